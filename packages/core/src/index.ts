@@ -1,1 +1,15 @@
-export {};
+export * from './schemas/index.js';
+export * from './errors/index.js';
+export { parseWith } from './util/parse.js';
+export { createEventBus, EventBus, type EventName, type IaAgentsEvents } from './events/event-bus.js';
+export type { JsonSchema, LanguageModel, LanguageModelCallOptions, LanguageModelMessage, LanguageModelResult } from './model/language-model.js';
+export { addUsage, generateObject, raceAbort, type GenerateObjectOptions, type GenerateObjectResult } from './model/generate-object.js';
+export { createMemoryResponseCache, responseCacheKey, type ResponseCache } from './model/response-cache.js';
+export { SimulatedClock, systemClock, type Clock } from './interfaces/clock.js';
+export { createIdGenerator, createRandom, type Random } from './interfaces/random.js';
+export { isSimulatedExchange, type Exchange, type MarketInfo, type SimulatedExchange } from './interfaces/exchange.js';
+export type { MarketEvent, MarketFeed } from './interfaces/market-feed.js';
+export type { AssistantRecord, AuditEntry, ListQuery, Store } from './interfaces/store.js';
+export type { Assistant, AssistantContext, AssistantGenerateOptions } from './assistant/assistant.js';
+export { BaseAssistant, evidenceBalance, reviseByEvidence, type BaseAssistantSettings } from './assistant/base-assistant.js';
+export { defineAssistant, type AssistantSpec } from './assistant/define-assistant.js';

@@ -1,0 +1,69 @@
+import type { Balances, Candle, Fill, Order, OrderBook, OrderRequest, Ticker, Timeframe } from '../schemas/index.js';
+
+/** Precision and limits of one market, as the exchange states them. */
+export interface MarketInfo {
+  /** Unified symbol, e.g. `BTC/USDT`. */
+  symbol: string;
+  /** Base asset, e.g. `BTC`. */
+  base: string;
+  /** Quote asset, e.g. `USDT`. */
+  quote: string;
+  /** Smallest amount step, when known. */
+  amountStep?: number;
+  /** Smallest price step, when known. */
+  priceStep?: number;
+  /** Smallest order amount, when known. */
+  minAmount?: number;
+  /** Smallest order notional (amount × price), when known. */
+  minNotional?: number;
+}
+
+/**
+ * A venue that holds balances and executes orders: live (ccxt) or simulated (paper). Implementations
+ * translate their own errors to `ExchangeError` codes and make `createOrder` idempotent on
+ * `clientOrderId`.
+ */
+export interface Exchange {
+  /** Interface version. */
+  readonly specificationVersion: 'v1';
+  /** Exchange id, e.g. `binance` or `paper`. */
+  readonly id: string;
+  /** Market rules of a symbol. */
+  fetchMarket(symbol: string): Promise<MarketInfo>;
+  /** Balances by asset. */
+  fetchBalance(): Promise<Balances>;
+  /** Latest ticker. */
+  fetchTicker(symbol: string): Promise<Ticker>;
+  /** Current order book. */
+  fetchOrderBook(symbol: string, limit?: number): Promise<OrderBook>;
+  /** Closed candles (and possibly the forming one from live venues). */
+  fetchOHLCV(symbol: string, timeframe: Timeframe, since?: number, limit?: number): Promise<Candle[]>;
+  /** Places an order; the same clientOrderId twice returns the first order. */
+  createOrder(request: OrderRequest): Promise<Order>;
+  /** Cancels an open order and returns it. */
+  cancelOrder(orderId: string, symbol: string): Promise<Order>;
+  /** Looks an order up by exchange id. */
+  fetchOrder(orderId: string, symbol: string): Promise<Order>;
+  /** Looks an order up by client order id; undefined when the exchange never saw it. */
+  fetchOrderByClientId(clientOrderId: string, symbol: string): Promise<Order | undefined>;
+  /** Open orders, of one symbol or all. */
+  fetchOpenOrders(symbol?: string): Promise<Order[]>;
+  /** Fills, of one symbol or all, since a time. */
+  fetchFills?(symbol?: string, since?: number): Promise<Fill[]>;
+}
+
+/**
+ * An exchange that simulates fills from market data (paper trading, backtests). The engine hands
+ * it every closed candle before the assistants see it; it returns the fills that candle caused.
+ */
+export interface SimulatedExchange extends Exchange {
+  /** Processes a closed candle: fills or triggers open orders, marks positions. */
+  onCandle(symbol: string, candle: Candle): Fill[];
+  /** Latest order book, used for depth-limited fills when known. */
+  onOrderBook?(book: OrderBook): void;
+}
+
+/** Whether an exchange simulates fills from the engine's candles. */
+export function isSimulatedExchange(exchange: Exchange): exchange is SimulatedExchange {
+  return typeof (exchange as Partial<SimulatedExchange>).onCandle === 'function';
+}

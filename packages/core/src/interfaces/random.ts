@@ -1,0 +1,32 @@
+/** A seeded pseudo-random generator (mulberry32): same seed, same sequence. */
+export interface Random {
+  /** A float in [0, 1). */
+  next(): number;
+}
+
+/**
+ * Creates a deterministic generator from a 32-bit seed.
+ * @example const random = createRandom(42); random.next();
+ */
+export function createRandom(seed: number): Random {
+  let state = seed | 0;
+  return {
+    next() {
+      state = (state + 0x6d2b79f5) | 0;
+      let t = Math.imul(state ^ (state >>> 15), 1 | state);
+      t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+      return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+    },
+  };
+}
+
+/** Creates ids: `prefix-<counter>` from a seeded generator, so a rerun produces the same ids. */
+export function createIdGenerator(seed = 1): (prefix: string) => string {
+  const random = createRandom(seed);
+  let counter = 0;
+  return (prefix) => {
+    counter += 1;
+    const suffix = Math.floor(random.next() * 0xffffffff).toString(16).padStart(8, '0');
+    return `${prefix}-${counter.toString(36)}-${suffix}`;
+  };
+}
