@@ -1,4 +1,4 @@
-import type { Balances, Candle, Fill, Order, OrderBook, OrderRequest, Ticker, Timeframe } from '../schemas/index.js';
+import type { Balances, Candle, Fill, Order, OrderBook, OrderRequest, Portfolio, Ticker, Timeframe } from '../schemas/index.js';
 
 /** Precision and limits of one market, as the exchange states them. */
 export interface MarketInfo {
@@ -61,6 +61,8 @@ export interface SimulatedExchange extends Exchange {
   onCandle(symbol: string, candle: Candle): Fill[];
   /** Latest order book, used for depth-limited fills when known. */
   onOrderBook?(book: OrderBook): void;
+  /** Cash, positions (average entry, realised and unrealised PnL) and equity at the last mark. */
+  getPortfolio(): Portfolio;
 }
 
 /** Whether an exchange simulates fills from the engine's candles. */
