@@ -13,3 +13,5 @@ export type { AssistantRecord, AuditEntry, ListQuery, Store } from './interfaces
 export type { Assistant, AssistantContext, AssistantGenerateOptions } from './assistant/assistant.js';
 export { BaseAssistant, evidenceBalance, reviseByEvidence, type BaseAssistantSettings } from './assistant/base-assistant.js';
 export { defineAssistant, type AssistantSpec } from './assistant/define-assistant.js';
+export type { Predictor, PredictorContext } from './interfaces/predictor.js';
+export { everyCandle, everyNthCandle, type Trigger, type TriggerFactory } from './interfaces/trigger.js';
