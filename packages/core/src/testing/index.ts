@@ -1,1 +1,5 @@
-export {};
+export { createScriptedModel, sleep, type ScriptedModel, type ScriptedModelSettings, type ScriptedReply } from './scripted-model.js';
+export { createScriptedAssistant, type ScriptedAssistantSettings, type ScriptedTurn } from './scripted-assistant.js';
+export { buildCandles, buildSnapshot, type BuildCandlesSettings } from './builders.js';
+export { MemoryStore } from './memory-store.js';
+export { SimulatedClock as FakeClock } from '../interfaces/clock.js';

@@ -1,0 +1,305 @@
+import PQueue from 'p-queue';
+import type { z } from 'zod';
+import type { Assistant, AssistantContext, AssistantGenerateOptions } from '../assistant/assistant.js';
+import { AbortError, ConfigError, ModelError, QuorumError, TimeoutError, TokenBudgetError, fromZodIssues, isIaAgentsError } from '../errors/index.js';
+import type { EventBus } from '../events/event-bus.js';
+import { systemClock, type Clock } from '../interfaces/clock.js';
+import { addUsage, generateObject, raceAbort } from '../model/generate-object.js';
+import type { ResponseCache } from '../model/response-cache.js';
+import { marketSnapshotSchema, opinionSchema, type Abstention, type ConsensusRound, type Decision, type MarketSnapshot, type Opinion, type TokenUsage } from '../schemas/index.js';
+import { parseWith } from '../util/parse.js';
+import { consensusOptionsSchema, type ConsensusOptions, type ConsensusOptionsInput } from './consensus-options.js';
+import { countVotes, type RoundCount } from './tally.js';
+
+/** Settings of a ConsensusManager. */
+export interface ConsensusManagerSettings {
+  /** The team. Ids must be unique. */
+  assistants: readonly Assistant[];
+  /** Process options (validated; see consensusOptionsSchema for defaults). */
+  options?: ConsensusOptionsInput;
+  /** Event bus for round and decision events. */
+  bus?: EventBus;
+  /** Time source for transcript timestamps. @default systemClock */
+  clock?: Clock;
+  /** Makes decision ids. @default crypto.randomUUID */
+  createId?: () => string;
+  /** Response cache shared by every model call. */
+  cache?: ResponseCache;
+  /** Learned reliability per assistant in [0, 1]. @default () => 0.5 */
+  reliability?: (assistantId: string) => number;
+}
+
+/** Per-call options of decide. */
+export interface DecideOptions {
+  /** Cancels the whole process. */
+  signal?: AbortSignal;
+  /** Decision id to use. */
+  decisionId?: string;
+  /** Skip snapshot validation (the engine builds valid snapshots itself). @default true */
+  validate?: boolean;
+}
+
+type Outcome = { opinion: Opinion } | { abstention: Abstention };
+
+/** State of one running decision. */
+interface Run {
+  id: string;
+  snapshot: MarketSnapshot;
+  signal: AbortSignal;
+  budget: AbortController;
+  usage: TokenUsage;
+  rounds: ConsensusRound[];
+  budgetError?: TokenBudgetError;
+}
+
+const ZERO: TokenUsage = { inputTokens: 0, outputTokens: 0, totalTokens: 0 };
+
+/**
+ * Runs the team's decision: independent analysis, parallel debate rounds, weighted vote, vetoes,
+ * escalation, token budget. A round costs one assistant latency whatever the team size, and each
+ * assistant makes at most one call per round.
+ * @example
+ * const consensus = createConsensusManager({ assistants, options: { maxRounds: 3, vetoes: ['risk-manager'] } });
+ * const decision = await consensus.decide(snapshot);
+ */
+export class ConsensusManager {
+  readonly options: ConsensusOptions;
+  readonly #assistants: readonly Assistant[];
+  readonly #bus: EventBus | undefined;
+  readonly #clock: Clock;
+  readonly #createId: () => string;
+  readonly #cache: ResponseCache | undefined;
+  readonly #queue: PQueue;
+  #reliability: (assistantId: string) => number;
+
+  constructor(settings: ConsensusManagerSettings) {
+    const parsed = consensusOptionsSchema.safeParse(settings.options ?? {});
+    if (!parsed.success) throw new ConfigError('consensus options', fromZodIssues(parsed.error.issues));
+    this.options = parsed.data;
+    this.#assistants = validateTeam(settings.assistants, this.options);
+    this.#bus = settings.bus;
+    this.#clock = settings.clock ?? systemClock;
+    this.#createId = settings.createId ?? (() => crypto.randomUUID());
+    this.#cache = settings.cache;
+    this.#reliability = settings.reliability ?? (() => 0.5);
+    this.#queue = new PQueue({ concurrency: this.options.concurrency });
+  }
+
+  /** The team. */
+  get assistants(): readonly Assistant[] {
+    return this.#assistants;
+  }
+
+  /** Replaces the reliability source (the learning loop's). */
+  setReliability(reliability: (assistantId: string) => number): void {
+    this.#reliability = reliability;
+  }
+
+  /** Configured weight of an assistant. */
+  weightOf(assistantId: string): number {
+    return this.options.weights[assistantId] ?? 1;
+  }
+
+  /**
+   * Makes a decision on a snapshot. Throws QuorumError when too few assistants answer, AbortError
+   * when cancelled; an exhausted token budget or a lasting disagreement escalates.
+   */
+  async decide(snapshotInput: MarketSnapshot, options: DecideOptions = {}): Promise<Decision> {
+    const snapshot = options.validate === false ? snapshotInput : parseWith(marketSnapshotSchema, snapshotInput, 'market snapshot', 'SNAPSHOT_INVALID');
+    const run: Run = { id: options.decisionId ?? this.#createId(), snapshot, signal: options.signal ?? new AbortController().signal, budget: new AbortController(), usage: ZERO, rounds: [] };
+    const startedAt = this.#clock.now();
+    this.#bus?.emit('consensus-start', { decisionId: run.id, symbol: snapshot.symbol, assistants: this.#assistants.map((a) => a.id), timestamp: startedAt });
+    let current = new Map<string, Opinion>();
+    let count: RoundCount | undefined;
+    for (let round = 1; round <= this.options.maxRounds; round += 1) {
+      current = await this.#runRound(run, round, current);
+      count = this.#count(run.rounds.at(-1)!);
+      if (run.budgetError !== undefined) break;
+      if (run.rounds.at(-1)!.reached && this.options.earlyStop) break;
+    }
+    return this.#finish(run, current, count!, startedAt);
+  }
+
+  async #runRound(run: Run, round: number, previous: Map<string, Opinion>): Promise<Map<string, Opinion>> {
+    throwIfAborted(run.signal);
+    const startedAt = this.#clock.now();
+    this.#bus?.emit('round-start', { decisionId: run.id, round, timestamp: startedAt });
+    const participants = round === 1 ? this.#assistants : this.#assistants.filter((assistant) => previous.has(assistant.id));
+    const outcomes = await Promise.all(participants.map((assistant) => this.#queue.add(() => this.#ask(run, assistant, round, previous))));
+    throwIfAborted(run.signal);
+    const next = new Map(previous);
+    const opinions: Opinion[] = [];
+    const abstentions: Abstention[] = [];
+    for (const outcome of outcomes) {
+      if ('opinion' in outcome) {
+        opinions.push(outcome.opinion);
+        next.set(outcome.opinion.assistantId, outcome.opinion);
+        this.#bus?.emit('opinion-give', { decisionId: run.id, round, opinion: outcome.opinion });
+      } else {
+        abstentions.push(outcome.abstention);
+        this.#bus?.emit('assistant-abstain', { decisionId: run.id, round, abstention: outcome.abstention });
+      }
+    }
+    this.#checkQuorum(run, round, opinions.length, abstentions);
+    const count = countVotes(opinions, (id) => this.weightOf(id), (id) => this.#reliability(id));
+    const reached = count.unique && count.share >= this.options.threshold;
+    const record: ConsensusRound = { round, phase: round === 1 ? 'analysis' : 'debate', opinions, abstentions, votes: count.votes, tally: count.tally, leadingAction: count.leadingAction, share: count.share, reached, startedAt, endedAt: this.#clock.now() };
+    run.rounds.push(record);
+    this.#bus?.emit('round-end', { decisionId: run.id, round: record });
+    return next;
+  }
+
+  #count(round: ConsensusRound): RoundCount {
+    return countVotes(round.opinions, (id) => this.weightOf(id), (id) => this.#reliability(id));
+  }
+
+  #checkQuorum(run: Run, round: number, present: number, abstentions: Abstention[]): void {
+    const needed = Math.max(1, Math.ceil(this.options.quorum * this.#assistants.length));
+    if (present >= needed || run.budgetError !== undefined) return;
+    const reasons = abstentions.map((a) => `${a.assistantId} (${a.reason}: ${a.message})`).join('; ');
+    throw new QuorumError(`Round ${round} of decision ${run.id}: ${present} of ${this.#assistants.length} assistants gave an opinion, ${needed} needed. Abstained: ${reasons || 'none'}`, { details: { decisionId: run.id, round, present, needed, abstentions } });
+  }
+
+  /** One assistant call with timeout, abort, budget and output validation; never throws. */
+  async #ask(run: Run, assistant: Assistant, round: number, previous: Map<string, Opinion>): Promise<Outcome> {
+    const controller = new AbortController();
+    const abort = (reason: unknown) => controller.abort(reason);
+    const onOuter = () => abort(new AbortError());
+    const onBudget = () => abort(run.budgetError);
+    run.signal.addEventListener('abort', onOuter, { once: true });
+    run.budget.signal.addEventListener('abort', onBudget, { once: true });
+    const timer = setTimeout(() => abort(new TimeoutError(`${assistant.id} did not answer within ${this.options.timeoutMs} ms`)), this.options.timeoutMs);
+    try {
+      if (run.budget.signal.aborted) throw run.budgetError;
+      const counted = { tokens: 0 };
+      const context = this.#context(run, assistant, round, controller.signal, counted);
+      const own = previous.get(assistant.id);
+      const others = round === 1 ? [] : [...previous.values()].filter((opinion) => opinion.assistantId !== assistant.id);
+      const call = round === 1 || own === undefined ? assistant.analyze(run.snapshot, context) : assistant.debate(own, others, run.snapshot, context);
+      const raw = await raceAbort(Promise.resolve(call), controller.signal);
+      return { opinion: this.#validate(run, assistant, raw, counted.tokens) };
+    } catch (error) {
+      return { abstention: toAbstention(assistant.id, error, controller.signal) };
+    } finally {
+      clearTimeout(timer);
+      run.signal.removeEventListener('abort', onOuter);
+      run.budget.signal.removeEventListener('abort', onBudget);
+    }
+  }
+
+  #validate(run: Run, assistant: Assistant, raw: unknown, countedTokens: number): Opinion {
+    const result = opinionSchema.safeParse(raw);
+    if (!result.success) throw new ModelError('MODEL_OUTPUT_INVALID', `${assistant.id} returned an invalid opinion`, { issues: fromZodIssues(result.error.issues) });
+    if (result.data.assistantId !== assistant.id) throw new ModelError('MODEL_OUTPUT_INVALID', `${assistant.id} returned an opinion signed ${result.data.assistantId}`);
+    // Tokens an assistant reports beyond those spent through context.generate were spent on calls
+    // it made itself: they count against the budget too.
+    const extra = (result.data.usage?.totalTokens ?? 0) - countedTokens;
+    if (extra > 0) this.#spend(run, { inputTokens: 0, outputTokens: 0, totalTokens: extra });
+    return result.data;
+  }
+
+  #spend(run: Run, usage: TokenUsage): void {
+    run.usage = addUsage(run.usage, usage);
+    if (run.usage.totalTokens > this.options.tokenBudget && run.budgetError === undefined) {
+      run.budgetError = new TokenBudgetError(`Decision ${run.id} spent ${run.usage.totalTokens} tokens, over its budget of ${this.options.tokenBudget}`, { details: { decisionId: run.id, spent: run.usage.totalTokens, budget: this.options.tokenBudget } });
+      run.budget.abort(run.budgetError);
+    }
+  }
+
+  #context(run: Run, assistant: Assistant, round: number, signal: AbortSignal, counted: { tokens: number }): AssistantContext {
+    const generate = async <S extends z.ZodType>(options: AssistantGenerateOptions<S>) => {
+      if (assistant.model === undefined) throw new ModelError('MODEL_UNAVAILABLE', `${assistant.id} has no language model`);
+      return generateObject({
+        model: assistant.model,
+        schema: options.schema,
+        prompt: options.prompt,
+        ...(options.system === undefined ? {} : { system: options.system }),
+        temperature: options.temperature ?? assistant.temperature ?? 0.1,
+        timeoutMs: this.options.timeoutMs,
+        abortSignal: signal,
+        ...(this.#cache === undefined ? {} : { cache: this.#cache }),
+        onUsage: (usage) => {
+          counted.tokens += usage.totalTokens;
+          this.#spend(run, usage);
+        },
+      });
+    };
+    return { decisionId: run.id, round, signal, clock: this.#clock, hasModel: assistant.model !== undefined, generate };
+  }
+
+  #finish(run: Run, current: Map<string, Opinion>, count: RoundCount, startedAt: number): Decision {
+    const last = run.rounds.at(-1)!;
+    const base = { id: run.id, symbol: run.snapshot.symbol, votes: last.votes, rounds: run.rounds, usage: run.usage, price: run.snapshot.candles.at(-1)!.close, createdAt: run.snapshot.timestamp, completedAt: this.#clock.now() };
+    const plan = pickPlan(current);
+    const planField = plan === undefined ? {} : { plan };
+    if (run.budgetError !== undefined || !last.reached) {
+      const reason = run.budgetError !== undefined ? `${run.budgetError.code}: ${run.budgetError.message}` : `no consensus after ${run.rounds.length} round(s): ${last.leadingAction} has ${(last.share * 100).toFixed(1)}% of the vote, ${(this.options.threshold * 100).toFixed(1)}% needed`;
+      const decision: Decision = { ...base, ...planField, action: 'HOLD', proposedAction: last.leadingAction, confidence: round4(count.confidence), consensusReached: false, escalated: true, escalationReason: reason };
+      this.#bus?.emit('decision-escalate', { decision, reason });
+      this.#bus?.emit('decision-make', { decision });
+      return decision;
+    }
+    const veto = last.leadingAction === 'HOLD' ? undefined : this.#findVeto(current);
+    if (veto !== undefined) {
+      const decision: Decision = { ...base, ...planField, action: 'HOLD', proposedAction: last.leadingAction, confidence: round4(count.confidence), consensusReached: true, escalated: false, veto: { ...veto, blockedAction: last.leadingAction } };
+      this.#bus?.emit('decision-veto', { decision, assistantId: veto.assistantId, reason: veto.reason });
+      this.#bus?.emit('decision-make', { decision });
+      return decision;
+    }
+    const decision: Decision = { ...base, ...planField, action: last.leadingAction, proposedAction: last.leadingAction, confidence: round4(count.confidence), consensusReached: true, escalated: false };
+    this.#bus?.emit('decision-make', { decision });
+    return decision;
+  }
+
+  #findVeto(current: Map<string, Opinion>): { assistantId: string; reason: string } | undefined {
+    for (const id of this.options.vetoes) {
+      const opinion = current.get(id);
+      if (opinion?.veto !== undefined) return { assistantId: id, reason: opinion.veto };
+    }
+    return undefined;
+  }
+}
+
+/** Builds a ConsensusManager. */
+export function createConsensusManager(settings: ConsensusManagerSettings): ConsensusManager {
+  return new ConsensusManager(settings);
+}
+
+function validateTeam(assistants: readonly Assistant[], options: ConsensusOptions): readonly Assistant[] {
+  const issues: { path: (string | number)[]; message: string }[] = [];
+  if (assistants.length === 0) issues.push({ path: ['assistants'], message: 'at least one assistant is needed' });
+  const seen = new Set<string>();
+  assistants.forEach((assistant, index) => {
+    if (seen.has(assistant.id)) issues.push({ path: ['assistants', index, 'id'], message: `duplicate assistant id ${assistant.id}` });
+    seen.add(assistant.id);
+  });
+  for (const id of options.vetoes) if (!seen.has(id)) issues.push({ path: ['options', 'vetoes'], message: `no assistant with id ${id}` });
+  for (const id of Object.keys(options.weights)) if (!seen.has(id)) issues.push({ path: ['options', 'weights', id], message: `no assistant with id ${id}` });
+  if (issues.length > 0) throw new ConfigError('consensus team', issues);
+  return [...assistants];
+}
+
+/** The plan to carry: the strategist's if any, sized down by the risk manager's when it proposes less. */
+function pickPlan(current: Map<string, Opinion>): Decision['plan'] {
+  const plans = [...current.values()].filter((opinion) => opinion.plan !== undefined).map((opinion) => opinion.plan!);
+  if (plans.length === 0) return undefined;
+  const merged = Object.assign({}, ...plans) as NonNullable<Decision['plan']>;
+  const sizes = plans.map((plan) => plan.sizeFraction).filter((size): size is number => size !== undefined);
+  if (sizes.length > 0) merged.sizeFraction = Math.min(...sizes);
+  return merged;
+}
+
+function toAbstention(assistantId: string, error: unknown, signal: AbortSignal): Abstention {
+  const reason = signal.aborted ? signal.reason : error;
+  if (reason instanceof TokenBudgetError) return { assistantId, reason: 'budget-exceeded', message: reason.message };
+  if (reason instanceof TimeoutError || (isIaAgentsError(reason) && reason.code === 'TIMEOUT')) return { assistantId, reason: 'timeout', message: (reason as Error).message };
+  if (reason instanceof AbortError) return { assistantId, reason: 'aborted', message: reason.message };
+  if (isIaAgentsError(reason) && reason.code === 'MODEL_OUTPUT_INVALID') return { assistantId, reason: 'invalid-output', message: `${reason.message}${reason.issues.length > 0 ? `: ${reason.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}` : ''}` };
+  return { assistantId, reason: 'error', message: reason instanceof Error ? reason.message : String(reason) };
+}
+
+function throwIfAborted(signal: AbortSignal): void {
+  if (signal.aborted) throw signal.reason instanceof AbortError ? signal.reason : new AbortError('The decision was aborted', { cause: signal.reason });
+}
+
+const round4 = (value: number) => Math.round(value * 1e4) / 1e4;
