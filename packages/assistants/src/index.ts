@@ -1,1 +1,1 @@
-export {};
+export * from './indicators/index.js';

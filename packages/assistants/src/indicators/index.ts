@@ -1,0 +1,13 @@
+export { adxSeries, AdxStream, type AdxSeries } from './adx.js';
+export { atr, AtrStream } from './atr.js';
+export { bollinger, BollingerStream, type BollingerOptions, type BollingerSeries } from './bollinger.js';
+export { cci, CciStream } from './cci.js';
+export { ema, EmaStream, type EmaOptions } from './ema.js';
+export { computeIndicators, IndicatorStream, type IndicatorSettings, type IndicatorValues } from './indicator-stream.js';
+export { macdSeries, MacdStream, type MacdOptions, type MacdSeries } from './macd.js';
+export { RollingExtreme } from './rolling-extreme.js';
+export { rsi, RsiStream } from './rsi.js';
+export { sma, SmaStream } from './sma.js';
+export { stochastic, StochasticStream, type StochasticOptions, type StochasticSeries } from './stochastic.js';
+export type { HlcColumns, PriceBar } from './types.js';
+export { williamsR, WilliamsRStream } from './williams-r.js';
