@@ -19,3 +19,8 @@ export { ConsensusManager, createConsensusManager, type ConsensusManagerSettings
 export { consensusOptionsSchema, type ConsensusOptions, type ConsensusOptionsInput } from './consensus/consensus-options.js';
 export { countVotes, type RoundCount } from './consensus/tally.js';
 export { ReliabilityTracker, type ReliabilityTrackerSettings } from './consensus/reliability-tracker.js';
+export { TradingEngine, createTradingEngine, type ActionResult, type EngineSummary } from './engine/trading-engine.js';
+export { engineOptionsSchema, type TradingEngineSettings } from './engine/engine-settings.js';
+export { OutcomeTracker, bestAction } from './engine/outcome-tracker.js';
+export { buildLivePortfolio, type PortfolioMarks } from './engine/live-portfolio.js';
+export { checkOrder, lossBreach, riskState, sizeDecision, type RiskContext, type RiskState, type SizedOrder } from './risk/risk-gate.js';

@@ -107,8 +107,7 @@ export class ConsensusManager {
   async decide(snapshotInput: MarketSnapshot, options: DecideOptions = {}): Promise<Decision> {
     const snapshot = options.validate === false ? snapshotInput : parseWith(marketSnapshotSchema, snapshotInput, 'market snapshot', 'SNAPSHOT_INVALID');
     const run: Run = { id: options.decisionId ?? this.#createId(), snapshot, signal: options.signal ?? new AbortController().signal, budget: new AbortController(), usage: ZERO, rounds: [] };
-    const startedAt = this.#clock.now();
-    this.#bus?.emit('consensus-start', { decisionId: run.id, symbol: snapshot.symbol, assistants: this.#assistants.map((a) => a.id), timestamp: startedAt });
+    this.#bus?.emit('consensus-start', { decisionId: run.id, symbol: snapshot.symbol, assistants: this.#assistants.map((a) => a.id), timestamp: this.#clock.now() });
     let current = new Map<string, Opinion>();
     let count: RoundCount | undefined;
     for (let round = 1; round <= this.options.maxRounds; round += 1) {
@@ -117,7 +116,7 @@ export class ConsensusManager {
       if (run.budgetError !== undefined) break;
       if (run.rounds.at(-1)!.reached && this.options.earlyStop) break;
     }
-    return this.#finish(run, current, count!, startedAt);
+    return this.#finish(run, current, count!);
   }
 
   async #runRound(run: Run, round: number, previous: Map<string, Opinion>): Promise<Map<string, Opinion>> {
@@ -227,7 +226,7 @@ export class ConsensusManager {
     return { decisionId: run.id, round, signal, clock: this.#clock, hasModel: assistant.model !== undefined, generate };
   }
 
-  #finish(run: Run, current: Map<string, Opinion>, count: RoundCount, startedAt: number): Decision {
+  #finish(run: Run, current: Map<string, Opinion>, count: RoundCount): Decision {
     const last = run.rounds.at(-1)!;
     const base = { id: run.id, symbol: run.snapshot.symbol, votes: last.votes, rounds: run.rounds, usage: run.usage, price: run.snapshot.candles.at(-1)!.close, createdAt: run.snapshot.timestamp, completedAt: this.#clock.now() };
     const plan = pickPlan(current);

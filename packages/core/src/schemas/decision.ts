@@ -151,6 +151,8 @@ export const decisionSchema = z.object({
   proposedAction: actionSchema,
   /** Set when an assistant with veto rights blocked the action. */
   veto: z.object({ assistantId: z.string(), reason: z.string(), blockedAction: actionSchema }).optional(),
+  /** A person's answer to an escalated decision, once given. */
+  resolution: z.object({ approved: z.boolean(), by: z.string(), at: z.number().int().nonnegative() }).optional(),
   /** Why the decision escalated, when it did. */
   escalationReason: z.string().optional(),
   /** The trade plan carried with the decision (strategist and risk manager). */

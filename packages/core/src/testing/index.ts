@@ -3,3 +3,5 @@ export { createScriptedAssistant, type ScriptedAssistantSettings, type ScriptedT
 export { buildCandles, buildSnapshot, type BuildCandlesSettings } from './builders.js';
 export { MemoryStore } from './memory-store.js';
 export { SimulatedClock as FakeClock } from '../interfaces/clock.js';
+export { TestExchange, type TestExchangeSettings } from './test-exchange.js';
+export { createArrayFeed, type ArrayFeedSettings } from './array-feed.js';

@@ -1,0 +1,62 @@
+import { z } from 'zod';
+import type { Assistant } from '../assistant/assistant.js';
+import type { ConsensusOptionsInput } from '../consensus/consensus-options.js';
+import type { EventBus } from '../events/event-bus.js';
+import type { Clock } from '../interfaces/clock.js';
+import type { Exchange } from '../interfaces/exchange.js';
+import type { MarketFeed } from '../interfaces/market-feed.js';
+import type { Predictor } from '../interfaces/predictor.js';
+import type { Store } from '../interfaces/store.js';
+import type { TriggerFactory } from '../interfaces/trigger.js';
+import type { ResponseCache } from '../model/response-cache.js';
+import type { Candle, RiskLimitsInput, Timeframe } from '../schemas/index.js';
+
+/** Numeric and simple options of the engine, validated with defaults. */
+export const engineOptionsSchema = z
+  .object({
+    /** Closed candles kept in each snapshot. @default 200 */
+    lookback: z.number().int().min(1).max(100_000).default(200),
+    /** Candles after a decision at which its outcome is measured. @default 12 */
+    outcomeHorizon: z.number().int().min(1).default(12),
+    /** Price moves within ±deadBand count as flat (HOLD was right). @default 0.002 */
+    outcomeDeadBand: z.number().min(0).default(0.002),
+    /** Currency portfolios are valued in. @default 'USDT' */
+    quoteCurrency: z.string().min(1).default('USDT'),
+    /** Fee rate the risk gate reserves cash for. @default 0.001 */
+    feeRate: z.number().min(0).max(0.1).default(0.001),
+    /** Seed of the id generator (decision and order ids). @default 1 */
+    seed: z.number().int().default(1),
+    /** Learn from outcomes (reliability and assistants' learnFromOutcome). @default true */
+    learning: z.boolean().default(true),
+    /** Timeframe for decisions asked on demand with no feed. @default '1h' */
+    timeframe: z.custom<Timeframe>((value) => typeof value === 'string').default('1h'),
+  })
+  .strict();
+
+/** What createTradingEngine takes. */
+export interface TradingEngineSettings extends z.input<typeof engineOptionsSchema> {
+  /** Where orders go. A SimulatedExchange is handed every closed candle before the assistants see it. */
+  exchange: Exchange;
+  /** Market data; optional when decisions are only asked on demand. */
+  feed?: MarketFeed;
+  /** The team. */
+  assistants: readonly Assistant[];
+  /** Consensus options (rounds, threshold, quorum, weights, vetoes, budget, timeouts). */
+  consensus?: ConsensusOptionsInput;
+  /** When to convene the team. @default every candle */
+  trigger?: TriggerFactory;
+  /** Persistence. */
+  store?: Store;
+  /** Event bus. @default a new one */
+  bus?: EventBus;
+  /** Time source; a SimulatedClock is moved to each candle's close. @default systemClock */
+  clock?: Clock;
+  /** Hard limits. */
+  riskLimits?: RiskLimitsInput;
+  /** ML forecaster whose prediction goes into snapshots. */
+  predictor?: Predictor;
+  /** Model response cache. */
+  cache?: ResponseCache;
+  /** Called after every closed candle has been processed (equity sampling, progress). */
+  onCandle?: (symbol: string, candle: Candle, index: number) => void;
+}

@@ -1,0 +1,134 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { SimulatedClock, createEventBus, createTradingEngine, defineAssistant, everyNthCandle, timeframeToMs, type Assistant, type Candle, type MarketSnapshot, type Timeframe, type TradeOutcome } from '../index.js';
+import { MemoryStore, TestExchange, buildCandles, createArrayFeed, createScriptedAssistant } from '../testing/index.js';
+
+const candles = buildCandles({ count: 60, timeframe: '1h', seed: 7 });
+const feedOf = (series: readonly Candle[] = candles, timeframe: Timeframe = '1h', batchSize = 16) => createArrayFeed({ candles: { 'BTC/USDT': series }, timeframe, batchSize });
+
+describe('TradingEngine', () => {
+  it('never hands an assistant a candle that closes after the decision time (property)', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.integer({ min: 2, max: 80 }), fc.constantFrom<Timeframe>('1m', '5m', '1h', '1d'), fc.integer({ min: 1, max: 7 }), fc.integer({ min: 1, max: 50 }), fc.integer({ min: 1, max: 1000 }), async (count, timeframe, every, batchSize, seed) => {
+        const series = buildCandles({ count, timeframe, seed });
+        const clock = new SimulatedClock(0);
+        const seen: { snapshot: MarketSnapshot; now: number }[] = [];
+        const spy = defineAssistant({ id: 'spy', analyze: (snapshot) => (seen.push({ snapshot, now: clock.now() }), { assistantId: 'spy', action: 'HOLD', confidence: 0.5, reasoning: 'watching' }) });
+        const engine = createTradingEngine({ exchange: new TestExchange(), feed: feedOf(series, timeframe, batchSize), assistants: [spy], clock, trigger: everyNthCandle(every), lookback: 10, learning: false });
+        await engine.run();
+        expect(seen).toHaveLength(Math.floor(count / every));
+        seen.forEach(({ snapshot, now }, k) => {
+          const fired = series[(k + 1) * every - 1]!;
+          expect(snapshot.candles.at(-1)).toEqual(fired);
+          expect(snapshot.timestamp).toBe(fired.timestamp + timeframeToMs(timeframe));
+          expect(snapshot.timestamp).toBeLessThanOrEqual(now);
+          for (const candle of snapshot.candles) expect(candle.timestamp + timeframeToMs(timeframe)).toBeLessThanOrEqual(snapshot.timestamp);
+          expect(snapshot.candles.length).toBeLessThanOrEqual(10);
+        });
+      }),
+      { numRuns: 60 },
+    );
+  });
+
+  it('turns an agreed BUY into a sized market order, and records decision, order and audit', async () => {
+    const store = new MemoryStore();
+    const exchange = new TestExchange({ cash: 10_000 });
+    const bus = createEventBus();
+    const events: string[] = [];
+    bus.on('decision-make', ({ decision }) => events.push(`decision ${decision.action}`));
+    bus.on('order-place', ({ order }) => events.push(`order ${order.side} ${order.status}`));
+    const team = [createScriptedAssistant({ id: 'a', turns: [{ action: 'BUY', confidence: 0.9 }] }), createScriptedAssistant({ id: 'b', turns: [{ action: 'BUY', confidence: 0.9 }] })];
+    const engine = createTradingEngine({ exchange, feed: feedOf(candles.slice(0, 30)), assistants: team, store, bus, clock: new SimulatedClock(), trigger: everyNthCandle(30), riskLimits: { maxPositionFraction: 0.25 } });
+    const summary = await engine.run();
+    expect(summary).toMatchObject({ candles: 30, decisions: 1, orders: 1, rejections: 0 });
+    expect(events).toEqual(['decision BUY', 'order buy filled']);
+    const [order] = await store.listOrders();
+    const price = candles[29]!.close;
+    expect(order!.amount * price).toBeCloseTo(2500, 6);
+    expect(order!.decisionId).toBe((await store.listDecisions())[0]!.id);
+    expect(store.audit.map((entry) => entry.action)).toEqual(['decision-made', 'order-placed']);
+    const portfolio = exchange.getPortfolio();
+    expect(portfolio.cash + portfolio.positions[0]!.amount * price + order!.fee!.cost).toBeCloseTo(10_000, 6);
+  });
+
+  it('lets the risk gate refuse a BUY in drawdown and a SELL with nothing held, whatever the assistants say', async () => {
+    const crash = buildCandles({ closes: [100, 100, 60, 59, 58, 57] });
+    const rejections: string[] = [];
+    const bus = createEventBus();
+    bus.on('risk-reject', ({ reason }) => rejections.push(reason));
+    const exchange = new TestExchange({ cash: 1000 });
+    const turns = [{ action: 'BUY' as const, confidence: 1 }];
+    const engine = createTradingEngine({ exchange, bus, feed: feedOf(crash), assistants: [createScriptedAssistant({ id: 'bull', turns })], clock: new SimulatedClock(), trigger: everyNthCandle(1), riskLimits: { maxPositionFraction: 1, maxDrawdownFraction: 0.2, minConfidence: 0 } });
+    await engine.run();
+    expect(exchange.orders.size).toBe(1);
+    expect(rejections.some((reason) => /drawdown 4\d\.\d\d% reached the limit 20\.00%/.test(reason))).toBe(true);
+    const sellOnly = createTradingEngine({ exchange: new TestExchange(), feed: feedOf(crash), assistants: [createScriptedAssistant({ id: 'bear', turns: [{ action: 'SELL', confidence: 1 }] })], clock: new SimulatedClock(), trigger: everyNthCandle(3) });
+    const results = await Promise.all([sellOnly.run()]);
+    expect(results[0]).toMatchObject({ decisions: 2, orders: 0 });
+  });
+
+  it('places nothing on a veto and keeps an escalation pending until a person decides', async () => {
+    const exchange = new TestExchange();
+    const store = new MemoryStore();
+    const team = [createScriptedAssistant({ id: 'a', turns: [{ action: 'BUY' }] }), createScriptedAssistant({ id: 'b', turns: [{ action: 'SELL' }] })];
+    const engine = createTradingEngine({ exchange, store, feed: feedOf(candles.slice(0, 10)), assistants: team, clock: new SimulatedClock(), trigger: everyNthCandle(10), consensus: { maxRounds: 2, threshold: 0.75, weights: { a: 2 } }, riskLimits: { minConfidence: 0.1 } });
+    await engine.run();
+    const [pending] = engine.pendingEscalations;
+    expect(pending).toMatchObject({ escalated: true, action: 'HOLD', proposedAction: 'BUY' });
+    expect(exchange.orders.size).toBe(0);
+    const approved = await engine.resolveEscalation(pending!.id, { approved: true, by: 'user-1' });
+    expect(approved.order).toMatchObject({ side: 'buy', status: 'filled', clientOrderId: `${pending!.id}-a` });
+    expect(engine.pendingEscalations).toHaveLength(0);
+    await expect(engine.resolveEscalation(pending!.id, { approved: true, by: 'user-1' })).rejects.toMatchObject({ code: 'CONFLICT', message: expect.stringMatching(/already approved by user-1/) });
+    expect(store.audit.map((entry) => entry.action)).toContain('escalation-approved');
+
+    const vetoed = createTradingEngine({ exchange: new TestExchange(), feed: feedOf(candles.slice(0, 10)), assistants: [createScriptedAssistant({ id: 'a', turns: [{ action: 'BUY' }] }), createScriptedAssistant({ id: 'risk', turns: [{ action: 'BUY', veto: 'volatility too high' }] })], clock: new SimulatedClock(), trigger: everyNthCandle(10), consensus: { vetoes: ['risk'] } });
+    expect(await vetoed.run()).toMatchObject({ decisions: 1, vetoes: 1, orders: 0 });
+  });
+
+  it('measures outcomes, updates reliability and tells the assistants', async () => {
+    const rising = buildCandles({ closes: Array.from({ length: 40 }, (_, i) => 100 * 1.01 ** i) });
+    const learned: TradeOutcome[] = [];
+    const bull: Assistant = defineAssistant({ id: 'bull', analyze: () => ({ assistantId: 'bull', action: 'BUY', confidence: 0.9, reasoning: 'up' }), learnFromOutcome: (outcome) => void learned.push(outcome) });
+    const bear = createScriptedAssistant({ id: 'bear', turns: [{ action: 'SELL', confidence: 0.6 }] });
+    const store = new MemoryStore();
+    const engine = createTradingEngine({ exchange: new TestExchange(), store, feed: feedOf(rising), assistants: [bull, bear], clock: new SimulatedClock(), trigger: everyNthCandle(5), outcomeHorizon: 5, consensus: { maxRounds: 1 } });
+    await engine.run();
+    expect(learned.length).toBeGreaterThanOrEqual(6);
+    expect(learned.every((outcome) => outcome.bestAction === 'BUY' && outcome.priceReturn > 0.04)).toBe(true);
+    expect(engine.reliability.reliability('bull')).toBeGreaterThan(0.8);
+    expect(engine.reliability.reliability('bear')).toBeLessThan(0.2);
+    expect((await store.listAssistantRecords()).find((r) => r.assistantId === 'bull')).toMatchObject({ correct: learned.length, outcomes: learned.length });
+    const restarted = createTradingEngine({ exchange: new TestExchange(), store, assistants: [bull, bear] });
+    await restarted.restore();
+    expect(restarted.reliability.reliability('bull')).toBeCloseTo(engine.reliability.reliability('bull'), 6);
+  });
+
+  it('gives identical decisions when run twice', async () => {
+    const run = async () => {
+      const store = new MemoryStore();
+      const team = [createScriptedAssistant({ id: 'a', turns: [{ action: 'BUY' }, { action: 'SELL' }] }), createScriptedAssistant({ id: 'b', turns: [{ action: 'SELL' }] })];
+      await createTradingEngine({ exchange: new TestExchange(), store, feed: feedOf(), assistants: team, clock: new SimulatedClock(), trigger: everyNthCandle(7), consensus: { threshold: 0.9 } }).run();
+      return JSON.stringify({ decisions: await store.listDecisions({ limit: 100 }), orders: await store.listOrders({ limit: 100 }), audit: store.audit });
+    };
+    expect(await run()).toBe(await run());
+  });
+
+  it('refuses a manual order over a limit with the limit named', async () => {
+    const exchange = new TestExchange({ cash: 1000 });
+    const engine = createTradingEngine({ exchange, feed: feedOf(candles.slice(0, 3)), assistants: [createScriptedAssistant({ id: 'a', turns: [{ action: 'HOLD' }] })], clock: new SimulatedClock(), riskLimits: { maxPositionFraction: 0.1 } });
+    await engine.run();
+    const price = candles[2]!.close;
+    await expect(engine.placeManualOrder({ clientOrderId: 'm-1', symbol: 'BTC/USDT', side: 'buy', type: 'market', amount: 500 / price }, 'user-1')).rejects.toMatchObject({ code: 'RISK_LIMIT_EXCEEDED', details: { limit: 'maxPositionFraction' } });
+    const order = await engine.placeManualOrder({ clientOrderId: 'm-2', symbol: 'BTC/USDT', side: 'buy', type: 'market', amount: 50 / price }, 'user-1');
+    expect(order.status).toBe('filled');
+    await expect(engine.placeManualOrder({ clientOrderId: 'm-3', symbol: 'BTC/USDT', side: 'sell', type: 'market', amount: 1 }, 'user-1')).rejects.toThrow(/only .* held \(no short selling\)/);
+  });
+
+  it('rejects bad options naming the field', () => {
+    const base = { exchange: new TestExchange(), assistants: [createScriptedAssistant({ id: 'a', turns: [{ action: 'HOLD' }] })] };
+    expect(() => createTradingEngine({ ...base, lookback: 0 })).toThrow(/engine options: lookback/);
+    expect(() => createTradingEngine({ ...base, riskLimits: { maxPositionFraction: 2 } })).toThrow(/risk limits: riskLimits\.maxPositionFraction/);
+    expect(() => createTradingEngine({ ...base, consensus: { quorum: 0 } })).toThrow(/consensus options: quorum/);
+  });
+});

@@ -1,0 +1,369 @@
+import { ConsensusManager } from '../consensus/consensus-manager.js';
+import { ReliabilityTracker } from '../consensus/reliability-tracker.js';
+import { ConfigError, IaAgentsError, fromZodIssues, isIaAgentsError } from '../errors/index.js';
+import { createEventBus, type EventBus } from '../events/event-bus.js';
+import { systemClock, type Clock } from '../interfaces/clock.js';
+import { isSimulatedExchange, type Exchange } from '../interfaces/exchange.js';
+import type { MarketEvent } from '../interfaces/market-feed.js';
+import { createIdGenerator } from '../interfaces/random.js';
+import type { Trigger } from '../interfaces/trigger.js';
+import { everyCandle } from '../interfaces/trigger.js';
+import { checkOrder, sizeDecision } from '../risk/risk-gate.js';
+import { riskLimitsSchema, timeframeToMs, type Candle, type Decision, type Fill, type MarketSnapshot, type NewsItem, type Order, type OrderBook, type Portfolio, type RiskLimits, type Ticker, type Timeframe } from '../schemas/index.js';
+import { engineOptionsSchema, type TradingEngineSettings } from './engine-settings.js';
+import { buildLivePortfolio, type PortfolioMarks } from './live-portfolio.js';
+import { OutcomeTracker } from './outcome-tracker.js';
+
+/** Per-symbol state. */
+interface SymbolState {
+  symbol: string;
+  timeframe: Timeframe;
+  history: Candle[];
+  count: number;
+  trigger: Trigger;
+  ticker?: Ticker;
+  orderBook?: OrderBook;
+}
+
+/** Counts of what a run did. */
+export interface EngineSummary {
+  candles: number;
+  decisions: number;
+  escalations: number;
+  vetoes: number;
+  orders: number;
+  rejections: number;
+  fills: number;
+  outcomes: number;
+  errors: number;
+}
+
+/** What a decision led to. */
+export interface ActionResult {
+  decision: Decision;
+  order?: Order;
+  rejection?: string;
+}
+
+/**
+ * One loop for backtest, paper and live: feed -> closed-candle snapshot -> trigger -> consensus ->
+ * hard risk gate -> exchange -> store and events -> outcome tracking -> learning.
+ * @example
+ * const engine = createTradingEngine({ exchange, feed, assistants });
+ * const summary = await engine.run();
+ */
+export class TradingEngine {
+  readonly bus: EventBus;
+  readonly consensus: ConsensusManager;
+  readonly riskLimits: RiskLimits;
+  readonly #settings: TradingEngineSettings;
+  readonly #options: ReturnType<typeof engineOptionsSchema.parse>;
+  readonly #exchange: Exchange;
+  readonly #clock: Clock;
+  readonly #symbols = new Map<string, SymbolState>();
+  readonly #outcomes: OutcomeTracker;
+  readonly #escalations = new Map<string, Decision>();
+  readonly #createId: (prefix: string) => string;
+  readonly #news: NewsItem[] = [];
+  readonly #marks: PortfolioMarks = { peakEquity: 0, dayStartEquity: 0, day: -1 };
+  readonly #summary: EngineSummary = { candles: 0, decisions: 0, escalations: 0, vetoes: 0, orders: 0, rejections: 0, fills: 0, outcomes: 0, errors: 0 };
+  #openOrders = 0;
+  #reliability = new ReliabilityTracker();
+
+  constructor(settings: TradingEngineSettings) {
+    const { exchange, feed, assistants, consensus, trigger, store, bus, clock, riskLimits, predictor, cache, onCandle, ...options } = settings;
+    const parsedOptions = engineOptionsSchema.safeParse(options);
+    if (!parsedOptions.success) throw new ConfigError('engine options', fromZodIssues(parsedOptions.error.issues));
+    const parsedLimits = riskLimitsSchema.safeParse(riskLimits ?? {});
+    if (!parsedLimits.success) throw new ConfigError('risk limits', fromZodIssues(parsedLimits.error.issues).map((issue) => ({ ...issue, path: ['riskLimits', ...issue.path] })));
+    void [feed, trigger, store, predictor, onCandle];
+    this.#settings = settings;
+    this.#options = parsedOptions.data;
+    this.riskLimits = parsedLimits.data;
+    this.#exchange = exchange;
+    this.#clock = clock ?? systemClock;
+    this.bus = bus ?? createEventBus();
+    this.#createId = createIdGenerator(this.#options.seed);
+    this.consensus = new ConsensusManager({ assistants, ...(consensus === undefined ? {} : { options: consensus }), bus: this.bus, clock: this.#clock, createId: () => this.#createId('dec'), ...(cache === undefined ? {} : { cache }), reliability: (id) => this.reliability.reliability(id) });
+    this.#outcomes = new OutcomeTracker(this.#options.outcomeHorizon, this.#options.outcomeDeadBand);
+  }
+
+  /** Counts so far. */
+  get summary(): EngineSummary {
+    return { ...this.#summary };
+  }
+
+  /** Decisions waiting for a person. */
+  get pendingEscalations(): Decision[] {
+    return [...this.#escalations.values()];
+  }
+
+  /** Closed candles kept for a symbol (oldest first). */
+  history(symbol: string): readonly Candle[] {
+    return this.#symbols.get(symbol)?.history ?? [];
+  }
+
+  /** Learned reliability per assistant. */
+  get reliability(): ReliabilityTracker {
+    return this.#reliability;
+  }
+
+  /** Loads the learned reliabilities from the store, so a restarted process keeps what it learned. */
+  async restore(): Promise<void> {
+    const records = (await this.#settings.store?.listAssistantRecords()) ?? [];
+    this.#reliability = new ReliabilityTracker({ records });
+  }
+
+  /** Consumes the feed to its end (or until `signal` aborts) and returns what happened. */
+  async run(options: { signal?: AbortSignal } = {}): Promise<EngineSummary> {
+    const feed = this.#settings.feed;
+    if (feed === undefined) throw new ConfigError('engine', [{ path: ['feed'], message: 'run() needs a feed' }]);
+    for await (const event of feed.events(options.signal === undefined ? {} : { signal: options.signal })) {
+      if (options.signal?.aborted) break;
+      await this.#onEvent(event, options.signal);
+    }
+    return this.summary;
+  }
+
+  /** Processes one feed event (exposed for callers that drive the engine themselves). */
+  async handle(event: MarketEvent, signal?: AbortSignal): Promise<void> {
+    await this.#onEvent(event, signal);
+  }
+
+  async #onEvent(event: MarketEvent, signal?: AbortSignal): Promise<void> {
+    switch (event.type) {
+      case 'candles':
+        return this.#onCandles(event.symbol, event.timeframe, event.candles, signal);
+      case 'ticker':
+        this.#state(event.ticker.symbol, this.#options.timeframe).ticker = event.ticker;
+        return;
+      case 'order-book':
+        this.#state(event.orderBook.symbol, this.#options.timeframe).orderBook = event.orderBook;
+        if (isSimulatedExchange(this.#exchange)) this.#exchange.onOrderBook?.(event.orderBook);
+        return;
+      case 'news':
+        this.#news.push(...event.items);
+        if (this.#news.length > 200) this.#news.splice(0, this.#news.length - 200);
+        return;
+      case 'gap':
+        this.bus.emit('data-gap', { symbol: event.symbol, from: event.from, to: event.to, missing: event.missing });
+        return;
+    }
+  }
+
+  /** The hot path: runs synchronously per candle and awaits only when something happens. */
+  async #onCandles(symbol: string, timeframe: Timeframe, candles: readonly Candle[], signal?: AbortSignal): Promise<void> {
+    const state = this.#state(symbol, timeframe);
+    const length = timeframeToMs(timeframe);
+    const simulated = isSimulatedExchange(this.#exchange) ? this.#exchange : undefined;
+    const clock = this.#clock as Partial<{ set(time: number): void }>;
+    const advance = typeof clock.set === 'function' ? clock.set.bind(this.#clock) : undefined;
+    const keep = this.#options.lookback;
+    const onCandle = this.#settings.onCandle;
+    for (const candle of candles) {
+      if (signal?.aborted) return;
+      advance?.(candle.timestamp + length);
+      const fills = simulated?.onCandle(symbol, candle);
+      state.history.push(candle);
+      if (state.history.length > keep * 2) state.history.splice(0, state.history.length - keep);
+      const index = state.count++;
+      this.#summary.candles += 1;
+      if (fills !== undefined && fills.length > 0) await this.#onFills(fills);
+      if (this.#outcomes.isDue(symbol, index)) await this.#collectOutcomes(symbol, index, candle);
+      const reason = state.trigger.update(candle);
+      if (reason !== false) await this.#convene(state, reason, signal);
+      onCandle?.(symbol, candle, index);
+    }
+  }
+
+  #state(symbol: string, timeframe: Timeframe): SymbolState {
+    let state = this.#symbols.get(symbol);
+    if (state === undefined) {
+      state = { symbol, timeframe, history: [], count: 0, trigger: (this.#settings.trigger ?? everyCandle)(symbol) };
+      this.#symbols.set(symbol, state);
+    }
+    return state;
+  }
+
+  async #convene(state: SymbolState, reason: string, signal?: AbortSignal): Promise<void> {
+    try {
+      await this.#decideAndAct(state, reason, signal);
+    } catch (error) {
+      if (signal?.aborted) throw error;
+      this.#summary.errors += 1;
+      this.bus.emit('engine-error', { error: error as Error, stage: 'decision', symbol: state.symbol });
+      await this.#audit('engine', 'decision-failed', undefined, { symbol: state.symbol, code: isIaAgentsError(error) ? error.code : 'INTERNAL', message: (error as Error).message });
+    }
+  }
+
+  /**
+   * Convenes the team on a symbol now (API and scheduler triggers) and acts on the decision.
+   * Fetches recent candles from the exchange when the engine has none for the symbol.
+   */
+  async decide(symbol: string, options: { reason?: string; signal?: AbortSignal; timeframe?: Timeframe } = {}): Promise<ActionResult> {
+    const state = this.#state(symbol, options.timeframe ?? this.#options.timeframe);
+    if (state.history.length === 0) {
+      const candles = await this.#exchange.fetchOHLCV(symbol, state.timeframe, undefined, this.#options.lookback);
+      const closedBy = this.#clock.now();
+      state.history.push(...candles.filter((candle) => candle.timestamp + timeframeToMs(state.timeframe) <= closedBy));
+      state.count = state.history.length;
+    }
+    return this.#decideAndAct(state, options.reason ?? 'on demand', options.signal);
+  }
+
+  async #decideAndAct(state: SymbolState, reason: string, signal?: AbortSignal): Promise<ActionResult> {
+    const snapshot = await this.#snapshot(state);
+    this.bus.emit('analysis-trigger', { symbol: state.symbol, timestamp: snapshot.timestamp, reason });
+    const decision = await this.consensus.decide(snapshot, { validate: false, ...(signal === undefined ? {} : { signal }) });
+    this.#summary.decisions += 1;
+    await this.#settings.store?.saveDecision(decision);
+    await this.#audit('engine', 'decision-made', decision.id, { symbol: decision.symbol, action: decision.action, proposedAction: decision.proposedAction, confidence: decision.confidence, escalated: decision.escalated, veto: decision.veto ?? null, trigger: reason });
+    const price = snapshot.candles.at(-1)!.close;
+    if (this.#options.learning) this.#outcomes.track(decision, price, state.count - 1);
+    if (decision.escalated) {
+      this.#summary.escalations += 1;
+      this.#escalations.set(decision.id, decision);
+      return { decision };
+    }
+    if (decision.veto !== undefined) this.#summary.vetoes += 1;
+    if (decision.action === 'HOLD') return { decision };
+    return this.#execute(decision, decision.action, snapshot.portfolio!, price);
+  }
+
+  async #snapshot(state: SymbolState): Promise<MarketSnapshot> {
+    const candles = state.history.slice(-this.#options.lookback);
+    const portfolio = await this.portfolio();
+    const predictor = this.#settings.predictor;
+    const prediction = predictor === undefined ? undefined : await predictor.predict(candles.slice(-predictor.lookback), { symbol: state.symbol, timeframe: state.timeframe, news: this.#news });
+    return {
+      symbol: state.symbol,
+      timeframe: state.timeframe,
+      timestamp: Math.max(this.#clock.now(), candles.at(-1)!.timestamp + timeframeToMs(state.timeframe)),
+      candles,
+      news: this.#news.filter((item) => item.currencies.length === 0 || item.currencies.some((code) => state.symbol.startsWith(`${code}/`))),
+      portfolio,
+      riskLimits: this.riskLimits,
+      ...(state.ticker === undefined ? {} : { ticker: state.ticker }),
+      ...(state.orderBook === undefined ? {} : { orderBook: state.orderBook }),
+      ...(prediction === undefined ? {} : { prediction }),
+    };
+  }
+
+  /** The portfolio now: the simulated exchange's, or built from live balances and last prices. */
+  async portfolio(): Promise<Portfolio> {
+    if (isSimulatedExchange(this.#exchange)) return this.#exchange.getPortfolio();
+    const prices = new Map([...this.#symbols.values()].map((state) => [state.symbol, state.history.at(-1)?.close ?? state.ticker?.last ?? 0]));
+    return buildLivePortfolio(await this.#exchange.fetchBalance(), prices, this.#options.quoteCurrency, this.#clock.now(), this.#marks);
+  }
+
+  /** Sends the order a decision calls for, through the hard risk gate. */
+  async #execute(decision: Decision, action: 'BUY' | 'SELL', portfolio: Portfolio, price: number, clientOrderId = `${decision.id}-o`): Promise<ActionResult> {
+    const sized = sizeDecision({ ...decision, action }, { portfolio, price, limits: this.riskLimits, openOrders: this.#openOrders, feeRate: this.#options.feeRate });
+    if (!sized.ok) return this.#reject(decision, clientOrderId, sized.reason, sized.limit !== undefined);
+    try {
+      const order = await this.#exchange.createOrder({ clientOrderId, symbol: decision.symbol, side: sized.side, type: 'market', amount: sized.amount, decisionId: decision.id });
+      await this.#recordOrder(order);
+      return { decision, order };
+    } catch (error) {
+      if (!(error instanceof IaAgentsError)) throw error;
+      this.#summary.rejections += 1;
+      this.bus.emit('order-reject', { clientOrderId, reason: error.message });
+      await this.#audit('engine', 'order-rejected', clientOrderId, { decisionId: decision.id, code: error.code, message: error.message });
+      return { decision, rejection: error.message };
+    }
+  }
+
+  async #reject(decision: Decision, clientOrderId: string, reason: string, byRisk: boolean): Promise<ActionResult> {
+    if (byRisk) {
+      this.#summary.rejections += 1;
+      this.bus.emit('risk-reject', { decisionId: decision.id, symbol: decision.symbol, reason, timestamp: this.#clock.now() });
+      await this.#audit('risk-gate', 'order-refused', clientOrderId, { decisionId: decision.id, reason });
+    }
+    return { decision, rejection: reason };
+  }
+
+  async #recordOrder(order: Order): Promise<void> {
+    this.#summary.orders += 1;
+    if (order.status === 'open' || order.status === 'partially-filled') this.#openOrders += 1;
+    await this.#settings.store?.saveOrder(order);
+    this.bus.emit('order-place', { order });
+    await this.#audit('engine', 'order-placed', order.clientOrderId, { orderId: order.id, symbol: order.symbol, side: order.side, type: order.type, amount: order.amount, status: order.status, decisionId: order.decisionId ?? null });
+    if (order.status === 'rejected') this.bus.emit('order-reject', { order, clientOrderId: order.clientOrderId, reason: order.reason ?? 'rejected by the exchange' });
+  }
+
+  async #onFills(fills: readonly Fill[]): Promise<void> {
+    const store = this.#settings.store;
+    for (const fill of fills) {
+      this.#summary.fills += 1;
+      await store?.saveFill(fill);
+      const order = await this.#exchange.fetchOrderByClientId(fill.clientOrderId, fill.symbol);
+      if (order !== undefined) {
+        if (order.status === 'filled' || order.status === 'cancelled' || order.status === 'rejected') this.#openOrders = Math.max(0, this.#openOrders - 1);
+        await store?.saveOrder(order);
+      }
+      this.bus.emit('order-fill', { ...(order === undefined ? {} : { order }), fill });
+    }
+    if (isSimulatedExchange(this.#exchange)) {
+      const portfolio = this.#exchange.getPortfolio();
+      await store?.savePortfolio(portfolio);
+      this.bus.emit('portfolio-update', { portfolio });
+    }
+  }
+
+  async #collectOutcomes(symbol: string, index: number, candle: Candle): Promise<void> {
+    const due = this.#outcomes.collect(symbol, index, candle.close, this.#clock.now());
+    for (const { decision, outcome } of due) {
+      this.#summary.outcomes += 1;
+      await this.#settings.store?.saveOutcome(outcome);
+      this.bus.emit('outcome-record', { outcome });
+      const records = this.reliability.update(decision, outcome, this.#clock.now());
+      for (const record of records) await this.#settings.store?.saveAssistantRecord(record);
+      if (records.length > 0) this.bus.emit('weights-update', { records });
+      const finals = new Map(decision.rounds.flatMap((round) => round.opinions).map((opinion) => [opinion.assistantId, opinion]));
+      await Promise.all(this.consensus.assistants.map((assistant) => assistant.learnFromOutcome(outcome, finals.get(assistant.id))));
+    }
+  }
+
+  /**
+   * Approves or rejects an escalated decision. Approval executes the action the assistants leaned
+   * to, through the same hard risk gate as every other order; rejection is recorded.
+   */
+  async resolveEscalation(decisionId: string, resolution: { approved: boolean; by: string }): Promise<ActionResult> {
+    const found = this.#escalations.get(decisionId) ?? (await this.#settings.store?.getDecision(decisionId));
+    if (found === undefined || !found.escalated) throw new IaAgentsError('NOT_FOUND', `No escalated decision ${decisionId}`, { details: { decisionId } });
+    if (found.resolution !== undefined) throw new IaAgentsError('CONFLICT', `Decision ${decisionId} was already ${found.resolution.approved ? 'approved' : 'rejected'} by ${found.resolution.by}`, { details: { decisionId } });
+    const decision: Decision = { ...found, resolution: { approved: resolution.approved, by: resolution.by, at: this.#clock.now() } };
+    this.#escalations.delete(decisionId);
+    await this.#settings.store?.saveDecision(decision);
+    this.bus.emit('escalation-resolve', { decisionId, approved: resolution.approved, by: resolution.by, timestamp: this.#clock.now() });
+    await this.#audit(resolution.by, resolution.approved ? 'escalation-approved' : 'escalation-rejected', decisionId, { proposedAction: decision.proposedAction });
+    if (!resolution.approved || decision.proposedAction === 'HOLD') return { decision };
+    const state = this.#symbols.get(decision.symbol);
+    const price = state?.history.at(-1)?.close ?? state?.ticker?.last ?? decision.price;
+    if (price === undefined) throw new IaAgentsError('CONFLICT', `No price known for ${decision.symbol}`);
+    return this.#execute({ ...decision, confidence: Math.max(decision.confidence, this.riskLimits.minConfidence) }, decision.proposedAction, await this.portfolio(), price, `${decision.id}-a`);
+  }
+
+  /**
+   * Checks a manual order against the hard limits, then places it. Throws RiskLimitError naming
+   * the limit it would break.
+   */
+  async placeManualOrder(request: Parameters<Exchange['createOrder']>[0], actor: string): Promise<Order> {
+    const state = this.#symbols.get(request.symbol);
+    const price = request.price ?? state?.history.at(-1)?.close ?? state?.ticker?.last ?? (await this.#exchange.fetchTicker(request.symbol)).last;
+    checkOrder(request, { portfolio: await this.portfolio(), price, limits: this.riskLimits, openOrders: this.#openOrders, feeRate: this.#options.feeRate });
+    await this.#audit(actor, 'manual-order', request.clientOrderId, { ...request });
+    const order = await this.#exchange.createOrder(request);
+    await this.#recordOrder(order);
+    return order;
+  }
+
+  async #audit(actor: string, action: string, subject: string | undefined, data: Record<string, unknown>): Promise<void> {
+    await this.#settings.store?.appendAudit({ timestamp: this.#clock.now(), actor, action, ...(subject === undefined ? {} : { subject }), data });
+  }
+}
+
+/** Builds a TradingEngine. */
+export function createTradingEngine(settings: TradingEngineSettings): TradingEngine {
+  return new TradingEngine(settings);
+}
