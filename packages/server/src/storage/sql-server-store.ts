@@ -1,0 +1,150 @@
+import { randomUUID } from 'node:crypto';
+import type { Clock } from '@ia-agents/core';
+import { systemClock } from '@ia-agents/core';
+import { MIGRATIONS, MIGRATIONS_TABLE } from './migrations.js';
+import * as codec from './row-codec.js';
+import type { SqlDriver, SqlRow } from './sql-driver.js';
+import { guardDriver } from './sql-driver.js';
+import { SqlUserStore } from './sql-user-store.js';
+import type { ApiTokenRecord, NewUser, Role, ServerStore, User, UserConfig, UserStore } from './server-store.js';
+
+function userFromRow(row: SqlRow): User {
+  return { id: String(row.id), username: String(row.username), email: String(row.email), createdAt: codec.num(row.created_at), isActive: codec.bool(row.is_active) };
+}
+
+function tokenFromRow(row: SqlRow): ApiTokenRecord {
+  const token: ApiTokenRecord = { id: String(row.id), userId: String(row.user_id), role: row.role as Role, name: String(row.name), tokenHash: String(row.token_hash), createdAt: codec.num(row.created_at) };
+  return row.revoked_at === null || row.revoked_at === undefined ? token : { ...token, revokedAt: codec.num(row.revoked_at) };
+}
+
+/** Settings shared by both SQL stores. */
+export interface SqlServerStoreSettings {
+  /** Time source for created_at columns. @default systemClock */
+  clock?: Clock;
+  /** Exchange name written in the `portfolio.exchange` column. @default 'paper' */
+  exchange?: string;
+}
+
+/** The SQL implementation of ServerStore shared by SqliteStore and PostgresStore. */
+export abstract class SqlServerStore implements ServerStore {
+  abstract readonly dialect: 'sqlite' | 'postgres';
+  protected readonly driver: SqlDriver;
+  readonly #clock: Clock;
+  readonly #exchange: string;
+
+  protected constructor(driver: SqlDriver, settings: SqlServerStoreSettings = {}) {
+    this.driver = guardDriver(driver);
+    this.#clock = settings.clock ?? systemClock;
+    this.#exchange = settings.exchange ?? 'paper';
+  }
+
+  /** A statement run first inside the migration transaction (PostgreSQL takes a lock there). */
+  protected migrationLock(): string | undefined {
+    return undefined;
+  }
+
+  async migrate(): Promise<void> {
+    await this.driver.exec(MIGRATIONS_TABLE);
+    await this.driver.transaction(async (driver) => {
+      const lock = this.migrationLock();
+      if (lock !== undefined) await driver.exec(lock);
+      const applied = new Set((await driver.all('SELECT version FROM schema_migrations')).map((row) => codec.num(row.version)));
+      for (const migration of MIGRATIONS) {
+        if (applied.has(migration.version)) continue;
+        await driver.exec(migration.sql[this.dialect]);
+        await driver.run('INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)', [migration.version, migration.name, this.#clock.now()]);
+      }
+    });
+  }
+
+  async appliedMigrations(): Promise<number[]> {
+    return (await this.driver.all('SELECT version FROM schema_migrations ORDER BY version')).map((row) => codec.num(row.version));
+  }
+
+  forUser(userId: string): UserStore {
+    return new SqlUserStore(this.driver, userId, this.#exchange);
+  }
+
+  async createUser(input: NewUser): Promise<User> {
+    const user: User = { id: randomUUID(), username: input.username, email: input.email, createdAt: this.#clock.now(), isActive: true };
+    await this.driver.run('INSERT INTO users (id, username, email, created_at, is_active) VALUES ($1, $2, $3, $4, $5)', [user.id, user.username, user.email, user.createdAt, user.isActive]);
+    return user;
+  }
+
+  async getUser(id: string): Promise<User | undefined> {
+    const rows = await this.driver.all('SELECT * FROM users WHERE id = $1', [id]);
+    return rows[0] === undefined ? undefined : userFromRow(rows[0]);
+  }
+
+  async findUserByName(username: string): Promise<User | undefined> {
+    const rows = await this.driver.all('SELECT * FROM users WHERE username = $1', [username]);
+    return rows[0] === undefined ? undefined : userFromRow(rows[0]);
+  }
+
+  async listUsers(): Promise<User[]> {
+    return (await this.driver.all('SELECT * FROM users ORDER BY created_at, username')).map(userFromRow);
+  }
+
+  async saveApiToken(token: ApiTokenRecord): Promise<void> {
+    await this.driver.run(
+      'INSERT INTO api_tokens (id, user_id, role, name, token_hash, created_at, revoked_at) VALUES ($1, $2, $3, $4, $5, $6, $7)',
+      [token.id, token.userId, token.role, token.name, token.tokenHash, token.createdAt, token.revokedAt ?? null],
+    );
+  }
+
+  async findApiToken(tokenHash: string): Promise<{ token: ApiTokenRecord; user: User } | undefined> {
+    const rows = await this.driver.all(
+      `SELECT t.*, u.username, u.email, u.created_at AS user_created_at, u.is_active FROM api_tokens t JOIN users u ON u.id = t.user_id
+       WHERE t.token_hash = $1 AND t.revoked_at IS NULL AND u.is_active = $2`,
+      [tokenHash, true],
+    );
+    const row = rows[0];
+    if (row === undefined) return undefined;
+    return { token: tokenFromRow(row), user: userFromRow({ ...row, id: row.user_id, created_at: row.user_created_at }) };
+  }
+
+  async revokeApiToken(id: string, at: number): Promise<void> {
+    await this.driver.run('UPDATE api_tokens SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL', [at, id]);
+  }
+
+  async getUserConfig(userId: string): Promise<UserConfig | undefined> {
+    const row = (await this.driver.all('SELECT * FROM user_config WHERE user_id = $1', [userId]))[0];
+    if (row === undefined) return undefined;
+    return { userId, assistantWeights: codec.json(row.assistant_weights), customRules: codec.json(row.custom_rules), riskLimits: codec.json(row.risk_limits), createdAt: codec.num(row.created_at), updatedAt: codec.num(row.updated_at) };
+  }
+
+  async saveUserConfig(config: UserConfig): Promise<void> {
+    await this.driver.run(
+      `INSERT INTO user_config (user_id, assistant_weights, custom_rules, risk_limits, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6)
+       ON CONFLICT (user_id) DO UPDATE SET assistant_weights = excluded.assistant_weights, custom_rules = excluded.custom_rules,
+         risk_limits = excluded.risk_limits, updated_at = excluded.updated_at`,
+      [config.userId, JSON.stringify(config.assistantWeights), JSON.stringify(config.customRules), JSON.stringify(config.riskLimits), config.createdAt, config.updatedAt],
+    );
+  }
+
+  async saveExchangeCredentials(userId: string, exchange: string, sealed: string, at: number): Promise<void> {
+    await this.driver.run(
+      `INSERT INTO exchange_credentials (user_id, exchange, sealed, updated_at) VALUES ($1, $2, $3, $4)
+       ON CONFLICT (user_id, exchange) DO UPDATE SET sealed = excluded.sealed, updated_at = excluded.updated_at`,
+      [userId, exchange, sealed, at],
+    );
+  }
+
+  async getExchangeCredentials(userId: string, exchange: string): Promise<string | undefined> {
+    const row = (await this.driver.all('SELECT sealed FROM exchange_credentials WHERE user_id = $1 AND exchange = $2', [userId, exchange]))[0];
+    return row === undefined ? undefined : String(row.sealed);
+  }
+
+  /** Runs raw SQL (administration and tests); errors come back as framework errors. */
+  async rawExec(sql: string): Promise<void> {
+    await this.driver.exec(sql);
+  }
+
+  async ping(): Promise<void> {
+    await this.driver.all('SELECT 1 AS ok');
+  }
+
+  async close(): Promise<void> {
+    await this.driver.close();
+  }
+}
