@@ -1,1 +1,2 @@
 export * from './indicators/index.js';
+export * from './ollama/index.js';

@@ -1,0 +1,1 @@
+export { createOllamaModel, OllamaModel, type OllamaModelSettings } from './ollama-model.js';

@@ -1,0 +1,1 @@
+export { startFakeOllama, type FakeOllama, type FakeOllamaReply, type FakeOllamaRequest, type FakeOllamaSettings } from './fake-ollama.js';
