@@ -28,6 +28,14 @@ function listClause(userId: string, query: ListQuery, timeColumn: string, filter
   return { where: `${where} ORDER BY ${timeColumn} DESC, ${tie} DESC LIMIT $${params.length}`, params };
 }
 
+const UPSERT_DECISION = `INSERT INTO decisions (id, user_id, symbol, action, confidence, reasoning, consensus_reached, escalated, votes, data, created_at)
+  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
+  ON CONFLICT (user_id, id) DO UPDATE SET symbol = excluded.symbol, action = excluded.action, confidence = excluded.confidence,
+    reasoning = excluded.reasoning, consensus_reached = excluded.consensus_reached, escalated = excluded.escalated,
+    votes = excluded.votes, data = excluded.data, created_at = excluded.created_at`;
+
+const INSERT_RESOLUTION = 'INSERT INTO escalation_resolutions (user_id, decision_id, approved, resolved_by, note, resolved_at) VALUES ($1, $2, $3, $4, $5, $6)';
+
 const INSERT_AUDIT = 'INSERT INTO audit_log (user_id, logged_at, actor, action, subject, data) VALUES ($1, $2, $3, $4, $5, $6)';
 
 function auditParams(userId: string, entry: AuditEntry): SqlValue[] {
@@ -48,14 +56,15 @@ export class SqlUserStore implements UserStore {
   }
 
   async saveDecision(decision: Decision): Promise<void> {
-    await this.#driver.run(
-      `INSERT INTO decisions (id, user_id, symbol, action, confidence, reasoning, consensus_reached, escalated, votes, data, created_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
-       ON CONFLICT (user_id, id) DO UPDATE SET symbol = excluded.symbol, action = excluded.action, confidence = excluded.confidence,
-         reasoning = excluded.reasoning, consensus_reached = excluded.consensus_reached, escalated = excluded.escalated,
-         votes = excluded.votes, data = excluded.data, created_at = excluded.created_at`,
-      codec.decisionParams(this.userId, decision),
-    );
+    // A decision saved with its resolution (the engine approving an escalation) records the
+    // answer in the same transaction, so the pending list and the decision never disagree.
+    await this.#driver.transaction(async (driver) => {
+      await driver.run(UPSERT_DECISION, codec.decisionParams(this.userId, decision));
+      const resolution = decision.resolution;
+      if (resolution !== undefined) {
+        await driver.run(`${INSERT_RESOLUTION} ON CONFLICT (user_id, decision_id) DO NOTHING`, [this.userId, decision.id, resolution.approved, resolution.by, null, resolution.at]);
+      }
+    });
   }
 
   async getDecision(id: string): Promise<Decision | undefined> {
@@ -193,17 +202,15 @@ export class SqlUserStore implements UserStore {
 
   async resolveEscalation(resolution: EscalationResolution): Promise<EscalationResolution> {
     return this.#driver.transaction(async (driver) => {
-      const rows = await driver.all('SELECT escalated FROM decisions WHERE user_id = $1 AND id = $2', [this.userId, resolution.decisionId]);
-      if (rows[0] === undefined || !codec.bool(rows[0].escalated)) {
+      const row = (await driver.all('SELECT * FROM decisions WHERE user_id = $1 AND id = $2', [this.userId, resolution.decisionId]))[0];
+      if (row === undefined || !codec.bool(row.escalated)) {
         throw new IaAgentsError('NOT_FOUND', `No escalated decision ${resolution.decisionId}`, { details: { decisionId: resolution.decisionId } });
       }
-      const changed = await driver.run(
-        `INSERT INTO escalation_resolutions (user_id, decision_id, approved, resolved_by, note, resolved_at) VALUES ($1, $2, $3, $4, $5, $6)
-         ON CONFLICT (user_id, decision_id) DO NOTHING`,
-        [this.userId, resolution.decisionId, resolution.approved, resolution.by, resolution.note ?? null, resolution.resolvedAt],
-      );
+      const changed = await driver.run(`${INSERT_RESOLUTION} ON CONFLICT (user_id, decision_id) DO NOTHING`, [this.userId, resolution.decisionId, resolution.approved, resolution.by, resolution.note ?? null, resolution.resolvedAt]);
       if (changed === 0) throw new IaAgentsError('CONFLICT', `Escalation ${resolution.decisionId} was already resolved`, { details: { decisionId: resolution.decisionId } });
-      const action = resolution.approved ? 'escalation-approve' : 'escalation-reject';
+      const decision: Decision = { ...codec.decisionFromRow(row), resolution: { approved: resolution.approved, by: resolution.by, at: resolution.resolvedAt } };
+      await driver.run(UPSERT_DECISION, codec.decisionParams(this.userId, decision));
+      const action = resolution.approved ? 'escalation-approved' : 'escalation-rejected';
       await driver.run(INSERT_AUDIT, auditParams(this.userId, { timestamp: resolution.resolvedAt, actor: resolution.by, action, subject: resolution.decisionId, data: { note: resolution.note ?? null } }));
       return resolution;
     });

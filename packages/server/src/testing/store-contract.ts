@@ -153,7 +153,16 @@ export function describeStoreContract(name: string, open: () => Promise<StoreUnd
       await expect(store.resolveEscalation({ ...resolution, approved: false })).rejects.toMatchObject({ code: 'CONFLICT' });
       await expect(store.resolveEscalation({ ...resolution, decisionId: 'decision-1' })).rejects.toMatchObject({ code: 'NOT_FOUND' });
       await expect(subject.store.forUser(bob.id).resolveEscalation(resolution)).rejects.toMatchObject({ code: 'NOT_FOUND' });
-      expect(await store.listAudit()).toEqual([{ timestamp: 5000, actor: alice.id, action: 'escalation-approve', subject: 'escalation-1', data: { note: 'go' } }]);
+      expect(await store.listAudit()).toEqual([{ timestamp: 5000, actor: alice.id, action: 'escalation-approved', subject: 'escalation-1', data: { note: 'go' } }]);
+      expect((await store.getDecision('escalation-1'))?.resolution).toEqual({ approved: true, by: alice.id, at: 5000 });
+    });
+
+    it('treats an escalation saved with its resolution (by the engine) as answered', async () => {
+      const store = subject.store.forUser(alice.id);
+      await store.saveDecision(buildEscalation());
+      await store.saveDecision(buildEscalation({ resolution: { approved: false, by: alice.id, at: 7000 } }));
+      expect(await store.listPendingEscalations()).toEqual([]);
+      expect(await store.getEscalationResolution('escalation-1')).toEqual({ decisionId: 'escalation-1', approved: false, by: alice.id, resolvedAt: 7000 });
     });
 
     it('keeps users unique and finds live tokens by hash only', async () => {

@@ -1,0 +1,73 @@
+import { z } from 'zod';
+
+const cron = z.string().min(9).describe('cron expression');
+
+/** Everything the server can be told, with the embedded defaults. Unknown keys are errors. */
+export const serverConfigSchema = z
+  .object({
+    /** TCP port of the API, dashboard and WebSocket. @default 8000 */
+    port: z.number().int().min(0).max(65_535).default(8000),
+    /** Interface to listen on. @default '127.0.0.1' */
+    host: z.string().min(1).default('127.0.0.1'),
+    /** Log level (pino). @default 'info' */
+    logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    /** `postgres://...` selects PostgresStore; otherwise the SQLite file below. */
+    databaseUrl: z.string().min(1).optional(),
+    /** SQLite database file. @default './data/ia-agents.db' */
+    sqliteFile: z.string().min(1).default('./data/ia-agents.db'),
+    /** Redis for the shared rate limit and the market-data cache. */
+    redisUrl: z.string().min(1).optional(),
+    /**
+     * `replay`: bundled (or given) candles on an accelerated clock into a PaperExchange;
+     * `paper`: live exchange data, paper fills; `live`: real orders (needs encryptionKey). @default 'replay'
+     */
+    mode: z.enum(['replay', 'paper', 'live']).default('replay'),
+    /** ccxt exchange id for paper and live modes. @default 'binance' */
+    exchange: z.string().min(1).default('binance'),
+    /** Symbols traded. @default ['BTC/USDT'] */
+    symbols: z.array(z.string().regex(/^[A-Z0-9]+\/[A-Z0-9]+$/, 'expected BASE/QUOTE')).min(1).default(['BTC/USDT']),
+    /** Candle timeframe. @default '1h' */
+    timeframe: z.enum(['1m', '3m', '5m', '15m', '30m', '1h', '2h', '4h', '6h', '8h', '12h', '1d']).default('1h'),
+    /** Replay: a CSV `timestamp_ms,open,high,low,close,volume`; the bundled Binance BTC/USDT 1h file when absent. */
+    replayFile: z.string().min(1).optional(),
+    /** Replay: candles per second after the warm-up. @default 4 */
+    replaySpeed: z.number().positive().max(100_000).default(4),
+    /** Replay: candles fed at once before pacing starts (indicator warm-up). @default 60 */
+    replayWarmup: z.number().int().nonnegative().default(60),
+    /** Starting paper balance in the quote currency. @default 10000 */
+    initialCash: z.number().positive().default(10_000),
+    /** Convene the team every n closed candles. @default 1 */
+    decideEvery: z.number().int().positive().default(1),
+    /** 32-byte key (hex or base64) that encrypts exchange credentials; required in live mode. */
+    encryptionKey: z.string().min(1).optional(),
+    /** Bootstrap admin token; a random one is made and printed on the first start when absent. */
+    adminToken: z.string().min(24).optional(),
+    /** Requests per token per window. @default 600 */
+    rateLimitMax: z.number().int().positive().default(600),
+    /** Rate-limit window, milliseconds. @default 60000 */
+    rateLimitWindowMs: z.number().int().positive().default(60_000),
+    /** Run the built-in scheduler (off when n8n or another orchestrator calls the trigger routes). @default true */
+    schedulerEnabled: z.boolean().default(true),
+    /** Market monitoring schedule (seed: every minute). @default '* * * * *' */
+    monitoringCron: cron.default('* * * * *'),
+    /** Learning loop schedule (seed: daily). @default '0 3 * * *' */
+    learningCron: cron.default('0 3 * * *'),
+    /** Ollama server for model-backed reasoning; rule-based assistants when absent. */
+    ollamaUrl: z.url().optional(),
+    /** Ollama model name. @default 'llama3:8b' */
+    ollamaModel: z.string().min(1).default('llama3:8b'),
+    /** Seed of ids and randomness. @default 1 */
+    seed: z.number().int().default(1),
+    /** Hard risk limits of the engine (core RiskLimits; partial). @default {} */
+    riskLimits: z.record(z.string(), z.number()).default({}),
+    /** Consensus options (core ConsensusOptions; partial). @default {} */
+    consensus: z.record(z.string(), z.unknown()).default({}),
+    /** Serve the dashboard at `/`. @default true */
+    dashboard: z.boolean().default(true),
+  })
+  .strict();
+
+/** The validated configuration. */
+export type ServerConfig = z.infer<typeof serverConfigSchema>;
+/** What a caller may give (defaults fill the rest). */
+export type ServerConfigInput = z.input<typeof serverConfigSchema>;
