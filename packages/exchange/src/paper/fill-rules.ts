@@ -1,0 +1,78 @@
+import type { Candle, OrderSide } from '@ia-agents/core';
+import type { Slippage } from './paper-options.js';
+
+/** An open order as the fill rules see it. */
+export interface RuleOrder {
+  side: OrderSide;
+  type: 'market' | 'limit' | 'stop-loss' | 'take-profit' | 'trailing-stop';
+  price?: number | undefined;
+  stopPrice?: number | undefined;
+  trailingPercent?: number | undefined;
+  /** Whether a stop order has fired. */
+  triggered: boolean;
+  /** Best price seen since placement (trailing stops): highest for sells, lowest for buys. */
+  extreme: number;
+}
+
+/** Where and how a candle executes an order. */
+export interface Execution {
+  /** Price before slippage. */
+  price: number;
+  /** Taker fills pay slippage and the taker fee. */
+  liquidity: 'maker' | 'taker';
+}
+
+/**
+ * The price at which a candle executes a resting limit order, or undefined. A candle that opens
+ * through the limit fills at the open (a taker gap); one that trades through it fills at the limit.
+ */
+export function limitExecution(side: OrderSide, limit: number, candle: Candle): Execution | undefined {
+  if (side === 'buy') {
+    if (candle.open <= limit) return { price: candle.open, liquidity: 'taker' };
+    return candle.low <= limit ? { price: limit, liquidity: 'maker' } : undefined;
+  }
+  if (candle.open >= limit) return { price: candle.open, liquidity: 'taker' };
+  return candle.high >= limit ? { price: limit, liquidity: 'maker' } : undefined;
+}
+
+/** Whether a stop fires on a falling price (sell stop-loss, buy take-profit) or a rising one. */
+function firesOnFall(order: RuleOrder): boolean {
+  return (order.type === 'stop-loss') === (order.side === 'sell');
+}
+
+/** The trigger level of a stop order for this candle (trailing stops use the best price so far). */
+export function stopLevel(order: RuleOrder): number {
+  if (order.type !== 'trailing-stop') return order.stopPrice ?? Number.NaN;
+  const distance = order.trailingPercent ?? 0;
+  return order.side === 'sell' ? order.extreme * (1 - distance) : order.extreme * (1 + distance);
+}
+
+/**
+ * Whether the candle reaches the order's stop, and at what price: the open when the candle gaps
+ * through the stop, else the stop itself. Trailing stops then follow the candle's extreme.
+ */
+export function stopExecution(order: RuleOrder, candle: Candle): Execution | undefined {
+  const level = stopLevel(order);
+  const falling = order.type === 'trailing-stop' ? order.side === 'sell' : firesOnFall(order);
+  let price: number | undefined;
+  if (falling) price = candle.open <= level ? candle.open : candle.low <= level ? level : undefined;
+  else price = candle.open >= level ? candle.open : candle.high >= level ? level : undefined;
+  if (price === undefined && order.type === 'trailing-stop') {
+    order.extreme = order.side === 'sell' ? Math.max(order.extreme, candle.high) : Math.min(order.extreme, candle.low);
+  }
+  return price === undefined ? undefined : { price, liquidity: 'taker' };
+}
+
+/** Slippage in basis points of one taker fill. */
+export function slippageBps(model: Slippage, amount: number, candleVolume: number): number {
+  if (model.model === 'fixed') return model.bps;
+  const share = candleVolume > 0 ? Math.min(1, amount / candleVolume) : 1;
+  return model.bps + model.impactBps * Math.sqrt(share);
+}
+
+/** Moves a price against the trader by `bps` and keeps it inside the candle's range. */
+export function slip(price: number, side: OrderSide, bps: number, candle: Candle): number {
+  if (bps === 0) return price;
+  const moved = side === 'buy' ? price * (1 + bps / 10_000) : price * (1 - bps / 10_000);
+  return Math.min(candle.high, Math.max(candle.low, moved));
+}

@@ -1,0 +1,48 @@
+import { ExchangeError, type MarketInfo, type OrderRequest } from '@ia-agents/core';
+import { roundToStep } from '../util/precision.js';
+import type { PaperExchangeSettings } from './paper-options.js';
+import type { SymbolState } from './paper-order.js';
+
+/**
+ * Rounds amount and prices to the market's steps and enforces its minimums, throwing an
+ * `INVALID_ORDER` error that names the rule before anything is placed.
+ */
+export function checkMarketRules(market: MarketInfo, request: OrderRequest, mark: number): OrderRequest {
+  const amount = market.amountStep === undefined ? request.amount : roundToStep(request.amount, market.amountStep, 'down');
+  const roundPrice = (price: number | undefined) => (price === undefined || market.priceStep === undefined ? price : roundToStep(price, market.priceStep, 'nearest'));
+  const price = roundPrice(request.price);
+  const stopPrice = roundPrice(request.stopPrice);
+  const fail = (rule: string, message: string, values: Record<string, unknown>): never => {
+    throw new ExchangeError('INVALID_ORDER', `${request.symbol} order ${request.clientOrderId}: ${message}`, { details: { rule, clientOrderId: request.clientOrderId, ...values } });
+  };
+  if (!(amount > 0)) fail('amountStep', `amount ${request.amount} rounds to 0 at step ${market.amountStep}`, { amount: request.amount, amountStep: market.amountStep });
+  if (market.minAmount !== undefined && amount < market.minAmount) fail('minAmount', `amount ${amount} is below the minimum ${market.minAmount}`, { amount, minAmount: market.minAmount });
+  const reference = price ?? stopPrice ?? mark;
+  if (market.minNotional !== undefined && reference === reference && amount * reference < market.minNotional) {
+    fail('minNotional', `notional ${amount * reference} is below the minimum ${market.minNotional}`, { notional: amount * reference, minNotional: market.minNotional });
+  }
+  return {
+    ...request,
+    amount,
+    ...(price === undefined ? {} : { price }),
+    ...(stopPrice === undefined ? {} : { stopPrice }),
+  };
+}
+
+/** What an order locks: the base it sells, or the quote a buy may cost at worst (slippage and fee). */
+export function lockFor(settings: PaperExchangeSettings, request: OrderRequest, state: SymbolState): { asset: string; amount: number } {
+  if (request.side === 'sell') return { asset: state.base, amount: request.amount };
+  const reference = buyReference(request, state);
+  if (!(reference > 0)) return { asset: state.quote, amount: 0 };
+  const bps = settings.slippage.model === 'fixed' ? settings.slippage.bps : settings.slippage.bps + settings.slippage.impactBps;
+  const rate = request.type === 'limit' ? Math.max(settings.makerFee, settings.takerFee) : settings.takerFee;
+  const slipped = request.type === 'limit' ? reference : reference * (1 + bps / 10_000);
+  return { asset: state.quote, amount: request.amount * slipped + request.amount * rate * slipped };
+}
+
+function buyReference(request: OrderRequest, state: SymbolState): number {
+  if (request.type === 'limit') return request.price!;
+  if (request.type === 'trailing-stop') return state.mark * (1 + (request.trailingPercent ?? 0));
+  if (request.type !== 'market') return Math.max(request.stopPrice ?? 0, request.price ?? 0);
+  return state.book?.asks[0]?.[0] ?? state.mark;
+}

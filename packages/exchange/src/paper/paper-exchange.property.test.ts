@@ -1,0 +1,105 @@
+import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import { isIaAgentsError, type Candle, type Fill, type OrderRequest } from '@ia-agents/core';
+import { createPaperExchange } from './paper-exchange.js';
+
+const MINUTE = 60_000;
+
+/** Uniform on [min, max] in 10,000 steps (fc.double favours tiny magnitudes, which never gap or starve). */
+const uniform = (min: number, max: number) => fc.integer({ min: 0, max: 10_000 }).map((step) => min + ((max - min) * step) / 10_000);
+
+/** A step of a random session: a candle move, an order, or a cancellation. */
+const stepArbitrary = fc.oneof(
+  fc.record({ kind: fc.constant('candle' as const), gap: uniform(-0.05, 0.05), move: uniform(-0.05, 0.05), wickUp: uniform(0, 0.03), wickDown: uniform(0, 0.03), volume: uniform(0, 50) }),
+  fc.record({
+    kind: fc.constant('order' as const),
+    side: fc.constantFrom('buy' as const, 'sell' as const),
+    type: fc.constantFrom('market' as const, 'limit' as const, 'stop-loss' as const, 'take-profit' as const, 'trailing-stop' as const),
+    fraction: uniform(0.01, 1.2),
+    offset: uniform(-0.1, 0.1),
+  }),
+  fc.record({ kind: fc.constant('cancel' as const), pick: fc.nat() }),
+);
+
+const settingsArbitrary = fc.record({
+  fill: fc.constantFrom('next-open' as const, 'signal-close' as const),
+  makerFee: uniform(0, 0.01),
+  takerFee: uniform(0, 0.01),
+  slippage: fc.oneof(fc.record({ model: fc.constant('fixed' as const), bps: uniform(0, 50) }), fc.record({ model: fc.constant('volume' as const), bps: uniform(0, 20), impactBps: uniform(0, 200) })),
+  volumeShare: fc.oneof(fc.constant(null), uniform(0.01, 1)),
+});
+
+type Step = typeof stepArbitrary extends fc.Arbitrary<infer T> ? T : never;
+
+/** Orders sized as a fraction of what is free (up to 120 %, so some must be refused). */
+function request(step: Extract<Step, { kind: 'order' }>, index: number, price: number, free: { USDT: number; BTC: number }): OrderRequest {
+  const amount = Math.max(0.001, step.fraction * (step.side === 'buy' ? free.USDT / price : free.BTC));
+  const base = { clientOrderId: `p${index}`, symbol: 'BTC/USDT', side: step.side, type: step.type, amount };
+  const level = price * (1 + step.offset);
+  if (step.type === 'limit') return { ...base, price: level };
+  if (step.type === 'stop-loss' || step.type === 'take-profit') return { ...base, stopPrice: level };
+  if (step.type === 'trailing-stop') return { ...base, trailingPercent: Math.abs(step.offset) + 0.001 };
+  return base;
+}
+
+describe('PaperExchange invariants (property-based)', () => {
+  it('conserves value up to fees, never goes negative, fills only inside the candle and after the order', async () => {
+    await fc.assert(
+      fc.asyncProperty(settingsArbitrary, fc.array(stepArbitrary, { minLength: 20, maxLength: 80 }), async (settings, steps) => {
+        const initial = { USDT: 1_000, BTC: 5 };
+        const exchange = createPaperExchange({ ...settings, balances: initial });
+        const candles = new Map<number, Candle>();
+        let price = 100;
+        let time = 0;
+        const first: Candle = { timestamp: 0, open: 100, high: 100, low: 100, close: 100, volume: 10 };
+        candles.set(0, first);
+        exchange.onCandle('BTC/USDT', first);
+        for (const [index, step] of steps.entries()) {
+          if (step.kind === 'candle') {
+            time += MINUTE;
+            const open = price * (1 + step.gap);
+            const close = Math.max(1, open * (1 + step.move));
+            const candle = { timestamp: time, open, close, high: Math.max(open, close) * (1 + step.wickUp), low: Math.min(open, close) * (1 - step.wickDown), volume: step.volume };
+            candles.set(time, candle);
+            exchange.onCandle('BTC/USDT', candle);
+            price = close;
+          } else if (step.kind === 'order') {
+            try {
+              const balances = await exchange.fetchBalance();
+              exchange.placeOrder(request(step, index, price, { USDT: balances.USDT?.free ?? 0, BTC: balances.BTC?.free ?? 0 }));
+            } catch (error) {
+              if (!isIaAgentsError(error) || error.code !== 'INSUFFICIENT_FUNDS') throw error;
+            }
+          } else {
+            const open = await exchange.fetchOpenOrders();
+            const victim = open[step.pick % Math.max(1, open.length)];
+            if (victim !== undefined) await exchange.cancelOrder(victim.id, victim.symbol);
+          }
+          for (const balance of Object.values(await exchange.fetchBalance())) {
+            expect(balance.total).toBeGreaterThanOrEqual(0);
+            expect(balance.free).toBeGreaterThanOrEqual(0);
+            expect(balance.used).toBeGreaterThanOrEqual(0);
+          }
+        }
+        const fills: Fill[] = await exchange.fetchFills();
+        let quote = initial.USDT;
+        let base = initial.BTC;
+        for (const fill of fills) {
+          const candle = candles.get(fill.timestamp)!;
+          expect(fill.price).toBeGreaterThanOrEqual(candle.low);
+          expect(fill.price).toBeLessThanOrEqual(candle.high);
+          const order = await exchange.fetchOrder(fill.orderId, fill.symbol);
+          expect(fill.timestamp).toBeGreaterThanOrEqual(order.createdAt);
+          const value = fill.amount * fill.price;
+          quote += fill.side === 'buy' ? -value - fill.fee.cost : value - fill.fee.cost;
+          base += fill.side === 'buy' ? fill.amount : -fill.amount;
+        }
+        const balances = await exchange.fetchBalance();
+        expect(balances.USDT!.total).toBeCloseTo(quote, 6);
+        expect(balances.BTC!.total).toBeCloseTo(base, 9);
+        if ((await exchange.fetchOpenOrders()).length === 0) expect(balances.USDT!.used + balances.BTC!.used).toBe(0);
+      }),
+      { numRuns: 300, seed: 20261127 },
+    );
+  });
+});

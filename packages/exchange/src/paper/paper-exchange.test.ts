@@ -1,0 +1,220 @@
+import { describe, expect, it } from 'vitest';
+import { SimulatedClock, type Candle } from '@ia-agents/core';
+import { describeExchangeContract } from '../testing/exchange-contract.js';
+import { createPaperExchange, PaperExchange } from './paper-exchange.js';
+
+const HOUR = 3_600_000;
+const candle = (index: number, open: number, high: number, low: number, close: number, volume = 1_000): Candle => ({ timestamp: index * HOUR, open, high, low, close, volume });
+const flat = { makerFee: 0, takerFee: 0, slippage: { model: 'fixed' as const, bps: 0 }, volumeShare: null };
+
+describeExchangeContract('PaperExchange', async () => {
+  const exchange = createPaperExchange({ balances: { USDT: 10_000 } });
+  let index = 0;
+  exchange.onCandle('BTC/USDT', candle(index, 100, 101, 99, 100));
+  return {
+    exchange,
+    symbol: 'BTC/USDT',
+    price: 100,
+    settle: async () => {
+      index += 1;
+      exchange.onCandle('BTC/USDT', candle(index, 100, 101, 99, 100));
+    },
+  };
+});
+
+describe('PaperExchange market orders', () => {
+  it('fills at the next candle open by default, never on the candle it was decided on', async () => {
+    const exchange = createPaperExchange({ ...flat, balances: { USDT: 1_000 } });
+    exchange.onCandle('BTC/USDT', candle(0, 100, 105, 95, 102));
+    const order = await exchange.createOrder({ clientOrderId: 'm1', symbol: 'BTC/USDT', side: 'buy', type: 'market', amount: 2 });
+    expect(order.status).toBe('open');
+    const fills = exchange.onCandle('BTC/USDT', candle(1, 103, 110, 101, 108));
+    expect(fills).toEqual([expect.objectContaining({ price: 103, amount: 2, timestamp: HOUR, liquidity: 'taker', orderId: order.id })]);
+    expect((await exchange.fetchBalance())).toEqual({ USDT: { free: 794, used: 0, total: 794 }, BTC: { free: 2, used: 0, total: 2 } });
+  });
+
+  it("fills at the signal candle's close with fill: 'signal-close'", async () => {
+    const exchange = createPaperExchange({ ...flat, fill: 'signal-close', balances: { USDT: 1_000 } });
+    exchange.onCandle('BTC/USDT', candle(0, 100, 105, 95, 102));
+    const order = await exchange.createOrder({ clientOrderId: 'm1', symbol: 'BTC/USDT', side: 'buy', type: 'market', amount: 2 });
+    expect(order).toMatchObject({ status: 'filled', averagePrice: 102, filled: 2, remaining: 0 });
+  });
+
+  it('charges the taker fee and fixed slippage against the trader', async () => {
+    const exchange = createPaperExchange({ balances: { USDT: 1_000 }, takerFee: 0.001, slippage: { model: 'fixed', bps: 10 }, volumeShare: null });
+    exchange.onCandle('BTC/USDT', candle(0, 100, 101, 99, 100));
+    await exchange.createOrder({ clientOrderId: 'm1', symbol: 'BTC/USDT', side: 'buy', type: 'market', amount: 1 });
+    const [fill] = exchange.onCandle('BTC/USDT', candle(1, 100, 101, 99, 100));
+    expect(fill!.price).toBeCloseTo(100.1, 10);
+    expect(fill!.fee.cost).toBeCloseTo(0.1001, 10);
+    expect((await exchange.fetchBalance()).USDT!.total).toBeCloseTo(1_000 - 100.1 - 0.1001, 9);
+  });
+
+  it('makes volume-aware slippage grow with the share of the candle taken, inside the candle range', async () => {
+    const run = async (amount: number) => {
+      const exchange = createPaperExchange({ balances: { USDT: 1_000_000 }, takerFee: 0, slippage: { model: 'volume', bps: 2, impactBps: 100 }, volumeShare: null });
+      exchange.onCandle('BTC/USDT', candle(0, 100, 101, 99, 100));
+      await exchange.createOrder({ clientOrderId: 'm', symbol: 'BTC/USDT', side: 'buy', type: 'market', amount });
+      return exchange.onCandle('BTC/USDT', candle(1, 100, 100.5, 99, 100, 100))[0]!.price;
+    };
+    expect(await run(1)).toBeCloseTo(100 * (1 + (2 + 100 * Math.sqrt(0.01)) / 10_000), 10);
+    expect(await run(100)).toBe(100.5);
+  });
+
+  it('fills partially when the order is larger than its share of the candle volume', async () => {
+    const exchange = createPaperExchange({ ...flat, volumeShare: 0.1, balances: { USDT: 100_000 } });
+    exchange.onCandle('BTC/USDT', candle(0, 100, 100, 100, 100, 50));
+    const order = await exchange.createOrder({ clientOrderId: 'm', symbol: 'BTC/USDT', side: 'buy', type: 'market', amount: 8 });
+    expect(exchange.onCandle('BTC/USDT', candle(1, 100, 100, 100, 100, 50))[0]!.amount).toBe(5);
+    expect(await exchange.fetchOrder(order.id, 'BTC/USDT')).toMatchObject({ status: 'partially-filled', filled: 5, remaining: 3 });
+    expect(exchange.onCandle('BTC/USDT', candle(2, 100, 100, 100, 100, 50))[0]!.amount).toBe(3);
+    expect((await exchange.fetchOrder(order.id, 'BTC/USDT')).status).toBe('filled');
+  });
+
+  it('walks the order book depth when a book is known, leaving the rest for the next candle', async () => {
+    const exchange = createPaperExchange({ ...flat, takerFee: 0.001, balances: { USDT: 100_000 } });
+    exchange.onCandle('BTC/USDT', candle(0, 100, 100, 100, 100));
+    exchange.onOrderBook({ symbol: 'BTC/USDT', timestamp: 0, bids: [[99, 1]], asks: [[100, 1], [101, 2]] });
+    const order = await exchange.createOrder({ clientOrderId: 'm', symbol: 'BTC/USDT', side: 'buy', type: 'market', amount: 4 });
+    expect(order).toMatchObject({ status: 'partially-filled', filled: 3, remaining: 1, averagePrice: (100 + 202) / 3 });
+    // The book's liquidity is used up until the next book arrives: two orders never take the same level.
+    expect((await exchange.fetchOrderBook('BTC/USDT')).asks).toEqual([]);
+  });
+
+  it('cancels the rest of a market buy whose next-open cost outruns the funds', async () => {
+    const exchange = createPaperExchange({ ...flat, balances: { USDT: 100 } });
+    exchange.onCandle('BTC/USDT', candle(0, 10, 10, 10, 10));
+    const order = await exchange.createOrder({ clientOrderId: 'm', symbol: 'BTC/USDT', side: 'buy', type: 'market', amount: 10 });
+    exchange.onCandle('BTC/USDT', candle(1, 20, 20, 20, 20));
+    const after = await exchange.fetchOrder(order.id, 'BTC/USDT');
+    expect(after).toMatchObject({ status: 'cancelled', reason: 'insufficient funds at fill time' });
+    expect(after.filled).toBeCloseTo(5, 9);
+    const balance = await exchange.fetchBalance();
+    expect(balance.USDT!.total).toBeGreaterThanOrEqual(0);
+    expect(balance.USDT!.used).toBe(0);
+  });
+});
+
+describe('PaperExchange conditional orders', () => {
+  const setup = async (request: Parameters<PaperExchange['placeOrder']>[0], balances = { USDT: 10_000, BTC: 10 }) => {
+    const exchange = createPaperExchange({ ...flat, makerFee: 0.0002, takerFee: 0.001, balances });
+    exchange.onCandle('BTC/USDT', candle(0, 100, 100, 100, 100));
+    const order = exchange.placeOrder(request);
+    return { exchange, order };
+  };
+
+  it('fills a buy limit at its price as maker when the low trades through it', async () => {
+    const { exchange } = await setup({ clientOrderId: 'l', symbol: 'BTC/USDT', side: 'buy', type: 'limit', amount: 1, price: 95 });
+    expect(exchange.onCandle('BTC/USDT', candle(1, 99, 100, 96, 98))).toEqual([]);
+    const [fill] = exchange.onCandle('BTC/USDT', candle(2, 98, 99, 94, 97));
+    expect(fill).toMatchObject({ price: 95, liquidity: 'maker' });
+    expect(fill!.fee.cost).toBeCloseTo(95 * 0.0002, 12);
+  });
+
+  it('fills a sell limit at the open when the candle gaps above it', async () => {
+    const { exchange } = await setup({ clientOrderId: 'l', symbol: 'BTC/USDT', side: 'sell', type: 'limit', amount: 1, price: 105 });
+    expect(exchange.onCandle('BTC/USDT', candle(1, 110, 112, 108, 111))[0]).toMatchObject({ price: 110, liquidity: 'taker' });
+  });
+
+  it('triggers a stop-loss at its stop, or at the open when the candle gaps through it', async () => {
+    const first = await setup({ clientOrderId: 's', symbol: 'BTC/USDT', side: 'sell', type: 'stop-loss', amount: 1, stopPrice: 95 });
+    expect(first.exchange.onCandle('BTC/USDT', candle(1, 99, 100, 96, 97))).toEqual([]);
+    expect(first.exchange.onCandle('BTC/USDT', candle(2, 97, 98, 93, 94))[0]).toMatchObject({ price: 95 });
+    const gap = await setup({ clientOrderId: 's', symbol: 'BTC/USDT', side: 'sell', type: 'stop-loss', amount: 1, stopPrice: 95 });
+    expect(gap.exchange.onCandle('BTC/USDT', candle(1, 90, 91, 88, 89))[0]).toMatchObject({ price: 90 });
+  });
+
+  it('triggers a sell take-profit when the high reaches it', async () => {
+    const { exchange } = await setup({ clientOrderId: 't', symbol: 'BTC/USDT', side: 'sell', type: 'take-profit', amount: 1, stopPrice: 110 });
+    expect(exchange.onCandle('BTC/USDT', candle(1, 101, 109, 100, 108))).toEqual([]);
+    expect(exchange.onCandle('BTC/USDT', candle(2, 108, 115, 107, 112))[0]).toMatchObject({ price: 110 });
+  });
+
+  it('moves a trailing stop up with the highs and fires on the pull-back', async () => {
+    const { exchange } = await setup({ clientOrderId: 'tr', symbol: 'BTC/USDT', side: 'sell', type: 'trailing-stop', amount: 1, trailingPercent: 0.1 });
+    expect(exchange.onCandle('BTC/USDT', candle(1, 100, 120, 95, 118))).toEqual([]);
+    expect(exchange.onCandle('BTC/USDT', candle(2, 118, 119, 109, 110))).toEqual([]);
+    expect(exchange.onCandle('BTC/USDT', candle(3, 110, 111, 100, 101))[0]!.price).toBeCloseTo(108, 10);
+  });
+
+  it('turns a stop with a limit price into a limit order once triggered', async () => {
+    const { exchange } = await setup({ clientOrderId: 'sl', symbol: 'BTC/USDT', side: 'buy', type: 'stop-loss', amount: 1, stopPrice: 105, price: 106 });
+    expect(exchange.onCandle('BTC/USDT', candle(1, 108, 110, 107, 109))).toEqual([]);
+    expect(exchange.onCandle('BTC/USDT', candle(2, 109, 109, 104, 105))[0]).toMatchObject({ price: 106, liquidity: 'maker' });
+  });
+});
+
+describe('PaperExchange accounting', () => {
+  it('tracks average entry, realised and unrealised PnL, peak and day-start equity', async () => {
+    const exchange = createPaperExchange({ ...flat, fill: 'signal-close', takerFee: 0.01, balances: { USDT: 1_000 } });
+    exchange.onCandle('BTC/USDT', candle(0, 100, 100, 100, 100));
+    exchange.placeOrder({ clientOrderId: 'b1', symbol: 'BTC/USDT', side: 'buy', type: 'market', amount: 2 });
+    exchange.onCandle('BTC/USDT', candle(1, 200, 200, 200, 200));
+    exchange.placeOrder({ clientOrderId: 'b2', symbol: 'BTC/USDT', side: 'buy', type: 'market', amount: 1 });
+    exchange.placeOrder({ clientOrderId: 's1', symbol: 'BTC/USDT', side: 'sell', type: 'market', amount: 1 });
+    exchange.onCandle('BTC/USDT', candle(25, 150, 150, 150, 150));
+    const portfolio = exchange.getPortfolio();
+    const entry = (2 * 101 + 202) / 3;
+    expect(portfolio.positions).toEqual([{ symbol: 'BTC/USDT', amount: 2, averageEntryPrice: entry, markPrice: 150, realizedPnl: 200 - entry - 2, unrealizedPnl: (150 - entry) * 2, openedAt: 0 }]);
+    expect(portfolio.cash).toBeCloseTo(1_000 - 202 - 202 + 198, 9);
+    expect(portfolio.equity).toBeCloseTo(portfolio.cash + 300, 9);
+    expect(portfolio.peakEquity).toBeCloseTo(1_000 - 202 + 400, 9);
+    expect(portfolio.dayStartEquity).toBeCloseTo(1_000 - 202 - 202 + 198 + 400, 9);
+  });
+
+  it('returns the same order for the same client order id and places nothing twice', async () => {
+    const exchange = createPaperExchange({ balances: { USDT: 1_000 } });
+    exchange.onCandle('BTC/USDT', candle(0, 100, 100, 100, 100));
+    const first = exchange.placeOrder({ clientOrderId: 'same', symbol: 'BTC/USDT', side: 'buy', type: 'limit', amount: 1, price: 90 });
+    const second = exchange.placeOrder({ clientOrderId: 'same', symbol: 'BTC/USDT', side: 'buy', type: 'limit', amount: 5, price: 80 });
+    expect(second).toEqual(first);
+    expect(await exchange.fetchOpenOrders()).toHaveLength(1);
+    expect((await exchange.fetchBalance()).USDT!.used).toBeCloseTo(90 * 1.001, 9);
+  });
+
+  it('rounds to the market steps and refuses orders under the minimums before placing them', async () => {
+    const exchange = createPaperExchange({ balances: { USDT: 1_000 }, markets: { 'BTC/USDT': { symbol: 'BTC/USDT', base: 'BTC', quote: 'USDT', amountStep: 0.001, priceStep: 0.01, minNotional: 10 } } });
+    exchange.onCandle('BTC/USDT', candle(0, 100, 100, 100, 100));
+    expect(exchange.placeOrder({ clientOrderId: 'r', symbol: 'BTC/USDT', side: 'buy', type: 'limit', amount: 0.12345, price: 90.1234 })).toMatchObject({ amount: 0.123, price: 90.12 });
+    expect(() => exchange.placeOrder({ clientOrderId: 'small', symbol: 'BTC/USDT', side: 'buy', type: 'limit', amount: 0.05, price: 90 })).toThrow(/notional 4.5 is below the minimum 10/);
+    expect(await exchange.fetchOrderByClientId('small', 'BTC/USDT')).toBeUndefined();
+  });
+
+  it('refuses invalid options naming the field', () => {
+    expect(() => new PaperExchange({ takerFee: -1 })).toThrow(/takerFee/);
+    expect(() => new PaperExchange({ slippage: { model: 'fixed', bps: -3 } })).toThrow(/slippage\.bps/);
+  });
+
+  it('uses the injected clock for order and fill times', async () => {
+    const clock = new SimulatedClock(HOUR);
+    const exchange = createPaperExchange({ ...flat, clock, balances: { USDT: 1_000 } });
+    exchange.onCandle('BTC/USDT', candle(0, 100, 100, 100, 100));
+    expect(exchange.placeOrder({ clientOrderId: 'c', symbol: 'BTC/USDT', side: 'buy', type: 'market', amount: 1 }).createdAt).toBe(HOUR);
+    clock.set(2 * HOUR);
+    expect(exchange.onCandle('BTC/USDT', candle(1, 100, 100, 100, 100))[0]!.timestamp).toBe(HOUR);
+  });
+});
+
+describe('PaperExchange snapshot and restore', () => {
+  it('continues after a restart with the same orders, balances and idempotency', async () => {
+    const options = { ...flat, balances: { USDT: 1_000 } };
+    const original = createPaperExchange(options);
+    original.onCandle('BTC/USDT', candle(0, 100, 100, 100, 100));
+    original.placeOrder({ clientOrderId: 'b', symbol: 'BTC/USDT', side: 'buy', type: 'market', amount: 2 });
+    original.onCandle('BTC/USDT', candle(1, 100, 100, 100, 100));
+    original.placeOrder({ clientOrderId: 'l', symbol: 'BTC/USDT', side: 'sell', type: 'limit', amount: 1, price: 120 });
+    const saved = JSON.parse(JSON.stringify(original.snapshot())) as ReturnType<PaperExchange['snapshot']>;
+
+    const restored = createPaperExchange({ ...options, state: saved });
+    expect(await restored.fetchBalance()).toEqual(await original.fetchBalance());
+    expect(restored.getPortfolio()).toEqual(original.getPortfolio());
+    expect(restored.placeOrder({ clientOrderId: 'l', symbol: 'BTC/USDT', side: 'sell', type: 'limit', amount: 1, price: 120 }).id).toBe('paper-2');
+    expect(restored.placeOrder({ clientOrderId: 'n', symbol: 'BTC/USDT', side: 'buy', type: 'limit', amount: 1, price: 50 }).id).toBe('paper-3');
+    expect(restored.onCandle('BTC/USDT', candle(2, 110, 125, 105, 121))[0]).toMatchObject({ clientOrderId: 'l', price: 120 });
+  });
+
+  it('refuses a corrupted snapshot naming the field', () => {
+    const state = createPaperExchange().snapshot();
+    expect(() => createPaperExchange({ state: { ...state, balances: { USDT: { total: -5, used: 0 } } } })).toThrow(/balances\.USDT\.total/);
+  });
+});

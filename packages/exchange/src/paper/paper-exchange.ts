@@ -1,0 +1,465 @@
+import {
+  ExchangeError,
+  orderRequestSchema,
+  parseWith,
+  type Balances,
+  type Candle,
+  type Fill,
+  type MarketInfo,
+  type Order,
+  type OrderBook,
+  type OrderRequest,
+  type Portfolio,
+  type SimulatedExchange,
+  type Ticker,
+  type Timeframe,
+} from '@ia-agents/core';
+import { limitExecution, stopExecution, type Execution } from './fill-rules.js';
+import { fillOnBook, fillOnCandle } from './paper-fills.js';
+import { PaperLedger } from './paper-ledger.js';
+import { marketFor, paperExchangeOptionsSchema, splitSymbol, type PaperExchangeOptions, type PaperExchangeSettings } from './paper-options.js';
+import { copyFill, copyOrder, type PaperOrder, type SymbolState } from './paper-order.js';
+import { checkMarketRules, lockFor } from './order-admission.js';
+import { paperStateSchema, type PaperExchangeState } from './paper-state.js';
+
+const NO_FILLS: Fill[] = [];
+const DAY_MS = 86_400_000;
+
+/**
+ * A simulated exchange: fills orders from the candles (and order books) it is handed, with fees,
+ * slippage, partial fills, balances, positions and PnL. The default exchange everywhere.
+ *
+ * `onCandle` is the hot path of every backtest: with no open orders it only marks the price.
+ */
+export class PaperExchange implements SimulatedExchange {
+  readonly specificationVersion = 'v1' as const;
+  readonly id: string;
+  readonly #settings: PaperExchangeSettings;
+  readonly #options: PaperExchangeOptions;
+  readonly #ledger: PaperLedger;
+  readonly #symbols = new Map<string, SymbolState>();
+  readonly #orders = new Map<string, PaperOrder>();
+  readonly #byClientId = new Map<string, PaperOrder>();
+  readonly #fills: Fill[] = [];
+  /** Symbols whose quote is the valuation currency, one per base asset: they value the balances. */
+  readonly #valuers = new Map<string, SymbolState>();
+  #openCount = 0;
+  #orderCounter = 0;
+  #marketTime = 0;
+  #equity: number;
+  #peakEquity: number;
+  #dayStartEquity: number;
+  #day = -1;
+
+  constructor(options: PaperExchangeOptions = {}) {
+    const { clock: _clock, marketData: _marketData, ...rest } = options;
+    this.#settings = parseWith(paperExchangeOptionsSchema, rest, 'paper exchange options', 'CONFIG_INVALID');
+    this.#options = options;
+    this.id = this.#settings.id;
+    this.#ledger = new PaperLedger(this.#settings.balances);
+    this.#equity = this.#ledger.asset(this.#settings.quoteCurrency).total;
+    this.#peakEquity = this.#equity;
+    this.#dayStartEquity = this.#equity;
+  }
+
+  /** Current time: the injected clock, else the open time of the latest candle seen. */
+  #now(): number {
+    return this.#options.clock?.now() ?? this.#marketTime;
+  }
+
+  #symbol(symbol: string): SymbolState {
+    let state = this.#symbols.get(symbol);
+    if (state === undefined) {
+      const { base, quote } = splitSymbol(symbol);
+      state = { symbol, base, quote, last: undefined, mark: Number.NaN, history: [], consumed: 0, book: undefined, open: [] };
+      this.#symbols.set(symbol, state);
+      if (quote === this.#settings.quoteCurrency && !this.#valuers.has(base)) this.#valuers.set(base, state);
+    }
+    return state;
+  }
+
+  /** Processes a closed candle: triggers and fills open orders of the symbol, then marks equity. */
+  onCandle(symbol: string, candle: Candle): Fill[] {
+    const state = this.#symbol(symbol);
+    state.last = candle;
+    state.mark = candle.close;
+    state.consumed = 0;
+    const history = state.history;
+    history.push(candle);
+    if (history.length > 2 * this.#settings.historyLimit) history.splice(0, history.length - this.#settings.historyLimit);
+    if (candle.timestamp > this.#marketTime) this.#marketTime = candle.timestamp;
+    const fills = state.open.length === 0 ? NO_FILLS : this.#match(state, candle);
+    this.#mark(candle.timestamp);
+    return fills;
+  }
+
+  /** Remembers the latest book of a symbol: market orders then fill against its depth. */
+  onOrderBook(book: OrderBook): void {
+    this.#symbol(book.symbol).book = { ...book, bids: book.bids.map(([p, a]) => [p, a]), asks: book.asks.map(([p, a]) => [p, a]) };
+  }
+
+  #match(state: SymbolState, candle: Candle): Fill[] {
+    const fills: Fill[] = [];
+    const still: PaperOrder[] = [];
+    for (const order of state.open) {
+      if (candle.timestamp >= order.order.createdAt) {
+        const execution = this.#execution(order, candle);
+        const time = Math.max(candle.timestamp, order.order.createdAt);
+        const fill = execution === undefined ? undefined : fillOnCandle(this.#context(), state, order, execution, candle, time);
+        if (fill !== undefined) this.#recordFill(fill, fills);
+        this.#settleStarved(order, time);
+      }
+      if (this.#isOpen(order)) still.push(order);
+      else this.#closed();
+    }
+    state.open = still;
+    return fills;
+  }
+
+  #execution(order: PaperOrder, candle: Candle): Execution | undefined {
+    if (Number.isNaN(order.extreme)) order.extreme = candle.open;
+    if (order.type === 'market') return { price: candle.open, liquidity: 'taker' };
+    if (order.type === 'limit') return limitExecution(order.side, order.price!, candle);
+    if (!order.triggered) {
+      const triggered = stopExecution(order, candle);
+      if (triggered === undefined) return undefined;
+      order.triggered = true;
+      if (order.price === undefined) return triggered;
+      return limitExecution(order.side, order.price, { ...candle, open: triggered.price });
+    }
+    return order.price === undefined ? { price: candle.open, liquidity: 'taker' } : limitExecution(order.side, order.price, candle);
+  }
+
+  #context() {
+    return { ledger: this.#ledger, settings: this.#settings };
+  }
+
+  #recordFill(fill: Fill, into: Fill[]): void {
+    this.#fills.push(fill);
+    into.push(fill);
+  }
+
+  /** An order whose funds ran out mid-fill keeps what it got; the rest is cancelled (rejected if nothing filled). */
+  #settleStarved(order: PaperOrder, time: number): void {
+    if (!order.starved || !this.#isOpen(order)) return;
+    const record = order.order;
+    record.status = record.filled > 0 ? 'cancelled' : 'rejected';
+    record.reason = 'insufficient funds at fill time';
+    record.updatedAt = time;
+    this.#releaseLock(order);
+  }
+
+  #isOpen(order: PaperOrder): boolean {
+    return order.order.status === 'open' || order.order.status === 'partially-filled';
+  }
+
+  #closed(): void {
+    this.#openCount -= 1;
+    if (this.#openCount === 0) this.#ledger.clearLocks();
+  }
+
+  #releaseLock(order: PaperOrder): void {
+    this.#ledger.release(order.side === 'buy' ? order.quote : order.base, order.locked);
+    order.locked = 0;
+  }
+
+  /** Values the balances at the latest marks and tracks peak and day-start equity. */
+  #mark(timestamp: number): void {
+    const equity = this.#value();
+    const day = Math.floor(timestamp / DAY_MS);
+    if (day !== this.#day) {
+      this.#dayStartEquity = this.#day === -1 ? equity : this.#equity;
+      this.#day = day;
+    }
+    this.#equity = equity;
+    if (equity > this.#peakEquity) this.#peakEquity = equity;
+  }
+
+  /** Quote balance plus every other balance at its latest mark. */
+  #value(): number {
+    let equity = this.#ledger.asset(this.#settings.quoteCurrency).total;
+    for (const [asset, state] of this.#valuers) {
+      const balance = this.#ledger.balances.get(asset);
+      if (balance !== undefined && balance.total !== 0 && state.mark === state.mark) equity += balance.total * state.mark;
+    }
+    return equity;
+  }
+
+  /** Places an order; the same clientOrderId twice returns the first order. */
+  async createOrder(request: OrderRequest): Promise<Order> {
+    return this.placeOrder(request);
+  }
+
+  /** Synchronous `createOrder`, for callers in a hot loop. */
+  placeOrder(input: OrderRequest): Order {
+    const request = parseWith(orderRequestSchema, input, 'order request');
+    const existing = this.#byClientId.get(request.clientOrderId);
+    if (existing !== undefined) return copyOrder(existing.order);
+    const state = this.#symbol(request.symbol);
+    const market = marketFor(this.#settings, request.symbol);
+    const rounded = checkMarketRules(market, request, state.mark);
+    const lock = lockFor(this.#settings, rounded, state);
+    const free = this.#ledger.free(lock.asset);
+    if (lock.amount > free) {
+      throw new ExchangeError('INSUFFICIENT_FUNDS', `${request.side} ${rounded.amount} ${request.symbol} needs ${lock.amount} ${lock.asset}, ${free} is free`, {
+        details: { clientOrderId: request.clientOrderId, asset: lock.asset, needed: lock.amount, free },
+      });
+    }
+    const order = this.#register(rounded, state, lock.amount);
+    this.#fillAtOnce(order, state);
+    if (!this.#isOpen(order)) this.#removeOpen(order, state);
+    return copyOrder(order.order);
+  }
+
+  #register(request: OrderRequest, state: SymbolState, locked: number): PaperOrder {
+    const now = this.#now();
+    this.#orderCounter += 1;
+    const record: Order = {
+      id: `${this.#settings.idPrefix}-${this.#orderCounter}`,
+      clientOrderId: request.clientOrderId,
+      symbol: request.symbol,
+      side: request.side,
+      type: request.type,
+      amount: request.amount,
+      filled: 0,
+      remaining: request.amount,
+      status: 'open',
+      createdAt: now,
+      updatedAt: now,
+      ...(request.price === undefined ? {} : { price: request.price }),
+      ...(request.stopPrice === undefined ? {} : { stopPrice: request.stopPrice }),
+      ...(request.trailingPercent === undefined ? {} : { trailingPercent: request.trailingPercent }),
+      ...(request.decisionId === undefined ? {} : { decisionId: request.decisionId }),
+    };
+    const order: PaperOrder = {
+      order: record,
+      base: state.base,
+      quote: state.quote,
+      side: request.side,
+      type: request.type,
+      price: request.price,
+      stopPrice: request.stopPrice,
+      trailingPercent: request.trailingPercent,
+      triggered: false,
+      extreme: state.mark,
+      locked,
+      fillCount: 0,
+      starved: false,
+    };
+    this.#ledger.lock(request.side === 'buy' ? state.quote : state.base, locked);
+    this.#orders.set(record.id, order);
+    this.#byClientId.set(record.clientOrderId, order);
+    state.open.push(order);
+    this.#openCount += 1;
+    return order;
+  }
+
+  /** Market orders fill at once against a known book; in `signal-close` mode at the last close. */
+  #fillAtOnce(order: PaperOrder, state: SymbolState): void {
+    const now = this.#now();
+    let fill: Fill | undefined;
+    if (order.type === 'market' && state.book !== undefined) {
+      fill = fillOnBook(this.#context(), state.book, order, now);
+    } else if (this.#settings.fill === 'signal-close' && state.last !== undefined) {
+      const execution = this.#closeExecution(order, state.last);
+      if (execution !== undefined) fill = fillOnCandle(this.#context(), state, order, execution, state.last, now);
+    }
+    if (fill !== undefined) {
+      this.#recordFill(fill, []);
+      this.#equity = this.#value();
+      if (this.#equity > this.#peakEquity) this.#peakEquity = this.#equity;
+    }
+    this.#settleStarved(order, now);
+  }
+
+  #closeExecution(order: PaperOrder, last: Candle): Execution | undefined {
+    if (order.type === 'market') return { price: last.close, liquidity: 'taker' };
+    if (order.type !== 'limit') return undefined;
+    const marketable = order.side === 'buy' ? order.price! >= last.close : order.price! <= last.close;
+    return marketable ? { price: last.close, liquidity: 'taker' } : undefined;
+  }
+
+  #removeOpen(order: PaperOrder, state: SymbolState): void {
+    const index = state.open.indexOf(order);
+    if (index >= 0) state.open.splice(index, 1);
+    this.#closed();
+  }
+
+  /** Cancels an open order and releases what it locked. */
+  async cancelOrder(orderId: string, symbol: string): Promise<Order> {
+    const order = this.#find(orderId, symbol);
+    if (!this.#isOpen(order)) {
+      throw new ExchangeError('ORDER_NOT_FOUND', `order ${orderId} is ${order.order.status} and cannot be cancelled`, { details: { orderId, status: order.order.status } });
+    }
+    order.order.status = 'cancelled';
+    order.order.reason = 'cancelled by the caller';
+    order.order.updatedAt = this.#now();
+    this.#releaseLock(order);
+    this.#removeOpen(order, this.#symbol(symbol));
+    return copyOrder(order.order);
+  }
+
+  #find(orderId: string, symbol: string): PaperOrder {
+    const order = this.#orders.get(orderId);
+    if (order === undefined || order.order.symbol !== symbol) {
+      throw new ExchangeError('ORDER_NOT_FOUND', `no order ${orderId} for ${symbol}`, { details: { orderId, symbol } });
+    }
+    return order;
+  }
+
+  /** Looks an order up by its id. */
+  async fetchOrder(orderId: string, symbol: string): Promise<Order> {
+    return copyOrder(this.#find(orderId, symbol).order);
+  }
+
+  /** Looks an order up by client order id; undefined when none was placed with it. */
+  async fetchOrderByClientId(clientOrderId: string, symbol: string): Promise<Order | undefined> {
+    const order = this.#byClientId.get(clientOrderId);
+    return order === undefined || order.order.symbol !== symbol ? undefined : copyOrder(order.order);
+  }
+
+  /** Open orders of one symbol or all, oldest first. */
+  async fetchOpenOrders(symbol?: string): Promise<Order[]> {
+    const states = symbol === undefined ? [...this.#symbols.values()] : [this.#symbol(symbol)];
+    return states.flatMap((state) => state.open.map((order) => copyOrder(order.order))).sort((a, b) => a.createdAt - b.createdAt || orderNumber(a.id) - orderNumber(b.id));
+  }
+
+  /** Fills of one symbol or all, since a time. */
+  async fetchFills(symbol?: string, since = 0): Promise<Fill[]> {
+    return this.#fills.filter((fill) => (symbol === undefined || fill.symbol === symbol) && fill.timestamp >= since).map(copyFill);
+  }
+
+  /** Balances by asset. */
+  async fetchBalance(): Promise<Balances> {
+    return this.#ledger.toBalances();
+  }
+
+  /** Market rules of a symbol: the configured ones, else the market-data source's, else none. */
+  async fetchMarket(symbol: string): Promise<MarketInfo> {
+    if (this.#settings.markets[symbol] === undefined && this.#options.marketData !== undefined) return this.#options.marketData.fetchMarket(symbol);
+    return marketFor(this.#settings, symbol);
+  }
+
+  /** Ticker from the latest candle (and book), else from the market-data source. */
+  async fetchTicker(symbol: string): Promise<Ticker> {
+    const state = this.#symbols.get(symbol);
+    if (state?.last === undefined) {
+      if (this.#options.marketData !== undefined) return this.#options.marketData.fetchTicker(symbol);
+      throw new ExchangeError('MARKET_NOT_FOUND', `paper exchange has seen no candle of ${symbol}`, { details: { symbol } });
+    }
+    const bid = state.book?.bids[0]?.[0];
+    const ask = state.book?.asks[0]?.[0];
+    return { symbol, timestamp: this.#now(), last: state.last.close, baseVolume: state.last.volume, ...(bid === undefined ? {} : { bid }), ...(ask === undefined ? {} : { ask }) };
+  }
+
+  /** The latest order book given, else the market-data source's. */
+  async fetchOrderBook(symbol: string, limit?: number): Promise<OrderBook> {
+    const book = this.#symbols.get(symbol)?.book;
+    if (book !== undefined) return { ...book, bids: book.bids.slice(0, limit), asks: book.asks.slice(0, limit) };
+    if (this.#options.marketData !== undefined) return this.#options.marketData.fetchOrderBook(symbol, limit);
+    throw new ExchangeError('MARKET_NOT_FOUND', `paper exchange has no order book of ${symbol}`, { details: { symbol } });
+  }
+
+  /** Recent candles seen (up to `historyLimit`), else the market-data source's. */
+  async fetchOHLCV(symbol: string, timeframe: Timeframe, since?: number, limit?: number): Promise<Candle[]> {
+    const state = this.#symbols.get(symbol);
+    if ((state === undefined || state.history.length === 0) && this.#options.marketData !== undefined) {
+      return this.#options.marketData.fetchOHLCV(symbol, timeframe, since, limit);
+    }
+    const seen = (state?.history ?? []).slice(-this.#settings.historyLimit).filter((candle) => since === undefined || candle.timestamp >= since);
+    return (limit === undefined ? seen : seen.slice(0, limit)).map((candle) => ({ ...candle }));
+  }
+
+  /** Cash, positions and equity at the latest marks. */
+  getPortfolio(): Portfolio {
+    const marks = new Map<string, number>();
+    for (const state of this.#symbols.values()) if (state.mark === state.mark) marks.set(state.symbol, state.mark);
+    return {
+      timestamp: this.#now(),
+      quoteCurrency: this.#settings.quoteCurrency,
+      cash: this.#ledger.free(this.#settings.quoteCurrency),
+      equity: this.#equity,
+      peakEquity: this.#peakEquity,
+      dayStartEquity: this.#dayStartEquity,
+      balances: this.#ledger.toBalances(),
+      positions: this.#ledger.toPositions(marks),
+    };
+  }
+
+  /** Everything needed to continue after a restart: balances, positions, orders, fills, marks. */
+  snapshot(): PaperExchangeState {
+    return {
+      version: 1,
+      marketTime: this.#marketTime,
+      orderCounter: this.#orderCounter,
+      equity: { current: this.#equity, peak: this.#peakEquity, dayStart: this.#dayStartEquity, day: this.#day },
+      balances: Object.fromEntries([...this.#ledger.balances].map(([asset, balance]) => [asset, { ...balance }])),
+      positions: [...this.#ledger.positions.values()].map((position) => ({ ...position })),
+      orders: [...this.#orders.values()].map((order) => ({ order: copyOrder(order.order), triggered: order.triggered, extreme: Number.isNaN(order.extreme) ? null : order.extreme, locked: order.locked, fillCount: order.fillCount })),
+      fills: this.#fills.map(copyFill),
+      lastCandles: Object.fromEntries([...this.#symbols.values()].filter((state) => state.last !== undefined).map((state) => [state.symbol, { ...state.last! }])),
+    };
+  }
+
+  /** Replaces this exchange's state with a snapshot (validated). Used by `createPaperExchange({ state })`. */
+  restore(input: PaperExchangeState): void {
+    const state = parseWith(paperStateSchema, input, 'paper exchange state', 'DATA_INVALID');
+    this.#marketTime = state.marketTime;
+    this.#orderCounter = state.orderCounter;
+    ({ current: this.#equity, peak: this.#peakEquity, dayStart: this.#dayStartEquity, day: this.#day } = state.equity);
+    this.#ledger.balances.clear();
+    for (const [asset, balance] of Object.entries(state.balances)) this.#ledger.balances.set(asset, { ...balance });
+    for (const position of state.positions) this.#ledger.positions.set(position.symbol, { ...position });
+    for (const [symbol, candle] of Object.entries(state.lastCandles)) {
+      const symbolState = this.#symbol(symbol);
+      symbolState.last = candle;
+      symbolState.mark = candle.close;
+      symbolState.history.push(candle);
+    }
+    for (const saved of state.orders) this.#restoreOrder(saved);
+    this.#fills.push(...state.fills);
+  }
+
+  #restoreOrder(saved: PaperExchangeState['orders'][number]): void {
+    const state = this.#symbol(saved.order.symbol);
+    const order: PaperOrder = {
+      order: copyOrder(saved.order),
+      base: state.base,
+      quote: state.quote,
+      side: saved.order.side,
+      type: saved.order.type,
+      price: saved.order.price,
+      stopPrice: saved.order.stopPrice,
+      trailingPercent: saved.order.trailingPercent,
+      triggered: saved.triggered,
+      extreme: saved.extreme ?? Number.NaN,
+      locked: saved.locked,
+      fillCount: saved.fillCount,
+      starved: false,
+    };
+    this.#orders.set(order.order.id, order);
+    this.#byClientId.set(order.order.clientOrderId, order);
+    if (this.#isOpen(order)) {
+      state.open.push(order);
+      this.#openCount += 1;
+    }
+  }
+}
+
+function orderNumber(id: string): number {
+  return Number(id.slice(id.lastIndexOf('-') + 1)) || 0;
+}
+
+/**
+ * Creates a paper exchange, optionally continuing from a saved `state`.
+ * @example
+ * const exchange = createPaperExchange({ balances: { USDT: 10_000 }, takerFee: 0.001 });
+ * exchange.onCandle('BTC/USDT', candle);
+ * await exchange.createOrder({ clientOrderId: 'a1', symbol: 'BTC/USDT', side: 'buy', type: 'market', amount: 0.01 });
+ */
+export function createPaperExchange(options: PaperExchangeOptions & { state?: PaperExchangeState } = {}): PaperExchange {
+  const { state, ...rest } = options;
+  const exchange = new PaperExchange(rest);
+  if (state !== undefined) exchange.restore(state);
+  return exchange;
+}

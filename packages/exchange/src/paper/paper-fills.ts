@@ -1,0 +1,115 @@
+import type { Candle, Fill, OrderBook } from '@ia-agents/core';
+import { slip, slippageBps, type Execution } from './fill-rules.js';
+import type { PaperLedger } from './paper-ledger.js';
+import type { PaperExchangeSettings } from './paper-options.js';
+import type { PaperOrder, SymbolState } from './paper-order.js';
+
+/** What a fill needs besides the order. */
+export interface FillContext {
+  readonly ledger: PaperLedger;
+  readonly settings: PaperExchangeSettings;
+}
+
+/** A price and amount to execute, before the funds check. */
+interface Trade {
+  price: number;
+  amount: number;
+  liquidity: 'maker' | 'taker';
+  time: number;
+}
+
+/** Volume of the candle that fills may still take. */
+export function volumeLeft(settings: PaperExchangeSettings, state: SymbolState, candle: Candle): number {
+  if (settings.volumeShare === null) return Number.POSITIVE_INFINITY;
+  return Math.max(0, settings.volumeShare * candle.volume - state.consumed);
+}
+
+/**
+ * Executes `execution` against a candle: caps the amount by the candle's volume, applies slippage
+ * inside the candle's range, then books it. Returns the fill, or undefined when nothing filled.
+ */
+export function fillOnCandle(context: FillContext, state: SymbolState, order: PaperOrder, execution: Execution, candle: Candle, time: number): Fill | undefined {
+  const amount = Math.min(order.order.remaining, volumeLeft(context.settings, state, candle));
+  if (!(amount > 0)) return undefined;
+  const bps = execution.liquidity === 'taker' ? slippageBps(context.settings.slippage, amount, candle.volume) : 0;
+  const price = slip(execution.price, order.side, bps, candle);
+  const fill = book(context, order, { price, amount, liquidity: execution.liquidity, time });
+  if (fill !== undefined) state.consumed += fill.amount;
+  return fill;
+}
+
+/**
+ * Executes a market order against a known order book at once, level by level (consuming the levels
+ * it takes), as one fill at the volume-weighted price. Returns undefined when the book side is empty.
+ */
+export function fillOnBook(context: FillContext, bookState: OrderBook, order: PaperOrder, time: number): Fill | undefined {
+  const levels = order.side === 'buy' ? bookState.asks : bookState.bids;
+  let wanted = order.order.remaining;
+  let amount = 0;
+  let value = 0;
+  while (wanted > 0 && levels.length > 0) {
+    const [price, size] = levels[0]!;
+    const taken = Math.min(size, wanted);
+    amount += taken;
+    value += taken * price;
+    wanted -= taken;
+    if (taken >= size) levels.shift();
+    else levels[0] = [price, size - taken];
+  }
+  if (!(amount > 0)) return undefined;
+  return book(context, order, { price: value / amount, amount, liquidity: 'taker', time });
+}
+
+/** Books a trade after shrinking it to the funds the order may use. */
+function book(context: FillContext, order: PaperOrder, trade: Trade): Fill | undefined {
+  const { ledger, settings } = context;
+  const rate = trade.liquidity === 'maker' ? settings.makerFee : settings.takerFee;
+  const amount = affordable(context, order, trade.amount, trade.price, rate);
+  if (amount < trade.amount) order.starved = true;
+  if (!(amount > 0)) return undefined;
+  const fee = amount * rate * trade.price;
+  const releasedAll = amount >= order.order.remaining;
+  const release = releasedAll ? order.locked : order.locked * (amount / order.order.remaining);
+  order.locked -= release;
+  ledger.release(order.side === 'buy' ? order.quote : order.base, release);
+  const booking = { symbol: order.order.symbol, base: order.base, quote: order.quote, amount, price: trade.price, fee, time: trade.time };
+  if (order.side === 'buy') ledger.buy(booking);
+  else ledger.sell(booking);
+  return record(order, booking, trade.liquidity, order.quote);
+}
+
+/** The largest part of `amount` the order can pay for (buys: quote incl. fee; sells: base). */
+function affordable(context: FillContext, order: PaperOrder, amount: number, price: number, rate: number): number {
+  const { ledger } = context;
+  if (order.side === 'sell') return Math.min(amount, ledger.free(order.base) + order.locked);
+  const available = ledger.free(order.quote) + order.locked;
+  if (amount * price + amount * rate * price <= available) return amount;
+  // Shrink a hair below the exact quotient so rounding can never overdraw the balance.
+  return (available / (price * (1 + rate))) * (1 - 1e-12);
+}
+
+/** Updates the order record and builds the fill. */
+function record(order: PaperOrder, booking: { amount: number; price: number; fee: number; time: number }, liquidity: 'maker' | 'taker', feeCurrency: string): Fill {
+  const record = order.order;
+  const filledBefore = record.filled;
+  record.filled = filledBefore + booking.amount;
+  const remaining = record.amount - record.filled;
+  record.remaining = remaining <= record.amount * 1e-12 ? 0 : remaining;
+  record.averagePrice = filledBefore === 0 ? booking.price : ((record.averagePrice ?? booking.price) * filledBefore + booking.price * booking.amount) / record.filled;
+  record.fee = { cost: (record.fee?.cost ?? 0) + booking.fee, currency: feeCurrency };
+  record.status = record.remaining === 0 ? 'filled' : 'partially-filled';
+  record.updatedAt = booking.time;
+  order.fillCount += 1;
+  return {
+    id: `${record.id}-${order.fillCount}`,
+    orderId: record.id,
+    clientOrderId: record.clientOrderId,
+    symbol: record.symbol,
+    side: record.side,
+    price: booking.price,
+    amount: booking.amount,
+    fee: { cost: booking.fee, currency: feeCurrency },
+    liquidity,
+    timestamp: booking.time,
+  };
+}

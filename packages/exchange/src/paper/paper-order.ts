@@ -1,0 +1,45 @@
+import type { Candle, Fill, Order, OrderBook } from '@ia-agents/core';
+import type { RuleOrder } from './fill-rules.js';
+
+/** An order inside the paper exchange: the public record plus matching state. */
+export interface PaperOrder extends RuleOrder {
+  /** The public record (copied out, never handed out). */
+  readonly order: Order;
+  readonly base: string;
+  readonly quote: string;
+  /** Funds still locked for this order: quote for buys, base for sells. */
+  locked: number;
+  /** Fills so far (numbers the fill ids). */
+  fillCount: number;
+  /** Set when a fill was cut short because the funds ran out (the rest is then cancelled). */
+  starved: boolean;
+}
+
+/** What the paper exchange knows about one symbol. */
+export interface SymbolState {
+  readonly symbol: string;
+  readonly base: string;
+  readonly quote: string;
+  /** Latest candle seen. */
+  last: Candle | undefined;
+  /** Latest close (NaN before the first candle). */
+  mark: number;
+  /** Recent candles for fetchOHLCV, oldest first. */
+  history: Candle[];
+  /** Volume of `last` that fills have already taken. */
+  consumed: number;
+  /** Latest order book, when one was given. */
+  book: OrderBook | undefined;
+  /** Open orders of this symbol in creation order. */
+  open: PaperOrder[];
+}
+
+/** A copy of an order record that callers may keep. */
+export function copyOrder(order: Order): Order {
+  return order.fee === undefined ? { ...order } : { ...order, fee: { ...order.fee } };
+}
+
+/** A copy of a fill. */
+export function copyFill(fill: Fill): Fill {
+  return { ...fill, fee: { ...fill.fee } };
+}

@@ -1,0 +1,50 @@
+import { z } from 'zod';
+import { candleSchema, fillSchema, orderSchema } from '@ia-agents/core';
+
+const positionStateSchema = z.object({
+  /** Unified symbol. */
+  symbol: z.string().min(1),
+  /** Quantity held. */
+  amount: z.number().finite().nonnegative(),
+  /** Average fill price without fees. */
+  costPrice: z.number().finite().nonnegative(),
+  /** Average fill price with buy fees. */
+  entryPrice: z.number().finite().nonnegative(),
+  /** Realised profit after fees. */
+  realizedPnl: z.number().finite(),
+  /** Opening time. */
+  openedAt: z.number().int().nonnegative(),
+  /** Latest mark. */
+  markPrice: z.number().finite().nonnegative(),
+});
+
+/** A saved paper exchange: enough to continue after a restart with the same orders and balances. */
+export const paperStateSchema = z.object({
+  /** Format version. */
+  version: z.literal(1),
+  /** Open time of the latest candle seen. */
+  marketTime: z.number().int().nonnegative(),
+  /** Orders placed so far (numbers the ids). */
+  orderCounter: z.number().int().nonnegative(),
+  /** Equity marks. */
+  equity: z.object({ current: z.number().finite(), peak: z.number().finite(), dayStart: z.number().finite(), day: z.number().int() }),
+  /** Total and locked amount by asset. */
+  balances: z.record(z.string(), z.object({ total: z.number().finite().nonnegative(), used: z.number().finite().nonnegative() })),
+  /** Positions by symbol. */
+  positions: z.array(positionStateSchema),
+  /** Every order with its matching state. */
+  orders: z.array(
+    z.object({
+      order: orderSchema,
+      triggered: z.boolean(),
+      extreme: z.number().finite().nullable(),
+      locked: z.number().finite().nonnegative(),
+      fillCount: z.number().int().nonnegative(),
+    }),
+  ),
+  /** Every fill. */
+  fills: z.array(fillSchema),
+  /** Latest candle by symbol (marks, signal-close fills). */
+  lastCandles: z.record(z.string(), candleSchema),
+});
+export type PaperExchangeState = z.infer<typeof paperStateSchema>;

@@ -1,0 +1,1 @@
+export { describeExchangeContract, type ExchangeContractHarness } from './exchange-contract.js';
