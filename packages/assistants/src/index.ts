@@ -1,2 +1,3 @@
 export * from './indicators/index.js';
 export * from './ollama/index.js';
+export * from './sentiment/index.js';
