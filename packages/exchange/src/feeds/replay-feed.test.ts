@@ -1,0 +1,89 @@
+import { describe, expect, it } from 'vitest';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { MarketEvent } from '@ia-agents/core';
+import { bundledCandlesPath } from '../bundled-data.js';
+import { parseCandlesCsv } from './candle-series.js';
+import { createReplayFeed } from './replay-feed.js';
+
+const HEADER = 'timestamp_ms,open,high,low,close,volume';
+const rows = (...lines: string[]) => [HEADER, ...lines].join('\n');
+
+async function collect(events: AsyncIterable<MarketEvent>): Promise<MarketEvent[]> {
+  const all: MarketEvent[] = [];
+  for await (const event of events) all.push(event);
+  return all;
+}
+
+describe('parseCandlesCsv', () => {
+  it('parses the uniform format and reads the timeframe from the file name', () => {
+    const series = parseCandlesCsv(rows('0,1,2,0.5,1.5,10', '3600000,1.5,2,1,1.2,0'), { source: 'x_BTC-USDT_1h.csv' });
+    expect(series).toEqual({
+      timeframe: '1h',
+      gaps: [],
+      candles: [
+        { timestamp: 0, open: 1, high: 2, low: 0.5, close: 1.5, volume: 10 },
+        { timestamp: 3_600_000, open: 1.5, high: 2, low: 1, close: 1.2, volume: 0 },
+      ],
+    });
+  });
+
+  it.each([
+    ['a NaN', '3600000,1,2,0.5,abc,1', 'line.3.close: not a number: "abc"'],
+    ['a negative price', '3600000,-1,2,0.5,1,1', 'line.3.open: expected a positive price, got -1'],
+    ['high below low', '3600000,1,0.4,0.5,1,1', 'line.3.high: high 0.4 is below low 0.5'],
+    ['a duplicate timestamp', '0,1,2,0.5,1,1', 'line.3.timestamp: duplicate timestamp 0'],
+    ['an out-of-order row', '-1,1,2,0.5,1,1', 'line.3.timestamp: expected a non-negative integer, got -1'],
+    ['a missing field', '3600000,1,2,0.5', 'line.3.close: missing'],
+  ])('fails on %s naming file, line and field', (_name, bad, message) => {
+    expect(() => parseCandlesCsv(rows('0,1,2,0.5,1,1', bad), { source: 'btc_1h.csv' })).toThrow(`Invalid candles in btc_1h.csv: ${message}`);
+  });
+
+  it('fails on rows out of order with the error code DATA_INVALID', () => {
+    const attempt = () => parseCandlesCsv(rows('7200000,1,2,0.5,1,1', '3600000,1,2,0.5,1,1'), { source: 'btc_1h.csv' });
+    expect(attempt).toThrow(expect.objectContaining({ code: 'DATA_INVALID', details: { source: 'btc_1h.csv', line: 3, field: 'timestamp' } }));
+  });
+
+  it('reads second timestamps when the header says ts', () => {
+    expect(parseCandlesCsv('ts,open,high,low,close,volume\n60,1,1,1,1,1\n120,1,1,1,1,1\n', { source: 'bench' }).candles[0]!.timestamp).toBe(60_000);
+  });
+});
+
+describe('createReplayFeed', () => {
+  it('reports gaps between the candles around them instead of hiding them', async () => {
+    const feed = createReplayFeed({ sources: [{ symbol: 'BTC/USD', candles: [0, 1, 4, 5].map((hour) => ({ timestamp: hour * 3_600_000, open: 1, high: 1, low: 1, close: 1, volume: 1 })), timeframe: '1h' }] });
+    const events = await collect(feed.events());
+    expect(events.map((event) => (event.type === 'candles' ? event.candles.length : event.type === 'gap' ? `gap ${event.missing}` : event.type))).toEqual([2, 'gap 2', 2]);
+    expect(events[1]).toEqual({ type: 'gap', symbol: 'BTC/USD', timeframe: '1h', from: 7_200_000, to: 14_400_000, missing: 2 });
+  });
+
+  it('replays the bundled 4h Coinbase file in batches with its three real gaps', async () => {
+    const feed = createReplayFeed({ sources: [{ symbol: 'BTC/USD', path: bundledCandlesPath('coinbase_BTC-USD_4h') }], batchSize: 5_000 });
+    const events = await collect(feed.events());
+    const candles = events.flatMap((event) => (event.type === 'candles' ? event.candles : []));
+    expect(feed.timeframe).toBe('4h');
+    expect(candles).toHaveLength(20_695);
+    expect(events.filter((event) => event.type === 'gap')).toHaveLength(3);
+    expect(candles[0]).toEqual({ timestamp: 1_463_544_000_000, open: 456.16, high: 456.81, low: 455.3, close: 456.02, volume: 561.88098307 });
+  });
+
+  it('interleaves several symbols in time order', async () => {
+    const make = (offset: number) => [0, 1, 2].map((hour) => ({ timestamp: (hour + offset) * 3_600_000, open: 1, high: 1, low: 1, close: 1, volume: 1 }));
+    const feed = createReplayFeed({ sources: [{ symbol: 'A/USD', candles: make(0), timeframe: '1h' }, { symbol: 'B/USD', candles: make(1), timeframe: '1h' }] });
+    const order = (await collect(feed.events())).map((event) => (event.type === 'candles' ? `${event.symbol}@${event.candles[0]!.timestamp / 3_600_000}` : event.type));
+    expect(order).toEqual(['A/USD@0', 'A/USD@1', 'B/USD@1', 'A/USD@2', 'B/USD@2', 'B/USD@3']);
+  });
+
+  it('names the file and line of a bad row when built from a path', () => {
+    const directory = mkdtempSync(join(tmpdir(), 'replay-'));
+    const path = join(directory, 'broken_1h.csv');
+    writeFileSync(path, rows('0,1,2,0.5,1,1', '3600000,1,2,0.5,1,NaN'));
+    expect(() => createReplayFeed({ sources: [{ symbol: 'BTC/USD', path }] })).toThrow('Invalid candles in broken_1h.csv: line.3.volume: not a number: "NaN"');
+  });
+
+  it('refuses bad options naming the field', () => {
+    expect(() => createReplayFeed({ sources: [{ symbol: 'BTC/USD' }] })).toThrow(/sources\.0\.path: give exactly one of path or candles/);
+    expect(() => createReplayFeed({ sources: [], batchSize: 0 })).toThrow(/sources: .*batchSize: /s);
+  });
+});
