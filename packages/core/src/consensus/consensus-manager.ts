@@ -4,7 +4,7 @@ import type { Assistant, AssistantContext, AssistantGenerateOptions } from '../a
 import { AbortError, ConfigError, ModelError, QuorumError, TimeoutError, TokenBudgetError, fromZodIssues, isIaAgentsError } from '../errors/index.js';
 import type { EventBus } from '../events/event-bus.js';
 import { systemClock, type Clock } from '../interfaces/clock.js';
-import { addUsage, generateObject, raceAbort } from '../model/generate-object.js';
+import { addUsage, generateObject } from '../model/generate-object.js';
 import type { ResponseCache } from '../model/response-cache.js';
 import { marketSnapshotSchema, opinionSchema, type Abstention, type ConsensusRound, type Decision, type MarketSnapshot, type Opinion, type TokenUsage } from '../schemas/index.js';
 import { parseWith } from '../util/parse.js';
@@ -45,8 +45,14 @@ type Outcome = { opinion: Opinion } | { abstention: Abstention };
 interface Run {
   id: string;
   snapshot: MarketSnapshot;
-  signal: AbortSignal;
-  budget: AbortController;
+  /** Why the decision was stopped (the caller's abort, an exhausted budget, or its end). */
+  stopReason?: unknown;
+  /** Rejects when the decision stops; raced against every call. */
+  aborted: Promise<never>;
+  /** Rejects `aborted`. */
+  rejectAborted: (reason: unknown) => void;
+  /** Created only when an assistant reads `context.signal`: rule-based teams never pay for one. */
+  controller?: AbortController;
   usage: TokenUsage;
   rounds: ConsensusRound[];
   budgetError?: TokenBudgetError;
@@ -106,7 +112,25 @@ export class ConsensusManager {
    */
   async decide(snapshotInput: MarketSnapshot, options: DecideOptions = {}): Promise<Decision> {
     const snapshot = options.validate === false ? snapshotInput : parseWith(marketSnapshotSchema, snapshotInput, 'market snapshot', 'SNAPSHOT_INVALID');
-    const run: Run = { id: options.decisionId ?? this.#createId(), snapshot, signal: options.signal ?? new AbortController().signal, budget: new AbortController(), usage: ZERO, rounds: [] };
+    let rejectAborted: (reason: unknown) => void = () => undefined;
+    const aborted = new Promise<never>((_, reject) => (rejectAborted = reject));
+    aborted.catch(() => undefined);
+    const run: Run = { id: options.decisionId ?? this.#createId(), snapshot, aborted, rejectAborted, usage: ZERO, rounds: [] };
+    const outer = options.signal;
+    const onOuter = () => stop(run, new AbortError('The decision was aborted', { cause: outer?.reason }));
+    if (outer?.aborted) onOuter();
+    outer?.addEventListener('abort', onOuter, { once: true });
+    try {
+      return await this.#rounds(run);
+    } finally {
+      outer?.removeEventListener('abort', onOuter);
+      // Cancels calls still running after the decision (a timed-out assistant's model call).
+      stop(run, DECISION_COMPLETE);
+    }
+  }
+
+  async #rounds(run: Run): Promise<Decision> {
+    const snapshot = run.snapshot;
     this.#bus?.emit('consensus-start', { decisionId: run.id, symbol: snapshot.symbol, assistants: this.#assistants.map((a) => a.id), timestamp: this.#clock.now() });
     let current = new Map<string, Opinion>();
     let count: RoundCount | undefined;
@@ -120,12 +144,12 @@ export class ConsensusManager {
   }
 
   async #runRound(run: Run, round: number, previous: Map<string, Opinion>): Promise<Map<string, Opinion>> {
-    throwIfAborted(run.signal);
+    throwIfAborted(run);
     const startedAt = this.#clock.now();
     this.#bus?.emit('round-start', { decisionId: run.id, round, timestamp: startedAt });
     const participants = round === 1 ? this.#assistants : this.#assistants.filter((assistant) => previous.has(assistant.id));
     const outcomes = await Promise.all(participants.map((assistant) => this.#queue.add(() => this.#ask(run, assistant, round, previous))));
-    throwIfAborted(run.signal);
+    throwIfAborted(run);
     const next = new Map(previous);
     const opinions: Opinion[] = [];
     const abstentions: Abstention[] = [];
@@ -161,28 +185,23 @@ export class ConsensusManager {
 
   /** One assistant call with timeout, abort, budget and output validation; never throws. */
   async #ask(run: Run, assistant: Assistant, round: number, previous: Map<string, Opinion>): Promise<Outcome> {
-    const controller = new AbortController();
-    const abort = (reason: unknown) => controller.abort(reason);
-    const onOuter = () => abort(new AbortError());
-    const onBudget = () => abort(run.budgetError);
-    run.signal.addEventListener('abort', onOuter, { once: true });
-    run.budget.signal.addEventListener('abort', onBudget, { once: true });
-    const timer = setTimeout(() => abort(new TimeoutError(`${assistant.id} did not answer within ${this.options.timeoutMs} ms`)), this.options.timeoutMs);
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new TimeoutError(`${assistant.id} did not answer within ${this.options.timeoutMs} ms`)), this.options.timeoutMs);
+    });
     try {
-      if (run.budget.signal.aborted) throw run.budgetError;
+      if (run.stopReason !== undefined) throw run.stopReason;
       const counted = { tokens: 0 };
-      const context = this.#context(run, assistant, round, controller.signal, counted);
+      const context = this.#context(run, assistant, round, counted);
       const own = previous.get(assistant.id);
       const others = round === 1 ? [] : [...previous.values()].filter((opinion) => opinion.assistantId !== assistant.id);
       const call = round === 1 || own === undefined ? assistant.analyze(run.snapshot, context) : assistant.debate(own, others, run.snapshot, context);
-      const raw = await raceAbort(Promise.resolve(call), controller.signal);
+      const raw = await Promise.race([call, timeout, run.aborted]);
       return { opinion: this.#validate(run, assistant, raw, counted.tokens) };
     } catch (error) {
-      return { abstention: toAbstention(assistant.id, error, controller.signal) };
+      return { abstention: toAbstention(assistant.id, error) };
     } finally {
       clearTimeout(timer);
-      run.signal.removeEventListener('abort', onOuter);
-      run.budget.signal.removeEventListener('abort', onBudget);
     }
   }
 
@@ -201,11 +220,11 @@ export class ConsensusManager {
     run.usage = addUsage(run.usage, usage);
     if (run.usage.totalTokens > this.options.tokenBudget && run.budgetError === undefined) {
       run.budgetError = new TokenBudgetError(`Decision ${run.id} spent ${run.usage.totalTokens} tokens, over its budget of ${this.options.tokenBudget}`, { details: { decisionId: run.id, spent: run.usage.totalTokens, budget: this.options.tokenBudget } });
-      run.budget.abort(run.budgetError);
+      stop(run, run.budgetError);
     }
   }
 
-  #context(run: Run, assistant: Assistant, round: number, signal: AbortSignal, counted: { tokens: number }): AssistantContext {
+  #context(run: Run, assistant: Assistant, round: number, counted: { tokens: number }): AssistantContext {
     const generate = async <S extends z.ZodType>(options: AssistantGenerateOptions<S>) => {
       if (assistant.model === undefined) throw new ModelError('MODEL_UNAVAILABLE', `${assistant.id} has no language model`);
       return generateObject({
@@ -215,7 +234,7 @@ export class ConsensusManager {
         ...(options.system === undefined ? {} : { system: options.system }),
         temperature: options.temperature ?? assistant.temperature ?? 0.1,
         timeoutMs: this.options.timeoutMs,
-        abortSignal: signal,
+        abortSignal: signalOf(run),
         ...(this.#cache === undefined ? {} : { cache: this.#cache }),
         onUsage: (usage) => {
           counted.tokens += usage.totalTokens;
@@ -223,7 +242,16 @@ export class ConsensusManager {
         },
       });
     };
-    return { decisionId: run.id, round, signal, clock: this.#clock, hasModel: assistant.model !== undefined, generate };
+    return {
+      decisionId: run.id,
+      round,
+      get signal() {
+        return signalOf(run);
+      },
+      clock: this.#clock,
+      hasModel: assistant.model !== undefined,
+      generate,
+    };
   }
 
   #finish(run: Run, current: Map<string, Opinion>, count: RoundCount): Decision {
@@ -288,8 +316,7 @@ function pickPlan(current: Map<string, Opinion>): Decision['plan'] {
   return merged;
 }
 
-function toAbstention(assistantId: string, error: unknown, signal: AbortSignal): Abstention {
-  const reason = signal.aborted ? signal.reason : error;
+function toAbstention(assistantId: string, reason: unknown): Abstention {
   if (reason instanceof TokenBudgetError) return { assistantId, reason: 'budget-exceeded', message: reason.message };
   if (reason instanceof TimeoutError || (isIaAgentsError(reason) && reason.code === 'TIMEOUT')) return { assistantId, reason: 'timeout', message: (reason as Error).message };
   if (reason instanceof AbortError) return { assistantId, reason: 'aborted', message: reason.message };
@@ -297,8 +324,28 @@ function toAbstention(assistantId: string, error: unknown, signal: AbortSignal):
   return { assistantId, reason: 'error', message: reason instanceof Error ? reason.message : String(reason) };
 }
 
-function throwIfAborted(signal: AbortSignal): void {
-  if (signal.aborted) throw signal.reason instanceof AbortError ? signal.reason : new AbortError('The decision was aborted', { cause: signal.reason });
+/** The stop reason of a finished decision: made once, as errors are costly to build. */
+const DECISION_COMPLETE = new AbortError('The decision is complete');
+
+/** Stops a decision once: rejects the race promise and aborts the signal if one was handed out. */
+function stop(run: Run, reason: unknown): void {
+  if (run.stopReason !== undefined) return;
+  run.stopReason = reason;
+  run.rejectAborted(reason);
+  run.controller?.abort(reason);
+}
+
+function signalOf(run: Run): AbortSignal {
+  if (run.controller === undefined) {
+    run.controller = new AbortController();
+    if (run.stopReason !== undefined) run.controller.abort(run.stopReason);
+  }
+  return run.controller.signal;
+}
+
+function throwIfAborted(run: Run): void {
+  const reason = run.stopReason;
+  if (reason !== undefined && !(reason instanceof TokenBudgetError)) throw reason instanceof AbortError ? reason : new AbortError('The decision was aborted', { cause: reason });
 }
 
 const round4 = (value: number) => Math.round(value * 1e4) / 1e4;
