@@ -45,37 +45,46 @@ export abstract class BaseAssistant implements Assistant {
 }
 
 const STANCE_ACTION = { bullish: 'BUY', bearish: 'SELL', neutral: 'HOLD' } as const;
+const DEBATE_MARK = ' | debate: ';
 
-/** Weighted support for each action from a set of opinions' evidence (or their bare votes). */
+/**
+ * Support for each action among opinions: each opinion counts its confidence, half for the action
+ * it votes and half spread over what its evidence points to (by evidence weight), so that an
+ * assistant is moved by the others' facts, not only by their votes. Sums to the total confidence.
+ */
 export function evidenceBalance(opinions: readonly Opinion[]): Record<Action, number> {
   const balance: Record<Action, number> = { BUY: 0, SELL: 0, HOLD: 0 };
   for (const opinion of opinions) {
-    if (opinion.evidence.length === 0) {
-      balance[opinion.action] += opinion.confidence;
-      continue;
-    }
-    const total = opinion.evidence.reduce((sum, item) => sum + item.weight, 0) || 1;
-    for (const item of opinion.evidence) balance[STANCE_ACTION[item.stance]] += (item.weight / total) * opinion.confidence;
+    const total = opinion.evidence.reduce((sum, item) => sum + item.weight, 0);
+    const voteShare = total > 0 ? 0.5 : 1;
+    balance[opinion.action] += voteShare * opinion.confidence;
+    if (total === 0) continue;
+    for (const item of opinion.evidence) balance[STANCE_ACTION[item.stance]] += 0.5 * (item.weight / total) * opinion.confidence;
   }
   return balance;
 }
 
-/** The revision rule of the default debate, exported so that custom assistants can reuse it. */
-export function reviseByEvidence(own: Opinion, others: readonly Opinion[], persuasion = 0.25): OpinionInput {
+/**
+ * The revision rule of the default debate, exported so that custom assistants can reuse it. The
+ * assistant changes its action only when the others' support for another action beats its own by
+ * `margin` and exceeds its own confidence; otherwise it keeps its action and moves its confidence
+ * by how much the others support it (up when above an even split, down when below).
+ */
+export function reviseByEvidence(own: Opinion, others: readonly Opinion[], margin = 0.4): OpinionInput {
   if (others.length === 0) return own;
   const balance = evidenceBalance(others);
-  const total = balance.BUY + balance.SELL + balance.HOLD || 1;
+  const total = balance.BUY + balance.SELL + balance.HOLD;
+  if (total === 0) return own;
   const support = balance[own.action] / total;
   const [leader, leaderWeight] = (Object.entries(balance) as [Action, number][]).reduce((best, entry) => (entry[1] > best[1] ? entry : best));
   const leaderShare = leaderWeight / total;
-  // Persuaded: the others' evidence clearly favours another action and we were not sure ourselves.
-  if (leader !== own.action && leaderShare - support > 0.35 && leaderShare * (1 - own.confidence) > persuasion) {
-    const confidence = round(Math.min(own.confidence, leaderShare) * 0.9);
-    return { ...own, action: leader, confidence, reasoning: `${own.reasoning} Revised to ${leader}: the others' evidence favours it (${pct(leaderShare)} against ${pct(support)} for ${own.action}).` };
+  const base = own.reasoning.split(DEBATE_MARK)[0]!;
+  if (leader !== own.action && leaderShare - support >= margin && own.confidence < leaderShare) {
+    const confidence = round(Math.min(own.confidence, leaderShare));
+    return { ...own, action: leader, confidence, reasoning: `${base}${DEBATE_MARK}changed to ${leader}: the others' votes and evidence support it ${pct(leaderShare)}, ${own.action} ${pct(support)}.` };
   }
-  const confidence = round(clamp(own.confidence + 0.2 * (support - (1 - support) / 2)));
-  if (confidence === own.confidence) return own;
-  return { ...own, confidence, reasoning: `${own.reasoning} After debate: ${pct(support)} of the others' evidence supports ${own.action}.` };
+  const confidence = round(clamp(own.confidence + 0.2 * (support - 1 / 3)));
+  return { ...own, confidence, reasoning: `${base}${DEBATE_MARK}the others' votes and evidence support ${own.action} ${pct(support)}.` };
 }
 
 const clamp = (value: number) => Math.min(1, Math.max(0, value));

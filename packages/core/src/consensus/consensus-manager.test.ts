@@ -115,7 +115,7 @@ describe('ConsensusManager', () => {
     expect(first!.opinions.find((o) => o.assistantId === 'doubter')!.action).toBe('SELL');
     const revised = second!.opinions.find((o) => o.assistantId === 'doubter')!;
     expect(revised.action).toBe('BUY');
-    expect(revised.reasoning).toMatch(/Revised to BUY/);
+    expect(revised.reasoning).toMatch(/a hunch \| debate: changed to BUY/);
     expect(decision.action).toBe('BUY');
   });
 
