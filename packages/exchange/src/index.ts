@@ -5,3 +5,7 @@ export { checkCandles, parseCandlesCsv, readCandlesCsv, timeframeFromName, type 
 export { createReplayFeed, replayFeedOptionsSchema, type ReplayFeed, type ReplayFeedOptions } from './feeds/replay-feed.js';
 export { bundledCandles, bundledCandlesInfo, bundledCandlesPath, defaultBundledCandles, type BundledCandles, type BundledCandlesName } from './bundled-data.js';
 export { roundToStep } from './util/precision.js';
+export { createSmaCrossover, type SmaCrossover, type SmaCrossoverOptions } from './strategies/sma-crossover.js';
+export { backtestResultToJson, runBacktest, type BacktestData, type BacktestOptions, type BacktestProgress, type BacktestResult } from './backtest/run-backtest.js';
+export { drawdownSeries, maxDrawdown, performanceMetrics, roundTrips, tradeMetrics, type PerformanceMetrics, type RoundTrip, type TradeMetrics } from './backtest/metrics.js';
+export type { EquitySeries } from './backtest/equity-recorder.js';

@@ -370,6 +370,16 @@ export class PaperExchange implements SimulatedExchange {
     return (limit === undefined ? seen : seen.slice(0, limit)).map((candle) => ({ ...candle }));
   }
 
+  /** Equity at the latest mark, without building a portfolio (backtests sample it every candle). */
+  get equity(): number {
+    return this.#equity;
+  }
+
+  /** Base amount held through a symbol (0 when flat). */
+  holding(symbol: string): number {
+    return this.#ledger.positions.get(symbol)?.amount ?? 0;
+  }
+
   /** Cash, positions and equity at the latest marks. */
   getPortfolio(): Portfolio {
     const marks = new Map<string, number>();

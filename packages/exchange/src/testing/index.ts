@@ -1,1 +1,2 @@
 export { describeExchangeContract, type ExchangeContractHarness } from './exchange-contract.js';
+export { generateSeededCandles } from './seeded-candles.js';

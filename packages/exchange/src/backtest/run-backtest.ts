@@ -1,0 +1,217 @@
+import { z } from 'zod';
+import {
+  ConfigError,
+  SimulatedClock,
+  createTradingEngine,
+  parseWith,
+  timeframeToMs,
+  type Assistant,
+  type Candle,
+  type ConsensusOptionsInput,
+  type EngineSummary,
+  type EventBus,
+  type Fill,
+  type RiskLimitsInput,
+  type Timeframe,
+  type TriggerFactory,
+} from '@ia-agents/core';
+import { bundledCandlesInfo, bundledCandlesPath, defaultBundledCandles, type BundledCandlesName } from '../bundled-data.js';
+import { createReplayFeed, type ReplayFeed } from '../feeds/replay-feed.js';
+import { PaperExchange } from '../paper/paper-exchange.js';
+import type { PaperExchangeOptions } from '../paper/paper-options.js';
+import { splitSymbol } from '../paper/paper-options.js';
+import { createSmaCrossover } from '../strategies/sma-crossover.js';
+import { EquityRecorder, type EquitySeries } from './equity-recorder.js';
+import { performanceMetrics, roundTrips, tradeMetrics, type PerformanceMetrics, type RoundTrip, type TradeMetrics } from './metrics.js';
+
+/** One market of a backtest: a bundled file, a CSV path, or candles. */
+export type BacktestData =
+  | { symbol?: string; bundled: BundledCandlesName; timeframe?: Timeframe }
+  | { symbol: string; path: string; timeframe?: Timeframe; timeUnit?: 'ms' | 's' }
+  | { symbol: string; candles: Candle[]; timeframe?: Timeframe };
+
+/** Progress of a running backtest. */
+export interface BacktestProgress {
+  /** Candles processed. */
+  processed: number;
+  /** Candles in the run. */
+  total: number;
+  /** processed / total. */
+  fraction: number;
+}
+
+const numbersSchema = z.object({
+  /** Starting cash in the quote currency. @default 10000 */
+  initialCash: z.number().finite().positive().default(10_000),
+  /** Skip candles before this time, UTC ms. */
+  from: z.number().int().nonnegative().optional(),
+  /** Skip candles at or after this time, UTC ms. */
+  to: z.number().int().nonnegative().optional(),
+  /** Annual risk-free rate for Sharpe and Sortino. @default 0 */
+  riskFreeRate: z.number().finite().default(0),
+  /** Points kept in the result's chart series. @default 2000 */
+  chartPoints: z.number().int().min(10).default(2000),
+  /** Candles kept in each snapshot. @default 200 */
+  lookback: z.number().int().positive().default(200),
+  /** Seed of the engine's ids. @default 1 */
+  seed: z.number().int().default(1),
+  /** Let the assistants learn from outcomes during the run. @default false */
+  learning: z.boolean().default(false),
+});
+
+/** Options of `runBacktest`. */
+export interface BacktestOptions extends z.input<typeof numbersSchema> {
+  /** Markets to replay (one shared timeframe). @default the bundled Coinbase BTC/USD 4h candles */
+  data?: BacktestData[];
+  /** The team. @default an SMA(10)/SMA(30) crossover assistant with its crossover trigger */
+  assistants?: readonly Assistant[];
+  /** When to convene the team. @default the SMA crossover trigger when no assistants are given, else every candle */
+  trigger?: TriggerFactory;
+  /** Consensus options. */
+  consensus?: ConsensusOptionsInput;
+  /** Hard risk limits. @default core's defaults */
+  riskLimits?: RiskLimitsInput;
+  /** Paper exchange settings (fees, slippage, fill mode, volume share); balances come from `initialCash`. */
+  exchange?: Omit<PaperExchangeOptions, 'balances' | 'quoteCurrency' | 'clock' | 'marketData'>;
+  /** Event bus to watch the run. */
+  bus?: EventBus;
+  /** Called about every 1 % of the candles and at the end. */
+  onProgress?: (progress: BacktestProgress) => void;
+  /** Stops the run early. */
+  signal?: AbortSignal;
+}
+
+/** What a backtest produced: JSON-safe and byte-identical on rerun. */
+export interface BacktestResult {
+  /** Result format version. */
+  version: 1;
+  /** Symbols replayed. */
+  symbols: string[];
+  /** Candle timeframe. */
+  timeframe: Timeframe;
+  /** Currency of cash and equity. */
+  quoteCurrency: string;
+  /** Open time of the first candle. */
+  start: number;
+  /** Close time of the last candle. */
+  end: number;
+  /** Candles processed (all symbols). */
+  candles: number;
+  /** Missing-candle stretches found in the data. */
+  gaps: number;
+  /** Metrics of the strategy. */
+  metrics: PerformanceMetrics & TradeMetrics;
+  /** The same performance metrics for buying every symbol (equal cash split) at the first open and holding. */
+  buyAndHold: PerformanceMetrics;
+  /** Round trips. */
+  trades: RoundTrip[];
+  /** Every fill. */
+  fills: Fill[];
+  /** What the engine did. */
+  engine: EngineSummary;
+  /** Down-sampled series for charts. */
+  series: EquitySeries;
+}
+
+function sources(data: readonly BacktestData[]) {
+  return data.map((entry) => {
+    if ('bundled' in entry) {
+      const info = bundledCandlesInfo(entry.bundled);
+      return { symbol: entry.symbol ?? info.symbol, path: bundledCandlesPath(entry.bundled), timeframe: entry.timeframe ?? info.timeframe };
+    }
+    return entry;
+  });
+}
+
+function quoteOf(feed: ReplayFeed): string {
+  const quotes = new Set(feed.symbols.map((symbol) => splitSymbol(symbol).quote));
+  if (quotes.size !== 1) throw new ConfigError('backtest options', [{ path: ['data'], message: `all symbols must share one quote currency, got ${[...quotes].join(', ')}` }]);
+  return [...quotes][0]!;
+}
+
+/**
+ * Runs a backtest: the core TradingEngine + a replay feed + a PaperExchange + a simulated clock,
+ * the same code path as paper and live trading. Orders decided on a closed candle fill at the next
+ * candle's open unless `exchange.fill` is `signal-close`.
+ * @example
+ * const result = await runBacktest({ initialCash: 10_000 });
+ * console.log(result.metrics.totalReturn, result.buyAndHold.totalReturn);
+ */
+export async function runBacktest(options: BacktestOptions = {}): Promise<BacktestResult> {
+  const settings = parseWith(numbersSchema, pickNumbers(options), 'backtest options', 'CONFIG_INVALID');
+  const feed = createReplayFeed({ sources: sources(options.data ?? [{ bundled: defaultBundledCandles }]), ...(settings.from === undefined ? {} : { from: settings.from }), ...(settings.to === undefined ? {} : { to: settings.to }) });
+  const quoteCurrency = quoteOf(feed);
+  const first = Math.min(...[...feed.series.values()].map((series) => series.candles[0]?.timestamp ?? Number.POSITIVE_INFINITY));
+  if (!Number.isFinite(first)) throw new ConfigError('backtest options', [{ path: ['data'], message: 'no candles in the chosen range' }]);
+  const clock = new SimulatedClock(first);
+  const exchange = new PaperExchange({ ...options.exchange, balances: { [quoteCurrency]: settings.initialCash }, quoteCurrency, clock });
+  const strategy = options.assistants === undefined ? createSmaCrossover() : undefined;
+  const total = [...feed.series.values()].reduce((sum, series) => sum + series.candles.length, 0);
+  const recorder = new EquityRecorder(exchange, feed, settings.initialCash);
+  const step = Math.max(1, Math.floor(total / 100));
+  let processed = 0;
+  const engine = createTradingEngine({
+    exchange,
+    feed,
+    clock,
+    assistants: options.assistants ?? [strategy!.assistant],
+    ...(options.trigger !== undefined ? { trigger: options.trigger } : strategy === undefined ? {} : { trigger: strategy.trigger }),
+    ...(options.consensus === undefined ? {} : { consensus: options.consensus }),
+    ...(options.riskLimits === undefined ? {} : { riskLimits: options.riskLimits }),
+    ...(options.bus === undefined ? {} : { bus: options.bus }),
+    quoteCurrency,
+    feeRate: options.exchange?.takerFee ?? 0.001,
+    lookback: settings.lookback,
+    seed: settings.seed,
+    learning: settings.learning,
+    onCandle: (symbol, candle) => {
+      recorder.record(symbol, candle);
+      processed += 1;
+      if (options.onProgress !== undefined && (processed % step === 0 || processed === total)) options.onProgress({ processed, total, fraction: processed / total });
+    },
+  });
+  const summary = await engine.run(options.signal === undefined ? {} : { signal: options.signal });
+  return summarize({ feed, exchange, recorder, summary, settings, quoteCurrency });
+}
+
+function pickNumbers(options: BacktestOptions): Record<string, unknown> {
+  const { data: _data, assistants: _assistants, trigger: _trigger, consensus: _consensus, riskLimits: _riskLimits, exchange: _exchange, bus: _bus, onProgress: _onProgress, signal: _signal, ...numbers } = options;
+  return numbers;
+}
+
+interface Finished {
+  feed: ReplayFeed;
+  exchange: PaperExchange;
+  recorder: EquityRecorder;
+  summary: EngineSummary;
+  settings: z.output<typeof numbersSchema>;
+  quoteCurrency: string;
+}
+
+async function summarize({ feed, exchange, recorder, summary, settings, quoteCurrency }: Finished): Promise<BacktestResult> {
+  const period = timeframeToMs(feed.timeframe);
+  const fills = await exchange.fetchFills();
+  const trips = roundTrips(fills);
+  const curve = recorder.curve();
+  return {
+    version: 1,
+    symbols: [...feed.symbols],
+    timeframe: feed.timeframe,
+    quoteCurrency,
+    start: curve.times[0] ?? 0,
+    end: (curve.times.at(-1) ?? 0) + period,
+    candles: summary.candles,
+    gaps: [...feed.series.values()].reduce((sum, series) => sum + series.gaps.length, 0),
+    metrics: { ...performanceMetrics(curve.times, curve.equity, period, settings.riskFreeRate), ...tradeMetrics(trips, fills, recorder.exposedSamples, curve.times.length) },
+    buyAndHold: performanceMetrics(curve.times, curve.buyAndHold, period, settings.riskFreeRate),
+    trades: trips,
+    fills,
+    engine: summary,
+    series: recorder.chartSeries(settings.chartPoints, fills),
+  };
+}
+
+/** The result as stable, pretty JSON (the same run gives the same bytes). */
+export function backtestResultToJson(result: BacktestResult): string {
+  return `${JSON.stringify(result, null, 2)}\n`;
+}

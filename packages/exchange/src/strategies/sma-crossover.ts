@@ -1,0 +1,113 @@
+import { defineAssistant, type Assistant, type Candle, type MarketSnapshot, type Trigger, type TriggerFactory } from '@ia-agents/core';
+
+/** Options of `createSmaCrossover`. */
+export interface SmaCrossoverOptions {
+  /** Fast moving-average length. @default 10 */
+  fast?: number;
+  /** Slow moving-average length. @default 30 */
+  slow?: number;
+  /** Id of the assistant. @default 'sma-crossover' */
+  id?: string;
+}
+
+/** A moving-average crossover: a streaming trigger that fires on crosses only, and the assistant that votes them. */
+export interface SmaCrossover {
+  /** Per-symbol O(1) trigger: fires when fast - slow changes sign against its last non-zero value. */
+  trigger: TriggerFactory;
+  /** Votes BUY on a cross up and SELL on a cross down, with confidence 1. */
+  assistant: Assistant;
+}
+
+type Direction = 'up' | 'down';
+
+/**
+ * Streaming SMA state with running sums (backtrader's CrossOver: the sign change of fast - slow
+ * against the last non-zero difference). The sums are kept in the same order of operations as the
+ * reference loop, so a backtest reproduces its trades exactly.
+ */
+class CrossoverState implements Trigger {
+  readonly #closes: Float64Array;
+  #count = 0;
+  #fastSum = 0;
+  #slowSum = 0;
+  #lastDifference = 0;
+  /** Open time of the candle of the latest cross and its direction. */
+  last: { timestamp: number; direction: Direction } | undefined;
+
+  constructor(
+    readonly fast: number,
+    readonly slow: number,
+  ) {
+    this.#closes = new Float64Array(slow);
+  }
+
+  update(candle: Candle): string | false {
+    const close = candle.close;
+    const index = this.#count;
+    const size = this.slow;
+    this.#fastSum += close;
+    if (index >= this.fast) this.#fastSum -= this.#closes[(index - this.fast) % size]!;
+    this.#slowSum += close;
+    if (index >= size) this.#slowSum -= this.#closes[index % size]!;
+    this.#closes[index % size] = close;
+    this.#count = index + 1;
+    if (index < size - 1) return false;
+    const difference = this.#fastSum / this.fast - this.#slowSum / size;
+    const previous = this.#lastDifference;
+    if (difference !== 0) this.#lastDifference = difference;
+    if (difference > 0 && previous < 0) return this.#cross(candle, 'up');
+    if (difference < 0 && previous > 0) return this.#cross(candle, 'down');
+    return false;
+  }
+
+  #cross(candle: Candle, direction: Direction): string {
+    this.last = { timestamp: candle.timestamp, direction };
+    return `sma(${this.fast}) crossed ${direction === 'up' ? 'above' : 'below'} sma(${this.slow})`;
+  }
+}
+
+/** The direction from the snapshot alone (for decisions asked on demand, without the trigger). */
+function directionFromSnapshot(candles: readonly Candle[], fast: number, slow: number): Direction | undefined {
+  if (candles.length < slow) return undefined;
+  const mean = (length: number) => candles.slice(-length).reduce((sum, candle) => sum + candle.close, 0) / length;
+  const difference = mean(fast) - mean(slow);
+  return difference > 0 ? 'up' : difference < 0 ? 'down' : undefined;
+}
+
+/**
+ * An SMA(fast)/SMA(slow) crossover strategy for the engine: pass `trigger` as the engine's trigger
+ * and `assistant` in its assistants.
+ * @example
+ * const sma = createSmaCrossover({ fast: 10, slow: 30 });
+ * const engine = createTradingEngine({ exchange, feed, assistants: [sma.assistant], trigger: sma.trigger });
+ */
+export function createSmaCrossover(options: SmaCrossoverOptions = {}): SmaCrossover {
+  const fast = options.fast ?? 10;
+  const slow = options.slow ?? 30;
+  if (!(Number.isInteger(fast) && Number.isInteger(slow) && fast > 0 && slow > fast)) throw new RangeError(`SMA crossover needs integers 0 < fast < slow, got ${fast}/${slow}`);
+  const states = new Map<string, CrossoverState>();
+  const trigger: TriggerFactory = (symbol) => {
+    const state = new CrossoverState(fast, slow);
+    states.set(symbol, state);
+    return state;
+  };
+  const id = options.id ?? 'sma-crossover';
+  const assistant = defineAssistant({
+    id,
+    role: 'technical-analyst',
+    analyze: (snapshot: MarketSnapshot) => {
+      const latest = snapshot.candles.at(-1)!;
+      const recorded = states.get(snapshot.symbol)?.last;
+      const direction = recorded?.timestamp === latest.timestamp ? recorded.direction : directionFromSnapshot(snapshot.candles, fast, slow);
+      if (direction === undefined) return { assistantId: id, action: 'HOLD', confidence: 1, reasoning: `not enough candles for sma(${slow})` };
+      return {
+        assistantId: id,
+        action: direction === 'up' ? 'BUY' : 'SELL',
+        confidence: 1,
+        reasoning: `sma(${fast}) is ${direction === 'up' ? 'above' : 'below'} sma(${slow})`,
+        evidence: [{ name: `sma_${fast}_${slow}_cross`, value: direction, stance: direction === 'up' ? 'bullish' : 'bearish' }],
+      };
+    },
+  });
+  return { trigger, assistant };
+}
