@@ -1,3 +1,4 @@
+import { threadId } from 'node:worker_threads';
 import { createRandom } from '@ia-agents/core';
 import type { BinnedMatrix } from './binning.js';
 import { featuresPerNode, treeSeed, type ResolvedForestParams } from './forest-params.js';
@@ -22,6 +23,8 @@ export interface TreeJobResult {
   forest: string;
   /** The job's tree indexes. */
   treeIndexes: number[];
+  /** Id of the thread that grew them (0 = the main thread). */
+  threadId: number;
   /** The trees, in `treeIndexes` order. */
   trees: Tree[];
   /** Per row, the sums of out-of-bag leaf values (`rowCount * outputs`), when asked. */
@@ -37,7 +40,7 @@ export interface TreeJobResult {
 export function runTreeJob(data: BinnedMatrix, target: TreeTarget, job: TreeJob): TreeJobResult {
   const outputs = target.kind === 'classification' ? target.classCount : 1;
   const n = data.rowCount;
-  const result: TreeJobResult = { forest: job.forest, treeIndexes: job.treeIndexes, trees: [] };
+  const result: TreeJobResult = { forest: job.forest, treeIndexes: job.treeIndexes, threadId, trees: [] };
   if (job.outOfBag) {
     result.outOfBagSum = new Float64Array(n * outputs);
     result.outOfBagCount = new Float64Array(n);
