@@ -1,0 +1,74 @@
+import { createEventBus, createTradingEngine, type Assistant, type EngineSummary, type TradingEngineSettings } from '@ia-agents/core';
+import type { AccountStatus, TradingAccount } from '../api/app-context.js';
+import type { ServerMetrics } from '../metrics/server-metrics.js';
+import type { ServerStore } from '../storage/server-store.js';
+
+/** What an account is built from. */
+export interface TradingAccountSettings extends Omit<TradingEngineSettings, 'store' | 'bus' | 'assistants'> {
+  /** Owner of the account's data. */
+  userId: string;
+  /** Storage (the account writes through `store.forUser(userId)`). */
+  store: ServerStore;
+  /** The team. */
+  assistants: readonly Assistant[];
+  /** Symbols traded. */
+  symbols: readonly string[];
+  /** Metrics to count the account's events and time its assistants. */
+  metrics?: ServerMetrics;
+}
+
+/** A TradingAccount that can be started and stopped. */
+export interface RunnableAccount extends TradingAccount {
+  /** Starts consuming the feed in the background; resolves when the run ends. */
+  start(): Promise<EngineSummary | undefined>;
+  /** Stops the feed and waits for the run to end. */
+  stop(): Promise<void>;
+}
+
+/**
+ * One user's engine on one store: the engine writes the user's decisions, orders and fills
+ * through the user-scoped store, and its events feed the metrics and the user's WebSocket.
+ * @example
+ * const account = createTradingAccount({ userId, store, exchange, feed, assistants, symbols: ['BTC/USDT'] });
+ * void account.start();
+ */
+export function createTradingAccount(settings: TradingAccountSettings): RunnableAccount {
+  const { userId, store, metrics, symbols, assistants, ...engineSettings } = settings;
+  const bus = createEventBus();
+  const team = metrics === undefined ? assistants : assistants.map((assistant) => metrics.instrument(assistant));
+  const engine = createTradingEngine({ ...engineSettings, assistants: team, bus, store: store.forUser(userId) });
+  metrics?.observe(bus, userId);
+  let status: AccountStatus = 'starting';
+  const controller = new AbortController();
+  let running: Promise<EngineSummary | undefined> | undefined;
+  const account: RunnableAccount = {
+    userId,
+    engine,
+    bus,
+    symbols,
+    assistantIds: assistants.map((assistant) => assistant.id),
+    status: () => status,
+    start() {
+      running ??= (async () => {
+        await engine.restore();
+        status = 'running';
+        try {
+          const summary = await engine.run({ signal: controller.signal });
+          status = controller.signal.aborted ? 'stopped' : 'finished';
+          return summary;
+        } catch (error) {
+          status = controller.signal.aborted ? 'stopped' : 'failed';
+          if (!controller.signal.aborted) bus.emit('engine-error', { error: error as Error, stage: 'run' });
+          return undefined;
+        }
+      })();
+      return running;
+    },
+    async stop() {
+      controller.abort();
+      await running;
+      if (running === undefined) status = 'stopped';
+    },
+  };
+  return account;
+}
