@@ -1,0 +1,117 @@
+import type { AssistantContext, BaseAssistantSettings, EvidenceInput, MarketSnapshot, NewsItem, OpinionInput, TokenUsage } from '@ia-agents/core';
+import { LexiconScorer } from '../sentiment/lexicon-scorer.js';
+import { scoreHeadlinesWithModel } from '../sentiment/model-scorer.js';
+import type { NewsSource } from '../sentiment/news-source.js';
+import { pct, round, scoreToAction } from './evidence.js';
+import { TeamAssistant } from './team-assistant.js';
+
+/** Settings of the FundamentalAnalyst. */
+export interface FundamentalAnalystSettings extends BaseAssistantSettings {
+  /** Sources asked for news at each analysis, besides the snapshot's own `news`. @default [] */
+  sources?: readonly NewsSource[];
+  /** Lexicon scorer used without a model (or when the model fails). @default createLexiconScorer() */
+  scorer?: LexiconScorer;
+  /** Only news younger than this counts, milliseconds. @default 86400000 (24 h) */
+  maxAgeMs?: number;
+  /** Half-life of a headline's weight, milliseconds. @default 21600000 (6 h) */
+  halfLifeMs?: number;
+  /** |market-cap change| that counts as a signal. @default 0.03 */
+  marketCapThreshold?: number;
+}
+
+interface Scored {
+  item: NewsItem;
+  score: number;
+  weight: number;
+}
+
+/**
+ * Reads news and social sentiment from the snapshot and from pluggable sources (CryptoPanic,
+ * RSS/Atom feeds), scored by the model when one is given and by the lexicon otherwise, weighted by
+ * recency; adds the market-cap change when known. Only items published before the decision time
+ * count (no look-ahead). A failing source is reported in the evidence, never fatal.
+ * @example
+ * const analyst = new FundamentalAnalyst({ sources: [new FeedSource({ url })] });
+ */
+export class FundamentalAnalyst extends TeamAssistant {
+  readonly role = 'fundamental-analyst';
+  readonly #settings: FundamentalAnalystSettings;
+  readonly #scorer: LexiconScorer;
+
+  constructor(settings: FundamentalAnalystSettings = {}) {
+    super({ ...settings, defaultId: 'fundamental-analyst' });
+    this.#settings = settings;
+    this.#scorer = settings.scorer ?? new LexiconScorer();
+  }
+
+  /** The model already scored the headlines in `rules`; the opinion itself follows from those scores. */
+  override async analyze(snapshot: MarketSnapshot, context: AssistantContext): Promise<OpinionInput> {
+    return this.rules(snapshot, context);
+  }
+
+  protected async rules(snapshot: MarketSnapshot, context: AssistantContext): Promise<OpinionInput> {
+    const asset = snapshot.symbol.split('/')[0]!.toUpperCase();
+    const { items, failures } = await this.#collect(snapshot, asset, context.signal);
+    const { scored, usage, degraded, method } = await this.#score(items, asset, context);
+    const evidence = this.#evidence(scored, snapshot, failures, method);
+    const directional = evidence.filter((item) => item.name !== 'news_count' && item.name !== 'source_error');
+    if (directional.length === 0) {
+      return { assistantId: this.id, action: 'HOLD', confidence: 0.15, reasoning: `No recent news about ${asset} and no market-cap data.`, evidence, degraded, ...(usage === undefined ? {} : { usage }) };
+    }
+    const net = directional.reduce((sum, item) => sum + (item.value as number) * (item.weight ?? 1), 0) / directional.reduce((sum, item) => sum + (item.weight ?? 1), 0);
+    const { action, confidence } = scoreToAction(net, { threshold: 0.15, floor: 0.45 });
+    const reasoning = `Weighted ${method} sentiment of ${scored.length} recent item(s) about ${asset} is ${net.toFixed(2)}${snapshot.marketCapChange === undefined ? '' : `; market cap ${pct(snapshot.marketCapChange)} over a day`}.`;
+    return { assistantId: this.id, action, confidence: round(Math.min(confidence, 0.3 + 0.1 * scored.length)), reasoning, evidence, degraded, ...(usage === undefined ? {} : { usage }) };
+  }
+
+  async #collect(snapshot: MarketSnapshot, asset: string, signal: AbortSignal): Promise<{ items: NewsItem[]; failures: string[] }> {
+    const failures: string[] = [];
+    const fetched = await Promise.all(
+      (this.#settings.sources ?? []).map((source) =>
+        source.fetchNews({ currencies: [asset], signal }).catch((error: unknown) => {
+          if (signal.aborted) throw error;
+          failures.push(`${source.id}: ${(error as Error).message}`);
+          return [] as NewsItem[];
+        }),
+      ),
+    );
+    const oldest = snapshot.timestamp - (this.#settings.maxAgeMs ?? 86_400_000);
+    const byId = new Map<string, NewsItem>();
+    for (const item of [...snapshot.news, ...fetched.flat()]) {
+      const relevant = item.currencies.length === 0 || item.currencies.map((code) => code.toUpperCase()).includes(asset);
+      if (relevant && item.publishedAt <= snapshot.timestamp && item.publishedAt >= oldest && !byId.has(item.id)) byId.set(item.id, item);
+    }
+    return { items: [...byId.values()].sort((a, b) => b.publishedAt - a.publishedAt), failures };
+  }
+
+  async #score(items: NewsItem[], asset: string, context: AssistantContext): Promise<{ scored: Omit<Scored, 'weight'>[]; usage?: TokenUsage; degraded: boolean; method: string }> {
+    const lexicon = () => items.map((item) => ({ item, score: item.sentiment ?? this.#scorer.score(`${item.title} ${item.summary ?? ''}`).score }));
+    if (!context.hasModel || items.length === 0) return { scored: lexicon(), degraded: false, method: 'lexicon' };
+    try {
+      const { scores, usage } = await scoreHeadlinesWithModel(context, asset, items.map((item) => item.title));
+      const fallback = lexicon();
+      return { scored: items.map((item, index) => ({ item, score: scores[index] ?? fallback[index]!.score })), usage, degraded: false, method: 'model' };
+    } catch (error) {
+      if (context.signal.aborted) throw error;
+      return { scored: lexicon(), degraded: true, method: 'lexicon (model failed)' };
+    }
+  }
+
+  #evidence(scored: Omit<Scored, 'weight'>[], snapshot: MarketSnapshot, failures: string[], method: string): EvidenceInput[] {
+    const halfLife = this.#settings.halfLifeMs ?? 21_600_000;
+    const weighted = scored.map(({ item, score }) => ({ item, score, weight: 0.5 ** ((snapshot.timestamp - item.publishedAt) / halfLife) }));
+    const evidence: EvidenceInput[] = [{ name: 'news_count', value: scored.length, stance: 'neutral', weight: 0, detail: `${scored.length} item(s) within the look-back` }];
+    if (weighted.length > 0) {
+      const total = weighted.reduce((sum, entry) => sum + entry.weight, 0);
+      const sentiment = weighted.reduce((sum, entry) => sum + entry.score * entry.weight, 0) / total;
+      const stance = sentiment >= 0.15 ? 'bullish' : sentiment <= -0.15 ? 'bearish' : 'neutral';
+      const top = [...weighted].sort((a, b) => Math.abs(b.score * b.weight) - Math.abs(a.score * a.weight))[0]!;
+      evidence.push({ name: 'news_sentiment', value: round(sentiment), stance, weight: 1, detail: `${method}; strongest: "${top.item.title.slice(0, 120)}" (${top.score.toFixed(2)})` });
+    }
+    const change = snapshot.marketCapChange;
+    const threshold = this.#settings.marketCapThreshold ?? 0.03;
+    if (change !== undefined) evidence.push({ name: 'market_cap_change', value: round(Math.max(-1, Math.min(1, change / (threshold * 3))), 4), stance: change >= threshold ? 'bullish' : change <= -threshold ? 'bearish' : 'neutral', weight: 0.5, detail: `market cap ${pct(change)} over a day (scaled to [-1, 1])` });
+    for (const failure of failures) evidence.push({ name: 'source_error', value: failure.slice(0, 200), stance: 'neutral', weight: 0 });
+    return evidence;
+  }
+}

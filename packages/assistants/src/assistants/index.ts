@@ -1,0 +1,15 @@
+export { Auditor, type AuditorSettings, type AuditRecord } from './auditor.js';
+export { Executor, type ExecutorSettings } from './executor.js';
+export { FundamentalAnalyst, type FundamentalAnalystSettings } from './fundamental-analyst.js';
+export { MarketMonitor, marketMonitorTrigger, type MarketMonitorSettings, type MarketMonitorTriggerSettings } from './market-monitor.js';
+export { MarketWatch, type MarketWatchReading, type MarketWatchSettings } from './market-watch.js';
+export { estimateFill, type FillEstimate } from './order-book-analysis.js';
+export { planOrders, type OrderPlan, type OrderPlanSettings } from './order-planner.js';
+export { analysisPrompt, debatePrompt, modelOpinionSchema, ROLE_PROMPTS, type ModelOpinion } from './prompts.js';
+export { ReliabilityRecord } from './reliability-record.js';
+export { RiskManager, type RiskManagerSettings, type RiskReading } from './risk-manager.js';
+export { Strategist, type StrategistSettings } from './strategist.js';
+export { createDefaultTeam, RECOMMENDED_WEIGHTS, type DefaultTeamSettings } from './team.js';
+export { TeamAssistant } from './team-assistant.js';
+export { TechnicalAnalyst, type TechnicalAnalystSettings } from './technical-analyst.js';
+export { technicalSignals, type SignalThresholds } from './technical-signals.js';
