@@ -9,3 +9,4 @@ export { createSmaCrossover, type SmaCrossover, type SmaCrossoverOptions } from 
 export { backtestResultToJson, runBacktest, type BacktestData, type BacktestOptions, type BacktestProgress, type BacktestResult } from './backtest/run-backtest.js';
 export { drawdownSeries, maxDrawdown, performanceMetrics, roundTrips, tradeMetrics, type PerformanceMetrics, type RoundTrip, type TradeMetrics } from './backtest/metrics.js';
 export type { EquitySeries } from './backtest/equity-recorder.js';
+export { renderBacktestReport, writeBacktestReport } from './backtest/report-html.js';
