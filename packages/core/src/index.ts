@@ -3,7 +3,7 @@ export * from './errors/index.js';
 export { parseWith } from './util/parse.js';
 export { createEventBus, EventBus, type EventName, type IaAgentsEvents } from './events/event-bus.js';
 export type { JsonSchema, LanguageModel, LanguageModelCallOptions, LanguageModelMessage, LanguageModelResult } from './model/language-model.js';
-export { addUsage, generateObject, raceAbort, type GenerateObjectOptions, type GenerateObjectResult } from './model/generate-object.js';
+export { addUsage, generateObject, raceAbort, toJsonSchema, type GenerateObjectOptions, type GenerateObjectResult } from './model/generate-object.js';
 export { createMemoryResponseCache, responseCacheKey, type ResponseCache } from './model/response-cache.js';
 export { SimulatedClock, systemClock, type Clock } from './interfaces/clock.js';
 export { createIdGenerator, createRandom, type Random } from './interfaces/random.js';

@@ -151,6 +151,15 @@ describe('ConsensusManager', () => {
     expect(escalated.rounds).toHaveLength(3);
   });
 
+  it('holds calls beyond the concurrency bound back in a queue', async () => {
+    const model = createScriptedModel({ replies: [{ action: 'BUY', confidence: 0.6, reasoning: 'trend' }], latencyMs: 5 });
+    const team = Array.from({ length: 7 }, (_, i) => modelAssistant(`m${i}`, model));
+    const decision = await createConsensusManager({ assistants: team, options: { concurrency: 3 } }).decide(snapshot);
+    expect(model.maxConcurrency).toBe(3);
+    expect(model.calls).toHaveLength(7);
+    expect(decision.action).toBe('BUY');
+  });
+
   it('stops and escalates once the token budget is spent', async () => {
     const model = createScriptedModel({ replies: [{ action: 'BUY', confidence: 0.6, reasoning: 'x' }], usage: { inputTokens: 60, outputTokens: 40, totalTokens: 100 } });
     const team = Array.from({ length: 3 }, (_, i) => modelAssistant(`m${i}`, model));

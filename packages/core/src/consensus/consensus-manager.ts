@@ -75,7 +75,6 @@ export class ConsensusManager {
   readonly #clock: Clock;
   readonly #createId: () => string;
   readonly #cache: ResponseCache | undefined;
-  readonly #queue: PQueue;
   #reliability: (assistantId: string) => number;
 
   constructor(settings: ConsensusManagerSettings) {
@@ -88,7 +87,6 @@ export class ConsensusManager {
     this.#createId = settings.createId ?? (() => crypto.randomUUID());
     this.#cache = settings.cache;
     this.#reliability = settings.reliability ?? (() => 0.5);
-    this.#queue = new PQueue({ concurrency: this.options.concurrency });
   }
 
   /** The team. */
@@ -148,7 +146,7 @@ export class ConsensusManager {
     const startedAt = this.#clock.now();
     this.#bus?.emit('round-start', { decisionId: run.id, round, timestamp: startedAt });
     const participants = round === 1 ? this.#assistants : this.#assistants.filter((assistant) => previous.has(assistant.id));
-    const outcomes = await Promise.all(participants.map((assistant) => this.#queue.add(() => this.#ask(run, assistant, round, previous))));
+    const outcomes = await this.#askAll(run, participants, round, previous);
     throwIfAborted(run);
     const next = new Map(previous);
     const opinions: Opinion[] = [];
@@ -183,12 +181,36 @@ export class ConsensusManager {
     throw new QuorumError(`Round ${round} of decision ${run.id}: ${present} of ${this.#assistants.length} assistants gave an opinion, ${needed} needed. Abstained: ${reasons || 'none'}`, { details: { decisionId: run.id, round, present, needed, abstentions } });
   }
 
-  /** One assistant call with timeout, abort, budget and output validation; never throws. */
-  async #ask(run: Run, assistant: Assistant, round: number, previous: Map<string, Opinion>): Promise<Outcome> {
+  /**
+   * Asks every participant at once. When the round has more participants than `concurrency`, a
+   * p-queue holds the rest back; otherwise every call starts at once and one timer serves the
+   * whole round, which keeps a rule-based round to a few microseconds.
+   */
+  async #askAll(run: Run, participants: readonly Assistant[], round: number, previous: Map<string, Opinion>): Promise<Outcome[]> {
+    const { concurrency, timeoutMs } = this.options;
+    if (participants.length > concurrency) {
+      const queue = new PQueue({ concurrency });
+      return Promise.all(participants.map((assistant) => queue.add(() => this.#withTimer(timeoutMs, (timeout) => this.#ask(run, assistant, round, previous, timeout)))));
+    }
+    return this.#withTimer(timeoutMs, (timeout) => Promise.all(participants.map((assistant) => this.#ask(run, assistant, round, previous, timeout))));
+  }
+
+  /** Runs `task` with a promise that rejects with a TimeoutError after `milliseconds`. */
+  async #withTimer<T>(milliseconds: number, task: (timeout: Promise<never>) => Promise<T>): Promise<T> {
     let timer: ReturnType<typeof setTimeout> | undefined;
     const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new TimeoutError(`${assistant.id} did not answer within ${this.options.timeoutMs} ms`)), this.options.timeoutMs);
+      timer = setTimeout(() => reject(new TimeoutError(`did not answer within ${milliseconds} ms`)), milliseconds);
     });
+    timeout.catch(() => undefined);
+    try {
+      return await task(timeout);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  /** One assistant call with timeout, abort, budget and output validation; never throws. */
+  async #ask(run: Run, assistant: Assistant, round: number, previous: Map<string, Opinion>, timeout: Promise<never>): Promise<Outcome> {
     try {
       if (run.stopReason !== undefined) throw run.stopReason;
       const counted = { tokens: 0 };
@@ -200,8 +222,6 @@ export class ConsensusManager {
       return { opinion: this.#validate(run, assistant, raw, counted.tokens) };
     } catch (error) {
       return { abstention: toAbstention(assistant.id, error) };
-    } finally {
-      clearTimeout(timer);
     }
   }
 
@@ -318,7 +338,7 @@ function pickPlan(current: Map<string, Opinion>): Decision['plan'] {
 
 function toAbstention(assistantId: string, reason: unknown): Abstention {
   if (reason instanceof TokenBudgetError) return { assistantId, reason: 'budget-exceeded', message: reason.message };
-  if (reason instanceof TimeoutError || (isIaAgentsError(reason) && reason.code === 'TIMEOUT')) return { assistantId, reason: 'timeout', message: (reason as Error).message };
+  if (reason instanceof TimeoutError || (isIaAgentsError(reason) && reason.code === 'TIMEOUT')) return { assistantId, reason: 'timeout', message: `${assistantId} ${(reason as Error).message}` };
   if (reason instanceof AbortError) return { assistantId, reason: 'aborted', message: reason.message };
   if (isIaAgentsError(reason) && reason.code === 'MODEL_OUTPUT_INVALID') return { assistantId, reason: 'invalid-output', message: `${reason.message}${reason.issues.length > 0 ? `: ${reason.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}` : ''}` };
   return { assistantId, reason: 'error', message: reason instanceof Error ? reason.message : String(reason) };

@@ -9,7 +9,7 @@ export const consensusOptionsSchema = z
     threshold: z.number().gt(0).max(1).default(0.5),
     /** Fraction of the team that must give an opinion in a round for it to count. @default 0.5 */
     quorum: z.number().gt(0).max(1).default(0.5),
-    /** Assistant calls in flight at once. @default 16 */
+    /** Calls of one decision in flight at once; a round with more participants queues the rest (p-queue). @default 16 */
     concurrency: z.number().int().positive().default(16),
     /** Time limit of one assistant call, milliseconds. @default 60000 */
     timeoutMs: z.number().int().positive().default(60_000),

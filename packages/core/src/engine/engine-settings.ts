@@ -26,6 +26,8 @@ export const engineOptionsSchema = z
     feeRate: z.number().min(0).max(0.1).default(0.001),
     /** Seed of the id generator (decision and order ids). @default 1 */
     seed: z.number().int().default(1),
+    /** Escalations kept waiting for a person; past this the oldest expire. @default 100 */
+    maxPendingEscalations: z.number().int().min(1).default(100),
     /** Learn from outcomes (reliability and assistants' learnFromOutcome). @default true */
     learning: z.boolean().default(true),
     /** Timeframe for decisions asked on demand with no feed. @default '1h' */

@@ -223,11 +223,22 @@ export class TradingEngine {
     if (decision.escalated) {
       this.#summary.escalations += 1;
       this.#escalations.set(decision.id, decision);
+      await this.#expireEscalations();
       return { decision };
     }
     if (decision.veto !== undefined) this.#summary.vetoes += 1;
     if (decision.action === 'HOLD') return { decision };
     return this.#execute(decision, decision.action, snapshot.portfolio!, price);
+  }
+
+  /** Keeps at most `maxPendingEscalations`: the oldest expire (a stale approval would trade at a price nobody saw). */
+  async #expireEscalations(): Promise<void> {
+    while (this.#escalations.size > this.#options.maxPendingEscalations) {
+      const [id, decision] = this.#escalations.entries().next().value as [string, Decision];
+      this.#escalations.delete(id);
+      this.bus.emit('escalation-resolve', { decisionId: id, approved: false, by: 'expiry', timestamp: this.#clock.now() });
+      await this.#audit('engine', 'escalation-expired', id, { symbol: decision.symbol, proposedAction: decision.proposedAction });
+    }
   }
 
   async #snapshot(state: SymbolState): Promise<MarketSnapshot> {

@@ -59,7 +59,7 @@ export function addUsage(a: TokenUsage, b: TokenUsage): TokenUsage {
  * const { object } = await generateObject({ model, schema: opinionSchema, prompt: 'Analyse BTC' });
  */
 export async function generateObject<S extends z.ZodType>(options: GenerateObjectOptions<S>): Promise<GenerateObjectResult<z.output<S>>> {
-  const jsonSchema = z.toJSONSchema(options.schema, { io: 'input', unrepresentable: 'any' }) as JsonSchema;
+  const jsonSchema = toJsonSchema(options.schema);
   const messages: LanguageModelMessage[] = [];
   if (options.system !== undefined) messages.push({ role: 'system', content: options.system });
   messages.push({ role: 'user', content: options.prompt });
@@ -90,6 +90,18 @@ export async function generateObject<S extends z.ZodType>(options: GenerateObjec
     messages.push({ role: 'assistant', content: result.text });
     messages.push({ role: 'user', content: `Your answer was invalid: ${parsed.problem}. Reply again with only a JSON object that matches the schema.` });
   }
+}
+
+const jsonSchemas = new WeakMap<z.ZodType, JsonSchema>();
+
+/** The JSON Schema of a zod schema, converted once per schema. */
+export function toJsonSchema(schema: z.ZodType): JsonSchema {
+  let converted = jsonSchemas.get(schema);
+  if (converted === undefined) {
+    converted = z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' }) as JsonSchema;
+    jsonSchemas.set(schema, converted);
+  }
+  return converted;
 }
 
 function parseText<S extends z.ZodType>(schema: S, text: string): { success: true; data: z.output<S> } | { success: false; problem: string } {
