@@ -58,7 +58,8 @@ async function registerRateLimit(app: FastifyInstance, context: AppContext): Pro
     ...(context.redis === undefined ? {} : { redis: context.redis, nameSpace: 'iaa-rate-limit-' }),
     allowList: (request) => !request.url.startsWith('/api/'),
     keyGenerator: (request) => (request.auth === undefined ? `ip:${request.ip}` : `token:${request.auth.token.id}`),
-    errorResponseBuilder: (_request, limit) => ({ statusCode: 429, code: 'RATE_LIMITED', message: `Rate limit of ${limit.max} requests per ${limit.after} exceeded; retry in ${Math.ceil(limit.ttl / 1000)} s`, issues: [] }),
+    // The plugin has already set Retry-After on the reply; the error goes through the code table.
+    errorResponseBuilder: (_request, limit) => new IaAgentsError('RATE_LIMITED', `Rate limit of ${limit.max} requests per ${limit.after} exceeded; retry in ${Math.ceil(limit.ttl / 1000)} s`) as unknown as object,
   });
 }
 
@@ -128,14 +129,18 @@ export async function buildApp(context: AppContext): Promise<FastifyInstance> {
     logger: context.logLevel === false ? false : { level: context.logLevel, serializers: { req: (request) => ({ method: request.method, url: request.url.replace(/token=[^&]+/, 'token=***') }) } },
     logController: new LogController({ disableRequestLogging: context.logLevel !== 'debug' && context.logLevel !== 'trace' }),
     bodyLimit: 256 * 1024,
+    routerOptions: { maxParamLength: 500 },
+    // Errors raised before routing (bad URL encoding, oversized parameters) get the same body.
+    frameworkErrors: (error, _request, reply) => {
+      const body = toErrorBody(error);
+      void (reply as unknown as { code(status: number): { send(payload: unknown): void } }).code(body.statusCode).send(body);
+    },
   });
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   app.setErrorHandler((error, _request, reply) => {
     const body = toErrorBody(error);
     if (body.statusCode >= 500) app.log.error({ err: error }, body.message);
-    const retryAfter = (error as { headers?: Record<string, string> }).headers?.['retry-after'];
-    if (retryAfter !== undefined) void reply.header('retry-after', retryAfter);
     return reply.code(body.statusCode).send(body);
   });
   app.setNotFoundHandler((request, reply) => reply.code(404).send(toErrorBody(new IaAgentsError('NOT_FOUND', `No route ${request.method} ${request.url.split('?')[0]}`))));

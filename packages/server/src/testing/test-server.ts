@@ -26,8 +26,8 @@ export const TEAMS: Record<'agree' | 'split', readonly { id: string; turns: Scri
 };
 
 /** A paper account over 30 seeded hourly candles, convening every 10 candles. */
-export function buildTestAccount(store: ServerStore, userId: string, team: keyof typeof TEAMS, metrics?: ServerMetrics, seed = 7): RunnableAccount {
-  const candles = buildCandles({ count: 30, seed, startPrice: 40_000 });
+export function buildTestAccount(store: ServerStore, userId: string, team: keyof typeof TEAMS, metrics?: ServerMetrics, idSeed = 1): RunnableAccount {
+  const candles = buildCandles({ count: 30, seed: 7, startPrice: 40_000 });
   return createTradingAccount({
     userId,
     store,
@@ -38,6 +38,7 @@ export function buildTestAccount(store: ServerStore, userId: string, team: keyof
     trigger: everyNthCandle(10),
     clock: new SimulatedClock(0),
     consensus: { maxRounds: 2 },
+    seed: idSeed,
     ...(metrics === undefined ? {} : { metrics }),
   });
 }
@@ -75,7 +76,7 @@ export async function startTestServer(overrides: Partial<AppContext> = {}): Prom
     tokens[name] = (await issueApiToken(store, { userId: users[name].id, role, name: 'test' })).secret;
   }
   const alice = buildTestAccount(store, users.alice.id, 'split', metrics);
-  const bob = buildTestAccount(store, users.bob.id, 'agree', metrics);
+  const bob = buildTestAccount(store, users.bob.id, 'agree', metrics, 2);
   await Promise.all([alice.start(), bob.start()]);
   const accounts = new Map([alice, bob].map((account) => [account.userId, account]));
   const context: AppContext = {
