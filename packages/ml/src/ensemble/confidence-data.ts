@@ -4,9 +4,8 @@ import type { TrainingSet } from './training-set.js';
 const EXTRA = 4;
 
 /** The confidence model's input for a feature row and its direction probabilities (down, flat, up). */
-export function confidenceInputs(row: ArrayLike<number>, probabilities: ArrayLike<number>): Float64Array {
+export function confidenceInputs(row: ArrayLike<number>, probabilities: ArrayLike<number>, out: Float64Array = new Float64Array(row.length + EXTRA)): Float64Array {
   const width = row.length;
-  const out = new Float64Array(width + EXTRA);
   for (let j = 0; j < width; j++) out[j] = row[j]!;
   writeProbabilities(out, width, probabilities, 0);
   return out;
@@ -16,11 +15,12 @@ function writeProbabilities(out: Float64Array, at: number, probabilities: ArrayL
   const down = probabilities[from]!;
   const flat = probabilities[from + 1]!;
   const up = probabilities[from + 2]!;
-  const sorted = [down, flat, up].sort((a, b) => b - a);
+  const largest = Math.max(down, flat, up);
+  const middle = down + flat + up - largest - Math.min(down, flat, up);
   out[at] = down;
   out[at + 1] = flat;
   out[at + 2] = up;
-  out[at + 3] = sorted[0]! - sorted[1]!;
+  out[at + 3] = largest - middle;
 }
 
 /**

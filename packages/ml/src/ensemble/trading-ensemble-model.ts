@@ -58,6 +58,12 @@ interface Trained {
   magnitude: RandomForest;
   risk: RandomForest;
   confidence: LogisticRegression;
+  /** Reused buffers: one prediction allocates only its result object. */
+  scratch: { probabilities: Float64Array; value: Float64Array; confidence: Float64Array };
+}
+
+function scratchFor(featureCount: number): Trained['scratch'] {
+  return { probabilities: new Float64Array(3), value: new Float64Array(1), confidence: new Float64Array(featureCount + 4) };
 }
 
 /**
@@ -122,6 +128,7 @@ export class TradingEnsembleModel {
       featureNames: [...set.features.names], featureEngineer: set.featureEngineer, horizon: set.horizon, deadBand: set.deadBand,
       trainingRows: set.features.rowCount, classCounts,
       direction: forests.direction!.forest, magnitude: forests.magnitude!.forest, risk: forests.risk!.forest, confidence,
+      scratch: scratchFor(set.features.names.length),
     };
     const total = this.options.direction.trees + this.options.magnitude.trees + this.options.risk.trees;
     options.onProgress?.({ stage: 'done', completedTrees: total, totalTrees: total });
@@ -135,8 +142,8 @@ export class TradingEnsembleModel {
   predict(row: ArrayLike<number>, names?: readonly string[]): EnsemblePrediction {
     const trained = this.require();
     checkRow(trained.featureNames, row, names);
-    const p = trained.direction.predictRow(row);
-    const confidence = trained.confidence.predictProbability(confidenceInputs(row, p));
+    const p = trained.direction.predictInto(row, 0, trained.scratch.probabilities);
+    const confidence = trained.confidence.predictProbability(confidenceInputs(row, p, trained.scratch.confidence));
     const up = p[2]!;
     const down = p[0]!;
     const flat = p[1]!;
@@ -144,8 +151,8 @@ export class TradingEnsembleModel {
     const action = call !== 'HOLD' && confidence < this.options.minConfidence ? 'HOLD' : call;
     return {
       probabilities: { down, flat, up },
-      expectedReturn: trained.magnitude.predictRow(row)[0]!,
-      risk: Math.max(0, trained.risk.predictRow(row)[0]!),
+      expectedReturn: trained.magnitude.predictInto(row, 0, trained.scratch.value)[0]!,
+      risk: Math.max(0, trained.risk.predictInto(row, 0, trained.scratch.value)[0]!),
       confidence,
       action,
       actionConfidence: action === call ? confidence : 1 - confidence,
@@ -159,8 +166,9 @@ export class TradingEnsembleModel {
     if (values.length !== rowCount * width) throw featureCountError(width, values.length / Math.max(rowCount, 1));
     const probabilities = trained.direction.predictRows(values, rowCount);
     const confidence = new Float64Array(rowCount);
+    const inputs = new Float64Array(width + 4);
     for (let r = 0; r < rowCount; r++) {
-      confidence[r] = trained.confidence.predictProbability(confidenceInputs(values.subarray(r * width, (r + 1) * width), probabilities.subarray(r * 3, r * 3 + 3)));
+      confidence[r] = trained.confidence.predictProbability(confidenceInputs(values.subarray(r * width, (r + 1) * width), probabilities.subarray(r * 3, r * 3 + 3), inputs));
     }
     const risk = trained.risk.predictRows(values, rowCount).map((value) => Math.max(0, value));
     return { probabilities, expectedReturn: trained.magnitude.predictRows(values, rowCount), risk, confidence };
@@ -204,6 +212,7 @@ export class TradingEnsembleModel {
       trainingRows: data.trainingRows, classCounts: data.classCounts,
       direction: RandomForest.fromJSON(data.direction, 'direction'), magnitude: RandomForest.fromJSON(data.magnitude, 'magnitude'),
       risk: RandomForest.fromJSON(data.risk, 'risk'), confidence,
+      scratch: scratchFor(width),
     };
     return model;
   }

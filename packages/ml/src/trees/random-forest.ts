@@ -67,11 +67,15 @@ export class RandomForest {
   predictRows(values: Float64Array, rowCount: number): Float64Array {
     const outputs = this.outputs;
     const out = new Float64Array(rowCount * outputs);
-    const scratch = new Float64Array(outputs);
-    for (let r = 0; r < rowCount; r++) {
-      this.predictInto(values, r * this.featureCount, scratch);
-      out.set(scratch, r * outputs);
+    // Tree by tree rather than row by row: one tree's arrays stay in cache for every row.
+    for (const tree of this.trees) {
+      for (let r = 0; r < rowCount; r++) {
+        const leaf = leafOf(tree, values, r * this.featureCount) * outputs;
+        for (let k = 0; k < outputs; k++) out[r * outputs + k]! += tree.value[leaf + k]!;
+      }
     }
+    const count = this.trees.length;
+    for (let i = 0; i < out.length; i++) out[i]! /= count;
     return out;
   }
 
