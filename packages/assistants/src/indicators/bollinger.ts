@@ -45,6 +45,8 @@ export class BollingerStream {
   #mean = 0;
   #m2 = 0;
   #count = 0;
+  #slot = 0;
+  #untilResync = RESYNC_EVERY;
 
   constructor(options: BollingerOptions = {}) {
     this.period = options.period ?? 20;
@@ -56,12 +58,16 @@ export class BollingerStream {
   /** Feeds one close; returns the middle band (NaN during warm-up). */
   update(x: number): number {
     const n = this.period;
-    const slot = this.#count % n;
+    const slot = this.#slot;
     if (this.#count < n) this.#grow(x);
     else this.#slide(x, this.#window[slot]!);
     this.#window[slot] = x;
+    this.#slot = slot + 1 === n ? 0 : slot + 1;
     this.#count += 1;
-    if (this.#count % RESYNC_EVERY === 0) this.#resync();
+    if (--this.#untilResync === 0) {
+      this.#untilResync = RESYNC_EVERY;
+      this.#resync();
+    }
     if (this.#count < n) return Number.NaN;
     const width = this.stdDev * Math.sqrt(Math.max(0, this.#m2) / n);
     this.middle = this.#mean;

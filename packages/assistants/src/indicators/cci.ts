@@ -19,7 +19,7 @@ export class CciStream {
   value = Number.NaN;
   readonly #average: SmaStream;
   readonly #window: Float64Array;
-  #count = 0;
+  #slot = 0;
 
   constructor(period = 20, constant = 0.015) {
     checkPeriod('CCI period', period);
@@ -32,8 +32,8 @@ export class CciStream {
   /** Feeds one candle and returns the CCI (NaN during warm-up). */
   update(high: number, low: number, close: number): number {
     const typical = (high + low + close) / 3;
-    this.#window[this.#count % this.period] = typical;
-    this.#count += 1;
+    this.#window[this.#slot] = typical;
+    this.#slot = this.#slot + 1 === this.period ? 0 : this.#slot + 1;
     const mean = this.#average.update(typical);
     if (Number.isNaN(mean)) return Number.NaN;
     let deviation = 0;

@@ -18,6 +18,8 @@ export class SmaStream {
   readonly #window: Float64Array;
   #sum = 0;
   #count = 0;
+  #slot = 0;
+  #untilResync = RESYNC_EVERY;
 
   constructor(period: number) {
     checkPeriod('SMA period', period);
@@ -27,11 +29,15 @@ export class SmaStream {
 
   /** Feeds one value; returns the average of the last `period` values, NaN until there are that many. */
   update(x: number): number {
-    const slot = this.#count % this.period;
+    const slot = this.#slot;
     this.#sum += x - this.#window[slot]!;
     this.#window[slot] = x;
+    this.#slot = slot + 1 === this.period ? 0 : slot + 1;
     this.#count += 1;
-    if (this.#count % RESYNC_EVERY === 0) this.#sum = sumOf(this.#window);
+    if (--this.#untilResync === 0) {
+      this.#untilResync = RESYNC_EVERY;
+      this.#sum = sumOf(this.#window);
+    }
     if (this.#count < this.period) return Number.NaN;
     this.value = this.#sum / this.period;
     return this.value;
