@@ -10,3 +10,5 @@ export { backtestResultToJson, runBacktest, type BacktestData, type BacktestOpti
 export { drawdownSeries, maxDrawdown, performanceMetrics, roundTrips, tradeMetrics, type PerformanceMetrics, type RoundTrip, type TradeMetrics } from './backtest/metrics.js';
 export type { EquitySeries } from './backtest/equity-recorder.js';
 export { renderBacktestReport, writeBacktestReport } from './backtest/report-html.js';
+export { CcxtExchange, ccxtExchangeOptionsSchema, createCcxtExchange, type CcxtClient, type CcxtExchangeOptions } from './ccxt/ccxt-exchange.js';
+export { translateCcxtError } from './ccxt/translate-error.js';

@@ -1,0 +1,258 @@
+import ccxt from 'ccxt';
+import { z } from 'zod';
+import {
+  ExchangeError,
+  orderRequestSchema,
+  parseWith,
+  systemClock,
+  type Balances,
+  type Candle,
+  type Clock,
+  type Exchange,
+  type MarketInfo,
+  type Order,
+  type OrderBook,
+  type OrderRequest,
+  type Ticker,
+  type Timeframe,
+} from '@ia-agents/core';
+import { checkMarketRules } from '../paper/order-admission.js';
+import { toBalances, toCandle, toMarketInfo, toOrder, toOrderBook, toTicker, type CcxtMarket, type CcxtOrder } from './ccxt-mapping.js';
+import { isAmbiguous, translateCcxtError } from './translate-error.js';
+
+/** Options of `createCcxtExchange`, validated at construction. */
+export const ccxtExchangeOptionsSchema = z.object({
+  /** Any ccxt exchange id. @default 'binance' */
+  exchangeId: z.string().min(1).default('binance'),
+  /** API key (trading and balances need one). */
+  apiKey: z.string().optional(),
+  /** API secret. */
+  secret: z.string().optional(),
+  /** Use the exchange's testnet. @default false */
+  sandbox: z.boolean().default(false),
+  /** Attempts of a retryable call (network, rate limit, unavailable, timeout). @default 4 */
+  attempts: z.number().int().min(1).max(10).default(4),
+  /** First backoff delay, doubled at every retry. @default 500 */
+  backoffMs: z.number().int().min(0).default(500),
+  /** Request timeout of ccxt, ms. @default 10000 */
+  timeoutMs: z.number().int().positive().default(10_000),
+  /** Candles per OHLCV request when paginating. @default 1000 */
+  ohlcvPageSize: z.number().int().positive().max(5000).default(1000),
+  /** Extra ccxt options (`options` of the ccxt constructor). @default {} */
+  ccxtOptions: z.record(z.string(), z.unknown()).default({}),
+});
+
+/** A ccxt client as we use it (the real `ccxt.Exchange`). */
+export type CcxtClient = InstanceType<typeof ccxt.Exchange>;
+
+/** Options of `createCcxtExchange`. */
+export type CcxtExchangeOptions = z.input<typeof ccxtExchangeOptionsSchema> & {
+  /** A ready ccxt client (tests point its urls at a local server). @default built from exchangeId and keys */
+  client?: CcxtClient;
+  /** Sleeps between retries. @default setTimeout */
+  sleep?: (milliseconds: number) => Promise<void>;
+  /** Time source. @default the system clock */
+  clock?: Clock;
+};
+
+const wait = (milliseconds: number) => new Promise<void>((resolve) => setTimeout(resolve, milliseconds));
+
+/**
+ * A live exchange through ccxt (Binance by default). Errors are translated in one place, retryable
+ * failures retried with backoff, amounts and prices rounded to the market's precision and checked
+ * against its minimums before sending, and a createOrder whose outcome is unknown is looked up by
+ * client order id instead of being sent again.
+ */
+export class CcxtExchange implements Exchange {
+  readonly specificationVersion = 'v1' as const;
+  readonly id: string;
+  readonly client: CcxtClient;
+  readonly #settings: z.output<typeof ccxtExchangeOptionsSchema>;
+  readonly #sleep: (milliseconds: number) => Promise<void>;
+  readonly #clock: Clock;
+  readonly #placed = new Map<string, Order>();
+
+  constructor(options: CcxtExchangeOptions = {}) {
+    const { client, sleep, clock, ...rest } = options;
+    this.#settings = parseWith(ccxtExchangeOptionsSchema, rest, 'ccxt exchange options', 'CONFIG_INVALID');
+    this.client = client ?? this.#build();
+    this.id = this.client.id;
+    this.#sleep = sleep ?? wait;
+    this.#clock = clock ?? systemClock;
+  }
+
+  #build(): CcxtClient {
+    const { exchangeId, apiKey, secret, timeoutMs, ccxtOptions, sandbox } = this.#settings;
+    const Constructor = (ccxt as unknown as Record<string, (new (config: Record<string, unknown>) => CcxtClient) | undefined>)[exchangeId];
+    if (typeof Constructor !== 'function') throw new ExchangeError('CONFIG_INVALID', `ccxt has no exchange "${exchangeId}"`, { details: { exchangeId } });
+    const client = new Constructor({ apiKey, secret, timeout: timeoutMs, enableRateLimit: true, options: ccxtOptions });
+    if (sandbox) client.setSandboxMode(true);
+    return client;
+  }
+
+  /** Runs a call, translating errors and retrying the retryable ones with exponential backoff. */
+  async #call<T>(operation: string, run: () => Promise<T>, details: Record<string, unknown> = {}): Promise<T> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await run();
+      } catch (error) {
+        const translated = translateCcxtError(error, operation, details);
+        if (!translated.retryable || attempt >= this.#settings.attempts) throw translated;
+        await this.#sleep(this.#settings.backoffMs * 2 ** (attempt - 1));
+      }
+    }
+  }
+
+  async #market(symbol: string): Promise<CcxtMarket> {
+    await this.#call('loadMarkets', () => this.client.loadMarkets());
+    const market = (this.client.markets as Record<string, CcxtMarket | undefined> | undefined)?.[symbol];
+    if (market === undefined) throw new ExchangeError('MARKET_NOT_FOUND', `${this.id} has no market ${symbol}`, { details: { symbol } });
+    return market;
+  }
+
+  /** Market rules (steps and minimums) of a symbol. */
+  async fetchMarket(symbol: string): Promise<MarketInfo> {
+    return toMarketInfo(await this.#market(symbol));
+  }
+
+  /** Balances with anything in them. */
+  async fetchBalance(): Promise<Balances> {
+    return toBalances((await this.#call('fetchBalance', () => this.client.fetchBalance())) as unknown as Record<string, unknown>);
+  }
+
+  /** Latest ticker. */
+  async fetchTicker(symbol: string): Promise<Ticker> {
+    const ticker = await this.#call('fetchTicker', () => this.client.fetchTicker(symbol), { symbol });
+    return toTicker({ ...ticker, symbol }, this.#clock.now());
+  }
+
+  /** Current order book. */
+  async fetchOrderBook(symbol: string, limit?: number): Promise<OrderBook> {
+    return toOrderBook(symbol, await this.#call('fetchOrderBook', () => this.client.fetchOrderBook(symbol, limit), { symbol }), this.#clock.now());
+  }
+
+  /**
+   * Candles from `since`, paginated (`ohlcvPageSize` a request) until `limit` candles or the present.
+   * Without `since`, the latest `limit` candles.
+   */
+  async fetchOHLCV(symbol: string, timeframe: Timeframe, since?: number, limit?: number): Promise<Candle[]> {
+    const page = this.#settings.ohlcvPageSize;
+    if (since === undefined) return (await this.#page(symbol, timeframe, undefined, limit ?? page)).map(toCandle);
+    const candles: Candle[] = [];
+    let cursor = since;
+    while (limit === undefined || candles.length < limit) {
+      const rows = await this.#page(symbol, timeframe, cursor, Math.min(page, limit === undefined ? page : limit - candles.length));
+      const fresh = rows.map(toCandle).filter((candle) => candle.timestamp >= cursor);
+      candles.push(...fresh);
+      if (fresh.length === 0 || rows.length < Math.min(page, limit ?? page)) break;
+      cursor = fresh.at(-1)!.timestamp + 1;
+    }
+    return candles;
+  }
+
+  async #page(symbol: string, timeframe: Timeframe, since: number | undefined, limit: number): Promise<(number | undefined)[][]> {
+    return this.#call('fetchOHLCV', () => this.client.fetchOHLCV(symbol, timeframe, since, limit), { symbol, timeframe, since }) as Promise<(number | undefined)[][]>;
+  }
+
+  /**
+   * Places an order once. The same clientOrderId returns the known order; a send whose outcome is
+   * unknown (connection dropped, timeout, 5xx) is resolved by looking the order up by client order
+   * id, and resent only when the exchange confirms it never saw it.
+   */
+  async createOrder(input: OrderRequest): Promise<Order> {
+    const request = parseWith(orderRequestSchema, input, 'order request');
+    const known = this.#placed.get(request.clientOrderId) ?? (await this.fetchOrderByClientId(request.clientOrderId, request.symbol).catch(() => undefined));
+    if (known !== undefined) return this.#remember(known);
+    const market = await this.#market(request.symbol);
+    const ticker = request.type === 'market' && market.limits.cost?.min !== undefined ? await this.fetchTicker(request.symbol) : undefined;
+    const rounded = checkMarketRules(toMarketInfo(market), request, ticker?.last ?? Number.NaN);
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return this.#remember(toOrder((await this.#send(rounded)) as CcxtOrder, this.#fallback(rounded)));
+      } catch (error) {
+        const translated = translateCcxtError(error, 'createOrder', { clientOrderId: request.clientOrderId, symbol: request.symbol });
+        if (!translated.retryable) throw translated;
+        const found = isAmbiguous(translated) ? await this.#lookUpAfterUnknownOutcome(rounded, translated) : undefined;
+        if (found !== undefined) return this.#remember(found);
+        if (attempt >= this.#settings.attempts) throw translated;
+        await this.#sleep(this.#settings.backoffMs * 2 ** (attempt - 1));
+      }
+    }
+  }
+
+  #fallback(request: OrderRequest): Partial<Order> {
+    const now = this.#clock.now();
+    return { clientOrderId: request.clientOrderId, type: request.type, amount: request.amount, createdAt: now, ...(request.decisionId === undefined ? {} : { decisionId: request.decisionId }) };
+  }
+
+  #remember(order: Order): Order {
+    this.#placed.set(order.clientOrderId, order);
+    return order;
+  }
+
+  async #send(request: OrderRequest): Promise<unknown> {
+    const params: Record<string, unknown> = { clientOrderId: request.clientOrderId };
+    if (request.type === 'trailing-stop') throw new ExchangeError('INVALID_ORDER', `${this.id}: trailing-stop orders are not supported through ccxt here; use a stop-loss`, { details: { clientOrderId: request.clientOrderId } });
+    if (request.type === 'stop-loss') params.stopLossPrice = request.stopPrice;
+    if (request.type === 'take-profit') params.takeProfitPrice = request.stopPrice;
+    const type = request.type === 'market' || (request.price === undefined && request.type !== 'limit') ? 'market' : 'limit';
+    return this.client.createOrder(request.symbol, type, request.side, request.amount, request.price, params);
+  }
+
+  /**
+   * After an ambiguous failure: the order may exist. Returns it when found; undefined when the
+   * exchange says it does not exist (safe to send again); throws ORDER_STATE_UNKNOWN when even the
+   * lookup cannot tell.
+   */
+  async #lookUpAfterUnknownOutcome(request: OrderRequest, cause: ExchangeError): Promise<Order | undefined> {
+    try {
+      return await this.fetchOrderByClientId(request.clientOrderId, request.symbol);
+    } catch (error) {
+      throw new ExchangeError('ORDER_STATE_UNKNOWN', `createOrder ${request.clientOrderId}: the send failed (${cause.message}) and the order could not be looked up; not resending`, { cause: error, details: { clientOrderId: request.clientOrderId, symbol: request.symbol } });
+    }
+  }
+
+  /** Cancels an order. */
+  async cancelOrder(orderId: string, symbol: string): Promise<Order> {
+    const order = await this.#call('cancelOrder', () => this.client.cancelOrder(orderId, symbol), { orderId, symbol });
+    return toOrder(order as unknown as CcxtOrder, { status: 'cancelled' });
+  }
+
+  /** Looks an order up by exchange id. */
+  async fetchOrder(orderId: string, symbol: string): Promise<Order> {
+    const order = await this.#call('fetchOrder', () => this.client.fetchOrder(orderId, symbol), { orderId, symbol });
+    return toOrder(order as unknown as CcxtOrder, this.#placedById(orderId));
+  }
+
+  #placedById(orderId: string): Partial<Order> {
+    for (const order of this.#placed.values()) if (order.id === orderId) return order;
+    return {};
+  }
+
+  /** Looks an order up by client order id (`origClientOrderId`); undefined when the exchange never saw it. */
+  async fetchOrderByClientId(clientOrderId: string, symbol: string): Promise<Order | undefined> {
+    try {
+      const order = await this.#call('fetchOrder', () => this.client.fetchOrder('', symbol, { origClientOrderId: clientOrderId }), { clientOrderId, symbol });
+      return toOrder(order as unknown as CcxtOrder, this.#placed.get(clientOrderId) ?? {});
+    } catch (error) {
+      if (error instanceof ExchangeError && error.code === 'ORDER_NOT_FOUND') return undefined;
+      throw error;
+    }
+  }
+
+  /** Open orders of one symbol (or all, where the exchange allows it). */
+  async fetchOpenOrders(symbol?: string): Promise<Order[]> {
+    const orders = await this.#call('fetchOpenOrders', () => this.client.fetchOpenOrders(symbol), { symbol });
+    return (orders as unknown as CcxtOrder[]).map((order) => toOrder(order, this.#placed.get(order.clientOrderId ?? '') ?? {}));
+  }
+}
+
+/**
+ * Creates a live exchange through ccxt.
+ * @example
+ * const binance = createCcxtExchange({ apiKey: process.env.BINANCE_KEY, secret: process.env.BINANCE_SECRET, sandbox: true });
+ * const candles = await binance.fetchOHLCV('BTC/USDT', '1h', Date.UTC(2024, 0, 1), 5000);
+ */
+export function createCcxtExchange(options: CcxtExchangeOptions = {}): CcxtExchange {
+  return new CcxtExchange(options);
+}

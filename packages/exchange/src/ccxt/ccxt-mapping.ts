@@ -1,0 +1,113 @@
+import type { Balances, Candle, MarketInfo, Order, OrderBook, OrderStatus, Ticker } from '@ia-agents/core';
+
+/** The parts of ccxt's unified structures we read (ccxt types them loosely). */
+export interface CcxtMarket {
+  symbol: string;
+  base: string;
+  quote: string;
+  precision: { amount?: number | undefined; price?: number | undefined };
+  limits: { amount?: { min?: number | undefined }; cost?: { min?: number | undefined } };
+}
+
+export interface CcxtOrder {
+  id: string;
+  clientOrderId?: string | undefined;
+  symbol: string;
+  side: string;
+  type?: string | undefined;
+  amount?: number | undefined;
+  filled?: number | undefined;
+  remaining?: number | undefined;
+  price?: number | undefined;
+  average?: number | undefined;
+  triggerPrice?: number | undefined;
+  status?: string | undefined;
+  fee?: { cost?: number | undefined; currency?: string | undefined } | undefined;
+  timestamp?: number | undefined;
+  lastTradeTimestamp?: number | undefined;
+  lastUpdateTimestamp?: number | undefined;
+}
+
+/** Market rules from a ccxt market (binance uses tick-size precision: steps, not digit counts). */
+export function toMarketInfo(market: CcxtMarket): MarketInfo {
+  return {
+    symbol: market.symbol,
+    base: market.base,
+    quote: market.quote,
+    ...(market.precision.amount === undefined ? {} : { amountStep: market.precision.amount }),
+    ...(market.precision.price === undefined ? {} : { priceStep: market.precision.price }),
+    ...(market.limits.amount?.min === undefined ? {} : { minAmount: market.limits.amount.min }),
+    ...(market.limits.cost?.min === undefined ? {} : { minNotional: market.limits.cost.min }),
+  };
+}
+
+function status(order: CcxtOrder): OrderStatus {
+  if (order.status === 'closed') return 'filled';
+  if (order.status === 'canceled' || order.status === 'expired') return (order.filled ?? 0) > 0 ? 'cancelled' : 'cancelled';
+  if (order.status === 'rejected') return 'rejected';
+  return (order.filled ?? 0) > 0 ? 'partially-filled' : 'open';
+}
+
+const TYPES: Record<string, Order['type']> = { market: 'market', limit: 'limit', stop_loss: 'stop-loss', stop_loss_limit: 'stop-loss', take_profit: 'take-profit', take_profit_limit: 'take-profit' };
+
+/** Our order from ccxt's unified order (`fallback` fills what the exchange left out). */
+export function toOrder(order: CcxtOrder, fallback: Partial<Order> = {}): Order {
+  const amount = order.amount ?? fallback.amount ?? 0;
+  const filled = order.filled ?? 0;
+  const created = order.timestamp ?? fallback.createdAt ?? 0;
+  return {
+    id: String(order.id),
+    clientOrderId: order.clientOrderId ?? fallback.clientOrderId ?? String(order.id),
+    symbol: order.symbol,
+    side: order.side === 'sell' ? 'sell' : 'buy',
+    type: TYPES[String(order.type).toLowerCase()] ?? fallback.type ?? 'market',
+    amount,
+    filled,
+    remaining: order.remaining ?? Math.max(0, amount - filled),
+    status: status(order),
+    createdAt: created,
+    updatedAt: order.lastUpdateTimestamp ?? order.lastTradeTimestamp ?? created,
+    ...(order.price !== undefined && order.price > 0 ? { price: order.price } : {}),
+    ...(order.triggerPrice !== undefined && order.triggerPrice > 0 ? { stopPrice: order.triggerPrice } : {}),
+    ...(order.average !== undefined && order.average > 0 ? { averagePrice: order.average } : {}),
+    ...(order.fee?.cost !== undefined && order.fee.currency !== undefined ? { fee: { cost: order.fee.cost, currency: order.fee.currency } } : {}),
+    ...(fallback.decisionId === undefined ? {} : { decisionId: fallback.decisionId }),
+  };
+}
+
+/** Balances from ccxt's unified balance (assets with nothing are left out). */
+export function toBalances(balance: Record<string, unknown>): Balances {
+  const result: Balances = {};
+  const totals = (balance.total ?? {}) as Record<string, number | undefined>;
+  const free = (balance.free ?? {}) as Record<string, number | undefined>;
+  const used = (balance.used ?? {}) as Record<string, number | undefined>;
+  for (const [asset, total] of Object.entries(totals)) {
+    if (total === undefined || total === 0) continue;
+    result[asset] = { free: free[asset] ?? 0, used: used[asset] ?? 0, total };
+  }
+  return result;
+}
+
+/** A ccxt OHLCV row `[ts, o, h, l, c, v]` as a candle. */
+export function toCandle(row: readonly (number | undefined)[]): Candle {
+  return { timestamp: row[0]!, open: row[1]!, high: row[2]!, low: row[3]!, close: row[4]!, volume: row[5] ?? 0 };
+}
+
+/** Our ticker from ccxt's. */
+export function toTicker(ticker: { symbol: string; timestamp?: number | undefined; bid?: number | undefined; ask?: number | undefined; last?: number | undefined; close?: number | undefined; baseVolume?: number | undefined; percentage?: number | undefined }, now: number): Ticker {
+  return {
+    symbol: ticker.symbol,
+    timestamp: ticker.timestamp ?? now,
+    last: ticker.last ?? ticker.close ?? 0,
+    ...(ticker.bid ? { bid: ticker.bid } : {}),
+    ...(ticker.ask ? { ask: ticker.ask } : {}),
+    ...(ticker.baseVolume === undefined ? {} : { baseVolume: ticker.baseVolume }),
+    ...(ticker.percentage === undefined ? {} : { percentage: ticker.percentage }),
+  };
+}
+
+/** Our order book from ccxt's. */
+export function toOrderBook(symbol: string, book: { timestamp?: number | undefined; bids: (number | undefined)[][]; asks: (number | undefined)[][] }, now: number): OrderBook {
+  const levels = (side: (number | undefined)[][]) => side.map((level) => [level[0]!, level[1]!] as [number, number]);
+  return { symbol, timestamp: book.timestamp ?? now, bids: levels(book.bids), asks: levels(book.asks) };
+}
