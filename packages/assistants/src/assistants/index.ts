@@ -9,7 +9,7 @@ export { analysisPrompt, debatePrompt, modelOpinionSchema, ROLE_PROMPTS, type Mo
 export { ReliabilityRecord } from './reliability-record.js';
 export { RiskManager, type RiskManagerSettings, type RiskReading } from './risk-manager.js';
 export { Strategist, type StrategistSettings } from './strategist.js';
-export { createDefaultTeam, RECOMMENDED_WEIGHTS, type DefaultTeamSettings } from './team.js';
+export { createDefaultTeam, RECOMMENDED_WEIGHTS, teamReliability, type DefaultTeamSettings } from './team.js';
 export { TeamAssistant } from './team-assistant.js';
 export { TechnicalAnalyst, type TechnicalAnalystSettings } from './technical-analyst.js';
 export { technicalSignals, type SignalThresholds } from './technical-signals.js';

@@ -1,7 +1,7 @@
 import { createConsensusManager, defineAssistant, SimulatedClock } from '@ia-agents/core';
 import { describe, expect, it } from 'vitest';
 import { coinbaseCandles, coinbaseSnapshot, ruleContext } from '../test-support/context.js';
-import { createDefaultTeam } from './team.js';
+import { createDefaultTeam, teamReliability } from './team.js';
 import { MarketMonitor, marketMonitorTrigger } from './market-monitor.js';
 import { RiskManager } from './risk-manager.js';
 import { Strategist } from './strategist.js';
@@ -105,5 +105,26 @@ describe('assistants on real candles (Coinbase BTC-USD 4h)', () => {
     expect(fired).toContain(Date.parse('2020-03-12T08:00:00Z'));
     expect(fired.length).toBeGreaterThan(0);
     expect(fired.length).toBeLessThan(alerting);
+  });
+});
+
+describe('createDefaultTeam', () => {
+  it('gives the seven assistants, the risk-manager veto, weights, per-assistant models and a reliability source', async () => {
+    const { createScriptedModel } = await import('@ia-agents/core/testing');
+    const { consensusOptionsSchema } = await import('@ia-agents/core');
+    const strategistModel = createScriptedModel({ replies: [{ action: 'HOLD', confidence: 0.5, reasoning: 'x' }], modelId: 'strategist-model' });
+    const { assistants, consensus } = createDefaultTeam({ models: { strategist: strategistModel }, weights: { auditor: 2 } });
+    expect(assistants.map((assistant) => assistant.id)).toEqual(['market-monitor', 'technical-analyst', 'fundamental-analyst', 'risk-manager', 'strategist', 'executor', 'auditor']);
+    expect(assistants.map((assistant) => assistant.model?.modelId)).toEqual([undefined, undefined, undefined, undefined, 'strategist-model', undefined, undefined]);
+    expect(assistants.map((assistant) => assistant.temperature)).toEqual([0.1, 0.1, 0.2, 0.1, 0.2, 0.1, 0.1]);
+    const options = consensusOptionsSchema.parse(consensus);
+    expect(options.vetoes).toEqual(['risk-manager']);
+    expect(options.weights.auditor).toBe(2);
+    expect(options.weights['technical-analyst']).toBe(1.5);
+    const reliability = teamReliability(assistants);
+    expect(reliability('technical-analyst')).toBe(0.5);
+    await assistants[1]!.learnFromOutcome({ decisionId: 'd', symbol: 'BTC/USD', action: 'BUY', entryPrice: 1, exitPrice: 2, priceReturn: 1, bestAction: 'BUY', openedAt: 0, closedAt: 1 }, { assistantId: 'technical-analyst', action: 'BUY', confidence: 0.7, reasoning: '', evidence: [], alert: false, degraded: false });
+    expect(reliability('technical-analyst')).toBeCloseTo(0.55, 12);
+    expect(reliability('unknown')).toBe(0.5);
   });
 });
