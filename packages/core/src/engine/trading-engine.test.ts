@@ -132,3 +132,38 @@ describe('TradingEngine', () => {
     expect(() => createTradingEngine({ ...base, consensus: { quorum: 0 } })).toThrow(/consensus options: quorum/);
   });
 });
+
+describe('TradingEngine protective orders', () => {
+  const planned = (plan: { stopLoss?: number; takeProfit?: number }) => {
+    let calls = 0;
+    return defineAssistant({ id: 'planner', analyze: (snapshot) => ({ assistantId: 'planner', action: calls++ === 0 ? 'BUY' : 'HOLD', confidence: 0.9, reasoning: 'enter with exits', plan: { sizeFraction: 0.2, ...plan, entry: snapshot.candles.at(-1)!.close } }) });
+  };
+
+  it('places the plan\'s stop-loss and take-profit after the entry fills, and cancels the other leg when one triggers', async () => {
+    const series = buildCandles({ closes: [100, 100, 101, 103, 108, 104] });
+    const exchange = new TestExchange({ cash: 10_000 });
+    const store = new MemoryStore();
+    const engine = createTradingEngine({ exchange, store, feed: feedOf(series), assistants: [planned({ stopLoss: 95, takeProfit: 106 })], clock: new SimulatedClock(), trigger: everyNthCandle(2), learning: false });
+    await engine.run();
+    const orders = [...exchange.orders.values()];
+    const entry = orders.find((o) => o.type === 'market')!;
+    const stop = orders.find((o) => o.type === 'stop-loss')!;
+    const target = orders.find((o) => o.type === 'take-profit')!;
+    expect(stop).toMatchObject({ clientOrderId: `${entry.clientOrderId}-sl`, stopPrice: 95, amount: entry.filled });
+    expect(target).toMatchObject({ clientOrderId: `${entry.clientOrderId}-tp`, status: 'filled', averagePrice: 106 });
+    expect(stop.status).toBe('cancelled');
+    expect(exchange.getPortfolio().positions).toHaveLength(0);
+    expect(store.audit.map((e) => e.action)).toContain('order-cancelled');
+  });
+
+  it('cancels open protection before the team sells the position', async () => {
+    const series = buildCandles({ closes: [100, 100, 101, 102, 101, 100] });
+    const exchange = new TestExchange({ cash: 10_000 });
+    let calls = 0;
+    const flipper = defineAssistant({ id: 'flipper', analyze: (snapshot) => ({ assistantId: 'flipper', action: (calls++ === 0 ? 'BUY' : 'SELL') as 'BUY' | 'SELL', confidence: 0.9, reasoning: 'flip', plan: { stopLoss: 80, takeProfit: 130, entry: snapshot.candles.at(-1)!.close } }) });
+    await createTradingEngine({ exchange, feed: feedOf(series), assistants: [flipper], clock: new SimulatedClock(), trigger: everyNthCandle(3), learning: false }).run();
+    const byType = Object.fromEntries([...exchange.orders.values()].map((o) => [`${o.type}-${o.side}-${o.status}`, o]));
+    expect(Object.keys(byType).sort()).toEqual(['market-buy-filled', 'market-sell-filled', 'stop-loss-sell-cancelled', 'take-profit-sell-cancelled']);
+    expect(exchange.getPortfolio().positions).toHaveLength(0);
+  });
+});

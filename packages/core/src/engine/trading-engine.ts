@@ -9,7 +9,7 @@ import { createIdGenerator } from '../interfaces/random.js';
 import type { Trigger } from '../interfaces/trigger.js';
 import { everyCandle } from '../interfaces/trigger.js';
 import { checkOrder, sizeDecision } from '../risk/risk-gate.js';
-import { riskLimitsSchema, timeframeToMs, type Candle, type Decision, type Fill, type MarketSnapshot, type NewsItem, type Order, type OrderBook, type Portfolio, type RiskLimits, type Ticker, type Timeframe } from '../schemas/index.js';
+import { riskLimitsSchema, timeframeToMs, type Candle, type Decision, type Fill, type MarketSnapshot, type NewsItem, type Order, type OrderBook, type Portfolio, type RiskLimits, type Ticker, type Timeframe, type TradePlan } from '../schemas/index.js';
 import { engineOptionsSchema, type TradingEngineSettings } from './engine-settings.js';
 import { buildLivePortfolio, type PortfolioMarks } from './live-portfolio.js';
 import { OutcomeTracker } from './outcome-tracker.js';
@@ -67,7 +67,10 @@ export class TradingEngine {
   readonly #news: NewsItem[] = [];
   readonly #marks: PortfolioMarks = { peakEquity: 0, dayStartEquity: 0, day: -1 };
   readonly #summary: EngineSummary = { candles: 0, decisions: 0, escalations: 0, vetoes: 0, orders: 0, rejections: 0, fills: 0, outcomes: 0, errors: 0 };
-  #openOrders = 0;
+  /** Entry orders waiting to be filled before their protective orders go out, by client order id. */
+  readonly #pendingProtection = new Map<string, TradePlan>();
+  /** Open protective orders: client order id -> its sibling's, and the symbol. */
+  readonly #protective = new Map<string, { sibling?: string; symbol: string }>();
   #reliability = new ReliabilityTracker();
 
   constructor(settings: TradingEngineSettings) {
@@ -269,18 +272,76 @@ export class TradingEngine {
 
   /** Sends the order a decision calls for, through the hard risk gate. */
   async #execute(decision: Decision, action: 'BUY' | 'SELL', portfolio: Portfolio, price: number, clientOrderId = `${decision.id}-o`): Promise<ActionResult> {
-    const sized = sizeDecision({ ...decision, action }, { portfolio, price, limits: this.riskLimits, openOrders: this.#openOrders, feeRate: this.#options.feeRate });
+    if (action === 'SELL') await this.#cancelProtection(decision.symbol);
+    const openOrders = (await this.#exchange.fetchOpenOrders()).length;
+    const current = action === 'SELL' ? await this.portfolio() : portfolio;
+    const sized = sizeDecision({ ...decision, action }, { portfolio: current, price, limits: this.riskLimits, openOrders, feeRate: this.#options.feeRate });
     if (!sized.ok) return this.#reject(decision, clientOrderId, sized.reason, sized.limit !== undefined);
     try {
       const order = await this.#exchange.createOrder({ clientOrderId, symbol: decision.symbol, side: sized.side, type: 'market', amount: sized.amount, decisionId: decision.id });
       await this.#recordOrder(order);
+      const plan = decision.plan;
+      if (sized.side === 'buy' && plan !== undefined && (plan.stopLoss !== undefined || plan.takeProfit !== undefined)) {
+        if (order.status === 'filled') await this.#protect(order, plan);
+        else this.#pendingProtection.set(order.clientOrderId, plan);
+      }
       return { decision, order };
     } catch (error) {
       if (!(error instanceof IaAgentsError)) throw error;
-      this.#summary.rejections += 1;
-      this.bus.emit('order-reject', { clientOrderId, reason: error.message });
-      await this.#audit('engine', 'order-rejected', clientOrderId, { decisionId: decision.id, code: error.code, message: error.message });
+      await this.#orderFailed(clientOrderId, decision.id, error);
       return { decision, rejection: error.message };
+    }
+  }
+
+  async #orderFailed(clientOrderId: string, decisionId: string | undefined, error: IaAgentsError): Promise<void> {
+    this.#summary.rejections += 1;
+    this.bus.emit('order-reject', { clientOrderId, reason: error.message });
+    await this.#audit('engine', 'order-rejected', clientOrderId, { decisionId: decisionId ?? null, code: error.code, message: error.message });
+  }
+
+  /** Places the plan's stop-loss and take-profit for a filled entry; when one fills, the other is cancelled. */
+  async #protect(entry: Order, plan: TradePlan): Promise<void> {
+    const legs = [
+      plan.stopLoss === undefined ? undefined : { clientOrderId: `${entry.clientOrderId}-sl`, type: 'stop-loss' as const, stopPrice: plan.stopLoss },
+      plan.takeProfit === undefined ? undefined : { clientOrderId: `${entry.clientOrderId}-tp`, type: 'take-profit' as const, stopPrice: plan.takeProfit },
+    ].filter((leg) => leg !== undefined);
+    const placed: string[] = [];
+    for (const leg of legs) {
+      try {
+        const order = await this.#exchange.createOrder({ ...leg, symbol: entry.symbol, side: 'sell', amount: entry.filled, ...(entry.decisionId === undefined ? {} : { decisionId: entry.decisionId }) });
+        await this.#recordOrder(order);
+        placed.push(order.clientOrderId);
+      } catch (error) {
+        if (!(error instanceof IaAgentsError)) throw error;
+        await this.#orderFailed(leg.clientOrderId, entry.decisionId, error);
+      }
+    }
+    placed.forEach((id, index) => {
+      const sibling = placed[1 - index];
+      this.#protective.set(id, { symbol: entry.symbol, ...(sibling === undefined ? {} : { sibling }) });
+    });
+  }
+
+  /** Cancels the open protective orders of a symbol (before the team sells it). */
+  async #cancelProtection(symbol: string): Promise<void> {
+    for (const [id, leg] of [...this.#protective]) {
+      if (leg.symbol !== symbol) continue;
+      this.#protective.delete(id);
+      await this.#cancelQuietly(id, symbol);
+    }
+  }
+
+  async #cancelQuietly(clientOrderId: string, symbol: string): Promise<void> {
+    const order = await this.#exchange.fetchOrderByClientId(clientOrderId, symbol);
+    if (order === undefined || (order.status !== 'open' && order.status !== 'partially-filled')) return;
+    try {
+      const cancelled = await this.#exchange.cancelOrder(order.id, symbol);
+      await this.#settings.store?.saveOrder(cancelled);
+      this.bus.emit('order-cancel', { order: cancelled });
+      await this.#audit('engine', 'order-cancelled', clientOrderId, { orderId: order.id, symbol });
+    } catch (error) {
+      if (!(error instanceof IaAgentsError)) throw error;
+      this.bus.emit('engine-error', { error, stage: 'cancel', symbol });
     }
   }
 
@@ -295,7 +356,6 @@ export class TradingEngine {
 
   async #recordOrder(order: Order): Promise<void> {
     this.#summary.orders += 1;
-    if (order.status === 'open' || order.status === 'partially-filled') this.#openOrders += 1;
     await this.#settings.store?.saveOrder(order);
     this.bus.emit('order-place', { order });
     await this.#audit('engine', 'order-placed', order.clientOrderId, { orderId: order.id, symbol: order.symbol, side: order.side, type: order.type, amount: order.amount, status: order.status, decisionId: order.decisionId ?? null });
@@ -308,16 +368,31 @@ export class TradingEngine {
       this.#summary.fills += 1;
       await store?.saveFill(fill);
       const order = await this.#exchange.fetchOrderByClientId(fill.clientOrderId, fill.symbol);
-      if (order !== undefined) {
-        if (order.status === 'filled' || order.status === 'cancelled' || order.status === 'rejected') this.#openOrders = Math.max(0, this.#openOrders - 1);
-        await store?.saveOrder(order);
-      }
+      if (order !== undefined) await store?.saveOrder(order);
       this.bus.emit('order-fill', { ...(order === undefined ? {} : { order }), fill });
+      if (order?.status === 'filled') await this.#afterFilled(order);
     }
     if (isSimulatedExchange(this.#exchange)) {
       const portfolio = this.#exchange.getPortfolio();
       await store?.savePortfolio(portfolio);
       this.bus.emit('portfolio-update', { portfolio });
+    }
+  }
+
+  /** A filled entry gets its protection; a filled protective order takes its sibling away. */
+  async #afterFilled(order: Order): Promise<void> {
+    const plan = this.#pendingProtection.get(order.clientOrderId);
+    if (plan !== undefined) {
+      this.#pendingProtection.delete(order.clientOrderId);
+      await this.#protect(order, plan);
+    }
+    const leg = this.#protective.get(order.clientOrderId);
+    if (leg !== undefined) {
+      this.#protective.delete(order.clientOrderId);
+      if (leg.sibling !== undefined) {
+        this.#protective.delete(leg.sibling);
+        await this.#cancelQuietly(leg.sibling, leg.symbol);
+      }
     }
   }
 
@@ -362,7 +437,8 @@ export class TradingEngine {
   async placeManualOrder(request: Parameters<Exchange['createOrder']>[0], actor: string): Promise<Order> {
     const state = this.#symbols.get(request.symbol);
     const price = request.price ?? state?.history.at(-1)?.close ?? state?.ticker?.last ?? (await this.#exchange.fetchTicker(request.symbol)).last;
-    checkOrder(request, { portfolio: await this.portfolio(), price, limits: this.riskLimits, openOrders: this.#openOrders, feeRate: this.#options.feeRate });
+    const openOrders = (await this.#exchange.fetchOpenOrders()).length;
+    checkOrder(request, { portfolio: await this.portfolio(), price, limits: this.riskLimits, openOrders, feeRate: this.#options.feeRate });
     await this.#audit(actor, 'manual-order', request.clientOrderId, { ...request });
     const order = await this.#exchange.createOrder(request);
     await this.#recordOrder(order);

@@ -16,8 +16,9 @@ export interface TestExchangeSettings {
 
 /**
  * A minimal simulated exchange for engine tests: market orders fill at once at the last close
- * with a fee; idempotent client order ids; no partial fills, no order book. Use PaperExchange
- * from @ia-agents/exchange for realistic simulation.
+ * with a fee; sell stop-loss and take-profit orders trigger on a later candle's low/high;
+ * idempotent client order ids; no partial fills, no order book, no locked balances. Use
+ * PaperExchange from @ia-agents/exchange for realistic simulation.
  */
 export class TestExchange implements SimulatedExchange {
   readonly specificationVersion = 'v1' as const;
@@ -45,14 +46,48 @@ export class TestExchange implements SimulatedExchange {
   }
 
   onCandle(symbol: string, candle: Candle): Fill[] {
-    this.#last.set(symbol, candle);
     this.#now = candle.timestamp;
+    const fills = this.#trigger(symbol, candle);
+    this.#last.set(symbol, candle);
     const position = this.#positions.get(symbol);
     if (position !== undefined) {
       position.markPrice = candle.close;
       position.unrealizedPnl = (candle.close - position.averageEntryPrice) * position.amount;
     }
-    return [];
+    return fills;
+  }
+
+  #trigger(symbol: string, candle: Candle): Fill[] {
+    const fills: Fill[] = [];
+    for (const order of this.orders.values()) {
+      if (order.status !== 'open' || order.symbol !== symbol || order.stopPrice === undefined) continue;
+      const stop = order.stopPrice;
+      const hit = order.type === 'stop-loss' ? candle.low <= stop : candle.high >= stop;
+      if (!hit) continue;
+      const price = order.type === 'stop-loss' ? Math.min(candle.open, stop) : Math.max(candle.open, stop);
+      this.#last.set(symbol, { ...candle, close: price });
+      const fill = this.#settle(order, price);
+      if (fill !== undefined) fills.push(fill);
+    }
+    return fills;
+  }
+
+  #settle(order: Order, price: number): Fill | undefined {
+    const position = this.#positions.get(order.symbol);
+    const amount = Math.min(order.amount, position?.amount ?? 0);
+    if (position === undefined || amount <= 0) {
+      Object.assign(order, { status: 'cancelled', reason: 'nothing left to sell', updatedAt: this.#now });
+      return undefined;
+    }
+    const fee = amount * price * this.#feeRate;
+    this.#cash += amount * price - fee;
+    position.realizedPnl += (price - position.averageEntryPrice) * amount - fee;
+    position.amount -= amount;
+    position.markPrice = price;
+    Object.assign(order, { status: 'filled', filled: amount, remaining: 0, averagePrice: price, fee: { cost: fee, currency: this.#quote }, updatedAt: this.#now });
+    const fill: Fill = { id: `f-${this.fills.length + 1}`, orderId: order.id, clientOrderId: order.clientOrderId, symbol: order.symbol, side: 'sell', price, amount, fee: order.fee!, liquidity: 'taker', timestamp: this.#now };
+    this.fills.push(fill);
+    return fill;
   }
 
   getPortfolio(): Portfolio {
@@ -69,7 +104,8 @@ export class TestExchange implements SimulatedExchange {
   async createOrder(request: OrderRequest): Promise<Order> {
     const existing = this.orders.get(request.clientOrderId);
     if (existing !== undefined) return { ...existing };
-    if (request.type !== 'market') throw new ExchangeError('INVALID_ORDER', `the test exchange fills market orders only, got ${request.type}`);
+    if ((request.type === 'stop-loss' || request.type === 'take-profit') && request.side === 'sell') return this.#rest(request);
+    if (request.type !== 'market') throw new ExchangeError('INVALID_ORDER', `the test exchange takes market orders and sell stop-loss/take-profit orders, got ${request.side} ${request.type}`);
     const price = this.#last.get(request.symbol)?.close;
     if (price === undefined) throw new ExchangeError('MARKET_NOT_FOUND', `no price for ${request.symbol}`);
     const fee = request.amount * price * this.#feeRate;
@@ -94,6 +130,12 @@ export class TestExchange implements SimulatedExchange {
     return { ...order };
   }
 
+  #rest(request: OrderRequest): Order {
+    const order: Order = { id: `t-${this.orders.size + 1}`, clientOrderId: request.clientOrderId, symbol: request.symbol, side: request.side, type: request.type, amount: request.amount, filled: 0, remaining: request.amount, stopPrice: request.stopPrice!, status: 'open', createdAt: this.#now, updatedAt: this.#now, ...(request.decisionId === undefined ? {} : { decisionId: request.decisionId }) };
+    this.orders.set(order.clientOrderId, order);
+    return { ...order };
+  }
+
   async fetchMarket(symbol: string): Promise<MarketInfo> {
     const [base = symbol, quote = this.#quote] = symbol.split('/');
     return { symbol, base, quote };
@@ -114,7 +156,10 @@ export class TestExchange implements SimulatedExchange {
     return limit === undefined ? [...candles] : candles.slice(-limit);
   }
   async cancelOrder(orderId: string): Promise<Order> {
-    throw new ExchangeError('ORDER_NOT_FOUND', `order ${orderId} is not open`);
+    const order = [...this.orders.values()].find((o) => o.id === orderId && o.status === 'open');
+    if (order === undefined) throw new ExchangeError('ORDER_NOT_FOUND', `order ${orderId} is not open`);
+    Object.assign(order, { status: 'cancelled', updatedAt: this.#now });
+    return { ...order };
   }
   async fetchOrder(orderId: string): Promise<Order> {
     const order = [...this.orders.values()].find((o) => o.id === orderId);
@@ -125,7 +170,7 @@ export class TestExchange implements SimulatedExchange {
     const order = this.orders.get(clientOrderId);
     return order === undefined ? undefined : { ...order };
   }
-  async fetchOpenOrders(): Promise<Order[]> {
-    return [];
+  async fetchOpenOrders(symbol?: string): Promise<Order[]> {
+    return [...this.orders.values()].filter((o) => o.status === 'open' && (symbol === undefined || o.symbol === symbol)).map((o) => ({ ...o }));
   }
 }
