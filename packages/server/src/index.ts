@@ -15,3 +15,20 @@ export type {
   UserConfig,
   UserStore,
 } from './storage/server-store.js';
+export { loadConfig, ENVIRONMENT_VARIABLES, type LoadConfigOptions } from './config/load-config.js';
+export { serverConfigSchema, type ServerConfig, type ServerConfigInput } from './config/server-config.js';
+export { createServer, type IaAgentsServer } from './system/create-server.js';
+export { createTradingAccount, type RunnableAccount, type TradingAccountSettings } from './system/trading-account.js';
+export { runLearningLoop, type LearningResult } from './system/learning-loop.js';
+export { runMonitoring, type MonitoringCheck } from './system/monitoring.js';
+export { checkMarket, type MarketCheckOptions } from './system/market-check.js';
+export { pacedFeed, type PacedFeedOptions } from './system/paced-feed.js';
+export { startScheduler, type ScheduledJob, type Scheduler } from './system/scheduler.js';
+export { ensureOwner, type Owner } from './system/owner.js';
+export { buildApp } from './api/build-app.js';
+export type { AccountStatus, AppContext, TradingAccount } from './api/app-context.js';
+export { toErrorBody, type ErrorBody } from './api/error-body.js';
+export { ServerMetrics } from './metrics/server-metrics.js';
+export { createCredentialCipher, parseEncryptionKey, type CredentialCipher } from './security/credential-cipher.js';
+export { hashToken, issueApiToken, TOKEN_PREFIX } from './security/api-tokens.js';
+export { assistantAccuracy, maxDrawdown, performanceReport, sharpeRatio, type PerformanceReport } from './reports/performance.js';

@@ -58,8 +58,13 @@ export const serverConfigSchema = z
     ollamaModel: z.string().min(1).default('llama3:8b'),
     /** Seed of ids and randomness. @default 1 */
     seed: z.number().int().default(1),
-    /** Hard risk limits of the engine (core RiskLimits; partial). @default {} */
-    riskLimits: z.record(z.string(), z.number()).default({}),
+    /**
+     * Hard risk limits of the engine (core RiskLimits; partial, the rest take core's defaults).
+     * The default lowers minConfidence to 0.3: a seven-assistant decision's confidence is the
+     * winning share times the voters' confidence, which rarely reaches core's 0.55.
+     * @default { minConfidence: 0.3 }
+     */
+    riskLimits: z.record(z.string(), z.number()).default({ minConfidence: 0.3 }),
     /** Consensus options (core ConsensusOptions; partial). @default {} */
     consensus: z.record(z.string(), z.unknown()).default({}),
     /** Serve the dashboard at `/`. @default true */

@@ -116,8 +116,11 @@ export class SqlUserStore implements UserStore {
   }
 
   async savePortfolio(portfolio: Portfolio): Promise<void> {
-    // The valuation and the positions table it implies change together.
+    // The valuation and the positions table it implies change together. One valuation per
+    // timestamp: a later one at the same time replaces it, so a deterministic replay run twice
+    // leaves the same equity curve.
     await this.#driver.transaction(async (driver) => {
+      await driver.run('DELETE FROM portfolio WHERE user_id = $1 AND updated_at = $2', [this.userId, portfolio.timestamp]);
       await driver.run(
         `INSERT INTO portfolio (user_id, exchange, quote_currency, total_balance, available_balance, locked_balance, peak_equity, day_start_equity, balances, updated_at)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,

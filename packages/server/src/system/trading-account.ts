@@ -1,4 +1,4 @@
-import { createEventBus, createTradingEngine, type Assistant, type EngineSummary, type TradingEngineSettings } from '@ia-agents/core';
+import { createEventBus, createTradingEngine, isSimulatedExchange, type Assistant, type EngineSummary, type TradingEngineSettings } from '@ia-agents/core';
 import type { AccountStatus, TradingAccount } from '../api/app-context.js';
 import type { ServerMetrics } from '../metrics/server-metrics.js';
 import type { ServerStore } from '../storage/server-store.js';
@@ -15,6 +15,11 @@ export interface TradingAccountSettings extends Omit<TradingEngineSettings, 'sto
   symbols: readonly string[];
   /** Metrics to count the account's events and time its assistants. */
   metrics?: ServerMetrics;
+  /**
+   * Save and publish a portfolio valuation after every closed candle (simulated exchanges), so the
+   * equity curve has a point per candle rather than one per fill. @default false
+   */
+  sampleEquity?: boolean;
 }
 
 /** A TradingAccount that can be started and stopped. */
@@ -33,10 +38,19 @@ export interface RunnableAccount extends TradingAccount {
  * void account.start();
  */
 export function createTradingAccount(settings: TradingAccountSettings): RunnableAccount {
-  const { userId, store, metrics, symbols, assistants, ...engineSettings } = settings;
+  const { userId, store, metrics, symbols, assistants, sampleEquity, ...engineSettings } = settings;
   const bus = createEventBus();
   const team = metrics === undefined ? assistants : assistants.map((assistant) => metrics.instrument(assistant));
-  const engine = createTradingEngine({ ...engineSettings, assistants: team, bus, store: store.forUser(userId) });
+  const userStore = store.forUser(userId);
+  const exchange = engineSettings.exchange;
+  const sample = sampleEquity === true && isSimulatedExchange(exchange) ? exchange : undefined;
+  const onCandle: TradingEngineSettings['onCandle'] = sample === undefined ? engineSettings.onCandle : (symbol, candle, index) => {
+    engineSettings.onCandle?.(symbol, candle, index);
+    const portfolio = sample.getPortfolio();
+    userStore.savePortfolio(portfolio).catch((error: unknown) => bus.emit('engine-error', { error: error as Error, stage: 'equity-sample', symbol }));
+    bus.emit('portfolio-update', { portfolio });
+  };
+  const engine = createTradingEngine({ ...engineSettings, ...(onCandle === undefined ? {} : { onCandle }), assistants: team, bus, store: userStore });
   metrics?.observe(bus, userId);
   let status: AccountStatus = 'starting';
   const controller = new AbortController();

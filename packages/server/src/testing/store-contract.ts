@@ -81,6 +81,7 @@ export function describeStoreContract(name: string, open: () => Promise<StoreUnd
       const first = buildPortfolio({ timestamp: 1000, positions: [] });
       const second = buildPortfolio({ timestamp: 2000 });
       await store.savePortfolio(first);
+      await store.savePortfolio({ ...second, equity: 1 });
       await store.savePortfolio(second);
       expect(await store.getLatestPortfolio()).toEqual(second);
       expect(await store.listPortfolios()).toEqual([first, second]);

@@ -1,0 +1,126 @@
+import { writeFileSync } from 'node:fs';
+import { ConfigError, IaAgentsError } from '@ia-agents/core';
+import { createDefaultTeam, marketMonitorTrigger } from '@ia-agents/assistants';
+import { backtestResultToJson, bundledCandles, bundledCandlesPath, readCandlesCsv, runBacktest, writeBacktestReport, type BundledCandlesName } from '@ia-agents/exchange';
+import { formatWalkForwardReport, trainAndEvaluate } from '@ia-agents/ml';
+import { loadConfig } from '../config/load-config.js';
+import type { ServerConfigInput } from '../config/server-config.js';
+import { createServer } from '../system/create-server.js';
+import { progressBar } from './progress.js';
+
+/** Options of `ia-agents serve` and `ia-agents paper`. */
+export interface ServeOptions {
+  config?: string;
+  port?: string;
+  host?: string;
+}
+
+function number(value: string | undefined, name: string): number | undefined {
+  if (value === undefined) return undefined;
+  const parsed = Number(value);
+  if (!Number.isFinite(parsed)) throw new ConfigError('command line', [{ path: [name], message: `expected a number, received "${value}"` }]);
+  return parsed;
+}
+
+function date(value: string | undefined, name: string): number | undefined {
+  if (value === undefined) return undefined;
+  const parsed = Date.parse(value.length === 10 ? `${value}T00:00:00Z` : value);
+  if (Number.isNaN(parsed)) throw new ConfigError('command line', [{ path: [name], message: `expected a date like 2019-10-01, received "${value}"` }]);
+  return parsed;
+}
+
+/** `ia-agents serve`: the API, dashboard, engine and scheduler until SIGINT/SIGTERM. */
+export async function serve(options: ServeOptions, overrides: ServerConfigInput = {}): Promise<void> {
+  const port = number(options.port, 'port');
+  const config = loadConfig({ ...(options.config === undefined ? {} : { file: options.config }), overrides: { ...overrides, ...(port === undefined ? {} : { port }), ...(options.host === undefined ? {} : { host: options.host }) } });
+  const server = await createServer(config);
+  const url = (await server.listen()).replace('127.0.0.1', 'localhost');
+  const token = server.owner.issuedToken;
+  process.stdout.write(`IA-AGENTS is running at ${url}\n`);
+  process.stdout.write(token === undefined ? 'Sign in with your ADMIN_TOKEN.\n' : `Dashboard: ${url}/#token=${token}\nAdmin API token (shown once): ${token}\n`);
+  process.stdout.write(`API docs: ${url}/docs   Metrics: ${url}/metrics\n`);
+  const stop = async (): Promise<void> => {
+    await server.close();
+    process.exit(0);
+  };
+  process.once('SIGINT', () => void stop());
+  process.once('SIGTERM', () => void stop());
+}
+
+/** Options of `ia-agents backtest`. */
+export interface BacktestCommandOptions {
+  data: string;
+  symbol?: string;
+  from?: string;
+  to?: string;
+  cash?: string;
+  out: string;
+  json?: string;
+  seed?: string;
+}
+
+function resolveData(data: string, symbol: string | undefined): { symbol: string; path: string } {
+  const bundled = bundledCandles.find((item) => item.name === data);
+  if (bundled !== undefined) return { symbol: symbol ?? bundled.symbol, path: bundledCandlesPath(bundled.name as BundledCandlesName) };
+  if (symbol === undefined) throw new ConfigError('command line', [{ path: ['symbol'], message: 'give --symbol for a CSV file' }]);
+  return { symbol, path: data };
+}
+
+/** `ia-agents backtest`: the seven assistants on history, with a progress bar and an HTML report. */
+export async function backtest(options: BacktestCommandOptions): Promise<void> {
+  const source = resolveData(options.data, options.symbol);
+  const { assistants, consensus } = createDefaultTeam();
+  const bar = progressBar('backtest', 100);
+  const from = date(options.from, 'from');
+  const to = date(options.to, 'to');
+  const initialCash = number(options.cash, 'cash');
+  const seed = number(options.seed, 'seed');
+  const result = await runBacktest({
+    data: [source],
+    assistants,
+    consensus,
+    trigger: marketMonitorTrigger(),
+    ...(from === undefined ? {} : { from }),
+    ...(to === undefined ? {} : { to }),
+    ...(initialCash === undefined ? {} : { initialCash }),
+    ...(seed === undefined ? {} : { seed }),
+    onProgress: (progress) => bar.update(progress.processed, progress.total),
+  });
+  bar.stop();
+  writeBacktestReport(result, options.out, { title: `IA-AGENTS backtest ${source.symbol}` });
+  if (options.json !== undefined) writeFileSync(options.json, backtestResultToJson(result));
+  const metrics = result.metrics as unknown as Record<string, unknown>;
+  process.stdout.write(`${JSON.stringify({ symbols: result.symbols, candles: result.candles, totalReturn: metrics.totalReturn, maxDrawdown: metrics.maxDrawdown, sharpe: metrics.sharpe, trades: result.trades.length }, null, 2)}\nReport: ${options.out}\n`);
+}
+
+/** Options of `ia-agents train`. */
+export interface TrainCommandOptions {
+  data: string;
+  out: string;
+  trainSize?: string;
+  testSize?: string;
+}
+
+/** `ia-agents train`: walk-forward evaluation, then the final ensemble model saved as JSON. */
+export async function train(options: TrainCommandOptions): Promise<void> {
+  const bundled = bundledCandles.find((item) => item.name === options.data);
+  const path = bundled === undefined ? options.data : bundledCandlesPath(bundled.name as BundledCandlesName);
+  const { candles } = readCandlesCsv(path);
+  const bar = progressBar('train', 1);
+  const trainSize = number(options.trainSize, 'train-size') ?? 3000;
+  const testSize = number(options.testSize, 'test-size') ?? 500;
+  const { model, report } = await trainAndEvaluate({
+    candles,
+    walkForward: { trainSize, testSize },
+    onProgress: (progress) => (progress.phase === 'evaluate' ? bar.update(progress.fold, progress.folds) : undefined),
+  });
+  bar.stop();
+  writeFileSync(options.out, JSON.stringify(model));
+  if (report !== undefined) process.stdout.write(`${formatWalkForwardReport(report)}\n`);
+  process.stdout.write(`Model: ${options.out}\n`);
+}
+
+/** `ia-agents data download` needs the ccxt exchange of @ia-agents/exchange and the internet. */
+export async function dataDownload(): Promise<void> {
+  throw new IaAgentsError('EXCHANGE_UNAVAILABLE', 'data download needs CcxtExchange from @ia-agents/exchange, which this build does not export yet; use the bundled candles (ia-agents backtest --data binance_BTC-USDT_1h)');
+}

@@ -1,0 +1,55 @@
+#!/usr/bin/env node
+import { Command } from 'commander';
+import { isIaAgentsError } from '@ia-agents/core';
+import { backtest, dataDownload, serve, train } from './commands.js';
+
+const program = new Command('ia-agents').description('IA-AGENTS: a team of AI assistants that analyse, debate, vote and trade only when they agree.').version('0.1.0');
+
+program
+  .command('serve')
+  .description('Start the server: API, WebSocket, dashboard, engine and scheduler (embedded defaults: SQLite, paper exchange, replayed candles, rule-based assistants)')
+  .option('-c, --config <file>', 'JSON config file (see the README for keys; env vars override it)')
+  .option('-p, --port <port>', 'port to listen on (default 8000, env PORT)')
+  .option('--host <host>', 'interface to listen on (default 127.0.0.1, env HOST)')
+  .action((options) => serve(options));
+
+program
+  .command('paper')
+  .description('Paper trading on live exchange data (needs internet and a ccxt exchange)')
+  .option('-c, --config <file>', 'JSON config file')
+  .option('-p, --port <port>', 'port to listen on')
+  .action((options) => serve(options, { mode: 'paper' }));
+
+program
+  .command('backtest')
+  .description('Backtest the seven assistants on history, with a progress bar and an HTML report')
+  .option('-d, --data <name|file>', 'bundled candles (coinbase_BTC-USD_4h, coinbase_BTC-USD_1h, binance_BTC-USDT_1h) or a CSV file', 'binance_BTC-USDT_1h')
+  .option('-s, --symbol <symbol>', 'symbol of a CSV file, e.g. BTC/USDT')
+  .option('--from <date>', 'first candle, e.g. 2019-10-01')
+  .option('--to <date>', 'end (exclusive)')
+  .option('--cash <amount>', 'starting cash', '10000')
+  .option('--seed <n>', 'seed of ids')
+  .option('-o, --out <file>', 'HTML report', 'backtest-report.html')
+  .option('--json <file>', 'also write the result as JSON')
+  .action((options) => backtest(options));
+
+program
+  .command('train')
+  .description('Train the ML ensemble with walk-forward evaluation and save it as JSON')
+  .option('-d, --data <name|file>', 'bundled candles or a CSV file', 'coinbase_BTC-USD_1h')
+  .option('-o, --out <file>', 'model file', 'model.json')
+  .option('--train-size <n>', 'walk-forward training window (rows)', '3000')
+  .option('--test-size <n>', 'walk-forward test window (rows)', '500')
+  .action((options) => train(options));
+
+program
+  .command('data')
+  .description('Market data')
+  .command('download')
+  .description('Download candles from an exchange into CSV (needs internet)')
+  .action(() => dataDownload());
+
+program.parseAsync(process.argv).catch((error: unknown) => {
+  process.stderr.write(`${isIaAgentsError(error) ? `${error.code}: ` : ''}${(error as Error).message}\n`);
+  process.exit(1);
+});
