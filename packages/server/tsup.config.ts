@@ -10,6 +10,6 @@ export default defineConfig({
   target: 'node20',
   // The dashboard is static files served from dist/dashboard.
   onSuccess: async () => {
-    cpSync('src/dashboard', 'dist/dashboard', { recursive: true });
+    cpSync('src/dashboard', 'dist/dashboard', { recursive: true, filter: (path) => !path.endsWith('.ts') });
   },
 });
