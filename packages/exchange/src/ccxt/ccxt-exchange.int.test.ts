@@ -3,7 +3,7 @@ import ccxt from 'ccxt';
 import { isIaAgentsError } from '@ia-agents/core';
 import { describeExchangeContract } from '../testing/exchange-contract.js';
 import { CcxtExchange } from './ccxt-exchange.js';
-import { FakeBinance } from './fake-binance-server.js';
+import { FakeBinance } from '../testing/fake-binance-server.js';
 
 async function connect(options: { attempts?: number; timeoutMs?: number } = {}) {
   const server = new FakeBinance();

@@ -1,2 +1,5 @@
 export { describeExchangeContract, type ExchangeContractHarness } from './exchange-contract.js';
 export { generateSeededCandles } from './seeded-candles.js';
+export { FakeBinance, toKline, type Fault, type FakeBinanceRequest } from './fake-binance-server.js';
+export { BINANCE_SPOT_EXCHANGE_INFO } from './binance-exchange-info.js';
+export { SPOT_ONLY_CCXT_OPTIONS, createLocalBinanceClient, type LocalBinanceClientOptions } from './local-binance-client.js';

@@ -1,5 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { timeframeToMs, type Candle, type OrderBook } from '@ia-agents/core';
+import { BINANCE_SPOT_EXCHANGE_INFO } from './binance-exchange-info.js';
 
 /** A fault the fake server injects on the next matching request. */
 export type Fault =
@@ -9,28 +11,29 @@ export type Fault =
   /** Executes the request, then destroys the connection before answering (the ambiguous case). */
   | { path: string; method?: string; kind: 'drop-after-accept' };
 
+/** A request the fake server received. */
+export interface FakeBinanceRequest {
+  method: string;
+  path: string;
+  /** Raw query string, without `?`. */
+  query: string;
+  /** Raw body. */
+  body: string;
+  /** Query and body parameters together. */
+  params: Record<string, string>;
+}
+
+/** A candle as Binance's 12-field kline array (numbers as strings, as the API sends them). */
+export function toKline(candle: Candle, lengthMs: number): (string | number)[] {
+  const text = (value: number) => value.toFixed(8);
+  return [candle.timestamp, text(candle.open), text(candle.high), text(candle.low), text(candle.close), text(candle.volume), candle.timestamp + lengthMs - 1, text(candle.volume * candle.close), 100, text(candle.volume / 2), text((candle.volume / 2) * candle.close), '0'];
+}
+
 interface FakeOrder {
   symbol: string; orderId: number; orderListId: number; clientOrderId: string; price: string; origQty: string; executedQty: string; cummulativeQuoteQty: string;
   status: string; timeInForce: string; type: string; side: string; stopPrice: string; icebergQty: string; time: number; updateTime: number; isWorking: boolean;
   workingTime: number; origQuoteOrderQty: string; selfTradePreventionMode: string;
 }
-
-/** Binance's exchangeInfo for one spot market, in Binance's real format (fields and filters as the API sends them). */
-export const BTCUSDT_EXCHANGE_INFO = {
-  timezone: 'UTC', serverTime: 1737635557417, rateLimits: [{ rateLimitType: 'REQUEST_WEIGHT', interval: 'MINUTE', intervalNum: 1, limit: 6000 }], exchangeFilters: [],
-  symbols: [{
-    symbol: 'BTCUSDT', status: 'TRADING', baseAsset: 'BTC', baseAssetPrecision: 8, quoteAsset: 'USDT', quotePrecision: 8, quoteAssetPrecision: 8, baseCommissionPrecision: 8, quoteCommissionPrecision: 8,
-    orderTypes: ['LIMIT', 'LIMIT_MAKER', 'MARKET', 'STOP_LOSS', 'STOP_LOSS_LIMIT', 'TAKE_PROFIT', 'TAKE_PROFIT_LIMIT'], icebergAllowed: true, ocoAllowed: true, otoAllowed: true, quoteOrderQtyMarketAllowed: true,
-    allowTrailingStop: true, cancelReplaceAllowed: true, isSpotTradingAllowed: true, isMarginTradingAllowed: true,
-    filters: [
-      { filterType: 'PRICE_FILTER', minPrice: '0.01000000', maxPrice: '1000000.00000000', tickSize: '0.01000000' },
-      { filterType: 'LOT_SIZE', minQty: '0.00001000', maxQty: '9000.00000000', stepSize: '0.00001000' },
-      { filterType: 'MARKET_LOT_SIZE', minQty: '0.00000000', maxQty: '80.00000000', stepSize: '0.00000000' },
-      { filterType: 'NOTIONAL', minNotional: '5.00000000', applyMinToMarket: true, maxNotional: '9000000.00000000', applyMaxToMarket: false, avgPriceMins: 5 },
-    ],
-    permissions: [], permissionSets: [['SPOT', 'MARGIN']], defaultSelfTradePreventionMode: 'EXPIRE_MAKER', allowedSelfTradePreventionModes: ['EXPIRE_TAKER', 'EXPIRE_MAKER', 'EXPIRE_BOTH'],
-  }],
-};
 
 /**
  * A local HTTP server speaking the part of Binance's spot REST API that the adapter uses
@@ -38,7 +41,16 @@ export const BTCUSDT_EXCHANGE_INFO = {
  * engine: market orders fill at `price`, limit orders rest and lock funds. Faults can be queued.
  */
 export class FakeBinance {
-  readonly requests: { method: string; path: string; params: Record<string, string> }[] = [];
+  /** Every request: method, path, raw query string and body, and both parsed together. */
+  readonly requests: FakeBinanceRequest[] = [];
+  /** Recorded bodies to answer instead of the simulation, by `METHOD /path` (each used once). */
+  readonly responses = new Map<string, unknown[]>();
+  /** Klines by `SYMBOL interval` (e.g. `BTCUSDT 1m`), oldest first; `now` hides the future. */
+  readonly klines = new Map<string, Candle[]>();
+  /** Order book by Binance symbol. */
+  readonly books = new Map<string, Pick<OrderBook, 'bids' | 'asks'>>();
+  /** Server time, UTC ms: klines opening after it are not served. @default Infinity */
+  now = Number.POSITIVE_INFINITY;
   readonly faults: Fault[] = [];
   readonly orders: FakeOrder[] = [];
   balances: Record<string, { free: number; locked: number }> = { USDT: { free: 10_000, locked: 0 }, BTC: { free: 0, locked: 0 } };
@@ -61,7 +73,7 @@ export class FakeBinance {
   }
 
   /** Requests that reached a path with a method. */
-  sent(method: string, path: string): { params: Record<string, string> }[] {
+  sent(method: string, path: string): FakeBinanceRequest[] {
     return this.requests.filter((request) => request.method === method && request.path === path);
   }
 
@@ -71,13 +83,14 @@ export class FakeBinance {
     for await (const chunk of request) body += String(chunk);
     const params = Object.fromEntries([...url.searchParams, ...new URLSearchParams(body)]);
     const method = request.method ?? 'GET';
-    this.requests.push({ method, path: url.pathname, params });
+    this.requests.push({ method, path: url.pathname, query: url.search.slice(1), body, params });
     const faultIndex = this.faults.findIndex((fault) => fault.path === url.pathname && (fault.method === undefined || fault.method === method));
     const fault = faultIndex >= 0 ? this.faults.splice(faultIndex, 1)[0] : undefined;
     if (fault?.kind === 'hang') return void this.#hung.push(response);
     if (fault?.kind === 'status') return this.#reply(response, fault.status, fault.body ?? '');
     if (fault?.kind === 'binance-error') return this.#reply(response, 400, JSON.stringify({ code: fault.code, msg: fault.msg }));
-    const [status, payload] = this.#route(method, url.pathname, params);
+    const recorded = this.responses.get(`${method} ${url.pathname}`);
+    const [status, payload] = recorded !== undefined && recorded.length > 0 ? [200, recorded.shift()] : this.#route(method, url.pathname, params);
     if (fault?.kind === 'drop-after-accept') return void response.socket?.destroy();
     this.#reply(response, status, JSON.stringify(payload));
   }
@@ -89,14 +102,36 @@ export class FakeBinance {
 
   #route(method: string, path: string, params: Record<string, string>): [number, unknown] {
     const key = `${method} ${path}`;
-    if (key === 'GET /api/v3/exchangeInfo') return [200, BTCUSDT_EXCHANGE_INFO];
+    if (key === 'GET /api/v3/exchangeInfo') return [200, BINANCE_SPOT_EXCHANGE_INFO];
     if (key === 'GET /api/v3/ticker/24hr') return [200, this.#ticker()];
     if (key === 'GET /api/v3/account') return [200, this.#account()];
     if (key === 'POST /api/v3/order') return this.#create(params);
     if (key === 'GET /api/v3/order') return this.#find(params) ?? [400, { code: -2013, msg: 'Order does not exist.' }];
     if (key === 'DELETE /api/v3/order') return this.#cancel(params);
+    if (key === 'GET /api/v3/klines') return this.#klines(params);
+    if (key === 'GET /api/v3/depth') return [200, this.#depth(params)];
     if (key === 'GET /api/v3/openOrders') return [200, this.orders.filter((order) => order.status === 'NEW')];
     return [404, { code: -1000, msg: `fake Binance has no ${key}` }];
+  }
+
+  /** Binance's kline semantics: startTime/endTime filter open times, `limit` (default 500, max 1000) caps; without startTime, the latest. */
+  #klines(params: Record<string, string>): [number, unknown] {
+    const series = this.klines.get(`${params.symbol} ${params.interval}`);
+    if (series === undefined) return [400, { code: -1121, msg: 'Invalid symbol.' }];
+    const limit = Math.min(1000, Number(params.limit ?? 500));
+    const start = params.startTime === undefined ? -Infinity : Number(params.startTime);
+    const end = Math.min(this.now, params.endTime === undefined ? Infinity : Number(params.endTime));
+    const inside = series.filter((candle) => candle.timestamp >= start && candle.timestamp <= end);
+    const chosen = params.startTime === undefined ? inside.slice(-limit) : inside.slice(0, limit);
+    const length = timeframeToMs(params.interval as Parameters<typeof timeframeToMs>[0]);
+    return [200, chosen.map((candle) => toKline(candle, length))];
+  }
+
+  #depth(params: Record<string, string>) {
+    const book = this.books.get(params.symbol ?? '') ?? { bids: [], asks: [] };
+    const limit = Number(params.limit ?? 100);
+    const level = ([price, amount]: readonly [number, number]) => [price.toFixed(8), amount.toFixed(8)];
+    return { lastUpdateId: this.#nextId++, bids: book.bids.slice(0, limit).map(level), asks: book.asks.slice(0, limit).map(level) };
   }
 
   #ticker() {
