@@ -1,5 +1,7 @@
 import { createServer } from 'node:net';
-import { generateObject, type IaAgentsError } from '@ia-agents/core';
+import { createConsensusManager, generateObject, SimulatedClock, type IaAgentsError } from '@ia-agents/core';
+import { buildCandles, buildSnapshot } from '@ia-agents/core/testing';
+import { TechnicalAnalyst } from '../assistants/technical-analyst.js';
 import { afterEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { startFakeOllama, type FakeOllama, type FakeOllamaSettings } from '../testing/fake-ollama.js';
@@ -121,6 +123,33 @@ describe('OllamaModel against a server speaking Ollama /api/chat', () => {
     const fake = await start({ models: ['llama3:8b', 'qwen2.5:7b'] });
     expect(await new OllamaModel({ host: fake.url }).listModels()).toEqual(['llama3:8b', 'qwen2.5:7b']);
     expect(fake.requests[0]).toEqual({ method: 'GET', path: '/api/tags', body: undefined });
+  });
+});
+
+describe('an assistant interpreting through OllamaModel', () => {
+  const snapshot = buildSnapshot({ candles: buildCandles({ count: 120, drift: 0.003, seed: 5 }) });
+  const decide = (model: OllamaModel) => createConsensusManager({ assistants: [new TechnicalAnalyst({ model, temperature: 0.1 })], options: { maxRounds: 1 }, clock: new SimulatedClock(0), createId: () => 'd' }).decide(snapshot);
+
+  it('sends the role prompt and the computed evidence, and takes the model opinion with Ollama token counts', async () => {
+    const fake = await start({ reply: { content: '{"action":"HOLD","confidence":0.55,"reasoning":"overbought oscillators offset the trend"}', promptEvalCount: 700, evalCount: 30 } });
+    const decision = await decide(new OllamaModel({ host: fake.url, stream: true }));
+    const opinion = decision.rounds[0]!.opinions[0]!;
+    expect(opinion).toMatchObject({ action: 'HOLD', confidence: 0.55, reasoning: 'overbought oscillators offset the trend', degraded: false, usage: { inputTokens: 700, outputTokens: 30, totalTokens: 730 } });
+    expect(decision.usage.totalTokens).toBe(730);
+    const body = fake.requests[0]!.body!;
+    expect(body.options).toEqual({ temperature: 0.1 });
+    const messages = body.messages as { role: string; content: string }[];
+    expect(messages[0]!.content).toContain('technical analyst');
+    expect(messages[1]!.content).toContain('- macd_histogram = ');
+    expect((body.format as { properties: Record<string, unknown> }).properties).toHaveProperty('action');
+  });
+
+  it('falls back to its rules, marked degraded, when the model is not pulled', async () => {
+    const fake = await start({ models: ['other:1b'] });
+    const opinion = (await decide(new OllamaModel({ host: fake.url }))).rounds[0]!.opinions[0]!;
+    expect(opinion.degraded).toBe(true);
+    expect(opinion.reasoning).toContain('model not found');
+    expect(opinion.evidence).toHaveLength(9);
   });
 });
 
