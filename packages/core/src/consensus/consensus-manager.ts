@@ -133,15 +133,14 @@ export class ConsensusManager {
     let current = new Map<string, Opinion>();
     let count: RoundCount | undefined;
     for (let round = 1; round <= this.options.maxRounds; round += 1) {
-      current = await this.#runRound(run, round, current);
-      count = this.#count(run.rounds.at(-1)!);
+      [current, count] = await this.#runRound(run, round, current);
       if (run.budgetError !== undefined) break;
       if (run.rounds.at(-1)!.reached && this.options.earlyStop) break;
     }
     return this.#finish(run, current, count!);
   }
 
-  async #runRound(run: Run, round: number, previous: Map<string, Opinion>): Promise<Map<string, Opinion>> {
+  async #runRound(run: Run, round: number, previous: Map<string, Opinion>): Promise<[Map<string, Opinion>, RoundCount]> {
     throwIfAborted(run);
     const startedAt = this.#clock.now();
     this.#bus?.emit('round-start', { decisionId: run.id, round, timestamp: startedAt });
@@ -167,11 +166,7 @@ export class ConsensusManager {
     const record: ConsensusRound = { round, phase: round === 1 ? 'analysis' : 'debate', opinions, abstentions, votes: count.votes, tally: count.tally, leadingAction: count.leadingAction, share: count.share, reached, startedAt, endedAt: this.#clock.now() };
     run.rounds.push(record);
     this.#bus?.emit('round-end', { decisionId: run.id, round: record });
-    return next;
-  }
-
-  #count(round: ConsensusRound): RoundCount {
-    return countVotes(round.opinions, (id) => this.weightOf(id), (id) => this.#reliability(id));
+    return [next, count];
   }
 
   #checkQuorum(run: Run, round: number, present: number, abstentions: Abstention[]): void {

@@ -220,7 +220,7 @@ export class TradingEngine {
     const decision = await this.consensus.decide(snapshot, { validate: false, ...(signal === undefined ? {} : { signal }) });
     this.#summary.decisions += 1;
     await this.#settings.store?.saveDecision(decision);
-    await this.#audit('engine', 'decision-made', decision.id, { symbol: decision.symbol, action: decision.action, proposedAction: decision.proposedAction, confidence: decision.confidence, escalated: decision.escalated, veto: decision.veto ?? null, trigger: reason });
+    await this.#audit('engine', 'decision-made', decision.id, () => ({ symbol: decision.symbol, action: decision.action, proposedAction: decision.proposedAction, confidence: decision.confidence, escalated: decision.escalated, veto: decision.veto ?? null, trigger: reason }));
     const price = snapshot.candles.at(-1)!.close;
     if (this.#options.learning) this.#outcomes.track(decision, price, state.count - 1);
     if (decision.escalated) {
@@ -272,9 +272,10 @@ export class TradingEngine {
 
   /** Sends the order a decision calls for, through the hard risk gate. */
   async #execute(decision: Decision, action: 'BUY' | 'SELL', portfolio: Portfolio, price: number, clientOrderId = `${decision.id}-o`): Promise<ActionResult> {
-    if (action === 'SELL') await this.#cancelProtection(decision.symbol);
+    const released = action === 'SELL' && (await this.#cancelProtection(decision.symbol));
     const openOrders = (await this.#exchange.fetchOpenOrders()).length;
-    const current = action === 'SELL' ? await this.portfolio() : portfolio;
+    // Cancelling protection may have released locked holdings: value the portfolio again then.
+    const current = released ? await this.portfolio() : portfolio;
     const sized = sizeDecision({ ...decision, action }, { portfolio: current, price, limits: this.riskLimits, openOrders, feeRate: this.#options.feeRate });
     if (!sized.ok) return this.#reject(decision, clientOrderId, sized.reason, sized.limit !== undefined);
     try {
@@ -322,13 +323,16 @@ export class TradingEngine {
     });
   }
 
-  /** Cancels the open protective orders of a symbol (before the team sells it). */
-  async #cancelProtection(symbol: string): Promise<void> {
+  /** Cancels the open protective orders of a symbol (before the team sells it); true when there were some. */
+  async #cancelProtection(symbol: string): Promise<boolean> {
+    let cancelled = false;
     for (const [id, leg] of [...this.#protective]) {
       if (leg.symbol !== symbol) continue;
       this.#protective.delete(id);
       await this.#cancelQuietly(id, symbol);
+      cancelled = true;
     }
+    return cancelled;
   }
 
   async #cancelQuietly(clientOrderId: string, symbol: string): Promise<void> {
@@ -358,7 +362,7 @@ export class TradingEngine {
     this.#summary.orders += 1;
     await this.#settings.store?.saveOrder(order);
     this.bus.emit('order-place', { order });
-    await this.#audit('engine', 'order-placed', order.clientOrderId, { orderId: order.id, symbol: order.symbol, side: order.side, type: order.type, amount: order.amount, status: order.status, decisionId: order.decisionId ?? null });
+    await this.#audit('engine', 'order-placed', order.clientOrderId, () => ({ orderId: order.id, symbol: order.symbol, side: order.side, type: order.type, amount: order.amount, status: order.status, decisionId: order.decisionId ?? null }));
     if (order.status === 'rejected') this.bus.emit('order-reject', { order, clientOrderId: order.clientOrderId, reason: order.reason ?? 'rejected by the exchange' });
   }
 
@@ -445,9 +449,12 @@ export class TradingEngine {
     return order;
   }
 
-  async #audit(actor: string, action: string, subject: string | undefined, data: Record<string, unknown>): Promise<void> {
-    await this.#settings.store?.appendAudit({ timestamp: this.#clock.now(), actor, action, ...(subject === undefined ? {} : { subject }), data });
+  async #audit(actor: string, action: string, subject: string | undefined, data: Record<string, unknown> | (() => Record<string, unknown>)): Promise<void> {
+    const store = this.#settings.store;
+    if (store === undefined) return;
+    await store.appendAudit({ timestamp: this.#clock.now(), actor, action, ...(subject === undefined ? {} : { subject }), data: typeof data === 'function' ? data() : data });
   }
+
 }
 
 /** Builds a TradingEngine. */

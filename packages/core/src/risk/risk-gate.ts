@@ -65,8 +65,9 @@ export function checkOrder(request: Pick<OrderRequest, 'symbol' | 'side' | 'amou
 
 /** The loss limit a portfolio has reached (no new buying), if any. */
 export function lossBreach(state: RiskState, limits: RiskLimits): { limit: string; message: string } | undefined {
-  if (state.drawdown >= limits.maxDrawdownFraction) return { limit: 'maxDrawdownFraction', message: `drawdown ${pct(state.drawdown)} reached the limit ${pct(limits.maxDrawdownFraction)}` };
-  if (state.dailyLoss >= limits.maxDailyLossFraction) return { limit: 'maxDailyLossFraction', message: `today's loss ${pct(state.dailyLoss)} reached the limit ${pct(limits.maxDailyLossFraction)}` };
+  // A limit of 1 (100 %) switches the stop off: a drawdown of 1 - 1e-17 rounds to 1 in floating point.
+  if (limits.maxDrawdownFraction < 1 && state.drawdown >= limits.maxDrawdownFraction) return { limit: 'maxDrawdownFraction', message: `drawdown ${pct(state.drawdown)} reached the limit ${pct(limits.maxDrawdownFraction)}` };
+  if (limits.maxDailyLossFraction < 1 && state.dailyLoss >= limits.maxDailyLossFraction) return { limit: 'maxDailyLossFraction', message: `today's loss ${pct(state.dailyLoss)} reached the limit ${pct(limits.maxDailyLossFraction)}` };
   return undefined;
 }
 

@@ -189,9 +189,9 @@ export const riskLimitsSchema = z.object({
   maxTotalExposure: z.number().gt(0).max(1).default(1),
   /** Largest notional of one order, quote currency. @default Infinity */
   maxOrderNotional: z.number().positive().default(Number.POSITIVE_INFINITY),
-  /** Stop opening positions once the day's loss reaches this fraction of day-start equity. @default 0.05 */
+  /** Stop opening positions once the day's loss reaches this fraction of day-start equity (1 = off). @default 0.05 */
   maxDailyLossFraction: z.number().gt(0).max(1).default(0.05),
-  /** Stop opening positions once equity is this far below its peak. @default 0.2 */
+  /** Stop opening positions once equity is this far below its peak (1 = off). @default 0.2 */
   maxDrawdownFraction: z.number().gt(0).max(1).default(0.2),
   /** Smallest decision confidence that may trade. @default 0.55 */
   minConfidence: z.number().min(0).max(1).default(0.55),
