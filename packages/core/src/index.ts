@@ -24,3 +24,4 @@ export { engineOptionsSchema, type TradingEngineSettings } from './engine/engine
 export { OutcomeTracker, bestAction } from './engine/outcome-tracker.js';
 export { buildLivePortfolio, type PortfolioMarks } from './engine/live-portfolio.js';
 export { checkOrder, lossBreach, riskState, sizeDecision, type RiskContext, type RiskState, type SizedOrder } from './risk/risk-gate.js';
+export { createLogger, silentLogger, type CreateLoggerSettings, type Logger } from './logger.js';

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { Assistant } from '../assistant/assistant.js';
 import type { ConsensusOptionsInput } from '../consensus/consensus-options.js';
 import type { EventBus } from '../events/event-bus.js';
+import type { Logger } from '../logger.js';
 import type { Clock } from '../interfaces/clock.js';
 import type { Exchange } from '../interfaces/exchange.js';
 import type { MarketFeed } from '../interfaces/market-feed.js';
@@ -59,6 +60,8 @@ export interface TradingEngineSettings extends z.input<typeof engineOptionsSchem
   predictor?: Predictor;
   /** Model response cache. */
   cache?: ResponseCache;
+  /** Where the engine logs decisions (debug), rejected orders (warn) and recoverable errors (error). @default silent */
+  logger?: Logger;
   /** Called after every closed candle has been processed (equity sampling, progress). */
   onCandle?: (symbol: string, candle: Candle, index: number) => void;
 }

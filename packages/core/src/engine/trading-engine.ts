@@ -13,6 +13,7 @@ import { riskLimitsSchema, timeframeToMs, type Candle, type Decision, type Fill,
 import { engineOptionsSchema, type TradingEngineSettings } from './engine-settings.js';
 import { buildLivePortfolio, type PortfolioMarks } from './live-portfolio.js';
 import { OutcomeTracker } from './outcome-tracker.js';
+import { silentLogger, type Logger } from '../logger.js';
 
 /** Per-symbol state. */
 interface SymbolState {
@@ -57,6 +58,7 @@ export class TradingEngine {
   readonly consensus: ConsensusManager;
   readonly riskLimits: RiskLimits;
   readonly #settings: TradingEngineSettings;
+  readonly #logger: Logger;
   readonly #options: ReturnType<typeof engineOptionsSchema.parse>;
   readonly #exchange: Exchange;
   readonly #clock: Clock;
@@ -74,12 +76,13 @@ export class TradingEngine {
   #reliability = new ReliabilityTracker();
 
   constructor(settings: TradingEngineSettings) {
-    const { exchange, feed, assistants, consensus, trigger, store, bus, clock, riskLimits, predictor, cache, onCandle, ...options } = settings;
+    const { exchange, feed, assistants, consensus, trigger, store, bus, clock, riskLimits, predictor, cache, onCandle, logger, ...options } = settings;
     const parsedOptions = engineOptionsSchema.safeParse(options);
     if (!parsedOptions.success) throw new ConfigError('engine options', fromZodIssues(parsedOptions.error.issues));
     const parsedLimits = riskLimitsSchema.safeParse(riskLimits ?? {});
     if (!parsedLimits.success) throw new ConfigError('risk limits', fromZodIssues(parsedLimits.error.issues).map((issue) => ({ ...issue, path: ['riskLimits', ...issue.path] })));
     void [feed, trigger, store, predictor, onCandle];
+    this.#logger = logger ?? silentLogger;
     this.#settings = settings;
     this.#options = parsedOptions.data;
     this.riskLimits = parsedLimits.data;
@@ -194,6 +197,7 @@ export class TradingEngine {
     } catch (error) {
       if (signal?.aborted) throw error;
       this.#summary.errors += 1;
+      this.#logger.error({ symbol: state.symbol, code: isIaAgentsError(error) ? error.code : 'INTERNAL', err: error }, 'decision failed');
       this.bus.emit('engine-error', { error: error as Error, stage: 'decision', symbol: state.symbol });
       await this.#audit('engine', 'decision-failed', undefined, { symbol: state.symbol, code: isIaAgentsError(error) ? error.code : 'INTERNAL', message: (error as Error).message });
     }
@@ -219,6 +223,7 @@ export class TradingEngine {
     this.bus.emit('analysis-trigger', { symbol: state.symbol, timestamp: snapshot.timestamp, reason });
     const decision = await this.consensus.decide(snapshot, { validate: false, ...(signal === undefined ? {} : { signal }) });
     this.#summary.decisions += 1;
+    this.#logger.debug({ decisionId: decision.id, symbol: decision.symbol, action: decision.action, confidence: decision.confidence, escalated: decision.escalated, rounds: decision.rounds.length }, 'decision made');
     await this.#settings.store?.saveDecision(decision);
     await this.#audit('engine', 'decision-made', decision.id, () => ({ symbol: decision.symbol, action: decision.action, proposedAction: decision.proposedAction, confidence: decision.confidence, escalated: decision.escalated, veto: decision.veto ?? null, trigger: reason }));
     const price = snapshot.candles.at(-1)!.close;
@@ -296,6 +301,7 @@ export class TradingEngine {
 
   async #orderFailed(clientOrderId: string, decisionId: string | undefined, error: IaAgentsError): Promise<void> {
     this.#summary.rejections += 1;
+    this.#logger.warn({ clientOrderId, code: error.code, reason: error.message }, 'order rejected');
     this.bus.emit('order-reject', { clientOrderId, reason: error.message });
     await this.#audit('engine', 'order-rejected', clientOrderId, { decisionId: decisionId ?? null, code: error.code, message: error.message });
   }
