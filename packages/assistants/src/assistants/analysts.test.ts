@@ -81,6 +81,11 @@ describe('FundamentalAnalyst', () => {
     const bad: NewsSource = { specificationVersion: 'v1', id: 'bad', fetchNews: () => Promise.reject(new Error('HTTP 503')) };
     const opinion = await new FundamentalAnalyst({ sources: [good, bad] }).analyze(coinbaseSnapshot(CRASH, { marketCapChange: 0.05 }), ruleContext());
     expect(asked).toEqual([['BTC']]);
+    // Within the cache window (same clock time) the source is not asked again.
+    const analyst = new FundamentalAnalyst({ sources: [good] });
+    await analyst.analyze(coinbaseSnapshot(CRASH), ruleContext());
+    await analyst.analyze(coinbaseSnapshot(CRASH), ruleContext());
+    expect(asked).toEqual([['BTC'], ['BTC']]);
     expect(opinion.action).toBe('BUY');
     expect(opinion.evidence).toContainEqual({ name: 'source_error', value: 'bad: HTTP 503', stance: 'neutral', weight: 0 });
     expect(opinion.evidence).toContainEqual({ name: 'market_cap_change', value: 0.5556, stance: 'bullish', weight: 0.5, detail: 'market cap 5.0% over a day (scaled to [-1, 1])' });
@@ -97,6 +102,22 @@ describe('FundamentalAnalyst', () => {
     const fallback = await firstOpinion(new FundamentalAnalyst({ model: broken }), coinbaseSnapshot(CRASH, { news: items }));
     expect(fallback.degraded).toBe(true);
     expect(fallback.action).toBe('SELL');
+  });
+});
+
+describe('Strategist with an ML prediction', () => {
+  const prediction = (action: 'BUY' | 'SELL', confidence: number) => ({ action, confidence, probabilities: { up: action === 'BUY' ? confidence : 0.05, down: action === 'SELL' ? confidence : 0.05, flat: 0.05 }, expectedReturn: action === 'BUY' ? 0.02 : -0.02, risk: 0.03, horizon: 12, modelId: 'ensemble-test' });
+
+  it('cites the forecast and lets a confident contrary forecast cancel the trend', async () => {
+    const base = await new Strategist().analyze(coinbaseSnapshot(RALLY), ruleContext());
+    const agreeing = await new Strategist().analyze(coinbaseSnapshot(RALLY, { prediction: prediction('BUY', 0.8) }), ruleContext());
+    const contrary = await new Strategist().analyze(coinbaseSnapshot(RALLY, { prediction: prediction('SELL', 0.9) }), ruleContext());
+    expect(base.action).toBe('BUY');
+    expect(agreeing.action).toBe('BUY');
+    expect(agreeing.confidence).toBeGreaterThan(base.confidence);
+    expect(agreeing.evidence).toContainEqual(expect.objectContaining({ name: 'ml_prediction', value: 0.02, stance: 'bullish', weight: 0.8 }));
+    expect(contrary.action).toBe('HOLD');
+    expect(contrary.plan).toBeUndefined();
   });
 });
 

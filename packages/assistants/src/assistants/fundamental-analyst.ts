@@ -17,6 +17,8 @@ export interface FundamentalAnalystSettings extends BaseAssistantSettings {
   halfLifeMs?: number;
   /** |market-cap change| that counts as a signal. @default 0.03 */
   marketCapThreshold?: number;
+  /** Reuse a source's answer for this long (by the context's clock), sparing rate-limited APIs. @default 60000 */
+  sourceCacheMs?: number;
 }
 
 interface Scored {
@@ -37,6 +39,7 @@ export class FundamentalAnalyst extends TeamAssistant {
   readonly role = 'fundamental-analyst';
   readonly #settings: FundamentalAnalystSettings;
   readonly #scorer: LexiconScorer;
+  readonly #cache = new Map<string, { at: number; items: NewsItem[] }>();
 
   constructor(settings: FundamentalAnalystSettings = {}) {
     super({ ...settings, defaultId: 'fundamental-analyst' });
@@ -51,7 +54,7 @@ export class FundamentalAnalyst extends TeamAssistant {
 
   protected async rules(snapshot: MarketSnapshot, context: AssistantContext): Promise<OpinionInput> {
     const asset = snapshot.symbol.split('/')[0]!.toUpperCase();
-    const { items, failures } = await this.#collect(snapshot, asset, context.signal);
+    const { items, failures } = await this.#collect(snapshot, asset, context);
     const { scored, usage, degraded, method } = await this.#score(items, asset, context);
     const evidence = this.#evidence(scored, snapshot, failures, method);
     const directional = evidence.filter((item) => item.name !== 'news_count' && item.name !== 'source_error');
@@ -64,17 +67,9 @@ export class FundamentalAnalyst extends TeamAssistant {
     return { assistantId: this.id, action, confidence: round(Math.min(confidence, 0.3 + 0.1 * scored.length)), reasoning, evidence, degraded, ...(usage === undefined ? {} : { usage }) };
   }
 
-  async #collect(snapshot: MarketSnapshot, asset: string, signal: AbortSignal): Promise<{ items: NewsItem[]; failures: string[] }> {
+  async #collect(snapshot: MarketSnapshot, asset: string, context: AssistantContext): Promise<{ items: NewsItem[]; failures: string[] }> {
     const failures: string[] = [];
-    const fetched = await Promise.all(
-      (this.#settings.sources ?? []).map((source) =>
-        source.fetchNews({ currencies: [asset], signal }).catch((error: unknown) => {
-          if (signal.aborted) throw error;
-          failures.push(`${source.id}: ${(error as Error).message}`);
-          return [] as NewsItem[];
-        }),
-      ),
-    );
+    const fetched = await Promise.all((this.#settings.sources ?? []).map((source) => this.#fetch(source, asset, context, failures)));
     const oldest = snapshot.timestamp - (this.#settings.maxAgeMs ?? 86_400_000);
     const byId = new Map<string, NewsItem>();
     for (const item of [...snapshot.news, ...fetched.flat()]) {
@@ -82,6 +77,22 @@ export class FundamentalAnalyst extends TeamAssistant {
       if (relevant && item.publishedAt <= snapshot.timestamp && item.publishedAt >= oldest && !byId.has(item.id)) byId.set(item.id, item);
     }
     return { items: [...byId.values()].sort((a, b) => b.publishedAt - a.publishedAt), failures };
+  }
+
+  async #fetch(source: NewsSource, asset: string, context: AssistantContext, failures: string[]): Promise<NewsItem[]> {
+    const key = `${source.id}:${asset}`;
+    const now = context.clock.now();
+    const cached = this.#cache.get(key);
+    if (cached !== undefined && now - cached.at < (this.#settings.sourceCacheMs ?? 60_000)) return cached.items;
+    try {
+      const items = await source.fetchNews({ currencies: [asset], signal: context.signal });
+      this.#cache.set(key, { at: now, items });
+      return items;
+    } catch (error) {
+      if (context.signal.aborted) throw error;
+      failures.push(`${source.id}: ${(error as Error).message}`);
+      return [];
+    }
   }
 
   async #score(items: NewsItem[], asset: string, context: AssistantContext): Promise<{ scored: Omit<Scored, 'weight'>[]; usage?: TokenUsage; degraded: boolean; method: string }> {

@@ -11,7 +11,10 @@ export interface StrategistSettings extends BaseAssistantSettings {
   rewardRisk?: number;
   /** Size proposed at full conviction, fraction of equity (the risk manager may size it down). @default 0.2 */
   maxSizeFraction?: number;
-  /** Weight of an ML prediction against each of the strategist's own two trend signals. @default 2 */
+  /**
+   * Weight of an ML prediction at full confidence, against the strategist's two trend signals
+   * together (which then weigh 0.5 each). @default 1
+   */
   predictionWeight?: number;
 }
 
@@ -35,14 +38,17 @@ export class Strategist extends TeamAssistant {
   protected rules(snapshot: MarketSnapshot, _context: AssistantContext): OpinionInput {
     const values = computeIndicators(snapshot.candles);
     const evidence: EvidenceInput[] = [];
-    if (Number.isFinite(values.emaSlow)) evidence.push({ name: 'trend_ema', value: round(values.emaFast / values.emaSlow - 1, 6), stance: values.emaFast > values.emaSlow ? 'bullish' : 'bearish', weight: 1, detail: 'EMA20 vs EMA50' });
-    if (Number.isFinite(values.macdHistogram)) evidence.push({ name: 'momentum_macd', value: round(values.macdHistogram, 6), stance: values.macdHistogram > 0 ? 'bullish' : 'bearish', weight: 1, detail: 'MACD histogram' });
     const prediction = snapshot.prediction;
+    const own = prediction === undefined ? 1 : 0.5;
+    if (Number.isFinite(values.emaSlow)) evidence.push({ name: 'trend_ema', value: round(values.emaFast / values.emaSlow - 1, 6), stance: values.emaFast > values.emaSlow ? 'bullish' : 'bearish', weight: own, detail: 'EMA20 vs EMA50' });
+    if (Number.isFinite(values.macdHistogram)) evidence.push({ name: 'momentum_macd', value: round(values.macdHistogram, 6), stance: values.macdHistogram > 0 ? 'bullish' : 'bearish', weight: own, detail: 'MACD histogram' });
     if (prediction !== undefined) {
       const stance = prediction.action === 'BUY' ? 'bullish' : prediction.action === 'SELL' ? 'bearish' : 'neutral';
-      evidence.push({ name: 'ml_prediction', value: round(prediction.expectedReturn, 6), stance, weight: round(Math.min(1, (this.#settings.predictionWeight ?? 2) * prediction.confidence / 2)), detail: `${prediction.modelId ?? 'model'}: ${prediction.action} p(up) ${prediction.probabilities.up.toFixed(2)} p(down) ${prediction.probabilities.down.toFixed(2)}, expected ${pct(prediction.expectedReturn, 2)} over ${prediction.horizon} candles` });
+      evidence.push({ name: 'ml_prediction', value: round(prediction.expectedReturn, 6), stance, weight: round(Math.min(1, (this.#settings.predictionWeight ?? 1) * prediction.confidence)), detail: `${prediction.modelId ?? 'model'}: ${prediction.action} p(up) ${prediction.probabilities.up.toFixed(2)} p(down) ${prediction.probabilities.down.toFixed(2)}, expected ${pct(prediction.expectedReturn, 2)} over ${prediction.horizon} candles` });
     }
-    const { action, confidence } = scoreToAction(netScore(evidence), { threshold: 0.3 });
+    const { action, confidence: raw } = scoreToAction(netScore(evidence), { threshold: 0.3 });
+    // Two trend signals alone are thin evidence: without a forecast, conviction is capped at 0.8.
+    const confidence = prediction === undefined ? Math.min(raw, 0.8) : raw;
     return this.#withPlan(snapshot, { assistantId: this.id, action, confidence, reasoning: `Trend and momentum${prediction === undefined ? '' : ' and the ML forecast'} give ${action}.`, evidence }, values.atr);
   }
 
