@@ -10,5 +10,11 @@ export { backtestResultToJson, runBacktest, type BacktestData, type BacktestOpti
 export { drawdownSeries, maxDrawdown, performanceMetrics, roundTrips, tradeMetrics, type PerformanceMetrics, type RoundTrip, type TradeMetrics } from './backtest/metrics.js';
 export type { EquitySeries } from './backtest/equity-recorder.js';
 export { renderBacktestReport, writeBacktestReport } from './backtest/report-html.js';
-export { CcxtExchange, ccxtExchangeOptionsSchema, createCcxtExchange, type CcxtClient, type CcxtExchangeOptions } from './ccxt/ccxt-exchange.js';
+export { CcxtExchange, ccxtExchangeOptionsSchema, createCcxtExchange, type CcxtExchangeOptions } from './ccxt/ccxt-exchange.js';
+export { buildCcxtClient, type CcxtClient, type CcxtClientSettings } from './ccxt/ccxt-client.js';
 export { translateCcxtError } from './ccxt/translate-error.js';
+export { CcxtStream, ccxtStreamOptionsSchema, createCcxtStream, type CcxtStreamOptions, type OhlcvUpdate, type StreamReconnect } from './ccxt/ccxt-stream.js';
+export { CandleSequencer, isClosed } from './feeds/candle-sequencer.js';
+export { createPollingFeed, pollingFeedOptionsSchema, type PollingFeedOptions } from './feeds/polling-feed.js';
+export { createStreamingFeed, streamingFeedOptionsSchema, type OhlcvStream, type StreamingFeedOptions } from './feeds/streaming-feed.js';
+export type { Sleep } from './feeds/live-feed.js';

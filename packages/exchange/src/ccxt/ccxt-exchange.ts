@@ -1,4 +1,3 @@
-import ccxt from 'ccxt';
 import { z } from 'zod';
 import {
   ExchangeError,
@@ -16,6 +15,7 @@ import {
   type Ticker,
   type Timeframe,
 } from '@ia-agents/core';
+import { buildCcxtClient, type CcxtClient } from './ccxt-client.js';
 import { checkMarketRules } from '../paper/order-admission.js';
 import { toBalances, toCandle, toMarketInfo, toOrder, toOrderBook, toTicker, type CcxtMarket, type CcxtOrder } from './ccxt-mapping.js';
 import { isAmbiguous, translateCcxtError } from './translate-error.js';
@@ -42,8 +42,6 @@ export const ccxtExchangeOptionsSchema = z.object({
   ccxtOptions: z.record(z.string(), z.unknown()).default({}),
 });
 
-/** A ccxt client as we use it (the real `ccxt.Exchange`). */
-export type CcxtClient = InstanceType<typeof ccxt.Exchange>;
 
 /** Options of `createCcxtExchange`. */
 export type CcxtExchangeOptions = z.input<typeof ccxtExchangeOptionsSchema> & {
@@ -75,20 +73,12 @@ export class CcxtExchange implements Exchange {
   constructor(options: CcxtExchangeOptions = {}) {
     const { client, sleep, clock, ...rest } = options;
     this.#settings = parseWith(ccxtExchangeOptionsSchema, rest, 'ccxt exchange options', 'CONFIG_INVALID');
-    this.client = client ?? this.#build();
+    this.client = client ?? buildCcxtClient(this.#settings);
     this.id = this.client.id;
     this.#sleep = sleep ?? wait;
     this.#clock = clock ?? systemClock;
   }
 
-  #build(): CcxtClient {
-    const { exchangeId, apiKey, secret, timeoutMs, ccxtOptions, sandbox } = this.#settings;
-    const Constructor = (ccxt as unknown as Record<string, (new (config: Record<string, unknown>) => CcxtClient) | undefined>)[exchangeId];
-    if (typeof Constructor !== 'function') throw new ExchangeError('CONFIG_INVALID', `ccxt has no exchange "${exchangeId}"`, { details: { exchangeId } });
-    const client = new Constructor({ apiKey, secret, timeout: timeoutMs, enableRateLimit: true, options: ccxtOptions });
-    if (sandbox) client.setSandboxMode(true);
-    return client;
-  }
 
   /** Runs a call, translating errors and retrying the retryable ones with exponential backoff. */
   async #call<T>(operation: string, run: () => Promise<T>, details: Record<string, unknown> = {}): Promise<T> {

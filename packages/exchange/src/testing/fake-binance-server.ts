@@ -49,6 +49,8 @@ export class FakeBinance {
   readonly klines = new Map<string, Candle[]>();
   /** Order book by Binance symbol. */
   readonly books = new Map<string, Pick<OrderBook, 'bids' | 'asks'>>();
+  /** `lastUpdateId` of the depth snapshots (diff-depth streams continue from it). */
+  bookUpdateId = 1000;
   /** Server time, UTC ms: klines opening after it are not served. @default Infinity */
   now = Number.POSITIVE_INFINITY;
   readonly faults: Fault[] = [];
@@ -131,7 +133,7 @@ export class FakeBinance {
     const book = this.books.get(params.symbol ?? '') ?? { bids: [], asks: [] };
     const limit = Number(params.limit ?? 100);
     const level = ([price, amount]: readonly [number, number]) => [price.toFixed(8), amount.toFixed(8)];
-    return { lastUpdateId: this.#nextId++, bids: book.bids.slice(0, limit).map(level), asks: book.asks.slice(0, limit).map(level) };
+    return { lastUpdateId: this.bookUpdateId, bids: book.bids.slice(0, limit).map(level), asks: book.asks.slice(0, limit).map(level) };
   }
 
   #ticker() {

@@ -1,3 +1,4 @@
+import { Agent } from 'node:http';
 import ccxt from 'ccxt';
 
 /** Options of `createLocalBinanceClient`. */
@@ -30,6 +31,8 @@ export function createLocalBinanceClient(settings: LocalBinanceClientOptions): I
     const streams = api.ws as Record<string, unknown>;
     // ccxt tells spot from contract streams by "/stream" in the URL, as in wss://stream.binance.com.
     for (const key of ['spot', 'margin']) streams[key] = `${settings.wsUrl}/stream/ws`;
+    // ccxt wants an http agent for plain ws:// URLs (what `loadHttpProxyAgent()` sets up).
+    client.httpAgent = new Agent();
   }
   return client;
 }

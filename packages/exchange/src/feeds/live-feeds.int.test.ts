@@ -1,0 +1,115 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { SimulatedClock, type Candle, type MarketEvent } from '@ia-agents/core';
+import { CcxtExchange } from '../ccxt/ccxt-exchange.js';
+import { CcxtStream } from '../ccxt/ccxt-stream.js';
+import { FakeBinance } from '../testing/fake-binance-server.js';
+import { FakeBinanceStream } from '../testing/fake-binance-stream.js';
+import { createLocalBinanceClient } from '../testing/local-binance-client.js';
+import { createPollingFeed } from './polling-feed.js';
+import { createStreamingFeed } from './streaming-feed.js';
+
+const T0 = Date.UTC(2024, 0, 1);
+const MINUTE = 60_000;
+const candle = (index: number, close = 100 + index): Candle => ({ timestamp: T0 + index * MINUTE, open: 100, high: Math.max(100, close) + 1, low: Math.min(100, close) - 1, close, volume: 1 + index });
+
+let cleanup: (() => Promise<void> | void)[] = [];
+afterEach(async () => {
+  for (const step of cleanup.reverse()) await step();
+  cleanup = [];
+});
+
+async function servers(now: number) {
+  const rest = new FakeBinance();
+  const ws = new FakeBinanceStream();
+  const client = createLocalBinanceClient({ restUrl: await rest.start(), wsUrl: await ws.start() });
+  const clock = new SimulatedClock(now);
+  rest.now = now;
+  const exchange = new CcxtExchange({ client, attempts: 2, backoffMs: 0, clock });
+  cleanup.push(() => rest.stop(), () => ws.stop());
+  return { rest, ws, client, clock, exchange };
+}
+
+/** Runs a feed in the background, collecting its events. */
+function collect(feed: { events(options?: { signal?: AbortSignal }): AsyncIterable<MarketEvent> }) {
+  const events: MarketEvent[] = [];
+  const controller = new AbortController();
+  const done = (async () => {
+    for await (const event of feed.events({ signal: controller.signal })) events.push(event);
+  })();
+  cleanup.push(async () => {
+    controller.abort();
+    await done.catch(() => undefined);
+  });
+  const candles = () => events.flatMap((event) => (event.type === 'candles' ? event.candles : []));
+  return { events, candles, done, stop: () => controller.abort() };
+}
+
+describe('createPollingFeed (CcxtExchange REST polling of a local Binance)', () => {
+  it('passes on closed candles only, once each, in order, and reports the missing one as a gap', async () => {
+    const { rest, clock, exchange } = await servers(T0 + 5 * MINUTE + 30_000);
+    rest.klines.set('BTCUSDT 1m', Array.from({ length: 20 }, (_, index) => candle(index)).filter((entry) => entry.timestamp !== T0 + 12 * MINUTE));
+    const feed = createPollingFeed({
+      exchange, symbols: ['BTC/USDT'], timeframe: '1m', warmup: 3, until: T0 + 15 * MINUTE, pollDelayMs: 1_000,
+      clock, sleep: async (milliseconds) => { clock.advance(milliseconds); rest.now = clock.now(); },
+    });
+    const run = collect(feed);
+    await run.done;
+    // Candle 5 was forming at the start: not in the first batch.
+    expect(run.events[0]).toEqual({ type: 'candles', symbol: 'BTC/USDT', timeframe: '1m', candles: [candle(2), candle(3), candle(4)] });
+    expect(run.candles()).toEqual([2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 13, 14].map((index) => candle(index)));
+    expect(run.events.filter((event) => event.type === 'gap')).toEqual([{ type: 'gap', symbol: 'BTC/USDT', timeframe: '1m', from: T0 + 12 * MINUTE, to: T0 + 13 * MINUTE, missing: 1 }]);
+    // Each poll asks from the next candle expected, never again for what it has.
+    const starts = rest.sent('GET', '/api/v3/klines').map((request) => Number(request.params.startTime));
+    expect(starts.slice(0, 3)).toEqual([T0 + 2 * MINUTE, T0 + 5 * MINUTE, T0 + 6 * MINUTE]);
+  });
+
+  it('retries a failed poll, tells onError, and loses nothing', async () => {
+    const { rest, clock, exchange } = await servers(T0 + 3 * MINUTE + 10_000);
+    rest.klines.set('BTCUSDT 1m', Array.from({ length: 10 }, (_, index) => candle(index)));
+    rest.faults.push(...[1, 2].map(() => ({ path: '/api/v3/klines', kind: 'status' as const, status: 503, body: '' })));
+    const errors: string[] = [];
+    const feed = createPollingFeed({
+      exchange, symbols: ['BTC/USDT'], timeframe: '1m', since: T0, until: T0 + 6 * MINUTE, retryMs: 500,
+      clock, sleep: async (milliseconds) => { clock.advance(milliseconds); rest.now = clock.now(); }, onError: (error) => errors.push((error as { code: string }).code),
+    });
+    const run = collect(feed);
+    await run.done;
+    expect(errors).toEqual(['EXCHANGE_UNAVAILABLE']);
+    expect(run.candles()).toEqual([0, 1, 2, 3, 4, 5].map((index) => candle(index)));
+  });
+});
+
+describe('createStreamingFeed (ccxt pro watchOHLCV on a local Binance stream, REST for the rest)', () => {
+  it('passes on a candle when it closes, and after a dropped connection fills the missed candles over REST without duplicates', async () => {
+    const { rest, ws, client, clock, exchange } = await servers(T0 + 3 * MINUTE + 30_000);
+    rest.klines.set('BTCUSDT 1m', Array.from({ length: 10 }, (_, index) => candle(index)));
+    const stream = new CcxtStream({ client, backoffMs: 0, clock });
+    const feed = createStreamingFeed({ stream, exchange, symbols: ['BTC/USDT'], timeframe: '1m', warmup: 2, clock });
+    const run = collect(feed);
+    cleanup.push(() => stream.close());
+    await ws.subscribed('btcusdt@kline_1m');
+    expect(run.candles()).toEqual([candle(1), candle(2)]);
+
+    ws.kline('BTCUSDT', '1m', candle(3, 101), { closed: false });
+    ws.kline('BTCUSDT', '1m', candle(3), { closed: true });
+    ws.kline('BTCUSDT', '1m', candle(4, 99), { closed: false });
+    await expect.poll(() => run.candles().length).toBe(3);
+    expect(run.candles()[2]).toEqual(candle(3));
+
+    // The connection drops while candle 4 forms; candles 4 and 5 close while it is down.
+    ws.dropConnections();
+    clock.set(T0 + 6 * MINUTE + 5_000);
+    rest.now = clock.now();
+    await ws.subscribed('btcusdt@kline_1m', 2);
+    ws.kline('BTCUSDT', '1m', candle(5), { closed: true }); // a replay of what REST already gave
+    ws.kline('BTCUSDT', '1m', candle(6, 104), { closed: false });
+    await expect.poll(() => run.candles().length).toBe(5);
+    clock.set(T0 + 7 * MINUTE + 1_000);
+    ws.kline('BTCUSDT', '1m', candle(6), { closed: true });
+    ws.kline('BTCUSDT', '1m', candle(7, 100), { closed: false });
+    await expect.poll(() => run.candles().length).toBe(6);
+    expect(run.candles()).toEqual([1, 2, 3, 4, 5, 6].map((index) => candle(index)));
+    expect(run.events.some((event) => event.type === 'gap')).toBe(false);
+    expect(ws.connectionsOpened).toBe(2);
+  });
+});

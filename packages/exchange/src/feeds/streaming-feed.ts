@@ -1,0 +1,109 @@
+import { z } from 'zod';
+import { parseWith, systemClock, timeframeSchema, timeframeToMs, type Candle, type Clock, type Exchange, type MarketEvent, type MarketFeed, type Timeframe } from '@ia-agents/core';
+import type { OhlcvUpdate } from '../ccxt/ccxt-stream.js';
+import { CandleSequencer, isClosed } from './candle-sequencer.js';
+import { mergeSymbolLoops } from './live-feed.js';
+
+/** Options of `createStreamingFeed`, validated at construction. */
+export const streamingFeedOptionsSchema = z.object({
+  /** Unified symbols to stream, e.g. `['BTC/USDT']`. */
+  symbols: z.array(z.string().min(1)).min(1),
+  /** Timeframe of the candles. */
+  timeframe: timeframeSchema,
+  /** Closed candles of history fetched over REST and passed on first. @default 0 */
+  warmup: z.number().int().min(0).max(10_000).default(0),
+});
+
+/** The part of `CcxtStream` the feed uses. */
+export interface OhlcvStream {
+  watchOHLCV(symbol: string, timeframe: Timeframe, options?: { signal?: AbortSignal }): AsyncIterable<OhlcvUpdate>;
+}
+
+/** Options of `createStreamingFeed`. */
+export type StreamingFeedOptions = z.input<typeof streamingFeedOptionsSchema> & {
+  /** The websocket streams (a `CcxtStream`). */
+  stream: OhlcvStream;
+  /** REST access for the warm-up and for candles missed while the stream was down (a `CcxtExchange`). */
+  exchange: Pick<Exchange, 'fetchOHLCV'>;
+  /** Time source. @default the system clock */
+  clock?: Clock;
+};
+
+type Settings = z.output<typeof streamingFeedOptionsSchema>;
+interface Context { settings: Settings; stream: OhlcvStream; exchange: Pick<Exchange, 'fetchOHLCV'>; clock: Clock }
+
+/** One symbol's state: what was passed on and the candle still forming. */
+class SymbolStream {
+  readonly sequencer: CandleSequencer;
+  pending: Candle | undefined;
+
+  constructor(
+    readonly context: Context,
+    readonly symbol: string,
+    readonly emit: (events: MarketEvent[]) => void,
+  ) {
+    this.sequencer = new CandleSequencer(symbol, context.settings.timeframe);
+  }
+
+  /** Closed candles over REST from the next expected one (or `from`), passed on in order. */
+  async backfill(from: number): Promise<void> {
+    const { exchange, settings, clock } = this.context;
+    const candles = await exchange.fetchOHLCV(this.symbol, settings.timeframe, this.sequencer.next ?? from);
+    const now = clock.now();
+    this.emit(this.sequencer.accept(candles.filter((candle) => isClosed(candle.timestamp, settings.timeframe, now))));
+  }
+
+  /** A stream update: a newer candle closes the pending one; a jump or a reconnection is filled over REST. */
+  async update({ candles, resumed }: OhlcvUpdate): Promise<void> {
+    if (resumed) {
+      // The pending candle's final update may have been lost with the connection: REST has it.
+      const from = this.sequencer.next ?? this.pending?.timestamp;
+      this.pending = undefined;
+      if (from !== undefined) await this.backfill(from);
+    }
+    for (const candle of [...candles].sort((a, b) => a.timestamp - b.timestamp)) await this.#candle(candle);
+  }
+
+  async #candle(candle: Candle): Promise<void> {
+    if (this.sequencer.last !== undefined && candle.timestamp <= this.sequencer.last) return;
+    const pending = this.pending;
+    if (pending !== undefined && candle.timestamp < pending.timestamp) return;
+    if (pending !== undefined && candle.timestamp > pending.timestamp) {
+      this.emit(this.sequencer.accept([pending]));
+      if (candle.timestamp > this.sequencer.next!) await this.backfill(this.sequencer.next!);
+    }
+    this.pending = candle;
+  }
+}
+
+async function runSymbol(context: Context, symbol: string, emit: (events: MarketEvent[]) => void, signal: AbortSignal): Promise<void> {
+  const state = new SymbolStream(context, symbol, emit);
+  const length = timeframeToMs(context.settings.timeframe);
+  if (context.settings.warmup > 0) await state.backfill(Math.floor(context.clock.now() / length) * length - context.settings.warmup * length);
+  for await (const update of context.stream.watchOHLCV(symbol, context.settings.timeframe, { signal })) {
+    if (signal.aborted) return;
+    await state.update(update);
+  }
+}
+
+/**
+ * A live feed on websocket candle streams (ccxt pro `watchOHLCV`): a candle is passed on once it
+ * has closed, i.e. when the stream moves on to the next one, with its final values. After a
+ * reconnection, and whenever the stream skips candles, the missed closed candles are fetched over
+ * REST, so nothing is lost or passed on twice; what the exchange does not have becomes a `gap`.
+ * @example
+ * const stream = createCcxtStream();
+ * const feed = createStreamingFeed({ stream, exchange: createCcxtExchange({ client: stream.client }), symbols: ['BTC/USDT'], timeframe: '1m', warmup: 100 });
+ * for await (const event of feed.events({ signal })) console.log(event);
+ */
+export function createStreamingFeed(options: StreamingFeedOptions): MarketFeed {
+  const { stream, exchange, clock, ...rest } = options;
+  const settings = parseWith(streamingFeedOptionsSchema, rest, 'streaming feed options', 'CONFIG_INVALID');
+  const context: Context = { settings, stream, exchange, clock: clock ?? systemClock };
+  return {
+    specificationVersion: 'v1',
+    symbols: settings.symbols,
+    timeframe: settings.timeframe as Timeframe,
+    events: ({ signal } = {}) => mergeSymbolLoops(settings.symbols, (symbol, emit, stop) => runSymbol(context, symbol, emit, stop), signal),
+  };
+}
