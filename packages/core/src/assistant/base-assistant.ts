@@ -55,6 +55,7 @@ const DEBATE_MARK = ' | debate: ';
 export function evidenceBalance(opinions: readonly Opinion[]): Record<Action, number> {
   const balance: Record<Action, number> = { BUY: 0, SELL: 0, HOLD: 0 };
   for (const opinion of opinions) {
+    if (opinion.abstain) continue;
     const total = opinion.evidence.reduce((sum, item) => sum + item.weight, 0);
     const voteShare = total > 0 ? 0.5 : 1;
     balance[opinion.action] += voteShare * opinion.confidence;
@@ -71,7 +72,7 @@ export function evidenceBalance(opinions: readonly Opinion[]): Record<Action, nu
  * by how much the others support it (up when above an even split, down when below).
  */
 export function reviseByEvidence(own: Opinion, others: readonly Opinion[], margin = 0.4): OpinionInput {
-  if (others.length === 0) return own;
+  if (others.length === 0 || own.abstain) return own;
   const balance = evidenceBalance(others);
   const total = balance.BUY + balance.SELL + balance.HOLD;
   if (total === 0) return own;

@@ -78,6 +78,26 @@ describe('ConsensusManager', () => {
     expect(vetoes).toEqual(['drawdown limit reached']);
   });
 
+  it('lets a veto limited to BUY block buying but not selling', async () => {
+    const guard = { action: 'HOLD' as const, confidence: 0.9, veto: 'crash under way', vetoActions: ['BUY' as const] };
+    const sellers = await createConsensusManager({ assistants: [say('a', sell), say('b', sell), say('risk', guard)], options: { vetoes: ['risk'] } }).decide(snapshot);
+    const buyers = await createConsensusManager({ assistants: [say('a', buy), say('b', buy), say('risk', guard)], options: { vetoes: ['risk'] } }).decide(snapshot);
+    expect(sellers).toMatchObject({ action: 'SELL' });
+    expect(sellers.veto).toBeUndefined();
+    expect(buyers).toMatchObject({ action: 'HOLD', proposedAction: 'BUY', veto: { blockedAction: 'BUY', reason: 'crash under way' } });
+  });
+
+  it('keeps a deliberate abstention out of the vote so that "no view" does not dilute the others into HOLD', async () => {
+    const noView = { action: 'HOLD' as const, confidence: 0.2, abstain: true };
+    const team = [say('a', buy), say('b', buy), say('executor', noView), say('auditor', noView), say('news', noView)];
+    const decision = await createConsensusManager({ assistants: team, options: { quorum: 1 } }).decide(snapshot);
+    expect(decision).toMatchObject({ action: 'BUY', consensusReached: true, confidence: 0.8 });
+    expect(decision.votes.map((vote) => vote.assistantId)).toEqual(['a', 'b']);
+    expect(decision.rounds[0]!.opinions).toHaveLength(5);
+    const diluted = await createConsensusManager({ assistants: [say('a', buy), say('b', buy), say('executor', hold), say('auditor', hold), say('news', hold)], options: { maxRounds: 1 } }).decide(snapshot);
+    expect(diluted.action).toBe('HOLD');
+  });
+
   it('ignores a veto from an assistant without veto rights', async () => {
     const team = [say('a', buy), say('b', buy), say('c', { action: 'HOLD', confidence: 0.2, veto: 'no' })];
     const decision = await createConsensusManager({ assistants: team }).decide(snapshot);

@@ -281,7 +281,7 @@ export class ConsensusManager {
       this.#bus?.emit('decision-make', { decision });
       return decision;
     }
-    const veto = last.leadingAction === 'HOLD' ? undefined : this.#findVeto(current);
+    const veto = last.leadingAction === 'HOLD' ? undefined : this.#findVeto(current, last.leadingAction);
     if (veto !== undefined) {
       const decision: Decision = { ...base, ...planField, action: 'HOLD', proposedAction: last.leadingAction, confidence: round4(count.confidence), consensusReached: true, escalated: false, veto: { ...veto, blockedAction: last.leadingAction } };
       this.#bus?.emit('decision-veto', { decision, assistantId: veto.assistantId, reason: veto.reason });
@@ -293,10 +293,10 @@ export class ConsensusManager {
     return decision;
   }
 
-  #findVeto(current: Map<string, Opinion>): { assistantId: string; reason: string } | undefined {
+  #findVeto(current: Map<string, Opinion>, action: 'BUY' | 'SELL'): { assistantId: string; reason: string } | undefined {
     for (const id of this.options.vetoes) {
       const opinion = current.get(id);
-      if (opinion?.veto !== undefined) return { assistantId: id, reason: opinion.veto };
+      if (opinion?.veto !== undefined && (opinion.vetoActions ?? ['BUY', 'SELL']).includes(action)) return { assistantId: id, reason: opinion.veto };
     }
     return undefined;
   }

@@ -15,14 +15,17 @@ export interface RoundCount {
 const ACTIONS: readonly Action[] = ['BUY', 'SELL', 'HOLD'];
 
 /**
- * Weighted vote: each opinion counts weight × reliability × confidence. The share is the leading
- * action's part of all counted weight; ties have no unique leader.
+ * Weighted vote: each opinion counts weight × reliability × confidence; deliberate abstentions
+ * count nothing. The share is the leading action's part of all counted weight; ties have no unique
+ * leader. Confidence is the leading action's counted weight over the voters' weight × reliability:
+ * how strongly the voting team, not the whole team, backs it.
  */
 export function countVotes(opinions: readonly Opinion[], weightOf: (id: string) => number, reliabilityOf: (id: string) => number): RoundCount {
   const tally: Tally = { BUY: 0, SELL: 0, HOLD: 0 };
   const votes: Vote[] = [];
   let baseTotal = 0;
   for (const opinion of opinions) {
+    if (opinion.abstain) continue;
     const weight = weightOf(opinion.assistantId);
     const reliability = reliabilityOf(opinion.assistantId);
     const effectiveWeight = weight * reliability * opinion.confidence;

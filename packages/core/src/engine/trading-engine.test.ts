@@ -39,9 +39,11 @@ describe('TradingEngine', () => {
     bus.on('order-place', ({ order }) => events.push(`order ${order.side} ${order.status}`));
     const team = [createScriptedAssistant({ id: 'a', turns: [{ action: 'BUY', confidence: 0.9 }] }), createScriptedAssistant({ id: 'b', turns: [{ action: 'BUY', confidence: 0.9 }] })];
     const engine = createTradingEngine({ exchange, feed: feedOf(candles.slice(0, 30)), assistants: team, store, bus, clock: new SimulatedClock(), trigger: everyNthCandle(30), riskLimits: { maxPositionFraction: 0.25 } });
+    bus.on('order-fill', ({ fill }) => events.push(`fill ${fill.side} ${fill.amount > 0}`));
     const summary = await engine.run();
-    expect(summary).toMatchObject({ candles: 30, decisions: 1, orders: 1, rejections: 0 });
-    expect(events).toEqual(['decision BUY', 'order buy filled']);
+    expect(summary).toMatchObject({ candles: 30, decisions: 1, orders: 1, fills: 1, rejections: 0 });
+    expect(events).toEqual(['decision BUY', 'order buy filled', 'fill buy true']);
+    expect([...store.fills.values()].map((fill) => fill.clientOrderId)).toEqual([(await store.listOrders())[0]!.clientOrderId]);
     const [order] = await store.listOrders();
     const price = candles[29]!.close;
     expect(order!.amount * price).toBeCloseTo(2500, 6);

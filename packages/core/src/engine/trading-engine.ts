@@ -370,9 +370,16 @@ export class TradingEngine {
     this.bus.emit('order-place', { order });
     await this.#audit('engine', 'order-placed', order.clientOrderId, () => ({ orderId: order.id, symbol: order.symbol, side: order.side, type: order.type, amount: order.amount, status: order.status, decisionId: order.decisionId ?? null }));
     if (order.status === 'rejected') this.bus.emit('order-reject', { order, clientOrderId: order.clientOrderId, reason: order.reason ?? 'rejected by the exchange' });
+    // Orders that filled as they were placed (market orders at the signal close, live market orders)
+    // report their fills here; later fills arrive with the candles.
+    if (order.filled > 0 && this.#exchange.fetchFills !== undefined) {
+      const fills = await this.#exchange.fetchFills(order.symbol, order.createdAt);
+      await this.#onFills(fills.filter((fill) => fill.clientOrderId === order.clientOrderId));
+    }
   }
 
   async #onFills(fills: readonly Fill[]): Promise<void> {
+    if (fills.length === 0) return;
     const store = this.#settings.store;
     for (const fill of fills) {
       this.#summary.fills += 1;

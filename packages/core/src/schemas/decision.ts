@@ -55,8 +55,16 @@ export const opinionSchema = z.object({
   evidence: z.array(evidenceSchema).default([]),
   /** A trade plan, when the assistant proposes one. */
   plan: tradePlanSchema.optional(),
-  /** A request to block BUY/SELL with this reason; honoured only for assistants with veto rights. */
+  /** A request to block an action with this reason; honoured only for assistants with veto rights. */
   veto: z.string().min(1).optional(),
+  /** Which actions the veto blocks. A risk manager that blocks new buys lets the team still sell. @default ['BUY', 'SELL'] */
+  vetoActions: z.array(z.enum(['BUY', 'SELL'])).min(1).optional(),
+  /**
+   * True when the assistant deliberately has no view on the direction (a checker that found nothing
+   * to object to, an analyst without data): its opinion stays in the transcript and counts for the
+   * quorum, but not in the vote, so "no view" does not dilute the others into HOLD.
+   */
+  abstain: z.boolean().default(false),
   /** True when the assistant raises an alert (e.g. the market monitor sees a crash). */
   alert: z.boolean().default(false),
   /** True when the opinion came from fallback rules after the model failed. */

@@ -4,7 +4,7 @@ import type { Action, EvidenceInput, OpinionInput } from '../schemas/index.js';
 import { sleep } from './scripted-model.js';
 
 /** One scripted round: an action and confidence, or a failure. */
-export type ScriptedTurn = { action: Action; confidence?: number; evidence?: EvidenceInput[]; veto?: string } | 'throw' | 'hang' | 'invalid';
+export type ScriptedTurn = { action: Action; confidence?: number; evidence?: EvidenceInput[]; veto?: string; vetoActions?: ('BUY' | 'SELL')[]; abstain?: boolean } | 'throw' | 'hang' | 'invalid';
 
 /** Settings of a scripted assistant. */
 export interface ScriptedAssistantSettings {
@@ -27,7 +27,7 @@ export function createScriptedAssistant(settings: ScriptedAssistantSettings): As
     if (turn === 'throw') throw new Error(`${settings.id} failed on purpose`);
     if (turn === 'invalid') return { assistantId: settings.id, action: 'MAYBE', confidence: 2, reasoning: 'invalid' } as unknown as OpinionInput;
     if (turn === 'hang') throw new Error('unreachable');
-    return { assistantId: settings.id, action: turn.action, confidence: turn.confidence ?? 0.8, reasoning: `${settings.id} says ${turn.action} in round ${round}`, evidence: turn.evidence ?? [], ...(turn.veto === undefined ? {} : { veto: turn.veto }) };
+    return { assistantId: settings.id, action: turn.action, confidence: turn.confidence ?? 0.8, reasoning: `${settings.id} says ${turn.action} in round ${round}`, evidence: turn.evidence ?? [], ...(turn.veto === undefined ? {} : { veto: turn.veto }), ...(turn.vetoActions === undefined ? {} : { vetoActions: turn.vetoActions }), abstain: turn.abstain ?? false };
   };
   const assistant = defineAssistant({
     id: settings.id,

@@ -170,6 +170,9 @@ export class TestExchange implements SimulatedExchange {
     const order = this.orders.get(clientOrderId);
     return order === undefined ? undefined : { ...order };
   }
+  async fetchFills(symbol?: string, since = 0): Promise<Fill[]> {
+    return this.fills.filter((f) => (symbol === undefined || f.symbol === symbol) && f.timestamp >= since).map((f) => ({ ...f }));
+  }
   async fetchOpenOrders(symbol?: string): Promise<Order[]> {
     return [...this.orders.values()].filter((o) => o.status === 'open' && (symbol === undefined || o.symbol === symbol)).map((o) => ({ ...o }));
   }

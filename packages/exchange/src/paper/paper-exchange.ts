@@ -326,7 +326,12 @@ export class PaperExchange implements SimulatedExchange {
 
   /** Fills of one symbol or all, since a time. */
   async fetchFills(symbol?: string, since = 0): Promise<Fill[]> {
-    return this.#fills.filter((fill) => (symbol === undefined || fill.symbol === symbol) && fill.timestamp >= since).map(copyFill);
+    // Fills are kept in time order: walk back from the newest, so asking for recent fills costs
+    // what it returns, not the whole history (the engine asks after every order).
+    let start = this.#fills.length;
+    while (start > 0 && this.#fills[start - 1]!.timestamp >= since) start -= 1;
+    const recent = this.#fills.slice(start);
+    return (symbol === undefined ? recent : recent.filter((fill) => fill.symbol === symbol)).map(copyFill);
   }
 
   /** Balances by asset. */
