@@ -18,3 +18,4 @@ export { CandleSequencer, isClosed } from './feeds/candle-sequencer.js';
 export { createPollingFeed, pollingFeedOptionsSchema, type PollingFeedOptions } from './feeds/polling-feed.js';
 export { createStreamingFeed, streamingFeedOptionsSchema, type OhlcvStream, type StreamingFeedOptions } from './feeds/streaming-feed.js';
 export type { Sleep } from './feeds/live-feed.js';
+export { downloadCandles, downloadCandlesOptionsSchema, type DownloadCandlesOptions, type DownloadProgress, type DownloadResult } from './data/download-candles.js';
