@@ -19,3 +19,5 @@ export { createPollingFeed, pollingFeedOptionsSchema, type PollingFeedOptions } 
 export { createStreamingFeed, streamingFeedOptionsSchema, type OhlcvStream, type StreamingFeedOptions } from './feeds/streaming-feed.js';
 export type { Sleep } from './feeds/live-feed.js';
 export { downloadCandles, downloadCandlesOptionsSchema, type DownloadCandlesOptions, type DownloadProgress, type DownloadResult } from './data/download-candles.js';
+export { createDataPipeline, type DataPipeline, type DataPipelineOptions, type PipelineConsumer, type PipelineStorage, type PipelineSummary } from './pipeline/data-pipeline.js';
+export { dedupeCandles, resampleCandles, validateCandles, type MarketEventProcessor, type RejectedCandle } from './pipeline/processors.js';

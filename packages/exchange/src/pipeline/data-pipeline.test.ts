@@ -1,0 +1,78 @@
+import { describe, expect, it } from 'vitest';
+import { SimulatedClock, createTradingEngine, type Candle, type MarketEvent, type MarketFeed, type Timeframe } from '@ia-agents/core';
+import { createReplayFeed } from '../feeds/replay-feed.js';
+import { bundledCandlesPath } from '../bundled-data.js';
+import { PaperExchange } from '../paper/paper-exchange.js';
+import { createSmaCrossover } from '../strategies/sma-crossover.js';
+import { createDataPipeline } from './data-pipeline.js';
+import { dedupeCandles, resampleCandles, validateCandles, type RejectedCandle } from './processors.js';
+
+const T0 = Date.UTC(2024, 0, 1);
+const MINUTE = 60_000;
+const candle = (index: number, close = 100 + index): Candle => ({ timestamp: T0 + index * MINUTE, open: 100 + index - 0.5, high: Math.max(100 + index - 0.5, close) + 1, low: Math.min(100 + index - 0.5, close) - 1, close, volume: 1 + index });
+
+/** A feed that emits the given events as they are (collectors may repeat, disorder or corrupt data). */
+function feedOf(events: MarketEvent[], timeframe: Timeframe = '1m'): MarketFeed {
+  return { specificationVersion: 'v1', symbols: ['BTC/USDT'], timeframe, events: async function* () { yield* events; } };
+}
+const batch = (candles: Candle[], symbol = 'BTC/USDT'): MarketEvent => ({ type: 'candles', symbol, timeframe: '1m', candles });
+
+describe('createDataPipeline', () => {
+  it('validates, de-duplicates, stores, then hands each event to the consumer in order', async () => {
+    const log: string[] = [];
+    const rejected: RejectedCandle[] = [];
+    const broken = { ...candle(2), high: 50 };
+    const pipeline = createDataPipeline({
+      collectors: [feedOf([batch([candle(0), candle(1), broken]), batch([candle(1), candle(2), candle(3)]), batch([candle(5)])])],
+      processors: [validateCandles({ onRejected: (entry) => rejected.push(entry) }), dedupeCandles()],
+      storage: (events) => void log.push(`store ${events.map(label).join(' ')}`),
+      consumer: (event) => void log.push(`analyse ${label(event)}`),
+    });
+    const summary = await pipeline.run();
+    expect(log).toEqual(['store c0,1', 'analyse c0,1', 'store c2,3', 'analyse c2,3', 'store gap4 c5', 'analyse gap4', 'analyse c5']);
+    expect(rejected).toHaveLength(1);
+    expect(rejected[0]).toMatchObject({ symbol: 'BTC/USDT', candle: broken });
+    expect(rejected[0]!.reason).toContain('high');
+    expect(summary).toEqual({ collected: 3, processed: 4, candles: 5, gaps: 1 });
+  });
+
+  it('resamples 1m candles into 5m buckets (open first, close last, high/low extremes, volume summed)', async () => {
+    const minutes = Array.from({ length: 12 }, (_, index) => candle(index));
+    const out: MarketEvent[] = [];
+    const pipeline = createDataPipeline({ collectors: [feedOf([batch(minutes.slice(0, 7)), batch(minutes.slice(7))])], processors: [dedupeCandles(), resampleCandles({ to: '5m' })], consumer: (event) => void out.push(event), timeframe: '5m' });
+    await pipeline.run();
+    const bucket = (from: number) => ({ timestamp: T0 + from * MINUTE, open: minutes[from]!.open, high: Math.max(...minutes.slice(from, from + 5).map((entry) => entry.high)), low: Math.min(...minutes.slice(from, from + 5).map((entry) => entry.low)), close: minutes[from + 4]!.close, volume: minutes.slice(from, from + 5).reduce((sum, entry) => sum + entry.volume, 0) });
+    // Minutes 10 and 11 are an unfinished bucket: not passed on.
+    expect(out).toEqual([{ type: 'candles', symbol: 'BTC/USDT', timeframe: '5m', candles: [bucket(0)] }, { type: 'candles', symbol: 'BTC/USDT', timeframe: '5m', candles: [bucket(5)] }]);
+    expect(pipeline.timeframe).toBe('5m');
+  });
+
+  it('feeding the engine through the pipeline from two overlapping collectors decides exactly as the plain feed does', async () => {
+    const path = bundledCandlesPath('coinbase_BTC-USD_4h');
+    const range = { from: Date.UTC(2020, 0, 1), to: Date.UTC(2021, 0, 1) };
+    const run = async (drive: (engine: ReturnType<typeof createTradingEngine>, feed: MarketFeed) => Promise<unknown>) => {
+      const feed = createReplayFeed({ sources: [{ symbol: 'BTC/USD', path }], ...range, batchSize: 97 });
+      const clock = new SimulatedClock(range.from);
+      const exchange = new PaperExchange({ balances: { USD: 10_000 }, quoteCurrency: 'USD', clock });
+      const strategy = createSmaCrossover();
+      const engine = createTradingEngine({ exchange, clock, assistants: [strategy.assistant], trigger: strategy.trigger, quoteCurrency: 'USD' });
+      await drive(engine, feed);
+      return { summary: engine.summary, portfolio: exchange.getPortfolio(), orders: await exchange.fetchOpenOrders() };
+    };
+    const direct = await run(async (engine, feed) => {
+      for await (const event of feed.events()) await engine.handle(event);
+    });
+    const piped = await run(async (engine, feed) => {
+      const twin = createReplayFeed({ sources: [{ symbol: 'BTC/USD', path }], ...range, batchSize: 50 });
+      return createDataPipeline({ collectors: [feed, twin], consumer: engine }).run();
+    });
+    expect(direct.summary.decisions).toBeGreaterThan(0);
+    expect(piped).toEqual(direct);
+  });
+});
+
+function label(event: MarketEvent): string {
+  if (event.type === 'candles') return `c${event.candles.map((entry) => (entry.timestamp - T0) / MINUTE).join(',')}`;
+  if (event.type === 'gap') return `gap${(event.from - T0) / MINUTE}`;
+  return event.type;
+}
