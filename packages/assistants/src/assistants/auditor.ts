@@ -69,7 +69,7 @@ export class Auditor extends TeamAssistant {
   protected rules(snapshot: MarketSnapshot, _context: AssistantContext): OpinionInput {
     const evidence = dataChecks(snapshot);
     const problems = evidence.filter((item) => item.stance === 'bearish');
-    return { assistantId: this.id, action: 'HOLD', confidence: problems.length > 0 ? 0.5 : 0.1, reasoning: problems.length > 0 ? `Data problems: ${problems.map((item) => item.detail).join('; ')}.` : 'Data complete and current.', evidence };
+    return { assistantId: this.id, action: 'HOLD', confidence: problems.length > 0 ? 0.5 : 0.1, abstain: problems.length === 0, reasoning: problems.length > 0 ? `Data problems: ${problems.map((item) => item.detail).join('; ')}.` : 'Data complete and current.', evidence };
   }
 
   /** Audits the others' opinions; flagged BUY/SELL opinions make it lean to HOLD. */
@@ -85,7 +85,7 @@ export class Auditor extends TeamAssistant {
       evidence.push({ name: `audit:${other.assistantId}`, value: flags.join('; '), stance: 'neutral', weight: 1, detail: flags.join('; ') });
     }
     if (flagged === 0) return { ...own, reasoning: `No opinion contradicts its evidence or the limits (${others.length} audited).`, evidence };
-    return { ...own, action: 'HOLD', confidence: round(Math.min(0.8, 0.3 + 0.15 * flagged)), reasoning: `${flagged} opinion(s) flagged: ${evidence.filter((item) => item.name.startsWith('audit:')).map((item) => `${item.name.slice(6)}: ${item.value}`).join(' | ')}.`, evidence };
+    return { ...own, action: 'HOLD', abstain: false, confidence: round(Math.min(0.8, 0.3 + 0.15 * flagged)), reasoning: `${flagged} opinion(s) flagged: ${evidence.filter((item) => item.name.startsWith('audit:')).map((item) => `${item.name.slice(6)}: ${item.value}`).join(' | ')}.`, evidence };
   }
 
   #record(entry: AuditRecord): AuditRecord {

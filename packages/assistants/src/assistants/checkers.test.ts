@@ -36,18 +36,24 @@ describe('RiskManager with a portfolio', () => {
     expect(opinion.evidence!.find((item) => item.name === 'drawdown')).toMatchObject({ value: 0.25, stance: 'bearish' });
   });
 
-  it('withdraws its veto in debate when the team leans SELL and a position is held, and keeps it against a BUY', async () => {
+  it('vetoes buying only, so the team can still cut the position, and keeps the veto through debate', async () => {
     const held = { symbol: 'BTC/USD', amount: 1, averageEntryPrice: 11_000, markPrice: 9000, realizedPnl: 0, unrealizedPnl: 0, openedAt: 0 };
     const snapshot = coinbaseSnapshot(CALM, { portfolio: portfolio({ equity: 70_000, peakEquity: 100_000, positions: [held] }) });
     const risk = new RiskManager();
-    const own = { ...(await risk.analyze(snapshot, ruleContext())), evidence: [], alert: true, degraded: false } as never;
-    const seller = { assistantId: 'a', action: 'SELL' as const, confidence: 0.9, reasoning: 'down', evidence: [{ name: 'x', value: 1, stance: 'bearish' as const, weight: 1 }], alert: false, degraded: false };
-    const buyer = { ...seller, action: 'BUY' as const, evidence: [{ name: 'x', value: 1, stance: 'bullish' as const, weight: 1 }] };
-    const cut = await risk.debate(own, [seller], snapshot, ruleContext(2));
-    expect(cut.veto).toBeUndefined();
-    expect(cut.action).toBe('SELL');
-    const blocked = await risk.debate(own, [buyer], snapshot, ruleContext(2));
-    expect(blocked.veto).toMatch(/^risk: drawdown 30.0%/);
+    const opinion = await risk.analyze(snapshot, ruleContext());
+    expect(opinion).toMatchObject({ action: 'SELL', vetoActions: ['BUY'] });
+    const own = { ...opinion, evidence: [], alert: true, degraded: false, abstain: false } as never;
+    const buyer = { assistantId: 'a', action: 'BUY' as const, confidence: 0.9, reasoning: 'up', evidence: [{ name: 'x', value: 1, stance: 'bullish' as const, weight: 1 }], alert: false, degraded: false, abstain: false };
+    const revised = await risk.debate(own, [buyer, { ...buyer, assistantId: 'b' }], snapshot, ruleContext(2));
+    expect(revised.veto).toMatch(/^risk: drawdown 30.0%/);
+    expect(revised.action).toBe('SELL');
+  });
+
+  it('abstains from the vote within its limits, carrying only its size', async () => {
+    const opinion = await new RiskManager().analyze(coinbaseSnapshot(CALM), ruleContext());
+    expect(opinion.abstain).toBe(true);
+    expect(opinion.veto).toBeUndefined();
+    expect(opinion.plan?.sizeFraction).toBeGreaterThan(0);
   });
 
   it('caps the size by the exposure room left', () => {
@@ -119,7 +125,7 @@ describe('Auditor', () => {
     const auditor = new Auditor();
     const snapshot = coinbaseSnapshot(CALM);
     const own = { ...(await auditor.analyze(snapshot, ruleContext())), evidence: [], alert: false, degraded: false } as never;
-    const liar = { assistantId: 'liar', action: 'BUY' as const, confidence: 0.9, reasoning: 'buy', evidence: bearish, alert: false, degraded: false };
+    const liar = { assistantId: 'liar', action: 'BUY' as const, confidence: 0.9, reasoning: 'buy', evidence: bearish, alert: false, degraded: false, abstain: false };
     const honest = { ...liar, assistantId: 'honest', action: 'SELL' as const };
     const revised = await auditor.debate(own, [liar, honest], snapshot, { ...ruleContext(2), decisionId: 'd-7' });
     expect(revised.action).toBe('HOLD');
@@ -133,8 +139,8 @@ describe('Auditor', () => {
 
   it('audits final decisions against the limits and the votes', () => {
     const auditor = new Auditor();
-    const weak = auditor.auditDecision(decision({ confidence: 0.4, votes: [{ assistantId: 'a', action: 'BUY', confidence: 0.4, weight: 1, reliability: 0.5, effectiveWeight: 0.2 }, { assistantId: 'b', action: 'HOLD', confidence: 0.9, weight: 1, reliability: 0.5, effectiveWeight: 0.45 }] }), limits);
-    expect(weak.flags).toEqual(['BUY at confidence 0.4 below the minimum 0.55', 'BUY carried only 31% of the final vote']);
+    const weak = auditor.auditDecision(decision({ confidence: 0.3, votes: [{ assistantId: 'a', action: 'BUY', confidence: 0.4, weight: 1, reliability: 0.5, effectiveWeight: 0.2 }, { assistantId: 'b', action: 'HOLD', confidence: 0.9, weight: 1, reliability: 0.5, effectiveWeight: 0.45 }] }), limits);
+    expect(weak.flags).toEqual(['BUY at confidence 0.3 below the minimum 0.4', 'BUY carried only 31% of the final vote']);
     expect(auditor.auditDecision(decision({ action: 'HOLD' }), limits).flags).toEqual([]);
   });
 

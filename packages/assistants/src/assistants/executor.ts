@@ -41,14 +41,14 @@ export class Executor extends TeamAssistant {
 
   protected rules(snapshot: MarketSnapshot, _context: AssistantContext): OpinionInput {
     const book = snapshot.orderBook;
-    if (book === undefined) return { assistantId: this.id, action: 'HOLD', confidence: 0.1, reasoning: 'No order book in the snapshot: liquidity unknown.', evidence: [{ name: 'order_book', value: null, stance: 'neutral', weight: 0 }] };
+    if (book === undefined) return { assistantId: this.id, action: 'HOLD', confidence: 0.1, abstain: true, reasoning: 'No order book in the snapshot: liquidity unknown.', evidence: [{ name: 'order_book', value: null, stance: 'neutral', weight: 0 }] };
     const price = snapshot.candles.at(-1)!.close;
     const notional = snapshot.portfolio === undefined ? (this.#settings.referenceNotional ?? 10_000) : snapshot.portfolio.equity * (this.#settings.referenceSizeFraction ?? 0.1);
     const buy = estimateFill(book, 'buy', notional / price);
     const sell = estimateFill(book, 'sell', notional / price);
     const problems = this.#problems(buy, sell);
     const evidence = evidenceOf(buy, sell, problems.length > 0);
-    if (problems.length === 0) return { assistantId: this.id, action: 'HOLD', confidence: 0.1, reasoning: `Liquidity fine for ${round(notional, 2)} notional: spread ${pct(buy.spread, 3)}, slippage buy ${pct(buy.slippage, 3)} / sell ${pct(sell.slippage, 3)}.`, evidence };
+    if (problems.length === 0) return { assistantId: this.id, action: 'HOLD', confidence: 0.1, abstain: true, reasoning: `Liquidity fine for ${round(notional, 2)} notional: spread ${pct(buy.spread, 3)}, slippage buy ${pct(buy.slippage, 3)} / sell ${pct(sell.slippage, 3)}.`, evidence };
     const reason = problems.join('; ');
     return { assistantId: this.id, action: 'HOLD', confidence: 0.8, reasoning: `Cannot fill at a fair price: ${reason}.`, evidence, veto: `execution: ${reason}` };
   }

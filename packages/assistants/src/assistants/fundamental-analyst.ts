@@ -59,7 +59,7 @@ export class FundamentalAnalyst extends TeamAssistant {
     const evidence = this.#evidence(scored, snapshot, failures, method);
     const directional = evidence.filter((item) => item.name !== 'news_count' && item.name !== 'source_error');
     if (directional.length === 0) {
-      return { assistantId: this.id, action: 'HOLD', confidence: 0.15, reasoning: `No recent news about ${asset} and no market-cap data.`, evidence, degraded, ...(usage === undefined ? {} : { usage }) };
+      return { assistantId: this.id, action: 'HOLD', confidence: 0.15, abstain: true, reasoning: `No recent news about ${asset} and no market-cap data.`, evidence, degraded, ...(usage === undefined ? {} : { usage }) };
     }
     const net = directional.reduce((sum, item) => sum + (item.value as number) * (item.weight ?? 1), 0) / directional.reduce((sum, item) => sum + (item.weight ?? 1), 0);
     const { action, confidence } = scoreToAction(net, { threshold: 0.15, floor: 0.45 });

@@ -123,7 +123,7 @@ describe('createDefaultTeam', () => {
     expect(options.weights['technical-analyst']).toBe(1.5);
     const reliability = teamReliability(assistants);
     expect(reliability('technical-analyst')).toBe(0.5);
-    await assistants[1]!.learnFromOutcome({ decisionId: 'd', symbol: 'BTC/USD', action: 'BUY', entryPrice: 1, exitPrice: 2, priceReturn: 1, bestAction: 'BUY', openedAt: 0, closedAt: 1 }, { assistantId: 'technical-analyst', action: 'BUY', confidence: 0.7, reasoning: '', evidence: [], alert: false, degraded: false });
+    await assistants[1]!.learnFromOutcome({ decisionId: 'd', symbol: 'BTC/USD', action: 'BUY', entryPrice: 1, exitPrice: 2, priceReturn: 1, bestAction: 'BUY', openedAt: 0, closedAt: 1 }, { assistantId: 'technical-analyst', action: 'BUY', confidence: 0.7, reasoning: '', evidence: [], alert: false, degraded: false, abstain: false });
     expect(reliability('technical-analyst')).toBeCloseTo(0.55, 12);
     expect(reliability('unknown')).toBe(0.5);
   });

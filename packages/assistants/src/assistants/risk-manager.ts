@@ -1,4 +1,4 @@
-import { evidenceBalance, riskLimitsSchema, type AssistantContext, type BaseAssistantSettings, type EvidenceInput, type MarketSnapshot, type Opinion, type OpinionInput, type RiskLimits, type TokenUsage } from '@ia-agents/core';
+import { riskLimitsSchema, type AssistantContext, type BaseAssistantSettings, type EvidenceInput, type MarketSnapshot, type Opinion, type OpinionInput, type RiskLimits, type TokenUsage } from '@ia-agents/core';
 import { AtrStream } from '../indicators/atr.js';
 import { SmaStream } from '../indicators/sma.js';
 import { pct, round } from './evidence.js';
@@ -44,9 +44,9 @@ export interface RiskReading {
 /**
  * Measures volatility (ATR and its spikes), exposure, drawdown and daily loss against the
  * RiskLimits, proposes a position size (risk per trade over an ATR stop, capped by the limits and
- * the exposure room), and holds the veto: it sets `opinion.veto` whenever adding risk would break a
- * limit. Because the consensus applies a veto to BUY and SELL alike, it withdraws the veto in debate
- * when the team leans to SELL and there is a position to sell (cutting risk must stay possible).
+ * the exposure room), and holds the veto: it sets `opinion.veto` (for BUY only, so that cutting risk
+ * stays possible) whenever adding risk would break a limit. Within the limits it has no view on the
+ * direction and abstains from the vote, carrying only its size proposal.
  * A model may reword its reasoning but can never lift the veto or raise the size.
  * @example
  * const risk = new RiskManager({ riskPerTrade: 0.005 });
@@ -78,23 +78,16 @@ export class RiskManager extends TeamAssistant {
     const evidence = evidenceOf(reading);
     const plan = reading.sizeFraction > 0 ? { plan: { sizeFraction: reading.sizeFraction } } : {};
     if (reading.breaches.length === 0) {
-      return { assistantId: this.id, action: 'HOLD', confidence: 0.25, reasoning: `Risk within limits; size up to ${pct(reading.sizeFraction)} of equity.`, evidence, ...plan };
+      return { assistantId: this.id, action: 'HOLD', confidence: 0.25, abstain: true, reasoning: `Risk within limits; size up to ${pct(reading.sizeFraction)} of equity.`, evidence, ...plan };
     }
     const reason = reading.breaches.join('; ');
-    return { assistantId: this.id, action: reading.holding ? 'SELL' : 'HOLD', confidence: 0.85, reasoning: `No new risk: ${reason}.`, evidence, veto: `risk: ${reason}`, alert: true };
+    return { assistantId: this.id, action: reading.holding ? 'SELL' : 'HOLD', confidence: 0.85, reasoning: `No new risk: ${reason}.`, evidence, veto: `risk: ${reason}`, vetoActions: ['BUY'], alert: true };
   }
 
-  /** Keeps the veto in force unless the team is cutting a position we hold. */
+  /** Debates like the others but never drops its veto or its abstention: limits are not opinions. */
   override async debate(own: Opinion, others: readonly Opinion[], snapshot: MarketSnapshot, context: AssistantContext): Promise<OpinionInput> {
-    const revised = await super.debate(own, others, snapshot, context);
-    if (own.veto === undefined) return revised;
-    const balance = evidenceBalance(others);
-    const selling = balance.SELL > balance.BUY && balance.SELL > balance.HOLD;
-    if (selling && this.assess(snapshot).holding) {
-      const { veto: _dropped, ...rest } = revised;
-      return { ...rest, action: 'SELL', reasoning: `${own.reasoning} The team leans to SELL and a position is held: veto withdrawn so that risk can be cut.` };
-    }
-    return { ...revised, action: own.action, veto: own.veto };
+    if (own.veto !== undefined || own.abstain) return own;
+    return super.debate(own, others, snapshot, context);
   }
 
   protected override acceptModel(rules: OpinionInput, model: ModelOpinion, usage: TokenUsage): OpinionInput {

@@ -193,8 +193,12 @@ export const riskLimitsSchema = z.object({
   maxDailyLossFraction: z.number().gt(0).max(1).default(0.05),
   /** Stop opening positions once equity is this far below its peak (1 = off). @default 0.2 */
   maxDrawdownFraction: z.number().gt(0).max(1).default(0.2),
-  /** Smallest decision confidence that may trade. @default 0.55 */
-  minConfidence: z.number().min(0).max(1).default(0.55),
+  /**
+   * Smallest decision confidence that may trade. Decision confidence is the winning action's
+   * weighted conviction among the voters (two of three equal voters agreeing at 0.6 give 0.4).
+   * @default 0.4
+   */
+  minConfidence: z.number().min(0).max(1).default(0.4),
   /** Most open orders at once. @default 10 */
   maxOpenOrders: z.number().int().positive().default(10),
 });
