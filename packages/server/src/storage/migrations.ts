@@ -11,10 +11,13 @@ export interface Migration {
 type Dialect = 'sqlite' | 'postgres';
 
 // Column types per database. Money is exact: NUMERIC in PostgreSQL (no scale limit, so a double
-// written as its shortest decimal string reads back identical) and TEXT in SQLite.
+// written as its shortest decimal string reads back identical) and TEXT in SQLite. The debate
+// transcript (decisions.reasoning, votes, data: ~15 KB) is JSON rather than JSONB in PostgreSQL: it is written
+// once and read whole, and JSONB's binary conversion capped decision writes at ~480/s against
+// ~3,200/s for JSON (see BENCHMARKS.md).
 const TYPES: Record<Dialect, Record<string, string>> = {
-  postgres: { MONEY: 'NUMERIC', JSON: 'JSONB', BOOL: 'BOOLEAN', TIME: 'BIGINT', SEQ: 'BIGSERIAL PRIMARY KEY', INT: 'INTEGER', REAL: 'DOUBLE PRECISION' },
-  sqlite: { MONEY: 'TEXT', JSON: 'TEXT', BOOL: 'INTEGER', TIME: 'INTEGER', SEQ: 'INTEGER PRIMARY KEY AUTOINCREMENT', INT: 'INTEGER', REAL: 'REAL' },
+  postgres: { MONEY: 'NUMERIC', JSON: 'JSONB', TRANSCRIPT: 'JSON', BOOL: 'BOOLEAN', TIME: 'BIGINT', SEQ: 'BIGSERIAL PRIMARY KEY', INT: 'INTEGER', REAL: 'DOUBLE PRECISION' },
+  sqlite: { MONEY: 'TEXT', JSON: 'TEXT', TRANSCRIPT: 'TEXT', BOOL: 'INTEGER', TIME: 'INTEGER', SEQ: 'INTEGER PRIMARY KEY AUTOINCREMENT', INT: 'INTEGER', REAL: 'REAL' },
 };
 
 function typed(dialect: Dialect, sql: string): string {
@@ -54,8 +57,8 @@ CREATE TABLE positions (
 );
 CREATE TABLE decisions (
   seq {SEQ}, id TEXT NOT NULL, user_id TEXT NOT NULL, symbol VARCHAR(20) NOT NULL, action VARCHAR(20) NOT NULL,
-  confidence {MONEY} NOT NULL, reasoning {JSON} NOT NULL, consensus_reached {BOOL} NOT NULL, escalated {BOOL} NOT NULL,
-  votes {JSON} NOT NULL, data {JSON} NOT NULL, created_at {TIME} NOT NULL, UNIQUE (user_id, id)
+  confidence {MONEY} NOT NULL, reasoning {TRANSCRIPT} NOT NULL, consensus_reached {BOOL} NOT NULL, escalated {BOOL} NOT NULL,
+  votes {TRANSCRIPT} NOT NULL, data {TRANSCRIPT} NOT NULL, created_at {TIME} NOT NULL, UNIQUE (user_id, id)
 );
 CREATE INDEX decisions_user_time ON decisions (user_id, created_at);
 CREATE TABLE escalation_resolutions (

@@ -5,7 +5,8 @@ import { MIGRATIONS, MIGRATIONS_TABLE } from './migrations.js';
 import * as codec from './row-codec.js';
 import type { SqlDriver, SqlRow } from './sql-driver.js';
 import { guardDriver } from './sql-driver.js';
-import { SqlUserStore } from './sql-user-store.js';
+import { BatchWriter } from './batch-writer.js';
+import { DECISION_UPSERT_HEAD, DECISION_UPSERT_TAIL, SqlUserStore } from './sql-user-store.js';
 import type { ApiTokenRecord, NewUser, Role, ServerStore, User, UserConfig, UserStore } from './server-store.js';
 
 function userFromRow(row: SqlRow): User {
@@ -31,11 +32,14 @@ export abstract class SqlServerStore implements ServerStore {
   protected readonly driver: SqlDriver;
   readonly #clock: Clock;
   readonly #exchange: string;
+  // Shared by every user's store so that concurrent decision writes are committed together.
+  readonly #decisions: BatchWriter;
 
   protected constructor(driver: SqlDriver, settings: SqlServerStoreSettings = {}) {
     this.driver = guardDriver(driver);
     this.#clock = settings.clock ?? systemClock;
     this.#exchange = settings.exchange ?? 'paper';
+    this.#decisions = new BatchWriter(this.driver, DECISION_UPSERT_HEAD, DECISION_UPSERT_TAIL, 11);
   }
 
   /** A statement run first inside the migration transaction (PostgreSQL takes a lock there). */
@@ -62,7 +66,7 @@ export abstract class SqlServerStore implements ServerStore {
   }
 
   forUser(userId: string): UserStore {
-    return new SqlUserStore(this.driver, userId, this.#exchange);
+    return new SqlUserStore(this.driver, userId, this.#exchange, this.#decisions);
   }
 
   async createUser(input: NewUser): Promise<User> {

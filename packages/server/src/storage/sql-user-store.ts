@@ -1,6 +1,7 @@
 import { IaAgentsError } from '@ia-agents/core';
 import type { AssistantRecord, AuditEntry, Decision, Fill, ListQuery, Order, Portfolio, Position, TradeOutcome } from '@ia-agents/core';
 import * as codec from './row-codec.js';
+import { BatchWriter } from './batch-writer.js';
 import type { SqlDriver, SqlValue } from './sql-driver.js';
 import type { EscalationResolution, SeriesQuery, UserStore } from './server-store.js';
 
@@ -28,11 +29,12 @@ function listClause(userId: string, query: ListQuery, timeColumn: string, filter
   return { where: `${where} ORDER BY ${timeColumn} DESC, ${tie} DESC LIMIT $${params.length}`, params };
 }
 
-const UPSERT_DECISION = `INSERT INTO decisions (id, user_id, symbol, action, confidence, reasoning, consensus_reached, escalated, votes, data, created_at)
-  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
-  ON CONFLICT (user_id, id) DO UPDATE SET symbol = excluded.symbol, action = excluded.action, confidence = excluded.confidence,
+/** Head and tail of the decision upsert (the batch writer puts several rows between them). */
+export const DECISION_UPSERT_HEAD = 'INSERT INTO decisions (id, user_id, symbol, action, confidence, reasoning, consensus_reached, escalated, votes, data, created_at) VALUES';
+export const DECISION_UPSERT_TAIL = `ON CONFLICT (user_id, id) DO UPDATE SET symbol = excluded.symbol, action = excluded.action, confidence = excluded.confidence,
     reasoning = excluded.reasoning, consensus_reached = excluded.consensus_reached, escalated = excluded.escalated,
     votes = excluded.votes, data = excluded.data, created_at = excluded.created_at`;
+const UPSERT_DECISION = `${DECISION_UPSERT_HEAD} ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) ${DECISION_UPSERT_TAIL}`;
 
 const INSERT_RESOLUTION = 'INSERT INTO escalation_resolutions (user_id, decision_id, approved, resolved_by, note, resolved_at) VALUES ($1, $2, $3, $4, $5, $6)';
 
@@ -49,21 +51,28 @@ export class SqlUserStore implements UserStore {
   readonly #driver: SqlDriver;
   readonly #exchange: string;
 
-  constructor(driver: SqlDriver, userId: string, exchange = 'paper') {
+  readonly #decisions: BatchWriter;
+
+  constructor(driver: SqlDriver, userId: string, exchange = 'paper', decisions = new BatchWriter(driver, DECISION_UPSERT_HEAD, DECISION_UPSERT_TAIL, 11)) {
     this.#driver = driver;
     this.userId = userId;
     this.#exchange = exchange;
+    this.#decisions = decisions;
   }
 
   async saveDecision(decision: Decision): Promise<void> {
     // A decision saved with its resolution (the engine approving an escalation) records the
     // answer in the same transaction, so the pending list and the decision never disagree.
+    const resolution = decision.resolution;
+    // A single statement is atomic on its own; concurrent saves share one (group commit). Only a
+    // decision with its answer needs a transaction.
+    if (resolution === undefined) {
+      await this.#decisions.write(`${this.userId}\u0000${decision.id}`, codec.decisionParams(this.userId, decision));
+      return;
+    }
     await this.#driver.transaction(async (driver) => {
       await driver.run(UPSERT_DECISION, codec.decisionParams(this.userId, decision));
-      const resolution = decision.resolution;
-      if (resolution !== undefined) {
-        await driver.run(`${INSERT_RESOLUTION} ON CONFLICT (user_id, decision_id) DO NOTHING`, [this.userId, decision.id, resolution.approved, resolution.by, null, resolution.at]);
-      }
+      await driver.run(`${INSERT_RESOLUTION} ON CONFLICT (user_id, decision_id) DO NOTHING`, [this.userId, decision.id, resolution.approved, resolution.by, null, resolution.at]);
     });
   }
 

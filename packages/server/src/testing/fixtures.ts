@@ -7,8 +7,8 @@ export function buildDecision(overrides: Partial<Decision> = {}): Decision {
     round: index,
     phase: index === 1 ? 'analysis' : 'debate',
     opinions: [
-      { assistantId: 'technical-analyst', action: 'BUY', confidence: 0.7, reasoning: 'RSI 28 and rising', evidence: [{ name: 'rsi_14', value: 28.4, stance: 'bullish', weight: 1, detail: 'oversold' }], alert: false, degraded: false },
-      { assistantId: 'risk-manager', action, confidence: 0.6, reasoning: 'volatility acceptable', evidence: [], alert: false, degraded: false, plan: { stopLoss: 41_000, sizeFraction: 0.1 } },
+      { assistantId: 'technical-analyst', action: 'BUY', confidence: 0.7, reasoning: 'RSI 28 and rising', evidence: [{ name: 'rsi_14', value: 28.4, stance: 'bullish', weight: 1, detail: 'oversold' }], alert: false, degraded: false, abstain: false },
+      { assistantId: 'risk-manager', action, confidence: 0.6, reasoning: 'volatility acceptable', evidence: [], alert: false, degraded: false, abstain: false, plan: { stopLoss: 41_000, sizeFraction: 0.1 } },
     ],
     abstentions: index === 1 ? [{ assistantId: 'fundamental-analyst', reason: 'timeout', message: 'no answer in 5000 ms' }] : [],
     votes: [

@@ -46,6 +46,17 @@ export function describeStoreContract(name: string, open: () => Promise<StoreUnd
       expect(await store.listDecisions()).toHaveLength(1);
     });
 
+    it('stores every one of many concurrent decision saves (group commit), the last save of an id winning', async () => {
+      const store = subject.store.forUser(alice.id);
+      const other = subject.store.forUser(bob.id);
+      const saves = Array.from({ length: 60 }, (_, index) => buildDecision({ id: `c${index % 50}`, createdAt: 1000 + index, action: index >= 50 ? 'SELL' : 'BUY' }));
+      await Promise.all([...saves.map((decision) => store.saveDecision(decision)), other.saveDecision(buildDecision({ id: 'c1' }))]);
+      const stored = await store.listDecisions({ limit: 100 });
+      expect(stored).toHaveLength(50);
+      expect(stored.filter((decision) => decision.action === 'SELL').map((decision) => decision.id).sort()).toEqual(Array.from({ length: 10 }, (_, index) => `c${index}`).sort());
+      expect(await other.listDecisions()).toEqual([buildDecision({ id: 'c1' })]);
+    });
+
     it('lists decisions newest first, by symbol, before a time and up to a limit', async () => {
       const store = subject.store.forUser(alice.id);
       for (const [index, symbol] of ['BTC/USDT', 'ETH/USDT', 'BTC/USDT', 'BTC/USDT'].entries()) {
