@@ -45,6 +45,9 @@ describe('createDataPipeline', () => {
     // Minutes 10 and 11 are an unfinished bucket: not passed on.
     expect(out).toEqual([{ type: 'candles', symbol: 'BTC/USDT', timeframe: '5m', candles: [bucket(0)] }, { type: 'candles', symbol: 'BTC/USDT', timeframe: '5m', candles: [bucket(5)] }]);
     expect(pipeline.timeframe).toBe('5m');
+    const wrong = createDataPipeline({ collectors: [feedOf([batch(minutes)])], processors: [resampleCandles({ to: '1m' })] });
+    await expect(createDataPipeline({ collectors: [feedOf([{ type: 'candles', symbol: 'BTC/USDT', timeframe: '1h', candles: minutes }])], processors: [resampleCandles({ to: '5m' })] }).run()).rejects.toMatchObject({ code: 'CONFIG_INVALID' });
+    expect((await wrong.run()).candles).toBe(12);
   });
 
   it('feeding the engine through the pipeline from two overlapping collectors decides exactly as the plain feed does', async () => {

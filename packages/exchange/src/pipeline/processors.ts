@@ -1,4 +1,4 @@
-import { timeframeToMs, type Candle, type MarketEvent, type Timeframe } from '@ia-agents/core';
+import { ConfigError, timeframeToMs, type Candle, type MarketEvent, type Timeframe } from '@ia-agents/core';
 import { checkCandles } from '../feeds/candle-series.js';
 import { CandleSequencer } from '../feeds/candle-sequencer.js';
 
@@ -96,7 +96,7 @@ export function resampleCandles(options: { to: Timeframe }): MarketEventProcesso
       if (event.type === 'gap') return [];
       if (event.type !== 'candles') return [event];
       const step = timeframeToMs(event.timeframe);
-      if (step > length || length % step !== 0) throw new RangeError(`cannot resample ${event.timeframe} candles into ${options.to}`);
+      if (step > length || length % step !== 0) throw new ConfigError('resample processor', [{ path: ['to'], message: `cannot resample ${event.timeframe} candles of ${event.symbol} into ${options.to}` }]);
       const done: Candle[] = [];
       let bucket = open.get(event.symbol);
       for (const candle of event.candles) {
