@@ -57,6 +57,7 @@ export interface BacktestCommandOptions {
   out: string;
   json?: string;
   seed?: string;
+  minConfidence?: string;
 }
 
 function resolveData(data: string, symbol: string | undefined): { symbol: string; path: string } {
@@ -80,6 +81,7 @@ export async function backtest(options: BacktestCommandOptions): Promise<void> {
     assistants,
     consensus,
     trigger: marketMonitorTrigger(),
+    riskLimits: { minConfidence: number(options.minConfidence, 'min-confidence') ?? 0.3 },
     ...(from === undefined ? {} : { from }),
     ...(to === undefined ? {} : { to }),
     ...(initialCash === undefined ? {} : { initialCash }),
