@@ -1,6 +1,6 @@
 import {
   ExchangeError,
-  orderRequestSchema,
+  parseOrderRequest,
   parseWith,
   type Balances,
   type Candle,
@@ -20,7 +20,8 @@ import { PaperLedger } from './paper-ledger.js';
 import { marketFor, paperExchangeOptionsSchema, splitSymbol, type PaperExchangeOptions, type PaperExchangeSettings } from './paper-options.js';
 import { copyFill, copyOrder, type PaperOrder, type SymbolState } from './paper-order.js';
 import { checkMarketRules, lockFor } from './order-admission.js';
-import { paperStateSchema, type PaperExchangeState } from './paper-state.js';
+import { paperOrderFromSaved, paperStateSchema, savedOrder, type PaperExchangeState } from './paper-state.js';
+import { candlesFrom, noMarketData, orderBookFrom, tickerFrom } from './paper-market-data.js';
 
 const NO_FILLS: Fill[] = [];
 const DAY_MS = 86_400_000;
@@ -192,7 +193,7 @@ export class PaperExchange implements SimulatedExchange {
 
   /** Synchronous `createOrder`, for callers in a hot loop. */
   placeOrder(input: OrderRequest): Order {
-    const request = parseWith(orderRequestSchema, input, 'order request');
+    const request = parseOrderRequest(input);
     const existing = this.#byClientId.get(request.clientOrderId);
     if (existing !== undefined) return copyOrder(existing.order);
     const state = this.#symbol(request.symbol);
@@ -347,32 +348,25 @@ export class PaperExchange implements SimulatedExchange {
 
   /** Ticker from the latest candle (and book), else from the market-data source. */
   async fetchTicker(symbol: string): Promise<Ticker> {
-    const state = this.#symbols.get(symbol);
-    if (state?.last === undefined) {
-      if (this.#options.marketData !== undefined) return this.#options.marketData.fetchTicker(symbol);
-      throw new ExchangeError('MARKET_NOT_FOUND', `paper exchange has seen no candle of ${symbol}`, { details: { symbol } });
-    }
-    const bid = state.book?.bids[0]?.[0];
-    const ask = state.book?.asks[0]?.[0];
-    return { symbol, timestamp: this.#now(), last: state.last.close, baseVolume: state.last.volume, ...(bid === undefined ? {} : { bid }), ...(ask === undefined ? {} : { ask }) };
+    const ticker = tickerFrom(this.#symbols.get(symbol), this.#now());
+    if (ticker !== undefined) return ticker;
+    if (this.#options.marketData !== undefined) return this.#options.marketData.fetchTicker(symbol);
+    throw noMarketData('seen no candle', symbol);
   }
 
   /** The latest order book given, else the market-data source's. */
   async fetchOrderBook(symbol: string, limit?: number): Promise<OrderBook> {
-    const book = this.#symbols.get(symbol)?.book;
-    if (book !== undefined) return { ...book, bids: book.bids.slice(0, limit), asks: book.asks.slice(0, limit) };
+    const book = orderBookFrom(this.#symbols.get(symbol), limit);
+    if (book !== undefined) return book;
     if (this.#options.marketData !== undefined) return this.#options.marketData.fetchOrderBook(symbol, limit);
-    throw new ExchangeError('MARKET_NOT_FOUND', `paper exchange has no order book of ${symbol}`, { details: { symbol } });
+    throw noMarketData('no order book', symbol);
   }
 
   /** Recent candles seen (up to `historyLimit`), else the market-data source's. */
   async fetchOHLCV(symbol: string, timeframe: Timeframe, since?: number, limit?: number): Promise<Candle[]> {
-    const state = this.#symbols.get(symbol);
-    if ((state === undefined || state.history.length === 0) && this.#options.marketData !== undefined) {
-      return this.#options.marketData.fetchOHLCV(symbol, timeframe, since, limit);
-    }
-    const seen = (state?.history ?? []).slice(-this.#settings.historyLimit).filter((candle) => since === undefined || candle.timestamp >= since);
-    return (limit === undefined ? seen : seen.slice(0, limit)).map((candle) => ({ ...candle }));
+    const candles = candlesFrom(this.#symbols.get(symbol), this.#settings.historyLimit, since, limit);
+    if (candles === undefined && this.#options.marketData !== undefined) return this.#options.marketData.fetchOHLCV(symbol, timeframe, since, limit);
+    return candles ?? [];
   }
 
   /** Equity at the latest mark, without building a portfolio (backtests sample it every candle). */
@@ -410,7 +404,7 @@ export class PaperExchange implements SimulatedExchange {
       equity: { current: this.#equity, peak: this.#peakEquity, dayStart: this.#dayStartEquity, day: this.#day },
       balances: Object.fromEntries([...this.#ledger.balances].map(([asset, balance]) => [asset, { ...balance }])),
       positions: [...this.#ledger.positions.values()].map((position) => ({ ...position })),
-      orders: [...this.#orders.values()].map((order) => ({ order: copyOrder(order.order), triggered: order.triggered, extreme: Number.isNaN(order.extreme) ? null : order.extreme, locked: order.locked, fillCount: order.fillCount })),
+      orders: [...this.#orders.values()].map(savedOrder),
       fills: this.#fills.map(copyFill),
       lastCandles: Object.fromEntries([...this.#symbols.values()].filter((state) => state.last !== undefined).map((state) => [state.symbol, { ...state.last! }])),
     };
@@ -437,21 +431,7 @@ export class PaperExchange implements SimulatedExchange {
 
   #restoreOrder(saved: PaperExchangeState['orders'][number]): void {
     const state = this.#symbol(saved.order.symbol);
-    const order: PaperOrder = {
-      order: copyOrder(saved.order),
-      base: state.base,
-      quote: state.quote,
-      side: saved.order.side,
-      type: saved.order.type,
-      price: saved.order.price,
-      stopPrice: saved.order.stopPrice,
-      trailingPercent: saved.order.trailingPercent,
-      triggered: saved.triggered,
-      extreme: saved.extreme ?? Number.NaN,
-      locked: saved.locked,
-      fillCount: saved.fillCount,
-      starved: false,
-    };
+    const order = paperOrderFromSaved(saved, state);
     this.#orders.set(order.order.id, order);
     this.#byClientId.set(order.order.clientOrderId, order);
     if (this.#isOpen(order)) {

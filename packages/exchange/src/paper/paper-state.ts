@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { candleSchema, fillSchema, orderSchema } from '@ia-agents/core';
+import { copyOrder, type PaperOrder, type SymbolState } from './paper-order.js';
 
 const positionStateSchema = z.object({
   /** Unified symbol. */
@@ -48,3 +49,27 @@ export const paperStateSchema = z.object({
   lastCandles: z.record(z.string(), candleSchema),
 });
 export type PaperExchangeState = z.infer<typeof paperStateSchema>;
+
+/** An order as the snapshot keeps it (NaN extremes become null: JSON has no NaN). */
+export function savedOrder(order: PaperOrder): PaperExchangeState['orders'][number] {
+  return { order: copyOrder(order.order), triggered: order.triggered, extreme: Number.isNaN(order.extreme) ? null : order.extreme, locked: order.locked, fillCount: order.fillCount };
+}
+
+/** A saved order back as the exchange's working order. */
+export function paperOrderFromSaved(saved: PaperExchangeState['orders'][number], state: SymbolState): PaperOrder {
+  return {
+    order: copyOrder(saved.order),
+    base: state.base,
+    quote: state.quote,
+    side: saved.order.side,
+    type: saved.order.type,
+    price: saved.order.price,
+    stopPrice: saved.order.stopPrice,
+    trailingPercent: saved.order.trailingPercent,
+    triggered: saved.triggered,
+    extreme: saved.extreme ?? Number.NaN,
+    locked: saved.locked,
+    fillCount: saved.fillCount,
+    starved: false,
+  };
+}
