@@ -1,0 +1,42 @@
+import { orderRequestSchema, type OrderRequest } from '../schemas/trading.js';
+import { parseWith } from './parse.js';
+
+const SIDES = new Set(['buy', 'sell']);
+const TYPES = new Set(['market', 'limit', 'stop-loss', 'take-profit', 'trailing-stop']);
+const positive = (value: unknown): boolean => typeof value === 'number' && value > 0 && Number.isFinite(value);
+const optionalPositive = (value: unknown): boolean => value === undefined || positive(value);
+
+/**
+ * The order-request rules of `orderRequestSchema`, hand-written: a valid request passes in well
+ * under a microsecond (zod takes ~10 µs with the refinements), which matters to a backtest placing
+ * tens of thousands of orders. Anything it does not accept goes to zod for the exact error.
+ */
+function looksValid(value: Record<string, unknown>): boolean {
+  const id = value.clientOrderId;
+  if (typeof id !== 'string' || id.length === 0 || id.length > 36) return false;
+  if (typeof value.symbol !== 'string' || value.symbol.length === 0) return false;
+  if (!SIDES.has(value.side as string) || !TYPES.has(value.type as string)) return false;
+  if (!positive(value.amount) || !optionalPositive(value.price) || !optionalPositive(value.stopPrice)) return false;
+  const trailing = value.trailingPercent;
+  if (trailing !== undefined && !(positive(trailing) && (trailing as number) < 1)) return false;
+  if (value.decisionId !== undefined && typeof value.decisionId !== 'string') return false;
+  if (value.type === 'limit' && value.price === undefined) return false;
+  if ((value.type === 'stop-loss' || value.type === 'take-profit') && value.stopPrice === undefined) return false;
+  if (value.type === 'trailing-stop' && trailing === undefined) return false;
+  for (const key in value) if (!KEYS.has(key)) return false;
+  return true;
+}
+
+const KEYS = new Set(['clientOrderId', 'symbol', 'side', 'type', 'amount', 'price', 'stopPrice', 'trailingPercent', 'decisionId']);
+
+/**
+ * Validates an order request: a fast hand-written check for valid input, zod (with every issue
+ * named) for the rest. Throws ValidationError on bad input.
+ */
+export function parseOrderRequest(value: unknown): OrderRequest {
+  if (typeof value === 'object' && value !== null && looksValid(value as Record<string, unknown>)) {
+    const { clientOrderId, symbol, side, type, amount, price, stopPrice, trailingPercent, decisionId } = value as OrderRequest;
+    return { clientOrderId, symbol, side, type, amount, ...(price === undefined ? {} : { price }), ...(stopPrice === undefined ? {} : { stopPrice }), ...(trailingPercent === undefined ? {} : { trailingPercent }), ...(decisionId === undefined ? {} : { decisionId }) };
+  }
+  return parseWith(orderRequestSchema, value, 'order request');
+}
