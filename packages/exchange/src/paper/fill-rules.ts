@@ -76,3 +76,26 @@ export function slip(price: number, side: OrderSide, bps: number, candle: Candle
   const moved = side === 'buy' ? price * (1 + bps / 10_000) : price * (1 - bps / 10_000);
   return Math.min(candle.high, Math.max(candle.low, moved));
 }
+
+/** How an open order executes on a candle, if it does (stops trigger first; a triggered stop-limit then acts as a limit). */
+export function candleExecution(order: RuleOrder, candle: Candle): Execution | undefined {
+  if (Number.isNaN(order.extreme)) order.extreme = candle.open;
+  if (order.type === 'market') return { price: candle.open, liquidity: 'taker' };
+  if (order.type === 'limit') return limitExecution(order.side, order.price!, candle);
+  if (!order.triggered) {
+    const triggered = stopExecution(order, candle);
+    if (triggered === undefined) return undefined;
+    order.triggered = true;
+    if (order.price === undefined) return triggered;
+    return limitExecution(order.side, order.price, { ...candle, open: triggered.price });
+  }
+  return order.price === undefined ? { price: candle.open, liquidity: 'taker' } : limitExecution(order.side, order.price, candle);
+}
+
+/** In `signal-close` mode: a market order, or a marketable limit order, executes at the last close. */
+export function closeExecution(order: RuleOrder, last: Candle): Execution | undefined {
+  if (order.type === 'market') return { price: last.close, liquidity: 'taker' };
+  if (order.type !== 'limit') return undefined;
+  const marketable = order.side === 'buy' ? order.price! >= last.close : order.price! <= last.close;
+  return marketable ? { price: last.close, liquidity: 'taker' } : undefined;
+}

@@ -14,11 +14,11 @@ import {
   type Ticker,
   type Timeframe,
 } from '@ia-agents/core';
-import { limitExecution, stopExecution, type Execution } from './fill-rules.js';
+import { candleExecution, closeExecution } from './fill-rules.js';
 import { fillOnBook, fillOnCandle } from './paper-fills.js';
 import { PaperLedger } from './paper-ledger.js';
 import { marketFor, paperExchangeOptionsSchema, splitSymbol, type PaperExchangeOptions, type PaperExchangeSettings } from './paper-options.js';
-import { copyFill, copyOrder, type PaperOrder, type SymbolState } from './paper-order.js';
+import { copyFill, copyOrder, newPaperOrder, type PaperOrder, type SymbolState } from './paper-order.js';
 import { checkMarketRules, lockFor } from './order-admission.js';
 import { paperOrderFromSaved, paperStateSchema, savedOrder, type PaperExchangeState } from './paper-state.js';
 import { candlesFrom, noMarketData, orderBookFrom, tickerFrom } from './paper-market-data.js';
@@ -104,7 +104,7 @@ export class PaperExchange implements SimulatedExchange {
     const still: PaperOrder[] = [];
     for (const order of state.open) {
       if (candle.timestamp >= order.order.createdAt) {
-        const execution = this.#execution(order, candle);
+        const execution = candleExecution(order, candle);
         const time = Math.max(candle.timestamp, order.order.createdAt);
         const fill = execution === undefined ? undefined : fillOnCandle(this.#context(), state, order, execution, candle, time);
         if (fill !== undefined) this.#recordFill(fill, fills);
@@ -115,20 +115,6 @@ export class PaperExchange implements SimulatedExchange {
     }
     state.open = still;
     return fills;
-  }
-
-  #execution(order: PaperOrder, candle: Candle): Execution | undefined {
-    if (Number.isNaN(order.extreme)) order.extreme = candle.open;
-    if (order.type === 'market') return { price: candle.open, liquidity: 'taker' };
-    if (order.type === 'limit') return limitExecution(order.side, order.price!, candle);
-    if (!order.triggered) {
-      const triggered = stopExecution(order, candle);
-      if (triggered === undefined) return undefined;
-      order.triggered = true;
-      if (order.price === undefined) return triggered;
-      return limitExecution(order.side, order.price, { ...candle, open: triggered.price });
-    }
-    return order.price === undefined ? { price: candle.open, liquidity: 'taker' } : limitExecution(order.side, order.price, candle);
   }
 
   #context() {
@@ -215,38 +201,8 @@ export class PaperExchange implements SimulatedExchange {
   #register(request: OrderRequest, state: SymbolState, locked: number): PaperOrder {
     const now = this.#now();
     this.#orderCounter += 1;
-    const record: Order = {
-      id: `${this.#settings.idPrefix}-${this.#orderCounter}`,
-      clientOrderId: request.clientOrderId,
-      symbol: request.symbol,
-      side: request.side,
-      type: request.type,
-      amount: request.amount,
-      filled: 0,
-      remaining: request.amount,
-      status: 'open',
-      createdAt: now,
-      updatedAt: now,
-      ...(request.price === undefined ? {} : { price: request.price }),
-      ...(request.stopPrice === undefined ? {} : { stopPrice: request.stopPrice }),
-      ...(request.trailingPercent === undefined ? {} : { trailingPercent: request.trailingPercent }),
-      ...(request.decisionId === undefined ? {} : { decisionId: request.decisionId }),
-    };
-    const order: PaperOrder = {
-      order: record,
-      base: state.base,
-      quote: state.quote,
-      side: request.side,
-      type: request.type,
-      price: request.price,
-      stopPrice: request.stopPrice,
-      trailingPercent: request.trailingPercent,
-      triggered: false,
-      extreme: state.mark,
-      locked,
-      fillCount: 0,
-      starved: false,
-    };
+    const order = newPaperOrder(request, state, { id: `${this.#settings.idPrefix}-${this.#orderCounter}`, now, locked });
+    const record = order.order;
     this.#ledger.lock(request.side === 'buy' ? state.quote : state.base, locked);
     this.#orders.set(record.id, order);
     this.#byClientId.set(record.clientOrderId, order);
@@ -262,7 +218,7 @@ export class PaperExchange implements SimulatedExchange {
     if (order.type === 'market' && state.book !== undefined) {
       fill = fillOnBook(this.#context(), state.book, order, now);
     } else if (this.#settings.fill === 'signal-close' && state.last !== undefined) {
-      const execution = this.#closeExecution(order, state.last);
+      const execution = closeExecution(order, state.last);
       if (execution !== undefined) fill = fillOnCandle(this.#context(), state, order, execution, state.last, now);
     }
     if (fill !== undefined) {
@@ -271,13 +227,6 @@ export class PaperExchange implements SimulatedExchange {
       if (this.#equity > this.#peakEquity) this.#peakEquity = this.#equity;
     }
     this.#settleStarved(order, now);
-  }
-
-  #closeExecution(order: PaperOrder, last: Candle): Execution | undefined {
-    if (order.type === 'market') return { price: last.close, liquidity: 'taker' };
-    if (order.type !== 'limit') return undefined;
-    const marketable = order.side === 'buy' ? order.price! >= last.close : order.price! <= last.close;
-    return marketable ? { price: last.close, liquidity: 'taker' } : undefined;
   }
 
   #removeOpen(order: PaperOrder, state: SymbolState): void {

@@ -1,4 +1,4 @@
-import type { Candle, Fill, Order, OrderBook } from '@ia-agents/core';
+import type { Candle, Fill, Order, OrderBook, OrderRequest } from '@ia-agents/core';
 import type { RuleOrder } from './fill-rules.js';
 
 /** An order inside the paper exchange: the public record plus matching state. */
@@ -42,4 +42,26 @@ export function copyOrder(order: Order): Order {
 /** A copy of a fill. */
 export function copyFill(fill: Fill): Fill {
   return { ...fill, fee: { ...fill.fee } };
+}
+
+/** A new open order: its public record and its matching state (`extreme` starts at the mark). */
+export function newPaperOrder(request: OrderRequest, state: SymbolState, at: { id: string; now: number; locked: number }): PaperOrder {
+  const record: Order = {
+    id: at.id,
+    clientOrderId: request.clientOrderId,
+    symbol: request.symbol,
+    side: request.side,
+    type: request.type,
+    amount: request.amount,
+    filled: 0,
+    remaining: request.amount,
+    status: 'open',
+    createdAt: at.now,
+    updatedAt: at.now,
+    ...(request.price === undefined ? {} : { price: request.price }),
+    ...(request.stopPrice === undefined ? {} : { stopPrice: request.stopPrice }),
+    ...(request.trailingPercent === undefined ? {} : { trailingPercent: request.trailingPercent }),
+    ...(request.decisionId === undefined ? {} : { decisionId: request.decisionId }),
+  };
+  return { order: record, base: state.base, quote: state.quote, side: request.side, type: request.type, price: request.price, stopPrice: request.stopPrice, trailingPercent: request.trailingPercent, triggered: false, extreme: state.mark, locked: at.locked, fillCount: 0, starved: false };
 }
