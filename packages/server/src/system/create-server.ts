@@ -35,7 +35,16 @@ export interface IaAgentsServer {
   close(): Promise<void>;
 }
 
-function replayAccount(config: ServerConfig, store: ServerStore, owner: Owner, metrics: ServerMetrics): RunnableAccount {
+/**
+ * The owner's saved configuration applied at start: their assistant weights multiply into the
+ * team's, their risk limits override the server's (the API checks later changes on every order).
+ */
+async function ownerSettings(config: ServerConfig, store: ServerStore, owner: Owner): Promise<{ weights: Record<string, number>; riskLimits: Record<string, number> }> {
+  const saved = await store.getUserConfig(owner.user.id);
+  return { weights: saved?.assistantWeights ?? {}, riskLimits: { ...config.riskLimits, ...(saved?.riskLimits as Record<string, number> | undefined) } };
+}
+
+function replayAccount(config: ServerConfig, store: ServerStore, owner: Owner, metrics: ServerMetrics, saved: { weights: Record<string, number>; riskLimits: Record<string, number> }): RunnableAccount {
   if (config.symbols.length !== 1 && config.replayFile !== undefined) throw new ConfigError('server configuration', [{ path: ['symbols'], message: 'a replay file holds one symbol' }]);
   const symbol = config.symbols[0]!;
   const path = config.replayFile ?? bundledCandlesPath('binance_BTC-USDT_1h');
@@ -43,6 +52,8 @@ function replayAccount(config: ServerConfig, store: ServerStore, owner: Owner, m
   const feed = pacedFeed(createReplayFeed({ sources: [{ symbol, path }], batchSize: 100 }), { candlesPerSecond: config.replaySpeed, warmup: config.replayWarmup });
   const quote = symbol.split('/')[1]!;
   const { assistants, consensus } = createDefaultTeam();
+  const teamWeights = (consensus.weights ?? {}) as Record<string, number>;
+  const weights = Object.fromEntries(assistants.map((assistant) => [assistant.id, (teamWeights[assistant.id] ?? 1) * (saved.weights[assistant.id] ?? 1)]));
   return createTradingAccount({
     userId: owner.user.id,
     store,
@@ -50,10 +61,10 @@ function replayAccount(config: ServerConfig, store: ServerStore, owner: Owner, m
     exchange: createPaperExchange({ balances: { [quote]: config.initialCash }, quoteCurrency: quote }),
     feed,
     assistants,
-    consensus: { ...consensus, ...config.consensus },
+    consensus: { ...consensus, ...config.consensus, weights },
     trigger: config.decideEvery > 1 ? everyNthCandle(config.decideEvery) : marketMonitorTrigger(),
     clock: new SimulatedClock(0),
-    riskLimits: config.riskLimits,
+    riskLimits: saved.riskLimits,
     quoteCurrency: quote,
     timeframe: config.timeframe,
     seed: config.seed,
@@ -86,7 +97,7 @@ export async function createServer(config: ServerConfig, options: { clock?: Cloc
   const redis = config.redisUrl === undefined ? undefined : new Redis(config.redisUrl, { maxRetriesPerRequest: 2, lazyConnect: false });
   const metrics = new ServerMetrics();
   const owner = await ensureOwner(store, config.adminToken, clock);
-  const account = replayAccount(config, store, owner, metrics);
+  const account = replayAccount(config, store, owner, metrics, await ownerSettings(config, store, owner));
   const accounts = new Map<string, TradingAccount>([[owner.user.id, account]]);
   const context: AppContext = {
     store,
