@@ -45,7 +45,8 @@ export class MarketMonitor extends TeamAssistant {
     const alert = reading.alerts.length > 0;
     const move = Number.isNaN(reading.priceChange) ? 0 : reading.priceChange;
     if (!alert || Math.abs(move) < threshold) {
-      return { assistantId: this.id, action: 'HOLD', confidence: alert ? 0.4 : 0.2, reasoning: alert ? `Alert: ${reading.alerts.join('; ')}; no directional move.` : 'Market calm: no price, volume or volatility alert.', evidence, alert };
+      // A calm market is no view on the direction: abstain rather than dilute the vote into HOLD.
+      return { assistantId: this.id, action: 'HOLD', confidence: alert ? 0.4 : 0.2, abstain: !alert, reasoning: alert ? `Alert: ${reading.alerts.join('; ')}; no directional move.` : 'Market calm: no price, volume or volatility alert.', evidence, alert };
     }
     const confidence = round(Math.min(0.9, 0.5 + Math.abs(move) / (threshold * 10)));
     return { assistantId: this.id, action: move > 0 ? 'BUY' : 'SELL', confidence, reasoning: `Alert: ${reading.alerts.join('; ')}.`, evidence, alert };

@@ -171,12 +171,18 @@ describe('TradingEngine protective orders', () => {
 });
 
 describe('risk limits', () => {
+  it('parses its own output again (regression: a default of Infinity is not a zod number and not JSON)', async () => {
+    const { riskLimitsSchema } = await import('../index.js');
+    const limits = riskLimitsSchema.parse({});
+    expect(riskLimitsSchema.parse(JSON.parse(JSON.stringify(limits)))).toEqual(limits);
+  });
+
   it('switches the drawdown stop off at 1 even when equity has all but vanished (regression: 1 - 1e-17 rounds to 1)', async () => {
     const { lossBreach, riskState } = await import('../index.js');
     const portfolio = { timestamp: 0, quoteCurrency: 'USDT', cash: 1e-12, equity: 1e-12, peakEquity: 100_000, dayStartEquity: 1e-12, balances: {}, positions: [] };
     const state = riskState(portfolio);
     expect(state.drawdown).toBe(1);
-    const limits = { maxPositionFraction: 1, maxTotalExposure: 1, maxOrderNotional: Infinity, maxDailyLossFraction: 1, maxDrawdownFraction: 1, minConfidence: 0, maxOpenOrders: 10 };
+    const limits = { maxPositionFraction: 1, maxTotalExposure: 1, maxDailyLossFraction: 1, maxDrawdownFraction: 1, minConfidence: 0, maxOpenOrders: 10 };
     expect(lossBreach(state, limits)).toBeUndefined();
     expect(lossBreach(state, { ...limits, maxDrawdownFraction: 0.999 })).toMatchObject({ limit: 'maxDrawdownFraction' });
   });

@@ -55,7 +55,7 @@ export function checkOrder(request: Pick<OrderRequest, 'symbol' | 'side' | 'amou
   const state = riskState(portfolio);
   const breach = lossBreach(state, limits);
   if (breach !== undefined) fail(breach.limit, breach.message);
-  if (notional > limits.maxOrderNotional * (1 + 1e-9)) fail('maxOrderNotional', `notional ${notional.toFixed(2)} above the limit ${limits.maxOrderNotional}`);
+  if (limits.maxOrderNotional !== undefined && notional > limits.maxOrderNotional * (1 + 1e-9)) fail('maxOrderNotional', `notional ${notional.toFixed(2)} above the limit ${limits.maxOrderNotional}`);
   const tolerance = 1 + 1e-9;
   if ((held * price + notional) > limits.maxPositionFraction * portfolio.equity * tolerance) fail('maxPositionFraction', `position would be ${pct((held * price + notional) / portfolio.equity)} of equity, limit ${pct(limits.maxPositionFraction)}`);
   if (state.exposure * portfolio.equity + notional > limits.maxTotalExposure * portfolio.equity * tolerance) fail('maxTotalExposure', `exposure would be ${pct(state.exposure + notional / portfolio.equity)}, limit ${pct(limits.maxTotalExposure)}`);
@@ -93,7 +93,7 @@ export function sizeDecision(decision: Pick<Decision, 'action' | 'confidence' | 
   const amount = Math.min(
     (fraction * portfolio.equity - held * price) / price,
     (limits.maxTotalExposure - state.exposure) * portfolio.equity / price,
-    limits.maxOrderNotional / price,
+    (limits.maxOrderNotional ?? Number.POSITIVE_INFINITY) / price,
     // All-in sizing as backtrader writes it, so that a backtest can reproduce its numbers exactly.
     (portfolio.cash * (1 - 1e-9)) / (price * feeFactor),
   );

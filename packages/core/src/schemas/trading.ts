@@ -187,8 +187,8 @@ export const riskLimitsSchema = z.object({
   maxPositionFraction: z.number().gt(0).max(1).default(0.25),
   /** Largest value of all positions together as a fraction of equity. @default 1 */
   maxTotalExposure: z.number().gt(0).max(1).default(1),
-  /** Largest notional of one order, quote currency. @default Infinity */
-  maxOrderNotional: z.number().positive().default(Number.POSITIVE_INFINITY),
+  /** Largest notional of one order, quote currency; absent means no limit (JSON has no Infinity). */
+  maxOrderNotional: z.number().positive().optional(),
   /** Stop opening positions once the day's loss reaches this fraction of day-start equity (1 = off). @default 0.05 */
   maxDailyLossFraction: z.number().gt(0).max(1).default(0.05),
   /** Stop opening positions once equity is this far below its peak (1 = off). @default 0.2 */
