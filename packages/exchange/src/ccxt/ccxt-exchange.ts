@@ -7,6 +7,7 @@ import {
   type Balances,
   type Candle,
   type Clock,
+  type Fill,
   type Exchange,
   type MarketInfo,
   type Order,
@@ -17,7 +18,7 @@ import {
 } from '@ia-agents/core';
 import { buildCcxtClient, type CcxtClient } from './ccxt-client.js';
 import { checkMarketRules } from '../paper/order-admission.js';
-import { toBalances, toCandle, toMarketInfo, toOrder, toOrderBook, toTicker, type CcxtMarket, type CcxtOrder } from './ccxt-mapping.js';
+import { toBalances, toCandle, toFill, toMarketInfo, toOrder, toOrderBook, toTicker, type CcxtMarket, type CcxtOrder, type CcxtTrade } from './ccxt-mapping.js';
 import { isAmbiguous, translateCcxtError } from './translate-error.js';
 
 /** Options of `createCcxtExchange`, validated at construction. */
@@ -228,6 +229,29 @@ export class CcxtExchange implements Exchange {
       if (error instanceof ExchangeError && error.code === 'ORDER_NOT_FOUND') return undefined;
       throw error;
     }
+  }
+
+  /**
+   * Our fills (ccxt `fetchMyTrades`) of a symbol since a time. Trades carry only the exchange's
+   * order id: the client order id comes from the orders placed here, else from one order lookup
+   * (remembered). Binance needs the symbol.
+   */
+  async fetchFills(symbol?: string, since?: number): Promise<Fill[]> {
+    const trades = (await this.#call('fetchMyTrades', () => this.client.fetchMyTrades(symbol, since), { symbol, since })) as unknown as CcxtTrade[];
+    const fills: Fill[] = [];
+    for (const trade of trades) {
+      const market = await this.#market(String(trade.symbol));
+      fills.push(toFill(trade, await this.#clientOrderIdOf(String(trade.order), market.symbol), market.quote));
+    }
+    return fills;
+  }
+
+  async #clientOrderIdOf(orderId: string, symbol: string): Promise<string> {
+    const known = this.#placedById(orderId).clientOrderId;
+    if (known !== undefined) return known;
+    const order = await this.fetchOrder(orderId, symbol);
+    this.#remember(order);
+    return order.clientOrderId;
   }
 
   /** Open orders of one symbol (or all, where the exchange allows it). */

@@ -49,6 +49,7 @@ const THROUGH_ADAPTER: Record<string, (exchange: CcxtExchange) => Promise<unknow
   'fetch spot orderbook': (exchange) => exchange.fetchOrderBook('BTC/USDT', 5),
   'spot orderbook': (exchange) => exchange.fetchOrderBook('BTC/USDT'),
   'spot ticker': (exchange) => exchange.fetchTicker('BTC/USDT'),
+  'Spot fetchMyTrades': (exchange) => exchange.fetchFills('LTC/USDT'),
 };
 
 // The linear (USDⓈ-M futures) case needs futures markets, which a spot-only client never loads.
@@ -142,6 +143,20 @@ describe('response parsing: ccxt recorded Binance responses', () => {
     const { server, exchange } = await connect();
     server.responses.set('GET /api/v3/depth', [responseCase('spot orderbook').httpResponse]);
     expect(await exchange.fetchOrderBook('BTC/USDT', 2)).toEqual({ symbol: 'BTC/USDT', timestamp: NOW, bids: [[42574.3, 0.0107], [42574.2, 0.00646]], asks: [[42574.31, 0.0087], [42574.8, 0.00893]] });
+  });
+
+  it('fetchFills: a recorded trade becomes a fill; its client order id is looked up once by order id', async () => {
+    const { server, exchange } = await connect();
+    server.responses.set('GET /api/v3/myTrades', [responseCase('Spot private trade').httpResponse]);
+    // The recorded order body, as the trade's order (3784695242) placed by someone else.
+    const order = { ...(responseCase('Fetch spot closed order').httpResponse as Record<string, unknown>), orderId: '3784695242', clientOrderId: 'placed-elsewhere' };
+    server.responses.set('GET /api/v3/order', [order]);
+    const fill = { id: '309520010', orderId: '3784695242', clientOrderId: 'placed-elsewhere', symbol: 'LTC/USDT', side: 'sell', price: 69.63, amount: 0.2, fee: { cost: 0.013926, currency: 'USDT' }, liquidity: 'taker', timestamp: 1698138992358 };
+    expect(await exchange.fetchFills('LTC/USDT')).toEqual([fill]);
+    expect(server.sent('GET', '/api/v3/order').map((request) => request.params.orderId)).toEqual(['3784695242']);
+    server.responses.set('GET /api/v3/myTrades', [responseCase('Spot private trade').httpResponse]);
+    expect(await exchange.fetchFills('LTC/USDT')).toEqual([fill]);
+    expect(server.sent('GET', '/api/v3/order')).toHaveLength(1);
   });
 
   it('fetchTicker: last, bid, ask, 24 h volume and change', async () => {

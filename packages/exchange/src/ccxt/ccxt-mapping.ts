@@ -1,4 +1,4 @@
-import type { Balances, Candle, MarketInfo, Order, OrderBook, OrderStatus, Ticker } from '@ia-agents/core';
+import type { Balances, Candle, Fill, MarketInfo, Order, OrderBook, OrderStatus, Ticker } from '@ia-agents/core';
 
 /** The parts of ccxt's unified structures we read (ccxt types them loosely). */
 export interface CcxtMarket {
@@ -110,4 +110,33 @@ export function toTicker(ticker: { symbol: string; timestamp?: number | undefine
 export function toOrderBook(symbol: string, book: { timestamp?: number | undefined; bids: (number | undefined)[][]; asks: (number | undefined)[][] }, now: number): OrderBook {
   const levels = (side: (number | undefined)[][]) => side.map((level) => [level[0]!, level[1]!] as [number, number]);
   return { symbol, timestamp: book.timestamp ?? now, bids: levels(book.bids), asks: levels(book.asks) };
+}
+
+/** The parts of ccxt's unified trade we read. */
+export interface CcxtTrade {
+  id?: string | undefined;
+  order?: string | undefined;
+  symbol?: string | undefined;
+  side?: string | undefined;
+  price?: number | undefined;
+  amount?: number | undefined;
+  timestamp?: number | undefined;
+  takerOrMaker?: string | undefined;
+  fee?: { cost?: number | undefined; currency?: string | undefined } | undefined;
+}
+
+/** Our fill from one of ccxt's trades (`quote` is the fee currency when the exchange names none). */
+export function toFill(trade: CcxtTrade, clientOrderId: string, quote: string): Fill {
+  return {
+    id: String(trade.id),
+    orderId: String(trade.order),
+    clientOrderId,
+    symbol: String(trade.symbol),
+    side: trade.side === 'sell' ? 'sell' : 'buy',
+    price: trade.price ?? 0,
+    amount: trade.amount ?? 0,
+    fee: { cost: trade.fee?.cost ?? 0, currency: trade.fee?.currency ?? quote },
+    liquidity: trade.takerOrMaker === 'maker' ? 'maker' : 'taker',
+    timestamp: trade.timestamp ?? 0,
+  };
 }
