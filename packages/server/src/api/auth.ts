@@ -47,14 +47,14 @@ export class TokenVerifier {
   /** The identity behind a bearer token; throws UNAUTHENTICATED. */
   async verify(secret: string | undefined): Promise<Authenticated> {
     if (secret === undefined || secret === '') throw new IaAgentsError('UNAUTHENTICATED', 'Missing API token: send "Authorization: Bearer <token>"');
-    const hash = hashToken(secret);
+    // Keyed by the secret itself (it is in the request anyway) so a cache hit costs no hashing.
     const now = Date.now();
-    let entry = this.#cache.get(hash);
+    let entry = this.#cache.get(secret);
     if (entry === undefined || entry.expires < now) {
-      const found = await this.#store.findApiToken(hash);
+      const found = await this.#store.findApiToken(hashToken(secret));
       entry = { value: found === undefined ? undefined : { user: found.user, token: found.token, role: found.token.role }, expires: now + this.#ttlMs };
       if (this.#cache.size > 10_000) this.#cache.clear();
-      this.#cache.set(hash, entry);
+      this.#cache.set(secret, entry);
     }
     if (entry.value === undefined) throw new IaAgentsError('UNAUTHENTICATED', 'Unknown or revoked API token');
     return entry.value;
