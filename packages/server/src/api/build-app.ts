@@ -102,8 +102,10 @@ function registerSystemRoutes(app: FastifyInstance, context: AppContext, verifie
     {
       websocket: true,
       schema: { tags: ['system'], summary: 'Event stream of your account (token in ?token= or the Authorization header)', querystring: z.object({ token: z.string().optional(), userId: z.string().optional() }).strict() },
+      // Authenticate and authorise before the upgrade, so a refusal is a plain 401/403 response.
       preValidation: async (request) => {
         request.auth = await verifier.verify(bearerToken(request));
+        subjectUserId(request, (request.query as { userId?: string }).userId);
       },
     },
     (socket, request) => {

@@ -47,5 +47,15 @@ describe('WebSocket /ws', () => {
   it('refuses a connection without a valid token', async () => {
     await expect(server.app.injectWS('/ws')).rejects.toThrow(/401/);
     await expect(server.app.injectWS('/ws?token=iaa_wrong')).rejects.toThrow(/401/);
+    await expect(server.app.injectWS(`/ws?token=${server.tokens.alice}&userId=${server.users.bob.id}`)).rejects.toThrow(/403/);
+  });
+
+  it("lets an admin follow another user's account", async () => {
+    const socket = await server.app.injectWS(`/ws?token=${server.tokens.admin}&userId=${server.users.bob.id}`);
+    const frames = collect(socket);
+    await server.call('bob', { method: 'POST', url: '/api/v1/triggers/consensus', payload: { symbol: 'BTC/USDT' } });
+    await until(() => frames.some((frame) => frame.type === 'decision-make'));
+    expect(frames.some((frame) => frame.type === 'decision-make')).toBe(true);
+    socket.terminate();
   });
 });
