@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { SimulatedClock, createEventBus, createTradingEngine, defineAssistant, everyNthCandle, timeframeToMs, type Assistant, type Candle, type MarketSnapshot, type Timeframe, type TradeOutcome } from '../index.js';
+import { SimulatedClock, createEventBus, createTradingEngine, defineAssistant, everyNthCandle, timeframeToMs, type Assistant, type Candle, type Exchange, type MarketSnapshot, type Timeframe, type TradeOutcome } from '../index.js';
 import { MemoryStore, TestExchange, buildCandles, createArrayFeed, createScriptedAssistant } from '../testing/index.js';
 
 const candles = buildCandles({ count: 60, timeframe: '1h', seed: 7 });
@@ -185,5 +185,44 @@ describe('risk limits', () => {
     const limits = { maxPositionFraction: 1, maxTotalExposure: 1, maxDailyLossFraction: 1, maxDrawdownFraction: 1, minConfidence: 0, maxOpenOrders: 10 };
     expect(lossBreach(state, limits)).toBeUndefined();
     expect(lossBreach(state, { ...limits, maxDrawdownFraction: 0.999 })).toMatchObject({ limit: 'maxDrawdownFraction' });
+  });
+});
+
+describe('TradingEngine with a live exchange', () => {
+  /** Hides the simulation hooks so that the engine treats the exchange as a live venue. */
+  function live(inner: TestExchange): Exchange {
+    return {
+      specificationVersion: 'v1',
+      id: 'live-test',
+      fetchMarket: (symbol) => inner.fetchMarket(symbol),
+      fetchBalance: () => inner.fetchBalance(),
+      fetchTicker: (symbol) => inner.fetchTicker(symbol),
+      fetchOrderBook: (symbol) => inner.fetchOrderBook(symbol),
+      fetchOHLCV: (symbol, timeframe, since, limit) => inner.fetchOHLCV(symbol, timeframe, since, limit),
+      createOrder: (request) => inner.createOrder(request),
+      cancelOrder: (id) => inner.cancelOrder(id),
+      fetchOrder: (id) => inner.fetchOrder(id),
+      fetchOrderByClientId: (id) => inner.fetchOrderByClientId(id),
+      fetchOpenOrders: (symbol) => inner.fetchOpenOrders(symbol),
+      fetchFills: (symbol, since) => inner.fetchFills(symbol, since),
+    };
+  }
+
+  it('polls the fills of resting orders that the venue fills later, once each, and cancels the other leg', async () => {
+    const series = buildCandles({ closes: [100, 100, 101, 103, 108, 104, 103] });
+    const venue = new TestExchange({ cash: 10_000 });
+    venue.onCandle('BTC/USDT', series[0]!);
+    let calls = 0;
+    const planner = defineAssistant({ id: 'planner', analyze: () => ({ assistantId: 'planner', action: calls++ === 0 ? 'BUY' : 'HOLD', confidence: 0.9, reasoning: 'enter with exits', plan: { sizeFraction: 0.2, stopLoss: 95, takeProfit: 106 } }) });
+    const store = new MemoryStore();
+    const fills: string[] = [];
+    const engine = createTradingEngine({ exchange: live(venue), store, feed: feedOf(series.slice(1), '1h', 1), assistants: [planner], clock: new SimulatedClock(), trigger: everyNthCandle(1), learning: false, onCandle: (symbol, candle) => void venue.onCandle(symbol, candle) });
+    engine.bus.on('order-fill', ({ fill, order }) => void fills.push(`${order?.type} ${fill.side} ${fill.price}`));
+    await engine.run();
+    expect(fills).toEqual(['market buy 100', 'take-profit sell 106']);
+    const orders = await store.listOrders({ limit: 10 });
+    expect(orders.find((order) => order.type === 'stop-loss')!.status).toBe('cancelled');
+    expect(orders.find((order) => order.type === 'take-profit')!.status).toBe('filled');
+    expect(store.fills.size).toBe(2);
   });
 });

@@ -71,6 +71,12 @@ export class TradingEngine {
   readonly #summary: EngineSummary = { candles: 0, decisions: 0, escalations: 0, vetoes: 0, orders: 0, rejections: 0, fills: 0, outcomes: 0, errors: 0 };
   /** Entry orders waiting to be filled before their protective orders go out, by client order id. */
   readonly #pendingProtection = new Map<string, TradePlan>();
+  /** Live (not simulated) orders still open, by client order id: their fills are polled each candle. */
+  readonly #liveOpen = new Map<string, string>();
+  /** Fill ids already handled, so a polled fill is never recorded twice. */
+  readonly #seenFills = new Set<string>();
+  /** Creation time of each live open order (where to start asking for its fills). */
+  readonly #liveSince = new Map<string, number>();
   /** Open protective orders: client order id -> its sibling's, and the symbol. */
   readonly #protective = new Map<string, { sibling?: string; symbol: string }>();
   #reliability = new ReliabilityTracker();
@@ -179,6 +185,34 @@ export class TradingEngine {
       const reason = state.trigger.update(candle);
       if (reason !== false) await this.#convene(state, reason, signal);
       onCandle?.(symbol, candle, index);
+    }
+    if (simulated === undefined && this.#liveOpen.size > 0) await this.#pollLiveFills();
+  }
+
+  /**
+   * A live exchange fills resting orders (limits, stops) on its own time: ask it for the fills of
+   * our open orders after each candle batch, record the new ones, and forget orders that closed.
+   */
+  async #pollLiveFills(): Promise<void> {
+    const exchange = this.#exchange;
+    try {
+      if (exchange.fetchFills !== undefined) {
+        const since = Math.min(...[...this.#liveOpen.keys()].map((id) => this.#liveSince.get(id) ?? 0));
+        const fills = await exchange.fetchFills(undefined, since);
+        await this.#onFills(fills.filter((fill) => this.#liveOpen.has(fill.clientOrderId)));
+      }
+      for (const [clientOrderId, symbol] of [...this.#liveOpen]) {
+        const order = await exchange.fetchOrderByClientId(clientOrderId, symbol);
+        if (order !== undefined && order.status !== 'open' && order.status !== 'partially-filled') {
+          this.#liveOpen.delete(clientOrderId);
+          this.#liveSince.delete(clientOrderId);
+          await this.#settings.store?.saveOrder(order);
+          if (order.status === 'filled') await this.#afterFilled(order);
+        }
+      }
+    } catch (error) {
+      if (!(error instanceof IaAgentsError)) throw error;
+      this.bus.emit('engine-error', { error, stage: 'fill-poll' });
     }
   }
 
@@ -366,6 +400,10 @@ export class TradingEngine {
 
   async #recordOrder(order: Order): Promise<void> {
     this.#summary.orders += 1;
+    if (!isSimulatedExchange(this.#exchange) && (order.status === 'open' || order.status === 'partially-filled')) {
+      this.#liveOpen.set(order.clientOrderId, order.symbol);
+      this.#liveSince.set(order.clientOrderId, order.createdAt);
+    }
     await this.#settings.store?.saveOrder(order);
     this.bus.emit('order-place', { order });
     await this.#audit('engine', 'order-placed', order.clientOrderId, () => ({ orderId: order.id, symbol: order.symbol, side: order.side, type: order.type, amount: order.amount, status: order.status, decisionId: order.decisionId ?? null }));
@@ -382,6 +420,9 @@ export class TradingEngine {
     if (fills.length === 0) return;
     const store = this.#settings.store;
     for (const fill of fills) {
+      if (this.#seenFills.has(fill.id)) continue;
+      this.#seenFills.add(fill.id);
+      if (this.#seenFills.size > 10_000) this.#seenFills.delete(this.#seenFills.values().next().value as string);
       this.#summary.fills += 1;
       await store?.saveFill(fill);
       const order = await this.#exchange.fetchOrderByClientId(fill.clientOrderId, fill.symbol);
