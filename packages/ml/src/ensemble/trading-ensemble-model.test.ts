@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { createFeatureEngineer } from '../features/feature-engineer.js';
 import { loadFixtureCandles } from '../test-support/fixture-candles.js';
@@ -68,6 +69,16 @@ describe('TradingEnsembleModel', () => {
     expect(() => TradingEnsembleModel.fromJSON({ ...json, version: 2 })).toThrow(expect.objectContaining({ code: 'MODEL_FORMAT_INVALID', message: expect.stringMatching(/version/) }));
     expect(() => TradingEnsembleModel.fromJSON({ ...json, featureNames: ['only_one'] })).toThrow(/direction.featureCount: expected 1/);
     expect(() => TradingEnsembleModel.fromJSON('nonsense')).toThrow(expect.objectContaining({ code: 'MODEL_FORMAT_INVALID' }));
+  });
+
+  it('loads a model saved by version 1 before the flat predictor and predicts exactly what it predicted then', () => {
+    const saved = JSON.parse(readFileSync(new URL('../../fixtures/model-v1.json', import.meta.url), 'utf8')) as { model: unknown; predictions: Array<{ row: number[]; prediction: unknown }> };
+    const model = TradingEnsembleModel.fromJSON(saved.model);
+    expect(model.featureNames).toEqual(set.features.names);
+    expect(saved.predictions).toHaveLength(11);
+    for (const { row, prediction } of saved.predictions) expect(model.predict(Float64Array.from(row))).toEqual(prediction);
+    // Saved again, it is the same document: the format did not change.
+    expect(JSON.parse(JSON.stringify(model))).toEqual(saved.model);
   });
 
   it('is deterministic: the same seed trains the same model', async () => {

@@ -1,7 +1,8 @@
 import { IaAgentsError } from '@ia-agents/core';
 import { z } from 'zod';
 import { decodeTypedArray, encodeTypedArray } from '../util/typed-array-codec.js';
-import { leafOf, type Tree } from './tree.js';
+import { FlatForest } from './flat-forest.js';
+import type { Tree } from './tree.js';
 
 /** A saved tree: base64 little-endian typed arrays. */
 const treeJsonSchema = z.object({
@@ -29,9 +30,15 @@ export type ForestJson = z.infer<typeof forestJsonSchema>;
 
 /**
  * A trained random forest (or any average of trees): predicts by averaging the leaf values of its
- * trees: class probabilities for a classifier, a number for a regressor.
+ * trees: class probabilities for a classifier, a number for a regressor. The trees are kept for
+ * saving; predictions run on a {@link FlatForest} packed from them once, at construction.
  */
 export class RandomForest {
+  /** The trees packed into one buffer, which every prediction uses. */
+  readonly flat: FlatForest;
+  /** A row that is not a Float64Array is copied here first, so the hot loop sees one array type. */
+  private readonly rowScratch: Float64Array;
+
   constructor(
     /** Classification or regression. */
     readonly kind: 'classification' | 'regression',
@@ -39,7 +46,10 @@ export class RandomForest {
     readonly trees: readonly Tree[],
     /** Features a row must have. */
     readonly featureCount: number,
-  ) {}
+  ) {
+    this.flat = FlatForest.fromTrees(trees, featureCount);
+    this.rowScratch = new Float64Array(featureCount);
+  }
 
   /** Values per prediction: the class count, or 1. */
   get outputs(): number {
@@ -48,14 +58,10 @@ export class RandomForest {
 
   /** Writes the averaged leaf values of row `row` (a slice of `values` at `offset`) into `out`. */
   predictInto(values: ArrayLike<number>, offset: number, out: Float64Array): Float64Array {
-    const outputs = this.outputs;
-    out.fill(0, 0, outputs);
-    for (const tree of this.trees) {
-      const leaf = leafOf(tree, values, offset) * outputs;
-      for (let k = 0; k < outputs; k++) out[k]! += tree.value[leaf + k]!;
-    }
-    for (let k = 0; k < outputs; k++) out[k]! /= this.trees.length;
-    return out;
+    if (values instanceof Float64Array) return this.flat.predictInto(values, offset, out);
+    const row = this.rowScratch;
+    for (let j = 0; j < row.length; j++) row[j] = values[offset + j]!;
+    return this.flat.predictInto(row, 0, out);
   }
 
   /** Predicts one row. */
@@ -65,18 +71,7 @@ export class RandomForest {
 
   /** Predicts `rowCount` row-major rows; returns `rowCount * outputs` values. */
   predictRows(values: Float64Array, rowCount: number): Float64Array {
-    const outputs = this.outputs;
-    const out = new Float64Array(rowCount * outputs);
-    // Tree by tree rather than row by row: one tree's arrays stay in cache for every row.
-    for (const tree of this.trees) {
-      for (let r = 0; r < rowCount; r++) {
-        const leaf = leafOf(tree, values, r * this.featureCount) * outputs;
-        for (let k = 0; k < outputs; k++) out[r * outputs + k]! += tree.value[leaf + k]!;
-      }
-    }
-    const count = this.trees.length;
-    for (let i = 0; i < out.length; i++) out[i]! /= count;
-    return out;
+    return this.flat.predictRows(values, rowCount);
   }
 
   /** Serialisable form. */
