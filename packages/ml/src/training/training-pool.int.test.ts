@@ -1,4 +1,6 @@
 import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { builtinModules } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { buildTrainingSet } from '../ensemble/training-set.js';
@@ -19,7 +21,21 @@ beforeAll(() => {
 
 const small = { direction: { trees: 24 }, magnitude: { trees: 8 }, risk: { trees: 8 } };
 
+/** Every module specifier the built worker script loads, following its relative imports. */
+function workerImports(url: URL, seen = new Set<string>()): string[] {
+  if (seen.has(url.href)) return [];
+  seen.add(url.href);
+  const specifiers = [...readFileSync(url, 'utf8').matchAll(/(?:from|import)\s*["']([^"']+)["']/g)].map((match) => match[1]!);
+  return specifiers.flatMap((specifier) => (specifier.startsWith('.') ? workerImports(new URL(specifier, url), seen) : [specifier]));
+}
+
 describe('training on worker threads', () => {
+  it('starts workers that load only Node built-ins (no @ia-agents/core, no zod: a worker starts in tens of ms)', () => {
+    const imports = workerImports(resolveTrainWorkerUrl()!);
+    expect(imports.length).toBeGreaterThan(0);
+    expect(imports.filter((specifier) => !builtinModules.includes(specifier.replace(/^node:/, '')))).toEqual([]);
+  });
+
   it('grows trees on two other threads', async () => {
     const pool = createTrainingPool({ threads: 2 });
     try {

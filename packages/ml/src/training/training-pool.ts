@@ -87,7 +87,10 @@ class WorkerPool implements TrainingPool {
   constructor(
     private readonly url: URL,
     readonly threads: number,
-  ) {}
+  ) {
+    // Start the threads now: they load while the caller computes features and bins the rows.
+    for (const worker of this.ensureWorkers()) worker.unref();
+  }
 
   async run(data: TrainingData, jobs: readonly TreeJob[], onResult?: (result: TreeJobResult) => void, signal?: AbortSignal): Promise<TreeJobResult[]> {
     if (this.busy) throw new Error('This training pool is already running a training; create one pool per concurrent training');
@@ -104,6 +107,7 @@ class WorkerPool implements TrainingPool {
   private dispatch(data: TrainingData, jobs: readonly TreeJob[], onResult?: (result: TreeJobResult) => void, signal?: AbortSignal): Promise<TreeJobResult[]> {
     const session = ++this.session;
     const workers = this.ensureWorkers();
+    const shared = shareTrainingData(data);
     return new Promise<TreeJobResult[]>((resolve, reject) => {
       const results: TreeJobResult[] = new Array<TreeJobResult>(jobs.length);
       let next = 0;
@@ -138,7 +142,7 @@ class WorkerPool implements TrainingPool {
         const onExit = (code: number): void => fail(new Error(`Training worker exited with code ${code}`));
         worker.on('message', onMessage).on('error', onError).on('exit', onExit);
         cleanups.push(() => worker.off('message', onMessage).off('error', onError).off('exit', onExit));
-        worker.postMessage({ type: 'data', session, data } satisfies ToWorker);
+        worker.postMessage({ type: 'data', session, data: shared } satisfies ToWorker);
       }
       const onAbort = (): void => fail(new AbortError('Training was aborted'));
       signal?.addEventListener('abort', onAbort, { once: true });
@@ -149,7 +153,10 @@ class WorkerPool implements TrainingPool {
   }
 
   private ensureWorkers(): Worker[] {
-    while (this.workers.length < this.threads) this.workers.push(new Worker(this.url));
+    // No execArgv: the worker is plain JavaScript that imports only Node built-ins and its own
+    // chunk, so it needs none of the parent's flags; under tsx, inheriting them made each worker
+    // boot tsx's loader too (start-up 450 ms instead of ~70 ms).
+    while (this.workers.length < this.threads) this.workers.push(new Worker(this.url, { execArgv: [] }));
     return this.workers;
   }
 
@@ -158,4 +165,21 @@ class WorkerPool implements TrainingPool {
     this.workers = [];
     await Promise.all(workers.map((worker) => worker.terminate()));
   }
+}
+
+/** Copies into shared memory, so that every worker reads the same bytes instead of its own copy. */
+function toShared<T extends Uint8Array | Float64Array>(array: T): T {
+  if (array.buffer instanceof SharedArrayBuffer) return array;
+  const copy = new (array.constructor as new (buffer: SharedArrayBuffer) => T)(new SharedArrayBuffer(array.byteLength));
+  copy.set(array);
+  return copy;
+}
+
+/**
+ * The training data with the rows and targets in SharedArrayBuffers: posting it to each worker then
+ * shares the memory instead of cloning 800 kB of bins (40,000 x 20) and the targets per worker.
+ */
+function shareTrainingData(data: TrainingData): TrainingData {
+  const targets = Object.fromEntries(Object.entries(data.targets).map(([id, target]) => [id, target.kind === 'classification' ? { ...target, classes: toShared(target.classes) } : { ...target, values: toShared(target.values) }]));
+  return { ...data, bins: toShared(data.bins), targets };
 }

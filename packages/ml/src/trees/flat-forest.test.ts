@@ -51,7 +51,7 @@ describe('FlatForest', () => {
     });
   }
 
-  it('matches the tree walk on every training row and on more rows than one batch block', () => {
+  it('matches the tree walk on every training row, in a batch and one row at a time', () => {
     const expected = treeWalkPredictRows(classifier.trees, data.values, 1500, FEATURES);
     expect(Array.from(classifier.predictRows(data.values, 1500))).toEqual(Array.from(expected));
     const one = new Float64Array(3);

@@ -37,17 +37,4 @@ export function resolveForestParams(params: ForestParams, kind: 'classification'
   return { ...parsed.data, maxFeatures: parsed.data.maxFeatures ?? (kind === 'classification' ? 'sqrt' : 'third') };
 }
 
-/** Features drawn per node for `featureCount` features. */
-export function featuresPerNode(maxFeatures: ResolvedForestParams['maxFeatures'], featureCount: number): number {
-  if (typeof maxFeatures === 'number') return Math.min(maxFeatures, featureCount);
-  const count = { sqrt: Math.sqrt(featureCount), log2: Math.log2(featureCount), third: featureCount / 3, all: featureCount }[maxFeatures];
-  return Math.max(1, Math.floor(count));
-}
-
-/** A well-mixed 32-bit seed for tree `index` of a forest seeded with `seed` (murmur3's finaliser). */
-export function treeSeed(seed: number, index: number): number {
-  let h = (seed ^ Math.imul(index + 1, 0x9e3779b1)) | 0;
-  h = Math.imul(h ^ (h >>> 16), 0x85ebca6b);
-  h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35);
-  return (h ^ (h >>> 16)) | 0;
-}
+export { featuresPerNode, treeSeed } from './tree-random.js';

@@ -1,8 +1,8 @@
 import { threadId } from 'node:worker_threads';
-import { createRandom } from '@ia-agents/core';
 import type { BinnedMatrix } from './binning.js';
-import { featuresPerNode, treeSeed, type ResolvedForestParams } from './forest-params.js';
+import type { ResolvedForestParams } from './forest-params.js';
 import { growTree, type TreeTarget } from './grow-tree.js';
+import { createTreeRandom, featuresPerNode, treeSeed } from './tree-random.js';
 import { leafOfBinned, type Tree } from './tree.js';
 
 /** A batch of trees of one forest, the unit of work a training thread takes. */
@@ -48,7 +48,7 @@ export function runTreeJob(data: BinnedMatrix, target: TreeTarget, job: TreeJob)
   const weights = new Float64Array(n);
   const params = { ...job.params, maxFeatures: featuresPerNode(job.params.maxFeatures, data.featureCount) };
   for (const index of job.treeIndexes) {
-    const random = createRandom(treeSeed(job.params.seed, index));
+    const random = createTreeRandom(treeSeed(job.params.seed, index));
     weights.fill(0);
     const draws = Math.max(1, Math.round(n * job.params.sampleFraction));
     for (let d = 0; d < draws; d++) weights[Math.floor(random.next() * n)]! += 1;
