@@ -6,6 +6,7 @@ import * as codec from './row-codec.js';
 import type { SqlDriver, SqlRow } from './sql-driver.js';
 import { guardDriver } from './sql-driver.js';
 import { BatchWriter } from './batch-writer.js';
+import { LatestPortfolioCache } from './latest-cache.js';
 import { DECISION_UPSERT_HEAD, DECISION_UPSERT_TAIL, SqlUserStore } from './sql-user-store.js';
 import type { ApiTokenRecord, NewUser, Role, ServerStore, User, UserConfig, UserStore } from './server-store.js';
 
@@ -26,6 +27,12 @@ export interface SqlServerStoreSettings {
   exchange?: string;
 }
 
+/** What a concrete store tells the shared implementation. */
+export interface SqlDialectOptions {
+  /** Keep each user's latest valuation in memory: only for a store that is its database's only writer. */
+  cacheLatestPortfolio: boolean;
+}
+
 /** The SQL implementation of ServerStore shared by SqliteStore and PostgresStore. */
 export abstract class SqlServerStore implements ServerStore {
   abstract readonly dialect: 'sqlite' | 'postgres';
@@ -34,9 +41,11 @@ export abstract class SqlServerStore implements ServerStore {
   readonly #exchange: string;
   // Shared by every user's store so that concurrent decision writes are committed together.
   readonly #decisions: BatchWriter;
+  readonly #latest: LatestPortfolioCache | undefined;
 
-  protected constructor(driver: SqlDriver, settings: SqlServerStoreSettings = {}) {
+  protected constructor(driver: SqlDriver, settings: SqlServerStoreSettings = {}, dialect: SqlDialectOptions = { cacheLatestPortfolio: false }) {
     this.driver = guardDriver(driver);
+    this.#latest = dialect.cacheLatestPortfolio ? new LatestPortfolioCache() : undefined;
     this.#clock = settings.clock ?? systemClock;
     this.#exchange = settings.exchange ?? 'paper';
     this.#decisions = new BatchWriter(this.driver, DECISION_UPSERT_HEAD, DECISION_UPSERT_TAIL, 11);
@@ -66,7 +75,7 @@ export abstract class SqlServerStore implements ServerStore {
   }
 
   forUser(userId: string): UserStore {
-    return new SqlUserStore(this.driver, userId, this.#exchange, this.#decisions);
+    return new SqlUserStore(this.driver, userId, this.#exchange, this.#decisions, this.#latest);
   }
 
   async createUser(input: NewUser): Promise<User> {

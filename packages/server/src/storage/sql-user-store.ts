@@ -2,6 +2,7 @@ import { IaAgentsError } from '@ia-agents/core';
 import type { AssistantRecord, AuditEntry, Decision, Fill, ListQuery, Order, Portfolio, Position, TradeOutcome } from '@ia-agents/core';
 import * as codec from './row-codec.js';
 import { BatchWriter } from './batch-writer.js';
+import type { LatestPortfolioCache } from './latest-cache.js';
 import type { SqlDriver, SqlValue } from './sql-driver.js';
 import type { EscalationResolution, SeriesQuery, UserStore } from './server-store.js';
 
@@ -52,12 +53,14 @@ export class SqlUserStore implements UserStore {
   readonly #exchange: string;
 
   readonly #decisions: BatchWriter;
+  readonly #latest: LatestPortfolioCache | undefined;
 
-  constructor(driver: SqlDriver, userId: string, exchange = 'paper', decisions = new BatchWriter(driver, DECISION_UPSERT_HEAD, DECISION_UPSERT_TAIL, 11)) {
+  constructor(driver: SqlDriver, userId: string, exchange = 'paper', decisions = new BatchWriter(driver, DECISION_UPSERT_HEAD, DECISION_UPSERT_TAIL, 11), latest?: LatestPortfolioCache) {
     this.#driver = driver;
     this.userId = userId;
     this.#exchange = exchange;
     this.#decisions = decisions;
+    this.#latest = latest;
   }
 
   async saveDecision(decision: Decision): Promise<void> {
@@ -128,6 +131,17 @@ export class SqlUserStore implements UserStore {
     // The valuation and the positions table it implies change together. One valuation per
     // timestamp: a later one at the same time replaces it, so a deterministic replay run twice
     // leaves the same equity curve.
+    // Invalidate before and after: a read racing with the write can cache neither the old value
+    // nor a value read before the commit.
+    this.#latest?.invalidate(this.userId);
+    try {
+      await this.#writePortfolio(portfolio);
+    } finally {
+      this.#latest?.invalidate(this.userId);
+    }
+  }
+
+  async #writePortfolio(portfolio: Portfolio): Promise<void> {
     await this.#driver.transaction(async (driver) => {
       await driver.run('DELETE FROM portfolio WHERE user_id = $1 AND updated_at = $2', [this.userId, portfolio.timestamp]);
       await driver.run(
@@ -147,8 +161,14 @@ export class SqlUserStore implements UserStore {
   }
 
   async getLatestPortfolio(): Promise<Portfolio | undefined> {
+    const cache = this.#latest;
+    const cached = cache?.lookup(this.userId);
+    if (cached?.has === true) return cached.value;
+    const generation = cache?.generation(this.userId) ?? 0;
     const rows = await this.#driver.all('SELECT * FROM portfolio WHERE user_id = $1 ORDER BY updated_at DESC, seq DESC LIMIT 1', [this.userId]);
-    return rows[0] === undefined ? undefined : codec.portfolioFromRow(rows[0]);
+    const value = rows[0] === undefined ? undefined : codec.portfolioFromRow(rows[0]);
+    cache?.fill(this.userId, generation, value);
+    return value;
   }
 
   async listPortfolios(query: SeriesQuery = {}): Promise<Portfolio[]> {

@@ -31,7 +31,8 @@ export class SqliteStore extends SqlServerStore {
     database.pragma('synchronous = NORMAL');
     database.pragma('foreign_keys = ON');
     database.pragma('busy_timeout = 5000');
-    super(new SqliteDriver(database), settings);
+    // The file is this process's own (WAL, one writer), so the latest valuation can be cached.
+    super(new SqliteDriver(database), settings, { cacheLatestPortfolio: true });
     this.filename = filename;
   }
 }

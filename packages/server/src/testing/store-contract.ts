@@ -99,6 +99,17 @@ export function describeStoreContract(name: string, open: () => Promise<StoreUnd
       expect(await store.listPositions()).toEqual(second.positions);
     });
 
+    it('never serves a stale latest valuation, even when reads race with writes', async () => {
+      const store = subject.store.forUser(alice.id);
+      expect(await store.getLatestPortfolio()).toBeUndefined();
+      const values = Array.from({ length: 20 }, (_, index) => buildPortfolio({ timestamp: 1000 + index, equity: 10_000 + index }));
+      for (const value of values) {
+        const [, , after] = await Promise.all([store.getLatestPortfolio(), store.savePortfolio(value), store.getLatestPortfolio()]);
+        expect(after === undefined || after.timestamp <= value.timestamp).toBe(true);
+        expect(await store.getLatestPortfolio()).toEqual(value);
+      }
+    });
+
     it('writes a portfolio and its positions in one transaction', async () => {
       const store = subject.store.forUser(alice.id);
       const good = buildPortfolio({ timestamp: 1000 });
