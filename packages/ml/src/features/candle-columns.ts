@@ -17,12 +17,12 @@ export interface CandleColumns {
 }
 
 /**
- * Converts candle objects to columns.
+ * Converts candle objects to columns; with `into` (columns of the same length), fills those.
  * @example const columns = toCandleColumns(candles); columns.close[0];
  */
-export function toCandleColumns(candles: readonly Candle[]): CandleColumns {
+export function toCandleColumns(candles: readonly Candle[], into?: CandleColumns): CandleColumns {
   const n = candles.length;
-  const columns: CandleColumns = {
+  const columns: CandleColumns = into !== undefined && into.close.length === n ? into : {
     timestamp: new Float64Array(n),
     open: new Float64Array(n),
     high: new Float64Array(n),

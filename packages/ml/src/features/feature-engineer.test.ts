@@ -56,6 +56,23 @@ describe('FeatureEngineer', () => {
     last.forEach((value, j) => expect(Math.abs(value - expected[j]!), full.names[j]).toBeLessThanOrEqual(1e-7 * Math.max(1, Math.abs(expected[j]!))));
   });
 
+  it('computeLast gives bit for bit the last row of compute() over the same window, call after call', () => {
+    const engineer = createFeatureEngineer({ fundamental: true, lookback: 150 });
+    const hourly = loadFixtureCandles('coinbase_BTC-USD_1h.csv', 3000);
+    const news: NewsItem[] = hourly.filter((_, i) => i % 37 === 0).map((candle, i) => ({ id: `n${i}`, source: 'test', kind: i % 3 === 0 ? 'social' : 'news', title: 't', publishedAt: candle.timestamp + 1_800_000, currencies: ['BTC'], sentiment: ((i * 7) % 11) / 5 - 1 }));
+    // Random end points, visited in random order: the arrays computeLast reuses must carry nothing over.
+    fc.assert(
+      fc.property(fc.integer({ min: 150, max: 3000 }), (end) => {
+        const window = hourly.slice(end - 150, end);
+        const input = { fundamentals: { news, marketCap: [{ timestamp: hourly[end - 40]!.timestamp, change: end / 1e4 }] }, candleMs: 3_600_000 };
+        const full = engineer.compute(window, input);
+        const expected = full.values.subarray((full.rowCount - 1) * full.names.length);
+        expect(Array.from(engineer.computeLast(hourly.slice(0, end), input))).toEqual(Array.from(expected));
+      }),
+      { numRuns: 60, seed: 5 },
+    );
+  });
+
   it('refuses too few candles for a prediction and unordered candles, naming the problem', () => {
     const engineer = createFeatureEngineer();
     expect(() => engineer.computeLast(candles.slice(0, 50))).toThrow(/at least 400 candles/);

@@ -1,5 +1,5 @@
 import type { CandleColumns } from './candle-columns.js';
-import { atr, ema, logReturn, macd, rollingStd, rsi, sma } from './indicators.js';
+import { atr, ema, logReturn, macd, rollingStdAt, rsi, sma, type MacdLines } from './indicators.js';
 
 /** Names of the technical, temporal and interaction features, in column order. */
 export const TECHNICAL_FEATURES = [
@@ -40,64 +40,93 @@ export type TechnicalFeature = (typeof TECHNICAL_FEATURES)[number];
  */
 export const TECHNICAL_WARMUP = 96;
 
-/** Element-wise a / b, NaN where b is 0 or either side is NaN. */
-function ratio(a: Float64Array, b: Float64Array, minus = 0): Float64Array {
-  const out = new Float64Array(a.length);
-  for (let i = 0; i < a.length; i++) out[i] = b[i] === 0 ? Number.NaN : a[i]! / b[i]! - minus;
-  return out;
-}
-
-function map(length: number, at: (i: number) => number): Float64Array {
-  const out = new Float64Array(length);
-  for (let i = 0; i < length; i++) out[i] = at(i);
-  return out;
-}
-
-function priceFeatures(c: CandleColumns): Record<string, Float64Array> {
-  const n = c.close.length;
-  const return1 = logReturn(c.close, 1);
-  const lines = macd(c.close, 12, 26, 9);
-  const middle = sma(c.close, 20);
-  const deviation = rollingStd(c.close, 20);
-  return {
-    return_1: return1,
-    return_3: logReturn(c.close, 3),
-    return_6: logReturn(c.close, 6),
-    return_12: logReturn(c.close, 12),
-    return_24: logReturn(c.close, 24),
-    // return_1 is NaN at candle 0, so these windows are NaN until they hold `period` real returns.
-    volatility_12: rollingStd(return1, 12),
-    volatility_48: rollingStd(return1, 48),
-    volatility_96: rollingStd(return1, 96),
-    rsi_14: rsi(c.close, 14),
-    macd: ratio(lines.line, c.close),
-    macd_signal: ratio(lines.signal, c.close),
-    macd_hist: ratio(lines.histogram, c.close),
-    bb_position: map(n, (i) => (deviation[i] === 0 ? Number.NaN : (c.close[i]! - (middle[i]! - 2 * deviation[i]!)) / (4 * deviation[i]!))),
-    bb_width: map(n, (i) => (4 * deviation[i]!) / middle[i]!),
-    ema_cross: ratio(ema(c.close, 9), ema(c.close, 21), 1),
-    price_sma_ratio: ratio(c.close, middle, 1),
-    price_sma_50_ratio: ratio(c.close, sma(c.close, 50), 1),
-    volume_sma_ratio: ratio(c.volume, sma(c.volume, 20)),
-    atr_ratio: ratio(atr(c.high, c.low, c.close, 14), c.close),
-    range_ratio: map(n, (i) => (c.high[i]! - c.low[i]!) / c.close[i]!),
-    close_position: map(n, (i) => (c.high[i] === c.low[i] ? Number.NaN : (c.close[i]! - c.low[i]!) / (c.high[i]! - c.low[i]!))),
-  };
+/** The indicator series every row is computed from: one O(n) pass each, no per-row windows. */
+export interface TechnicalSeries {
+  /** The candles. */
+  readonly c: CandleColumns;
+  /** One-bar log return. */
+  readonly return1: Float64Array;
+  readonly ema9: Float64Array;
+  readonly ema21: Float64Array;
+  readonly macd: MacdLines;
+  readonly sma20: Float64Array;
+  readonly sma50: Float64Array;
+  readonly volumeSma20: Float64Array;
+  readonly rsi14: Float64Array;
+  readonly atr14: Float64Array;
 }
 
 /**
- * Computes every technical, temporal and interaction feature for every candle, as columns keyed by
- * name. Values before a feature's warm-up are NaN.
+ * Computes the indicator series of `c` (recursive and running-sum indicators over the whole input).
+ * With `reuse` (series of the same length), its arrays are overwritten instead of allocating new ones.
  */
-export function computeTechnicalColumns(c: CandleColumns): Record<TechnicalFeature, Float64Array> {
-  const n = c.close.length;
-  const p = priceFeatures(c);
-  const regime = ratio(p.volatility_12!, p.volatility_96!);
-  const hour = map(n, (i) => new Date(c.timestamp[i]!).getUTCHours());
-  const day = map(n, (i) => new Date(c.timestamp[i]!).getUTCDay());
-  const rsiVolume = map(n, (i) => ((p.rsi_14![i]! - 50) / 50) * p.volume_sma_ratio![i]!);
-  const momentum = map(n, (i) => (p.volatility_48![i] === 0 ? Number.NaN : p.return_12![i]! / (p.volatility_48![i]! * Math.sqrt(12))));
-  const trend = map(n, (i) => p.ema_cross![i]! * regime[i]!);
-  const columns: Record<string, Float64Array> = { ...p, hour_of_day: hour, day_of_week: day, volatility_regime: regime, rsi_volume: rsiVolume, momentum_volatility: momentum, trend_regime: trend };
-  return Object.fromEntries(TECHNICAL_FEATURES.map((name) => [name, columns[name]!])) as Record<TechnicalFeature, Float64Array>;
+export function technicalSeries(c: CandleColumns, reuse?: TechnicalSeries): TechnicalSeries {
+  const r = reuse !== undefined && reuse.return1.length === c.close.length ? reuse : undefined;
+  return {
+    c,
+    return1: logReturn(c.close, 1, r?.return1),
+    ema9: ema(c.close, 9, 0, r?.ema9),
+    ema21: ema(c.close, 21, 0, r?.ema21),
+    macd: macd(c.close, 12, 26, 9, r?.macd),
+    sma20: sma(c.close, 20, r?.sma20),
+    sma50: sma(c.close, 50, r?.sma50),
+    volumeSma20: sma(c.volume, 20, r?.volumeSma20),
+    rsi14: rsi(c.close, 14, r?.rsi14),
+    atr14: atr(c.high, c.low, c.close, 14, r?.atr14),
+  };
+}
+
+/** a / b - minus, NaN where b is 0 (NaN in, NaN out). */
+const ratio = (a: number, b: number, minus = 0): number => (b === 0 ? Number.NaN : a / b - minus);
+
+/** Log return over `lag` bars at i, NaN before the first `lag` bars. */
+const returnAt = (close: Float64Array, i: number, lag: number): number => (i >= lag ? Math.log(close[i]! / close[i - lag]!) : Number.NaN);
+
+/**
+ * Writes the technical, temporal and interaction features of candle `i`, in
+ * {@link TECHNICAL_FEATURES} order, to `out` from `at`. Windowed values (rolling deviations) are
+ * computed for this candle only, so one row costs O(window), not O(candles x window): this is what
+ * makes `computeLast` cheap, and the full matrix uses the very same code, so both agree bit for bit.
+ */
+export function writeTechnicalRow(s: TechnicalSeries, i: number, out: Float64Array, at: number): void {
+  const { c } = s;
+  const close = c.close[i]!;
+  const volatility12 = rollingStdAt(s.return1, 12, i);
+  const volatility48 = rollingStdAt(s.return1, 48, i);
+  const regime = ratio(volatility12, rollingStdAt(s.return1, 96, i));
+  const deviation = rollingStdAt(c.close, 20, i);
+  const middle = s.sma20[i]!;
+  const rsi14 = s.rsi14[i]!;
+  const volumeRatio = ratio(c.volume[i]!, s.volumeSma20[i]!);
+  const emaCross = ratio(s.ema9[i]!, s.ema21[i]!, 1);
+  const return12 = returnAt(c.close, i, 12);
+  const date = new Date(c.timestamp[i]!);
+  const high = c.high[i]!;
+  const low = c.low[i]!;
+  out[at] = s.return1[i]!;
+  out[at + 1] = returnAt(c.close, i, 3);
+  out[at + 2] = returnAt(c.close, i, 6);
+  out[at + 3] = return12;
+  out[at + 4] = returnAt(c.close, i, 24);
+  out[at + 5] = volatility12;
+  out[at + 6] = volatility48;
+  out[at + 7] = rsi14;
+  out[at + 8] = ratio(s.macd.line[i]!, close);
+  out[at + 9] = ratio(s.macd.signal[i]!, close);
+  out[at + 10] = ratio(s.macd.histogram[i]!, close);
+  out[at + 11] = deviation === 0 ? Number.NaN : (close - (middle - 2 * deviation)) / (4 * deviation);
+  out[at + 12] = (4 * deviation) / middle;
+  out[at + 13] = emaCross;
+  out[at + 14] = ratio(close, middle, 1);
+  out[at + 15] = ratio(close, s.sma50[i]!, 1);
+  out[at + 16] = volumeRatio;
+  out[at + 17] = ratio(s.atr14[i]!, close);
+  out[at + 18] = (high - low) / close;
+  out[at + 19] = high === low ? Number.NaN : (close - low) / (high - low);
+  out[at + 20] = date.getUTCHours();
+  out[at + 21] = date.getUTCDay();
+  out[at + 22] = regime;
+  out[at + 23] = ((rsi14 - 50) / 50) * volumeRatio;
+  out[at + 24] = volatility48 === 0 ? Number.NaN : return12 / (volatility48 * Math.sqrt(12));
+  out[at + 25] = emaCross * regime;
 }
