@@ -1,10 +1,11 @@
 import { writeFileSync } from 'node:fs';
-import { ConfigError, IaAgentsError } from '@ia-agents/core';
+import { ConfigError } from '@ia-agents/core';
 import { createDefaultTeam, marketMonitorTrigger } from '@ia-agents/assistants';
-import { backtestResultToJson, bundledCandles, bundledCandlesPath, readCandlesCsv, runBacktest, writeBacktestReport, type BundledCandlesName } from '@ia-agents/exchange';
+import { backtestResultToJson, bundledCandles, createCcxtExchange, bundledCandlesPath, readCandlesCsv, runBacktest, writeBacktestReport, type BundledCandlesName } from '@ia-agents/exchange';
 import { formatWalkForwardReport, trainAndEvaluate } from '@ia-agents/ml';
 import { loadConfig } from '../config/load-config.js';
-import type { ServerConfigInput } from '../config/server-config.js';
+import { serverConfigSchema, type ServerConfigInput } from '../config/server-config.js';
+import { downloadCandles } from '../system/download-candles.js';
 import { createServer } from '../system/create-server.js';
 import { progressBar } from './progress.js';
 
@@ -122,7 +123,23 @@ export async function train(options: TrainCommandOptions): Promise<void> {
   process.stdout.write(`Model: ${options.out}\n`);
 }
 
-/** `ia-agents data download` needs the ccxt exchange of @ia-agents/exchange and the internet. */
-export async function dataDownload(): Promise<void> {
-  throw new IaAgentsError('EXCHANGE_UNAVAILABLE', 'data download needs CcxtExchange from @ia-agents/exchange, which this build does not export yet; use the bundled candles (ia-agents backtest --data binance_BTC-USDT_1h)');
+/** Options of `ia-agents data download`. */
+export interface DownloadCommandOptions {
+  exchange: string;
+  symbol: string;
+  timeframe: string;
+  since: string;
+  until?: string;
+  out: string;
+}
+
+/** `ia-agents data download`: closed candles from an exchange (ccxt, needs internet) into CSV. */
+export async function dataDownload(options: DownloadCommandOptions): Promise<void> {
+  const timeframe = serverConfigSchema.shape.timeframe.unwrap().parse(options.timeframe);
+  const since = date(options.since, 'since')!;
+  const until = date(options.until, 'until') ?? Date.now();
+  const bar = progressBar('download', 1);
+  const count = await downloadCandles({ exchange: createCcxtExchange({ exchangeId: options.exchange }), symbol: options.symbol, timeframe, since, until, out: options.out, onProgress: (done, total) => bar.update(done, total) });
+  bar.stop();
+  process.stdout.write(`${count} candles of ${options.symbol} ${timeframe} from ${options.exchange} -> ${options.out}\n`);
 }

@@ -15,7 +15,7 @@ program
 
 program
   .command('paper')
-  .description('Paper trading on live exchange data (needs internet and a ccxt exchange)')
+  .description('Paper trading on live exchange data: ccxt REST candles, simulated fills (needs internet)')
   .option('-c, --config <file>', 'JSON config file')
   .option('-p, --port <port>', 'port to listen on')
   .action((options) => serve(options, { mode: 'paper' }));
@@ -47,8 +47,14 @@ program
   .command('data')
   .description('Market data')
   .command('download')
-  .description('Download candles from an exchange into CSV (needs internet)')
-  .action(() => dataDownload());
+  .description('Download closed candles from an exchange (ccxt; needs internet) into the CSV format backtest and replay read')
+  .option('-e, --exchange <id>', 'ccxt exchange id', 'binance')
+  .requiredOption('-s, --symbol <symbol>', 'symbol, e.g. BTC/USDT')
+  .option('-t, --timeframe <tf>', 'timeframe', '1h')
+  .requiredOption('--since <date>', 'first candle, e.g. 2024-01-01')
+  .option('--until <date>', 'end (exclusive); default now')
+  .option('-o, --out <file>', 'CSV file', 'candles.csv')
+  .action((options) => dataDownload(options));
 
 program.parseAsync(process.argv).catch((error: unknown) => {
   process.stderr.write(`${isIaAgentsError(error) ? `${error.code}: ` : ''}${(error as Error).message}\n`);

@@ -1,13 +1,13 @@
 import { ConfigError, SimulatedClock, everyNthCandle, systemClock, type Clock } from '@ia-agents/core';
 import { createDefaultTeam, marketMonitorTrigger } from '@ia-agents/assistants';
-import { bundledCandlesPath, createPaperExchange, createReplayFeed } from '@ia-agents/exchange';
+import { bundledCandlesPath, createCcxtExchange, createPaperExchange, createPollingFeed, createReplayFeed, type CcxtClient } from '@ia-agents/exchange';
 import type { FastifyInstance } from 'fastify';
 import { Redis } from 'ioredis';
 import type { AppContext, TradingAccount } from '../api/app-context.js';
 import { buildApp } from '../api/build-app.js';
 import type { ServerConfig } from '../config/server-config.js';
 import { ServerMetrics } from '../metrics/server-metrics.js';
-import { createCredentialCipher } from '../security/credential-cipher.js';
+import { createCredentialCipher, type CredentialCipher } from '../security/credential-cipher.js';
 import { openStore } from '../storage/open-store.js';
 import type { ServerStore } from '../storage/server-store.js';
 import { runLearningLoop } from './learning-loop.js';
@@ -39,31 +39,65 @@ export interface IaAgentsServer {
  * The owner's saved configuration applied at start: their assistant weights multiply into the
  * team's, their risk limits override the server's (the API checks later changes on every order).
  */
-async function ownerSettings(config: ServerConfig, store: ServerStore, owner: Owner): Promise<{ weights: Record<string, number>; riskLimits: Record<string, number> }> {
+async function ownerSettings(config: ServerConfig, store: ServerStore, owner: Owner): Promise<Saved> {
   const saved = await store.getUserConfig(owner.user.id);
   return { weights: saved?.assistantWeights ?? {}, riskLimits: { ...config.riskLimits, ...(saved?.riskLimits as Record<string, number> | undefined) } };
 }
 
-function replayAccount(config: ServerConfig, store: ServerStore, owner: Owner, metrics: ServerMetrics, saved: { weights: Record<string, number>; riskLimits: Record<string, number> }): RunnableAccount {
-  if (config.symbols.length !== 1 && config.replayFile !== undefined) throw new ConfigError('server configuration', [{ path: ['symbols'], message: 'a replay file holds one symbol' }]);
-  const symbol = config.symbols[0]!;
+type Saved = { weights: Record<string, number>; riskLimits: Record<string, number> };
+
+/** Exchange, feed and clock of each mode. */
+interface Venue {
+  exchange: Parameters<typeof createTradingAccount>[0]['exchange'];
+  feed: Parameters<typeof createTradingAccount>[0]['feed'];
+  clock: Clock;
+}
+
+function replayVenue(config: ServerConfig, symbol: string, quote: string): Venue {
   const path = config.replayFile ?? bundledCandlesPath('binance_BTC-USDT_1h');
   if (config.replayFile === undefined && symbol !== 'BTC/USDT') throw new ConfigError('server configuration', [{ path: ['symbols'], message: `the bundled replay data is BTC/USDT; give replayFile for ${symbol}` }]);
-  const feed = pacedFeed(createReplayFeed({ sources: [{ symbol, path }], batchSize: 100 }), { candlesPerSecond: config.replaySpeed, warmup: config.replayWarmup });
-  const quote = symbol.split('/')[1]!;
+  if (config.symbols.length !== 1) throw new ConfigError('server configuration', [{ path: ['symbols'], message: 'replay mode trades one symbol' }]);
+  return {
+    exchange: createPaperExchange({ balances: { [quote]: config.initialCash }, quoteCurrency: quote }),
+    feed: pacedFeed(createReplayFeed({ sources: [{ symbol, path }], batchSize: 100 }), { candlesPerSecond: config.replaySpeed, warmup: config.replayWarmup }),
+    clock: new SimulatedClock(0),
+  };
+}
+
+/** Paper: live candles from the exchange (ccxt REST polling), fills simulated by a PaperExchange. */
+function paperVenue(config: ServerConfig, quote: string, client: CcxtClient | undefined): Venue {
+  const market = createCcxtExchange({ exchangeId: config.exchange, ...(client === undefined ? {} : { client }) });
+  return {
+    exchange: createPaperExchange({ balances: { [quote]: config.initialCash }, quoteCurrency: quote, marketData: market }),
+    feed: createPollingFeed({ exchange: market, symbols: config.symbols, timeframe: config.timeframe, warmup: config.replayWarmup }),
+    clock: systemClock,
+  };
+}
+
+/** Live: real orders with the owner's stored (encrypted) credentials. */
+async function liveVenue(config: ServerConfig, store: ServerStore, owner: Owner, cipher: CredentialCipher, client: CcxtClient | undefined): Promise<Venue> {
+  const sealed = await store.getExchangeCredentials(owner.user.id, config.exchange);
+  if (sealed === undefined) throw new ConfigError('server configuration', [{ path: ['mode'], message: `live trading needs ${config.exchange} credentials: store them with PUT /api/v1/config/exchange-credentials (in replay mode) first` }]);
+  const keys = JSON.parse(cipher.open(sealed, `${owner.user.id}:${config.exchange}`)) as { apiKey: string; secret: string };
+  const exchange = createCcxtExchange({ exchangeId: config.exchange, apiKey: keys.apiKey, secret: keys.secret, ...(client === undefined ? {} : { client }) });
+  return { exchange, feed: createPollingFeed({ exchange, symbols: config.symbols, timeframe: config.timeframe, warmup: config.replayWarmup }), clock: systemClock };
+}
+
+function buildAccount(config: ServerConfig, store: ServerStore, owner: Owner, metrics: ServerMetrics, saved: Saved, venue: Venue): RunnableAccount {
+  const quote = config.symbols[0]!.split('/')[1]!;
   const { assistants, consensus } = createDefaultTeam();
   const teamWeights = (consensus.weights ?? {}) as Record<string, number>;
   const weights = Object.fromEntries(assistants.map((assistant) => [assistant.id, (teamWeights[assistant.id] ?? 1) * (saved.weights[assistant.id] ?? 1)]));
   return createTradingAccount({
     userId: owner.user.id,
     store,
-    symbols: [symbol],
-    exchange: createPaperExchange({ balances: { [quote]: config.initialCash }, quoteCurrency: quote }),
-    feed,
+    symbols: config.symbols,
+    exchange: venue.exchange,
+    ...(venue.feed === undefined ? {} : { feed: venue.feed }),
     assistants,
     consensus: { ...consensus, ...config.consensus, weights },
     trigger: config.decideEvery > 1 ? everyNthCandle(config.decideEvery) : marketMonitorTrigger(),
-    clock: new SimulatedClock(0),
+    clock: venue.clock,
     riskLimits: saved.riskLimits,
     quoteCurrency: quote,
     timeframe: config.timeframe,
@@ -73,12 +107,16 @@ function replayAccount(config: ServerConfig, store: ServerStore, owner: Owner, m
   });
 }
 
+async function venueFor(config: ServerConfig, store: ServerStore, owner: Owner, cipher: CredentialCipher | undefined, client: CcxtClient | undefined): Promise<Venue> {
+  const quote = config.symbols[0]!.split('/')[1]!;
+  if (config.mode === 'replay') return replayVenue(config, config.symbols[0]!, quote);
+  if (config.mode === 'paper') return paperVenue(config, quote, client);
+  return liveVenue(config, store, owner, cipher!, client);
+}
+
 function checkMode(config: ServerConfig): void {
   if (config.mode === 'live' && config.encryptionKey === undefined) {
     throw new ConfigError('server configuration', [{ path: ['encryptionKey'], message: 'live trading needs ENCRYPTION_KEY (32 bytes, hex or base64) to keep exchange keys encrypted' }]);
-  }
-  if (config.mode !== 'replay') {
-    throw new ConfigError('server configuration', [{ path: ['mode'], message: `mode "${config.mode}" needs a ccxt exchange and live feed, which @ia-agents/exchange does not provide yet; use "replay"` }]);
   }
 }
 
@@ -89,7 +127,7 @@ function checkMode(config: ServerConfig): void {
  * const server = await createServer(loadConfig());
  * console.log(await server.listen());
  */
-export async function createServer(config: ServerConfig, options: { clock?: Clock } = {}): Promise<IaAgentsServer> {
+export async function createServer(config: ServerConfig, options: { clock?: Clock; ccxtClient?: CcxtClient } = {}): Promise<IaAgentsServer> {
   const clock = options.clock ?? systemClock;
   const cipher = config.encryptionKey === undefined ? undefined : createCredentialCipher(config.encryptionKey);
   checkMode(config);
@@ -97,7 +135,15 @@ export async function createServer(config: ServerConfig, options: { clock?: Cloc
   const redis = config.redisUrl === undefined ? undefined : new Redis(config.redisUrl, { maxRetriesPerRequest: 2, lazyConnect: false });
   const metrics = new ServerMetrics();
   const owner = await ensureOwner(store, config.adminToken, clock);
-  const account = replayAccount(config, store, owner, metrics, await ownerSettings(config, store, owner));
+  let account: RunnableAccount;
+  try {
+    const venue = await venueFor(config, store, owner, cipher, options.ccxtClient);
+    account = buildAccount(config, store, owner, metrics, await ownerSettings(config, store, owner), venue);
+  } catch (error) {
+    await store.close();
+    redis?.disconnect();
+    throw error;
+  }
   const accounts = new Map<string, TradingAccount>([[owner.user.id, account]]);
   const context: AppContext = {
     store,
