@@ -3,6 +3,9 @@ import type { Tree } from './tree.js';
 /** Trees walked side by side: their node loads are independent, so the CPU overlaps their cache misses. */
 const LANES = 8;
 
+/** Rows per block of a batch prediction. */
+const BLOCK_ROWS = 512;
+
 /**
  * A whole forest packed into one contiguous buffer for prediction. Node i takes 16 bytes: its raw
  * threshold as a float64 (`thresholds[2i]`), then its split feature (`links[4i + 2]`) and its left
@@ -173,11 +176,74 @@ export class FlatForest {
     for (let k = 0; k < outputs; k++) out[outOffset + k]! /= leaves.length;
   }
 
-  /** Predicts `rowCount` row-major rows into `out` (`rowCount * outputs`, allocated when omitted). */
+  /**
+   * Predicts `rowCount` row-major rows into `out` (`rowCount * outputs`, allocated when omitted).
+   * Rows go in blocks of 512 (80 kB of 20-feature rows, which stay in cache); within a block, tree by
+   * tree (one tree's nodes stay in cache too), eight rows walked side by side. Each row's leaf
+   * values are still added in tree order, so the result equals `predictInto` row by row, bit for bit.
+   */
   predictRows(values: Float64Array, rowCount: number, out: Float64Array = new Float64Array(rowCount * this.outputs)): Float64Array {
-    const width = this.featureCount;
-    for (let r = 0; r < rowCount; r++) this.predictInto(values, r * width, out, r * this.outputs);
+    const outputs = this.outputs;
+    const sums = new Float64Array(Math.min(rowCount, BLOCK_ROWS) * outputs);
+    const leaves = new Int32Array(Math.min(rowCount, BLOCK_ROWS));
+    const trees = this.roots.length;
+    for (let start = 0; start < rowCount; start += BLOCK_ROWS) {
+      const count = Math.min(BLOCK_ROWS, rowCount - start);
+      sums.fill(0);
+      for (let t = 0; t < trees; t++) {
+        this.walkRows(t, values, start, count, leaves);
+        this.addLeaves(leaves, count, sums);
+      }
+      for (let i = 0; i < count * outputs; i++) out[start * outputs + i] = sums[i]! / trees;
+    }
     return out;
+  }
+
+  /** Leaves of tree `t` for rows `start .. start + count`, eight rows side by side, into `leaves`. */
+  private walkRows(t: number, values: Float64Array, start: number, count: number, leaves: Int32Array): void {
+    const thresholds = this.thresholds;
+    const links = this.links;
+    const root = this.roots[t]!;
+    const steps = this.depths[t]!;
+    const width = this.featureCount;
+    let i = 0;
+    for (; i + LANES <= count; i += LANES) {
+      const o = (start + i) * width;
+      let a = root, b = root, c = root, d = root, e = root, f = root, g = root, h = root;
+      for (let s = 0; s < steps; s++) {
+        a = links[4 * a + 3]! + +(values[o + links[4 * a + 2]!]! > thresholds[2 * a]!);
+        b = links[4 * b + 3]! + +(values[o + width + links[4 * b + 2]!]! > thresholds[2 * b]!);
+        c = links[4 * c + 3]! + +(values[o + 2 * width + links[4 * c + 2]!]! > thresholds[2 * c]!);
+        d = links[4 * d + 3]! + +(values[o + 3 * width + links[4 * d + 2]!]! > thresholds[2 * d]!);
+        e = links[4 * e + 3]! + +(values[o + 4 * width + links[4 * e + 2]!]! > thresholds[2 * e]!);
+        f = links[4 * f + 3]! + +(values[o + 5 * width + links[4 * f + 2]!]! > thresholds[2 * f]!);
+        g = links[4 * g + 3]! + +(values[o + 6 * width + links[4 * g + 2]!]! > thresholds[2 * g]!);
+        h = links[4 * h + 3]! + +(values[o + 7 * width + links[4 * h + 2]!]! > thresholds[2 * h]!);
+      }
+      leaves[i] = a;
+      leaves[i + 1] = b;
+      leaves[i + 2] = c;
+      leaves[i + 3] = d;
+      leaves[i + 4] = e;
+      leaves[i + 5] = f;
+      leaves[i + 6] = g;
+      leaves[i + 7] = h;
+    }
+    for (; i < count; i++) leaves[i] = this.walk(root, steps, values, (start + i) * width);
+  }
+
+  /** Adds the values of `count` rows' leaves to their sums. */
+  private addLeaves(leaves: Int32Array, count: number, sums: Float64Array): void {
+    const outputs = this.outputs;
+    const nodeValues = this.nodeValues;
+    if (outputs === 1) {
+      for (let i = 0; i < count; i++) sums[i]! += nodeValues[leaves[i]!]!;
+      return;
+    }
+    for (let i = 0; i < count; i++) {
+      const at = leaves[i]! * outputs;
+      for (let k = 0; k < outputs; k++) sums[i * outputs + k]! += nodeValues[at + k]!;
+    }
   }
 }
 
