@@ -14,6 +14,7 @@ import { runLearningLoop } from './learning-loop.js';
 import { runMonitoring } from './monitoring.js';
 import { ensureOwner, type Owner } from './owner.js';
 import { pacedFeed } from './paced-feed.js';
+import { createRedisMarketCache } from './redis-market-cache.js';
 import { startScheduler, type Scheduler } from './scheduler.js';
 import { createTradingAccount, type RunnableAccount } from './trading-account.js';
 
@@ -65,10 +66,13 @@ function replayVenue(config: ServerConfig, symbol: string, quote: string): Venue
 }
 
 /** Paper: live candles from the exchange (ccxt REST polling), fills simulated by a PaperExchange. */
-function paperVenue(config: ServerConfig, quote: string, client: CcxtClient | undefined): Venue {
+function paperVenue(config: ServerConfig, quote: string, client: CcxtClient | undefined, redis: Redis | undefined): Venue {
   const market = createCcxtExchange({ exchangeId: config.exchange, ...(client === undefined ? {} : { client }) });
+  // The paper exchange's tickers, books and rules go through Redis when configured; the feed
+  // polls the exchange itself (it waits for new candles, which a cache must not hide).
+  const marketData = redis === undefined ? market : createRedisMarketCache(market, redis, { exchangeId: config.exchange });
   return {
-    exchange: createPaperExchange({ balances: { [quote]: config.initialCash }, quoteCurrency: quote, marketData: market }),
+    exchange: createPaperExchange({ balances: { [quote]: config.initialCash }, quoteCurrency: quote, marketData }),
     feed: createPollingFeed({ exchange: market, symbols: config.symbols, timeframe: config.timeframe, warmup: config.replayWarmup }),
     clock: systemClock,
   };
@@ -107,10 +111,10 @@ function buildAccount(config: ServerConfig, store: ServerStore, owner: Owner, me
   });
 }
 
-async function venueFor(config: ServerConfig, store: ServerStore, owner: Owner, cipher: CredentialCipher | undefined, client: CcxtClient | undefined): Promise<Venue> {
+async function venueFor(config: ServerConfig, store: ServerStore, owner: Owner, cipher: CredentialCipher | undefined, client: CcxtClient | undefined, redis: Redis | undefined): Promise<Venue> {
   const quote = config.symbols[0]!.split('/')[1]!;
   if (config.mode === 'replay') return replayVenue(config, config.symbols[0]!, quote);
-  if (config.mode === 'paper') return paperVenue(config, quote, client);
+  if (config.mode === 'paper') return paperVenue(config, quote, client, redis);
   return liveVenue(config, store, owner, cipher!, client);
 }
 
@@ -137,7 +141,7 @@ export async function createServer(config: ServerConfig, options: { clock?: Cloc
   const owner = await ensureOwner(store, config.adminToken, clock);
   let account: RunnableAccount;
   try {
-    const venue = await venueFor(config, store, owner, cipher, options.ccxtClient);
+    const venue = await venueFor(config, store, owner, cipher, options.ccxtClient, redis);
     account = buildAccount(config, store, owner, metrics, await ownerSettings(config, store, owner), venue);
   } catch (error) {
     await store.close();
