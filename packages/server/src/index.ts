@@ -34,3 +34,5 @@ export { ServerMetrics } from './metrics/server-metrics.js';
 export { createCredentialCipher, parseEncryptionKey, type CredentialCipher } from './security/credential-cipher.js';
 export { hashToken, issueApiToken, TOKEN_PREFIX } from './security/api-tokens.js';
 export { assistantAccuracy, maxDrawdown, performanceReport, sharpeRatio, type PerformanceReport } from './reports/performance.js';
+export { buildWorkflows, type N8nWorkflow, type WorkflowTarget } from './n8n/workflows.js';
+export { pushWorkflows, type PushResult, type PushWorkflowsOptions } from './n8n/push-workflows.js';

@@ -36,6 +36,7 @@ export const ERROR_CODES = {
   CONFLICT: { status: 409, retryable: false, summary: 'The request conflicts with the current state.' },
   RATE_LIMITED: { status: 429, retryable: true, summary: 'Too many requests; retry after the indicated delay.' },
   STORAGE_ERROR: { status: 500, retryable: true, summary: 'The database failed.' },
+  UPSTREAM_UNAVAILABLE: { status: 503, retryable: true, summary: 'An external service the server drives (such as n8n) could not be reached.' },
   INTERNAL: { status: 500, retryable: false, summary: 'An unexpected failure.' },
 } as const satisfies Record<string, { status: number; retryable: boolean; summary: string }>;
 

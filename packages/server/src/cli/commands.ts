@@ -6,6 +6,8 @@ import { formatWalkForwardReport, trainAndEvaluate } from '@ia-agents/ml';
 import { loadConfig } from '../config/load-config.js';
 import { serverConfigSchema, type ServerConfigInput } from '../config/server-config.js';
 import { downloadCandles } from '../system/download-candles.js';
+import { pushWorkflows } from '../n8n/push-workflows.js';
+import { buildWorkflows } from '../n8n/workflows.js';
 import { createServer } from '../system/create-server.js';
 import { progressBar } from './progress.js';
 
@@ -142,4 +144,18 @@ export async function dataDownload(options: DownloadCommandOptions): Promise<voi
   const count = await downloadCandles({ exchange: createCcxtExchange({ exchangeId: options.exchange }), symbol: options.symbol, timeframe, since, until, out: options.out, onProgress: (done, total) => bar.update(done, total) });
   bar.stop();
   process.stdout.write(`${count} candles of ${options.symbol} ${timeframe} from ${options.exchange} -> ${options.out}\n`);
+}
+
+/** Options of `ia-agents n8n push`. */
+export interface N8nPushOptions {
+  n8nUrl: string;
+  apiKey: string;
+  serverUrl: string;
+  token: string;
+}
+
+/** `ia-agents n8n push`: what the seed's update-n8n-workflow script does, for the three workflows. */
+export async function n8nPush(options: N8nPushOptions): Promise<void> {
+  const results = await pushWorkflows(buildWorkflows({ serverUrl: options.serverUrl, token: options.token }), { n8nUrl: options.n8nUrl, apiKey: options.apiKey, log: (line) => process.stderr.write(`${line}\n`) });
+  for (const result of results) process.stdout.write(`${result.action} ${result.name} (${result.id})\n`);
 }

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 import { Command } from 'commander';
 import { isIaAgentsError } from '@ia-agents/core';
-import { backtest, dataDownload, serve, train } from './commands.js';
+import { backtest, dataDownload, n8nPush, serve, train } from './commands.js';
 
 const program = new Command('ia-agents').description('IA-AGENTS: a team of AI assistants that analyse, debate, vote and trade only when they agree.').version('0.1.0');
 
@@ -55,6 +55,17 @@ program
   .option('--until <date>', 'end (exclusive); default now')
   .option('-o, --out <file>', 'CSV file', 'candles.csv')
   .action((options) => dataDownload(options));
+
+program
+  .command('n8n')
+  .description('n8n orchestration')
+  .command('push')
+  .description("Create or update, then activate, the seed's three workflows (Market Monitoring, Consensus Process, Learning Loop) in n8n")
+  .requiredOption('--n8n-url <url>', 'n8n base URL, e.g. http://localhost:5678')
+  .requiredOption('--api-key <key>', 'n8n API key (env N8N_API_KEY)', process.env.N8N_API_KEY)
+  .requiredOption('--server-url <url>', 'this server as n8n reaches it, e.g. http://server:8000')
+  .requiredOption('--token <token>', 'a trader API token the workflows send (env IA_AGENTS_TOKEN)', process.env.IA_AGENTS_TOKEN)
+  .action((options) => n8nPush(options));
 
 program.parseAsync(process.argv).catch((error: unknown) => {
   process.stderr.write(`${isIaAgentsError(error) ? `${error.code}: ` : ''}${(error as Error).message}\n`);
