@@ -7,6 +7,7 @@ export { DIRECTION_CLASSES, labelOptionsSchema, makeLabels, type DirectionClass,
 export { binMatrix, applyBins, binOf, quantileEdges, type BinnedMatrix } from './trees/binning.js';
 export { forestParamsSchema, resolveForestParams, type ForestParams, type ResolvedForestParams } from './trees/forest-params.js';
 export { RandomForest, forestJsonSchema, type ForestJson } from './trees/random-forest.js';
+export { FlatForest } from './trees/flat-forest.js';
 export type { Tree } from './trees/tree.js';
 export type { TreeTarget } from './trees/grow-tree.js';
 export { LogisticRegression, logisticRegressionJsonSchema, logisticRegressionOptionsSchema, type LogisticRegressionJson, type LogisticRegressionOptions } from './linear/logistic-regression.js';

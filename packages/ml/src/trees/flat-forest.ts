@@ -11,7 +11,7 @@ const BLOCK_ROWS = 512;
  * threshold as a float64 (`thresholds[2i]`), then its split feature (`links[4i + 2]`) and its left
  * child (`links[4i + 3]`; the right child is the next node) as int32. The two views share the
  * buffer, so a node is one cache access, and rows are compared with the raw thresholds: no
- * binning at predict time. Predicting allocates nothing.
+ * binning at predict time. A one-row prediction allocates nothing.
  *
  * A leaf points to itself with threshold +Infinity (no value, not even NaN, is greater), so a walk
  * can take a fixed number of steps (the tree's depth) without testing for leaves. That makes the
