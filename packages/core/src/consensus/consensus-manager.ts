@@ -69,7 +69,7 @@ const ZERO: TokenUsage = { inputTokens: 0, outputTokens: 0, totalTokens: 0 };
  * const decision = await consensus.decide(snapshot);
  */
 export class ConsensusManager {
-  readonly options: ConsensusOptions;
+  #options: ConsensusOptions;
   readonly #assistants: readonly Assistant[];
   readonly #bus: EventBus | undefined;
   readonly #clock: Clock;
@@ -80,13 +80,18 @@ export class ConsensusManager {
   constructor(settings: ConsensusManagerSettings) {
     const parsed = consensusOptionsSchema.safeParse(settings.options ?? {});
     if (!parsed.success) throw new ConfigError('consensus options', fromZodIssues(parsed.error.issues));
-    this.options = parsed.data;
+    this.#options = parsed.data;
     this.#assistants = validateTeam(settings.assistants, this.options);
     this.#bus = settings.bus;
     this.#clock = settings.clock ?? systemClock;
     this.#createId = settings.createId ?? (() => crypto.randomUUID());
     this.#cache = settings.cache;
     this.#reliability = settings.reliability ?? (() => 0.5);
+  }
+
+  /** The options in force. */
+  get options(): ConsensusOptions {
+    return this.#options;
   }
 
   /** The team. */
@@ -102,6 +107,14 @@ export class ConsensusManager {
   /** Configured weight of an assistant. */
   weightOf(assistantId: string): number {
     return this.options.weights[assistantId] ?? 1;
+  }
+
+  /** Replaces the configured weights (user config); ids must belong to the team. Applies from the next round. */
+  setWeights(weights: Record<string, number>): void {
+    const parsed = consensusOptionsSchema.shape.weights.safeParse(weights);
+    if (!parsed.success) throw new ConfigError('consensus weights', fromZodIssues(parsed.error.issues).map((issue) => ({ ...issue, path: ['weights', ...issue.path] })));
+    validateTeam(this.#assistants, { ...this.options, weights: parsed.data });
+    this.#options = { ...this.#options, weights: parsed.data };
   }
 
   /**

@@ -226,3 +226,27 @@ describe('TradingEngine with a live exchange', () => {
     expect(store.fills.size).toBe(2);
   });
 });
+
+describe('TradingEngine settings and answers', () => {
+  it('lets only one of two simultaneous answers to an escalation execute', async () => {
+    const store = new MemoryStore();
+    const team = [createScriptedAssistant({ id: 'a', turns: [{ action: 'BUY' }] }), createScriptedAssistant({ id: 'b', turns: [{ action: 'SELL' }] })];
+    const engine = createTradingEngine({ exchange: new TestExchange(), store, feed: feedOf(candles.slice(0, 10)), assistants: team, clock: new SimulatedClock(), trigger: everyNthCandle(10), consensus: { maxRounds: 1, threshold: 0.9, weights: { a: 2 } } });
+    await engine.run();
+    const [pending] = engine.pendingEscalations;
+    const answers = await Promise.allSettled([engine.resolveEscalation(pending!.id, { approved: true, by: 'u1' }), engine.resolveEscalation(pending!.id, { approved: true, by: 'u2' })]);
+    expect(answers.map((answer) => answer.status).sort()).toEqual(['fulfilled', 'rejected']);
+    expect((await store.listOrders()).length).toBe(1);
+  });
+
+  it('changes risk limits and weights while running, validating them', async () => {
+    const engine = createTradingEngine({ exchange: new TestExchange(), assistants: [createScriptedAssistant({ id: 'a', turns: [{ action: 'HOLD' }] })] });
+    expect(engine.setRiskLimits({ maxPositionFraction: 0.1 })).toMatchObject({ maxPositionFraction: 0.1, minConfidence: 0.4 });
+    expect(engine.riskLimits.maxPositionFraction).toBe(0.1);
+    expect(() => engine.setRiskLimits({ maxPositionFraction: 3 })).toThrow(/risk limits: riskLimits\.maxPositionFraction/);
+    expect(() => engine.setRiskLimits({ maxPosition: 0.1 } as never)).toThrow(/Unrecognized key/);
+    engine.consensus.setWeights({ a: 3 });
+    expect(engine.consensus.weightOf('a')).toBe(3);
+    expect(() => engine.consensus.setWeights({ ghost: 1 })).toThrow(/options\.weights\.ghost: no assistant with id ghost/);
+  });
+});

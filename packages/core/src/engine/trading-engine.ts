@@ -9,7 +9,7 @@ import { createIdGenerator } from '../interfaces/random.js';
 import type { Trigger } from '../interfaces/trigger.js';
 import { everyCandle } from '../interfaces/trigger.js';
 import { checkOrder, sizeDecision } from '../risk/risk-gate.js';
-import { riskLimitsSchema, timeframeToMs, type Candle, type Decision, type Fill, type MarketSnapshot, type NewsItem, type Order, type OrderBook, type Portfolio, type RiskLimits, type Ticker, type Timeframe, type TradePlan } from '../schemas/index.js';
+import { riskLimitsSchema, timeframeToMs, type Candle, type Decision, type Fill, type MarketSnapshot, type NewsItem, type Order, type OrderBook, type Portfolio, type RiskLimits, type RiskLimitsInput, type Ticker, type Timeframe, type TradePlan } from '../schemas/index.js';
 import { engineOptionsSchema, type TradingEngineSettings } from './engine-settings.js';
 import { buildLivePortfolio, type PortfolioMarks } from './live-portfolio.js';
 import { OutcomeTracker } from './outcome-tracker.js';
@@ -56,7 +56,6 @@ export interface ActionResult {
 export class TradingEngine {
   readonly bus: EventBus;
   readonly consensus: ConsensusManager;
-  readonly riskLimits: RiskLimits;
   readonly #settings: TradingEngineSettings;
   readonly #logger: Logger;
   readonly #options: ReturnType<typeof engineOptionsSchema.parse>;
@@ -75,11 +74,14 @@ export class TradingEngine {
   readonly #liveOpen = new Map<string, string>();
   /** Fill ids already handled, so a polled fill is never recorded twice. */
   readonly #seenFills = new Set<string>();
+  /** Escalations being answered right now. */
+  readonly #resolving = new Set<string>();
   /** Creation time of each live open order (where to start asking for its fills). */
   readonly #liveSince = new Map<string, number>();
   /** Open protective orders: client order id -> its sibling's, and the symbol. */
   readonly #protective = new Map<string, { sibling?: string; symbol: string }>();
   #reliability = new ReliabilityTracker();
+  #riskLimits: RiskLimits;
 
   constructor(settings: TradingEngineSettings) {
     const { exchange, feed, assistants, consensus, trigger, store, bus, clock, riskLimits, predictor, cache, onCandle, logger, ...options } = settings;
@@ -91,7 +93,7 @@ export class TradingEngine {
     this.#logger = logger ?? silentLogger;
     this.#settings = settings;
     this.#options = parsedOptions.data;
-    this.riskLimits = parsedLimits.data;
+    this.#riskLimits = parsedLimits.data;
     this.#exchange = exchange;
     this.#clock = clock ?? systemClock;
     this.bus = bus ?? createEventBus();
@@ -113,6 +115,22 @@ export class TradingEngine {
   /** Closed candles kept for a symbol (oldest first). */
   history(symbol: string): readonly Candle[] {
     return this.#symbols.get(symbol)?.history ?? [];
+  }
+
+  /** The hard limits in force. */
+  get riskLimits(): RiskLimits {
+    return this.#riskLimits;
+  }
+
+  /**
+   * Replaces the hard limits (validated; unknown or bad fields name themselves in a ConfigError).
+   * Takes effect from the next decision or order.
+   */
+  setRiskLimits(input: RiskLimitsInput): RiskLimits {
+    const parsed = riskLimitsSchema.strict().safeParse(input);
+    if (!parsed.success) throw new ConfigError('risk limits', fromZodIssues(parsed.error.issues).map((issue) => ({ ...issue, path: ['riskLimits', ...issue.path] })));
+    this.#riskLimits = parsed.data;
+    return parsed.data;
   }
 
   /** Learned reliability per assistant. */
@@ -473,6 +491,17 @@ export class TradingEngine {
    * to, through the same hard risk gate as every other order; rejection is recorded.
    */
   async resolveEscalation(decisionId: string, resolution: { approved: boolean; by: string }): Promise<ActionResult> {
+    // Claimed before any await: two simultaneous answers cannot both execute the decision.
+    if (this.#resolving.has(decisionId)) throw new IaAgentsError('CONFLICT', `Decision ${decisionId} is being answered already`, { details: { decisionId } });
+    this.#resolving.add(decisionId);
+    try {
+      return await this.#resolve(decisionId, resolution);
+    } finally {
+      this.#resolving.delete(decisionId);
+    }
+  }
+
+  async #resolve(decisionId: string, resolution: { approved: boolean; by: string }): Promise<ActionResult> {
     const found = this.#escalations.get(decisionId) ?? (await this.#settings.store?.getDecision(decisionId));
     if (found === undefined || !found.escalated) throw new IaAgentsError('NOT_FOUND', `No escalated decision ${decisionId}`, { details: { decisionId } });
     if (found.resolution !== undefined) throw new IaAgentsError('CONFLICT', `Decision ${decisionId} was already ${found.resolution.approved ? 'approved' : 'rejected'} by ${found.resolution.by}`, { details: { decisionId } });
