@@ -15,7 +15,7 @@ export type { Assistant, AssistantContext, AssistantGenerateOptions } from './as
 export { BaseAssistant, evidenceBalance, reviseByEvidence, type BaseAssistantSettings } from './assistant/base-assistant.js';
 export { defineAssistant, type AssistantSpec } from './assistant/define-assistant.js';
 export type { Predictor, PredictorContext } from './interfaces/predictor.js';
-export { everyCandle, everyNthCandle, type Trigger, type TriggerFactory } from './interfaces/trigger.js';
+export { anyTrigger, everyCandle, everyNthCandle, type Trigger, type TriggerFactory } from './interfaces/trigger.js';
 export { ConsensusManager, createConsensusManager, type ConsensusManagerSettings, type DecideOptions } from './consensus/consensus-manager.js';
 export { consensusOptionsSchema, type ConsensusOptions, type ConsensusOptionsInput } from './consensus/consensus-options.js';
 export { countVotes, type RoundCount } from './consensus/tally.js';

@@ -23,3 +23,24 @@ export function everyNthCandle(n: number): TriggerFactory {
     return { update: () => ((count = (count + 1) % n) === 0 ? `every ${n} candles` : false) };
   };
 }
+
+/**
+ * Triggers when any of the given triggers does. Every trigger sees every candle (their streaming
+ * state stays right); the first reason wins.
+ * @example const trigger = anyTrigger(marketMonitorTrigger(), everyNthCandle(12));
+ */
+export function anyTrigger(...factories: TriggerFactory[]): TriggerFactory {
+  return (symbol) => {
+    const triggers = factories.map((factory) => factory(symbol));
+    return {
+      update(candle) {
+        let reason: string | false = false;
+        for (const trigger of triggers) {
+          const fired = trigger.update(candle);
+          if (reason === false) reason = fired;
+        }
+        return reason;
+      },
+    };
+  };
+}

@@ -2,7 +2,7 @@ import type { Clock, EventBus, TradingEngine } from '@ia-agents/core';
 import type { Redis } from 'ioredis';
 import type { ServerMetrics } from '../metrics/server-metrics.js';
 import type { CredentialCipher } from '../security/credential-cipher.js';
-import type { ServerStore } from '../storage/server-store.js';
+import type { ServerStore, UserConfig } from '../storage/server-store.js';
 
 /** Lifecycle of an account's engine. */
 export type AccountStatus = 'starting' | 'running' | 'finished' | 'stopped' | 'failed';
@@ -43,6 +43,8 @@ export interface AppContext {
   dashboard: boolean;
   /** Pino log level, or false for no logging. */
   logLevel: string | false;
+  /** Applies a user's saved configuration (risk limits, weights) to their running engine. */
+  applyConfig?: (userId: string, config: UserConfig) => void;
   /** Runs the learning loop for a user (rebuilds learned reliabilities from stored outcomes). */
   learn?: (userId: string) => Promise<unknown>;
 }

@@ -1,5 +1,5 @@
 import { writeFileSync } from 'node:fs';
-import { ConfigError } from '@ia-agents/core';
+import { ConfigError, riskLimitsSchema } from '@ia-agents/core';
 import { createDefaultTeam, marketMonitorTrigger } from '@ia-agents/assistants';
 import { backtestResultToJson, bundledCandles, createCcxtExchange, bundledCandlesPath, readCandlesCsv, runBacktest, writeBacktestReport, type BundledCandlesName } from '@ia-agents/exchange';
 import { formatWalkForwardReport, trainAndEvaluate } from '@ia-agents/ml';
@@ -84,7 +84,7 @@ export async function backtest(options: BacktestCommandOptions): Promise<void> {
     assistants,
     consensus,
     trigger: marketMonitorTrigger(),
-    riskLimits: { minConfidence: number(options.minConfidence, 'min-confidence') ?? 0.3 },
+    riskLimits: { minConfidence: number(options.minConfidence, 'min-confidence') ?? riskLimitsSchema.shape.minConfidence.parse(undefined) },
     ...(from === undefined ? {} : { from }),
     ...(to === undefined ? {} : { to }),
     ...(initialCash === undefined ? {} : { initialCash }),

@@ -29,7 +29,7 @@ program
   .option('--to <date>', 'end (exclusive)')
   .option('--cash <amount>', 'starting cash', '10000')
   .option('--seed <n>', 'seed of ids')
-  .option('--min-confidence <n>', 'smallest decision confidence that trades (the server default)', '0.3')
+  .option('--min-confidence <n>', 'smallest decision confidence that trades (default: core RiskLimits, 0.4)')
   .option('-o, --out <file>', 'HTML report', 'backtest-report.html')
   .option('--json <file>', 'also write the result as JSON')
   .action((options) => backtest(options));

@@ -36,8 +36,8 @@ export const serverConfigSchema = z
     replayWarmup: z.number().int().nonnegative().default(60),
     /** Starting paper balance in the quote currency. @default 10000 */
     initialCash: z.number().positive().default(10_000),
-    /** Convene the team every n closed candles. @default 1 */
-    decideEvery: z.number().int().positive().default(1),
+    /** Besides the market monitor's alerts, convene the team every n closed candles (0: alerts only). @default 12 */
+    decideEvery: z.number().int().nonnegative().default(12),
     /** 32-byte key (hex or base64) that encrypts exchange credentials; required in live mode. */
     encryptionKey: z.string().min(1).optional(),
     /** Bootstrap admin token; a random one is made and printed on the first start when absent. */
@@ -60,11 +60,9 @@ export const serverConfigSchema = z
     seed: z.number().int().default(1),
     /**
      * Hard risk limits of the engine (core RiskLimits; partial, the rest take core's defaults).
-     * The default lowers minConfidence to 0.3: a seven-assistant decision's confidence is the
-     * winning share times the voters' confidence, which rarely reaches core's 0.55.
-     * @default { minConfidence: 0.3 }
+     * @default {}
      */
-    riskLimits: z.record(z.string(), z.number()).default({ minConfidence: 0.3 }),
+    riskLimits: z.record(z.string(), z.number()).default({}),
     /** Consensus options (core ConsensusOptions; partial). @default {} */
     consensus: z.record(z.string(), z.unknown()).default({}),
     /** Serve the dashboard at `/`. @default true */

@@ -29,12 +29,14 @@ describe('createServer on the embedded defaults', () => {
     expect(server.account.status()).toMatch(/stopped|finished/);
   });
 
-  it("applies the owner's saved weights and risk limits to the engine at start", async () => {
+  it("applies the owner's saved weights and risk limits to the running engine at once, and again after a restart", async () => {
     const settings = config({ adminToken: 'iaa_test-admin-token-config-0123' });
     const first = await createServer(settings);
+    const before = first.account.engine.consensus.options.weights;
     const put = await first.app.inject({ method: 'PUT', url: '/api/v1/config', headers: { authorization: 'Bearer iaa_test-admin-token-config-0123' }, payload: { assistantWeights: { strategist: 2 }, riskLimits: { minConfidence: 0.9 } } });
     expect(put.statusCode).toBe(200);
-    const before = first.account.engine.consensus.options.weights;
+    expect(first.account.engine.riskLimits.minConfidence).toBe(0.9);
+    expect(first.account.engine.consensus.options.weights.strategist).toBe(before.strategist! * 2);
     await first.close();
     const second = await createServer(settings);
     expect(second.account.engine.riskLimits.minConfidence).toBe(0.9);

@@ -1,4 +1,4 @@
-import { ConfigError, SimulatedClock, everyNthCandle, systemClock, type Clock } from '@ia-agents/core';
+import { ConfigError, SimulatedClock, anyTrigger, everyNthCandle, systemClock, type Clock } from '@ia-agents/core';
 import { createDefaultTeam, marketMonitorTrigger } from '@ia-agents/assistants';
 import { bundledCandlesPath, createCcxtExchange, createPaperExchange, createPollingFeed, createReplayFeed, type CcxtClient } from '@ia-agents/exchange';
 import type { FastifyInstance } from 'fastify';
@@ -87,11 +87,16 @@ async function liveVenue(config: ServerConfig, store: ServerStore, owner: Owner,
   return { exchange, feed: createPollingFeed({ exchange, symbols: config.symbols, timeframe: config.timeframe, warmup: config.replayWarmup }), clock: systemClock };
 }
 
+/** The team's recommended weights times the user's saved ones. */
+function teamWeights(ids: readonly string[], userWeights: Record<string, number>): Record<string, number> {
+  const recommended = (createDefaultTeam().consensus.weights ?? {}) as Record<string, number>;
+  return Object.fromEntries(ids.map((id) => [id, (recommended[id] ?? 1) * (userWeights[id] ?? 1)]));
+}
+
 function buildAccount(config: ServerConfig, store: ServerStore, owner: Owner, metrics: ServerMetrics, saved: Saved, venue: Venue): RunnableAccount {
   const quote = config.symbols[0]!.split('/')[1]!;
   const { assistants, consensus } = createDefaultTeam();
-  const teamWeights = (consensus.weights ?? {}) as Record<string, number>;
-  const weights = Object.fromEntries(assistants.map((assistant) => [assistant.id, (teamWeights[assistant.id] ?? 1) * (saved.weights[assistant.id] ?? 1)]));
+  const weights = teamWeights(assistants.map((assistant) => assistant.id), saved.weights);
   return createTradingAccount({
     userId: owner.user.id,
     store,
@@ -100,7 +105,7 @@ function buildAccount(config: ServerConfig, store: ServerStore, owner: Owner, me
     ...(venue.feed === undefined ? {} : { feed: venue.feed }),
     assistants,
     consensus: { ...consensus, ...config.consensus, weights },
-    trigger: config.decideEvery > 1 ? everyNthCandle(config.decideEvery) : marketMonitorTrigger(),
+    trigger: config.decideEvery > 0 ? anyTrigger(marketMonitorTrigger(), everyNthCandle(config.decideEvery)) : marketMonitorTrigger(),
     clock: venue.clock,
     riskLimits: saved.riskLimits,
     quoteCurrency: quote,
@@ -158,6 +163,13 @@ export async function createServer(config: ServerConfig, options: { clock?: Cloc
     dashboard: config.dashboard,
     logLevel: config.logLevel,
     learn: (userId) => runLearningLoop(store.forUser(userId), accounts.get(userId), clock),
+    // A saved configuration takes effect on the running engine at once (validated by core).
+    applyConfig: (userId, saved) => {
+      const running = accounts.get(userId);
+      if (running === undefined) return;
+      running.engine.setRiskLimits({ ...config.riskLimits, ...(saved.riskLimits as Record<string, number>) });
+      running.engine.consensus.setWeights(teamWeights(running.assistantIds, saved.assistantWeights));
+    },
     ...(cipher === undefined ? {} : { cipher }),
     ...(redis === undefined ? {} : { redis }),
   };

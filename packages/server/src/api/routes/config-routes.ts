@@ -59,6 +59,7 @@ export function configRoutes(context: AppContext): FastifyPluginAsyncZod {
       const duplicate = names.find((name, index) => names.indexOf(name) !== index);
       if (duplicate !== undefined) throw new IaAgentsError('VALIDATION_FAILED', `Invalid request: body.customRules: duplicate rule name ${duplicate}`, { issues: [{ path: ['body', 'customRules'], message: `duplicate rule name ${duplicate}` }] });
       const config: UserConfig = { userId: auth.user.id, ...request.body, riskLimits: request.body.riskLimits as UserConfig['riskLimits'], customRules: request.body.customRules.map(({ symbol, ...rule }) => (symbol === undefined ? rule : { ...rule, symbol })), createdAt: previous?.createdAt ?? now, updatedAt: now };
+      context.applyConfig?.(auth.user.id, config);
       await context.store.saveUserConfig(config);
       await context.store.forUser(auth.user.id).appendAudit({ timestamp: now, actor: auth.user.id, action: 'config-update', data: { ...request.body } });
       return config;
