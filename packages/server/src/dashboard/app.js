@@ -24,7 +24,7 @@
   }
 
   function roundHtml(round) {
-    const rows = round.opinions.map((opinion) => `<tr data-assistant="${text(opinion.assistantId)}"><td>${text(opinion.assistantId)}</td><td class="${opinion.action}">${opinion.action}</td><td>${number(opinion.confidence)}</td><td>${text(opinion.reasoning)}</td></tr>`).join('');
+    const rows = round.opinions.map((opinion) => `<tr data-assistant="${text(opinion.assistantId)}"><td>${text(opinion.assistantId)}</td><td class="${opinion.abstain ? 'muted' : opinion.action}">${opinion.abstain ? 'no view' : opinion.action}</td><td>${opinion.abstain ? '' : number(opinion.confidence)}</td><td>${text(opinion.reasoning)}</td></tr>`).join('');
     const abstained = round.abstentions.map((item) => `<tr><td>${text(item.assistantId)}</td><td colspan="3" class="muted">abstained: ${text(item.reason)}</td></tr>`).join('');
     const tally = `BUY ${number(round.tally.BUY, 3)} · SELL ${number(round.tally.SELL, 3)} · HOLD ${number(round.tally.HOLD, 3)} → <span class="${round.leadingAction}">${round.leadingAction}</span> ${number(round.share * 100, 1)}%${round.reached ? ' (agreed)' : ''}`;
     return `<div class="round"><strong>Round ${round.round}</strong> (${round.phase}) <span class="vote">${tally}</span><table>${rows}${abstained}</table></div>`;

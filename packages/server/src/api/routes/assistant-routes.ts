@@ -18,7 +18,8 @@ export function assistantRoutes(context: AppContext): FastifyPluginAsyncZod {
         assistants: ids.map((id) => {
           const record = records.get(id);
           const failures = errors.values.filter((value) => value.labels.assistant === id).reduce((sum, value) => sum + value.value, 0);
-          return { id, weight: config?.assistantWeights[id] ?? 1, reliability: record?.reliability ?? 0.5, outcomes: record?.outcomes ?? 0, correct: record?.correct ?? 0, abstentions: failures, health: account === undefined ? 'stopped' : 'active' };
+          // The weight the running engine counts (recommended × the user's); the user's alone when stopped.
+          return { id, weight: account?.engine.consensus.weightOf(id) ?? config?.assistantWeights[id] ?? 1, reliability: record?.reliability ?? 0.5, outcomes: record?.outcomes ?? 0, correct: record?.correct ?? 0, abstentions: failures, health: account === undefined ? 'stopped' : 'active' };
         }),
       };
     });
