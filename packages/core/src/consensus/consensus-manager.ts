@@ -4,7 +4,7 @@ import type { Assistant, AssistantContext, AssistantGenerateOptions } from '../a
 import { AbortError, ConfigError, ModelError, QuorumError, TimeoutError, TokenBudgetError, fromZodIssues, isIaAgentsError } from '../errors/index.js';
 import type { EventBus } from '../events/event-bus.js';
 import { systemClock, type Clock } from '../interfaces/clock.js';
-import { addUsage, generateObject } from '../model/generate-object.js';
+import { addUsage, generateObject, type GenerateObjectResult } from '../model/generate-object.js';
 import type { ResponseCache } from '../model/response-cache.js';
 import { marketSnapshotSchema, opinionSchema, type Abstention, type ConsensusRound, type Decision, type MarketSnapshot, type Opinion, type TokenUsage } from '../schemas/index.js';
 import { parseWith } from '../util/parse.js';
@@ -253,56 +253,65 @@ export class ConsensusManager {
   }
 
   #context(run: Run, assistant: Assistant, round: number, counted: { tokens: number }): AssistantContext {
-    const generate = async <S extends z.ZodType>(options: AssistantGenerateOptions<S>) => {
-      if (assistant.model === undefined) throw new ModelError('MODEL_UNAVAILABLE', `${assistant.id} has no language model`);
-      return generateObject({
-        model: assistant.model,
-        schema: options.schema,
-        prompt: options.prompt,
-        ...(options.system === undefined ? {} : { system: options.system }),
-        temperature: options.temperature ?? assistant.temperature ?? 0.1,
-        timeoutMs: this.options.timeoutMs,
-        abortSignal: signalOf(run),
-        ...(this.#cache === undefined ? {} : { cache: this.#cache }),
-        onUsage: (usage) => {
-          counted.tokens += usage.totalTokens;
-          this.#spend(run, usage);
-        },
-      });
-    };
-    return {
-      decisionId: run.id,
-      round,
-      get signal() {
-        return signalOf(run);
+    return new CallContext(run, round, this.#clock, assistant, (options) => this.#generate(run, assistant, counted, options));
+  }
+
+  #generate<S extends z.ZodType>(run: Run, assistant: Assistant, counted: { tokens: number }, options: AssistantGenerateOptions<S>): Promise<GenerateObjectResult<z.output<S>>> {
+    if (assistant.model === undefined) return Promise.reject(new ModelError('MODEL_UNAVAILABLE', `${assistant.id} has no language model`));
+    return generateObject({
+      model: assistant.model,
+      schema: options.schema,
+      prompt: options.prompt,
+      ...(options.system === undefined ? {} : { system: options.system }),
+      temperature: options.temperature ?? assistant.temperature ?? 0.1,
+      timeoutMs: this.#options.timeoutMs,
+      abortSignal: signalOf(run),
+      ...(this.#cache === undefined ? {} : { cache: this.#cache }),
+      onUsage: (usage) => {
+        counted.tokens += usage.totalTokens;
+        this.#spend(run, usage);
       },
-      clock: this.#clock,
-      hasModel: assistant.model !== undefined,
-      generate,
-    };
+    });
   }
 
   #finish(run: Run, current: Map<string, Opinion>, count: RoundCount): Decision {
     const last = run.rounds.at(-1)!;
-    const base = { id: run.id, symbol: run.snapshot.symbol, votes: last.votes, rounds: run.rounds, usage: run.usage, price: run.snapshot.candles.at(-1)!.close, createdAt: run.snapshot.timestamp, completedAt: this.#clock.now() };
-    const plan = pickPlan(current);
-    const planField = plan === undefined ? {} : { plan };
-    if (run.budgetError !== undefined || !last.reached) {
-      const reason = run.budgetError !== undefined ? `${run.budgetError.code}: ${run.budgetError.message}` : `no consensus after ${run.rounds.length} round(s): ${last.leadingAction} has ${(last.share * 100).toFixed(1)}% of the vote, ${(this.options.threshold * 100).toFixed(1)}% needed`;
-      const decision: Decision = { ...base, ...planField, action: 'HOLD', proposedAction: last.leadingAction, confidence: round4(count.confidence), consensusReached: false, escalated: true, escalationReason: reason };
-      this.#bus?.emit('decision-escalate', { decision, reason });
-      this.#bus?.emit('decision-make', { decision });
-      return decision;
-    }
-    const veto = last.leadingAction === 'HOLD' ? undefined : this.#findVeto(current, last.leadingAction);
-    if (veto !== undefined) {
-      const decision: Decision = { ...base, ...planField, action: 'HOLD', proposedAction: last.leadingAction, confidence: round4(count.confidence), consensusReached: true, escalated: false, veto: { ...veto, blockedAction: last.leadingAction } };
-      this.#bus?.emit('decision-veto', { decision, assistantId: veto.assistantId, reason: veto.reason });
-      this.#bus?.emit('decision-make', { decision });
-      return decision;
-    }
-    const decision: Decision = { ...base, ...planField, action: last.leadingAction, proposedAction: last.leadingAction, confidence: round4(count.confidence), consensusReached: true, escalated: false };
+    const escalated = run.budgetError !== undefined || !last.reached;
+    const veto = escalated || last.leadingAction === 'HOLD' ? undefined : this.#findVeto(current, last.leadingAction);
+    const escalationReason = !escalated
+      ? undefined
+      : run.budgetError !== undefined
+        ? `${run.budgetError.code}: ${run.budgetError.message}`
+        : `no consensus after ${run.rounds.length} round(s): ${last.leadingAction} has ${(last.share * 100).toFixed(1)}% of the vote, ${(this.#options.threshold * 100).toFixed(1)}% needed`;
+    const decision = this.#decision(run, last, count, current, escalated, veto, escalationReason);
+    if (escalationReason !== undefined) this.#bus?.emit('decision-escalate', { decision, reason: escalationReason });
+    if (veto !== undefined) this.#bus?.emit('decision-veto', { decision, assistantId: veto.assistantId, reason: veto.reason });
     this.#bus?.emit('decision-make', { decision });
+    return decision;
+  }
+
+  /** Builds the decision in one literal: a fixed shape, cheap to make and to copy. */
+  #decision(run: Run, last: ConsensusRound, count: RoundCount, current: Map<string, Opinion>, escalated: boolean, veto: { assistantId: string; reason: string } | undefined, escalationReason: string | undefined): Decision {
+    const blocked = escalated || veto !== undefined;
+    const decision: Decision = {
+      id: run.id,
+      symbol: run.snapshot.symbol,
+      action: blocked ? 'HOLD' : last.leadingAction,
+      confidence: round4(count.confidence),
+      consensusReached: !escalated,
+      escalated,
+      proposedAction: last.leadingAction,
+      votes: last.votes,
+      rounds: run.rounds,
+      usage: run.usage,
+      price: run.snapshot.candles.at(-1)!.close,
+      createdAt: run.snapshot.timestamp,
+      completedAt: this.#clock.now(),
+    };
+    const plan = pickPlan(current);
+    if (plan !== undefined) decision.plan = plan;
+    if (veto !== undefined) decision.veto = { assistantId: veto.assistantId, reason: veto.reason, blockedAction: last.leadingAction as 'BUY' | 'SELL' };
+    if (escalationReason !== undefined) decision.escalationReason = escalationReason;
     return decision;
   }
 
@@ -336,7 +345,8 @@ function validateTeam(assistants: readonly Assistant[], options: ConsensusOption
 
 /** The plan to carry: the strategist's if any, sized down by the risk manager's when it proposes less. */
 function pickPlan(current: Map<string, Opinion>): Decision['plan'] {
-  const plans = [...current.values()].filter((opinion) => opinion.plan !== undefined).map((opinion) => opinion.plan!);
+  const plans: NonNullable<Decision['plan']>[] = [];
+  for (const opinion of current.values()) if (opinion.plan !== undefined) plans.push(opinion.plan);
   if (plans.length === 0) return undefined;
   const merged = Object.assign({}, ...plans) as NonNullable<Decision['plan']>;
   const sizes = plans.map((plan) => plan.sizeFraction).filter((size): size is number => size !== undefined);
@@ -354,6 +364,34 @@ function toAbstention(assistantId: string, reason: unknown): Abstention {
 
 /** The stop reason of a finished decision: made once, as errors are costly to build. */
 const DECISION_COMPLETE = new AbortError('The decision is complete');
+
+/**
+ * What an assistant gets for one call. A class, so that the lazily created abort signal is a
+ * prototype getter: rule-based calls never pay for a signal or for per-call closures.
+ */
+class CallContext implements AssistantContext {
+  readonly #run: Run;
+  readonly hasModel: boolean;
+
+  constructor(
+    run: Run,
+    readonly round: number,
+    readonly clock: Clock,
+    assistant: Assistant,
+    readonly generate: AssistantContext['generate'],
+  ) {
+    this.#run = run;
+    this.hasModel = assistant.model !== undefined;
+  }
+
+  get decisionId(): string {
+    return this.#run.id;
+  }
+
+  get signal(): AbortSignal {
+    return signalOf(this.#run);
+  }
+}
 
 /** Stops a decision once: rejects the race promise and aborts the signal if one was handed out. */
 function stop(run: Run, reason: unknown): void {
