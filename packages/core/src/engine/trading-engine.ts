@@ -224,7 +224,7 @@ export class TradingEngine {
         if (order !== undefined && order.status !== 'open' && order.status !== 'partially-filled') {
           this.#liveOpen.delete(clientOrderId);
           this.#liveSince.delete(clientOrderId);
-          await this.#settings.store?.saveOrder(order);
+          if (this.#settings.store !== undefined) await this.#settings.store.saveOrder(order);
           if (order.status === 'filled') await this.#afterFilled(order);
         }
       }
@@ -251,7 +251,7 @@ export class TradingEngine {
       this.#summary.errors += 1;
       this.#logger.error({ symbol: state.symbol, code: isIaAgentsError(error) ? error.code : 'INTERNAL', err: error }, 'decision failed');
       this.bus.emit('engine-error', { error: error as Error, stage: 'decision', symbol: state.symbol });
-      await this.#audit('engine', 'decision-failed', undefined, { symbol: state.symbol, code: isIaAgentsError(error) ? error.code : 'INTERNAL', message: (error as Error).message });
+      await this.#audited('engine', 'decision-failed', undefined, { symbol: state.symbol, code: isIaAgentsError(error) ? error.code : 'INTERNAL', message: (error as Error).message });
     }
   }
 
@@ -276,8 +276,8 @@ export class TradingEngine {
     const decision = await this.consensus.decide(snapshot, { validate: false, ...(signal === undefined ? {} : { signal }) });
     this.#summary.decisions += 1;
     this.#logger.debug({ decisionId: decision.id, symbol: decision.symbol, action: decision.action, confidence: decision.confidence, escalated: decision.escalated, rounds: decision.rounds.length }, 'decision made');
-    await this.#settings.store?.saveDecision(decision);
-    await this.#audit('engine', 'decision-made', decision.id, () => ({ symbol: decision.symbol, action: decision.action, proposedAction: decision.proposedAction, confidence: decision.confidence, escalated: decision.escalated, veto: decision.veto ?? null, trigger: reason }));
+    if (this.#settings.store !== undefined) await this.#settings.store.saveDecision(decision);
+    await this.#audited('engine', 'decision-made', decision.id, () => ({ symbol: decision.symbol, action: decision.action, proposedAction: decision.proposedAction, confidence: decision.confidence, escalated: decision.escalated, veto: decision.veto ?? null, trigger: reason }));
     const price = snapshot.candles.at(-1)!.close;
     if (this.#options.learning) this.#outcomes.track(decision, price, state.count - 1);
     if (decision.escalated) {
@@ -297,7 +297,7 @@ export class TradingEngine {
       const [id, decision] = this.#escalations.entries().next().value as [string, Decision];
       this.#escalations.delete(id);
       this.bus.emit('escalation-resolve', { decisionId: id, approved: false, by: 'expiry', timestamp: this.#clock.now() });
-      await this.#audit('engine', 'escalation-expired', id, { symbol: decision.symbol, proposedAction: decision.proposedAction });
+      await this.#audited('engine', 'escalation-expired', id, { symbol: decision.symbol, proposedAction: decision.proposedAction });
     }
   }
 
@@ -355,7 +355,7 @@ export class TradingEngine {
     this.#summary.rejections += 1;
     this.#logger.warn({ clientOrderId, code: error.code, reason: error.message }, 'order rejected');
     this.bus.emit('order-reject', { clientOrderId, reason: error.message });
-    await this.#audit('engine', 'order-rejected', clientOrderId, { decisionId: decisionId ?? null, code: error.code, message: error.message });
+    await this.#audited('engine', 'order-rejected', clientOrderId, { decisionId: decisionId ?? null, code: error.code, message: error.message });
   }
 
   /** Places the plan's stop-loss and take-profit for a filled entry; when one fills, the other is cancelled. */
@@ -398,9 +398,9 @@ export class TradingEngine {
     if (order === undefined || (order.status !== 'open' && order.status !== 'partially-filled')) return;
     try {
       const cancelled = await this.#exchange.cancelOrder(order.id, symbol);
-      await this.#settings.store?.saveOrder(cancelled);
+      if (this.#settings.store !== undefined) await this.#settings.store.saveOrder(cancelled);
       this.bus.emit('order-cancel', { order: cancelled });
-      await this.#audit('engine', 'order-cancelled', clientOrderId, { orderId: order.id, symbol });
+      await this.#audited('engine', 'order-cancelled', clientOrderId, { orderId: order.id, symbol });
     } catch (error) {
       if (!(error instanceof IaAgentsError)) throw error;
       this.bus.emit('engine-error', { error, stage: 'cancel', symbol });
@@ -411,7 +411,7 @@ export class TradingEngine {
     if (byRisk) {
       this.#summary.rejections += 1;
       this.bus.emit('risk-reject', { decisionId: decision.id, symbol: decision.symbol, reason, timestamp: this.#clock.now() });
-      await this.#audit('risk-gate', 'order-refused', clientOrderId, { decisionId: decision.id, reason });
+      await this.#audited('risk-gate', 'order-refused', clientOrderId, { decisionId: decision.id, reason });
     }
     return { decision, rejection: reason };
   }
@@ -422,19 +422,20 @@ export class TradingEngine {
       this.#liveOpen.set(order.clientOrderId, order.symbol);
       this.#liveSince.set(order.clientOrderId, order.createdAt);
     }
-    await this.#settings.store?.saveOrder(order);
+    if (this.#settings.store !== undefined) await this.#settings.store.saveOrder(order);
     this.bus.emit('order-place', { order });
-    await this.#audit('engine', 'order-placed', order.clientOrderId, () => ({ orderId: order.id, symbol: order.symbol, side: order.side, type: order.type, amount: order.amount, status: order.status, decisionId: order.decisionId ?? null }));
+    await this.#audited('engine', 'order-placed', order.clientOrderId, () => ({ orderId: order.id, symbol: order.symbol, side: order.side, type: order.type, amount: order.amount, status: order.status, decisionId: order.decisionId ?? null }));
     if (order.status === 'rejected') this.bus.emit('order-reject', { order, clientOrderId: order.clientOrderId, reason: order.reason ?? 'rejected by the exchange' });
     // Orders that filled as they were placed (market orders at the signal close, live market orders)
     // report their fills here; later fills arrive with the candles.
     if (order.filled > 0 && this.#exchange.fetchFills !== undefined) {
       const fills = await this.#exchange.fetchFills(order.symbol, order.createdAt);
-      await this.#onFills(fills.filter((fill) => fill.clientOrderId === order.clientOrderId));
+      await this.#onFills(fills.filter((fill) => fill.clientOrderId === order.clientOrderId), order);
     }
   }
 
-  async #onFills(fills: readonly Fill[]): Promise<void> {
+  /** Records fills; `known` is their order as just returned by the exchange (saves a lookup). */
+  async #onFills(fills: readonly Fill[], known?: Order): Promise<void> {
     if (fills.length === 0) return;
     const store = this.#settings.store;
     for (const fill of fills) {
@@ -442,15 +443,16 @@ export class TradingEngine {
       this.#seenFills.add(fill.id);
       if (this.#seenFills.size > 10_000) this.#seenFills.delete(this.#seenFills.values().next().value as string);
       this.#summary.fills += 1;
-      await store?.saveFill(fill);
-      const order = await this.#exchange.fetchOrderByClientId(fill.clientOrderId, fill.symbol);
-      if (order !== undefined) await store?.saveOrder(order);
+      if (store !== undefined) await store.saveFill(fill);
+      const order = known?.clientOrderId === fill.clientOrderId ? known : await this.#exchange.fetchOrderByClientId(fill.clientOrderId, fill.symbol);
+      if (order !== undefined && store !== undefined) await store.saveOrder(order);
       this.bus.emit('order-fill', { ...(order === undefined ? {} : { order }), fill });
       if (order?.status === 'filled') await this.#afterFilled(order);
     }
-    if (isSimulatedExchange(this.#exchange)) {
+    // A valuation only for someone who keeps or watches it (a backtest without either skips it).
+    if (isSimulatedExchange(this.#exchange) && (store !== undefined || this.bus.listenerCount('portfolio-update') > 0)) {
       const portfolio = this.#exchange.getPortfolio();
-      await store?.savePortfolio(portfolio);
+      if (store !== undefined) await store.savePortfolio(portfolio);
       this.bus.emit('portfolio-update', { portfolio });
     }
   }
@@ -476,10 +478,10 @@ export class TradingEngine {
     const due = this.#outcomes.collect(symbol, index, candle.close, this.#clock.now());
     for (const { decision, outcome } of due) {
       this.#summary.outcomes += 1;
-      await this.#settings.store?.saveOutcome(outcome);
+      if (this.#settings.store !== undefined) await this.#settings.store.saveOutcome(outcome);
       this.bus.emit('outcome-record', { outcome });
       const records = this.reliability.update(decision, outcome, this.#clock.now());
-      for (const record of records) await this.#settings.store?.saveAssistantRecord(record);
+      for (const record of records) if (this.#settings.store !== undefined) await this.#settings.store.saveAssistantRecord(record);
       if (records.length > 0) this.bus.emit('weights-update', { records });
       const finals = new Map(decision.rounds.flatMap((round) => round.opinions).map((opinion) => [opinion.assistantId, opinion]));
       await Promise.all(this.consensus.assistants.map((assistant) => assistant.learnFromOutcome(outcome, finals.get(assistant.id))));
@@ -507,9 +509,9 @@ export class TradingEngine {
     if (found.resolution !== undefined) throw new IaAgentsError('CONFLICT', `Decision ${decisionId} was already ${found.resolution.approved ? 'approved' : 'rejected'} by ${found.resolution.by}`, { details: { decisionId } });
     const decision: Decision = { ...found, resolution: { approved: resolution.approved, by: resolution.by, at: this.#clock.now() } };
     this.#escalations.delete(decisionId);
-    await this.#settings.store?.saveDecision(decision);
+    if (this.#settings.store !== undefined) await this.#settings.store.saveDecision(decision);
     this.bus.emit('escalation-resolve', { decisionId, approved: resolution.approved, by: resolution.by, timestamp: this.#clock.now() });
-    await this.#audit(resolution.by, resolution.approved ? 'escalation-approved' : 'escalation-rejected', decisionId, { proposedAction: decision.proposedAction });
+    await this.#audited(resolution.by, resolution.approved ? 'escalation-approved' : 'escalation-rejected', decisionId, { proposedAction: decision.proposedAction });
     if (!resolution.approved || decision.proposedAction === 'HOLD') return { decision };
     const state = this.#symbols.get(decision.symbol);
     const price = state?.history.at(-1)?.close ?? state?.ticker?.last ?? decision.price;
@@ -526,17 +528,19 @@ export class TradingEngine {
     const price = request.price ?? state?.history.at(-1)?.close ?? state?.ticker?.last ?? (await this.#exchange.fetchTicker(request.symbol)).last;
     const openOrders = (await this.#exchange.fetchOpenOrders()).length;
     checkOrder(request, { portfolio: await this.portfolio(), price, limits: this.riskLimits, openOrders, feeRate: this.#options.feeRate });
-    await this.#audit(actor, 'manual-order', request.clientOrderId, { ...request });
+    await this.#audited(actor, 'manual-order', request.clientOrderId, { ...request });
     const order = await this.#exchange.createOrder(request);
     await this.#recordOrder(order);
     return order;
   }
 
-  async #audit(actor: string, action: string, subject: string | undefined, data: Record<string, unknown> | (() => Record<string, unknown>)): Promise<void> {
+  /** Appends to the audit log; without a store, nothing to build and no promise to wait for. */
+  #audited(actor: string, action: string, subject: string | undefined, data: Record<string, unknown> | (() => Record<string, unknown>)): Promise<void> | void {
     const store = this.#settings.store;
     if (store === undefined) return;
-    await store.appendAudit({ timestamp: this.#clock.now(), actor, action, ...(subject === undefined ? {} : { subject }), data: typeof data === 'function' ? data() : data });
+    return store.appendAudit({ timestamp: this.#clock.now(), actor, action, ...(subject === undefined ? {} : { subject }), data: typeof data === 'function' ? data() : data });
   }
+
 
 }
 
