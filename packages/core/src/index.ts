@@ -2,6 +2,7 @@ export * from './schemas/index.js';
 export * from './errors/index.js';
 export { parseWith } from './util/parse.js';
 export { parseOrderRequest } from './util/order-request.js';
+export { parseOpinion } from './util/opinion.js';
 export { createEventBus, EventBus, type EventName, type IaAgentsEvents } from './events/event-bus.js';
 export type { JsonSchema, LanguageModel, LanguageModelCallOptions, LanguageModelMessage, LanguageModelResult } from './model/language-model.js';
 export { addUsage, generateObject, raceAbort, toJsonSchema, type GenerateObjectOptions, type GenerateObjectResult } from './model/generate-object.js';

@@ -6,7 +6,8 @@ import type { EventBus } from '../events/event-bus.js';
 import { systemClock, type Clock } from '../interfaces/clock.js';
 import { addUsage, generateObject, type GenerateObjectResult } from '../model/generate-object.js';
 import type { ResponseCache } from '../model/response-cache.js';
-import { marketSnapshotSchema, opinionSchema, type Abstention, type ConsensusRound, type Decision, type MarketSnapshot, type Opinion, type TokenUsage } from '../schemas/index.js';
+import { marketSnapshotSchema, type Abstention, type ConsensusRound, type Decision, type MarketSnapshot, type Opinion, type TokenUsage } from '../schemas/index.js';
+import { parseOpinion } from '../util/opinion.js';
 import { parseWith } from '../util/parse.js';
 import { consensusOptionsSchema, type ConsensusOptions, type ConsensusOptionsInput } from './consensus-options.js';
 import { countVotes, type RoundCount } from './tally.js';
@@ -234,14 +235,18 @@ export class ConsensusManager {
   }
 
   #validate(run: Run, assistant: Assistant, raw: unknown, countedTokens: number): Opinion {
-    const result = opinionSchema.safeParse(raw);
-    if (!result.success) throw new ModelError('MODEL_OUTPUT_INVALID', `${assistant.id} returned an invalid opinion`, { issues: fromZodIssues(result.error.issues) });
-    if (result.data.assistantId !== assistant.id) throw new ModelError('MODEL_OUTPUT_INVALID', `${assistant.id} returned an opinion signed ${result.data.assistantId}`);
+    let opinion: Opinion;
+    try {
+      opinion = parseOpinion(raw);
+    } catch (error) {
+      throw new ModelError('MODEL_OUTPUT_INVALID', `${assistant.id} returned an invalid opinion`, { issues: isIaAgentsError(error) ? error.issues : [] });
+    }
+    if (opinion.assistantId !== assistant.id) throw new ModelError('MODEL_OUTPUT_INVALID', `${assistant.id} returned an opinion signed ${opinion.assistantId}`);
     // Tokens an assistant reports beyond those spent through context.generate were spent on calls
     // it made itself: they count against the budget too.
-    const extra = (result.data.usage?.totalTokens ?? 0) - countedTokens;
+    const extra = (opinion.usage?.totalTokens ?? 0) - countedTokens;
     if (extra > 0) this.#spend(run, { inputTokens: 0, outputTokens: 0, totalTokens: extra });
-    return result.data;
+    return opinion;
   }
 
   #spend(run: Run, usage: TokenUsage): void {
