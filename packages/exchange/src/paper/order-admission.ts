@@ -21,12 +21,10 @@ export function checkMarketRules(market: MarketInfo, request: OrderRequest, mark
   if (market.minNotional !== undefined && reference === reference && amount * reference < market.minNotional) {
     fail('minNotional', `notional ${amount * reference} is below the minimum ${market.minNotional}`, { notional: amount * reference, minNotional: market.minNotional });
   }
-  return {
-    ...request,
-    amount,
-    ...(price === undefined ? {} : { price }),
-    ...(stopPrice === undefined ? {} : { stopPrice }),
-  };
+  const admitted: OrderRequest = { ...request, amount };
+  if (price !== undefined) admitted.price = price;
+  if (stopPrice !== undefined) admitted.stopPrice = stopPrice;
+  return admitted;
 }
 
 /** What an order locks: the base it sells, or the quote a buy may cost at worst (slippage and fee). */
