@@ -1,4 +1,4 @@
-import { checkPeriod, nanArray } from './types.js';
+import { checkPeriod } from './types.js';
 
 /** Options of EmaStream. */
 export interface EmaOptions {
@@ -51,8 +51,28 @@ export class EmaStream {
  * const averages = ema(closes, 20);
  */
 export function ema(values: ArrayLike<number>, period: number, options: EmaOptions = {}): Float64Array {
-  const stream = new EmaStream(period, options);
-  const out = nanArray(values.length);
-  for (let i = 0; i < values.length; i++) out[i] = stream.update(values[i]!);
+  checkPeriod('EMA period', period);
+  // EmaStream's arithmetic, inlined: a method call per value cost the batch 3x a plain loop.
+  const alpha = options.wilder === true ? 1 / period : 2 / (period + 1);
+  // One element type in the loop keeps it monomorphic (MACD passes its own Float64Array lines).
+  const input = values instanceof Float64Array ? values : Float64Array.from(values);
+  const out = new Float64Array(input.length);
+  let value = Number.NaN;
+  let seedSum = 0;
+  let seen = 0;
+  for (let i = 0; i < input.length; i++) {
+    const x = input[i]!;
+    if (seen >= period) {
+      value += alpha * (x - value);
+    } else if (Number.isNaN(x)) {
+      out[i] = Number.NaN;
+      continue;
+    } else {
+      seedSum += x;
+      seen += 1;
+      if (seen === period) value = seedSum / period;
+    }
+    out[i] = value;
+  }
   return out;
 }

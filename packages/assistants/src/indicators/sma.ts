@@ -1,4 +1,4 @@
-import { checkPeriod, nanArray } from './types.js';
+import { checkPeriod } from './types.js';
 
 /** Updates between exact re-summations of the window, which stop floating-point drift in long streams. */
 const RESYNC_EVERY = 4096;
@@ -61,8 +61,24 @@ function sumOf(values: Float64Array): number {
  * const averages = sma(closes, 20);
  */
 export function sma(values: ArrayLike<number>, period: number): Float64Array {
-  const stream = new SmaStream(period);
-  const out = nanArray(values.length);
-  for (let i = 0; i < values.length; i++) out[i] = stream.update(values[i]!);
+  checkPeriod('SMA period', period);
+  // SmaStream's arithmetic (ring window, periodic resync), inlined: a method call per value cost the batch 4x a plain loop.
+  const window = new Float64Array(period);
+  const input = values instanceof Float64Array ? values : Float64Array.from(values);
+  const out = new Float64Array(input.length);
+  let sum = 0;
+  let slot = 0;
+  let untilResync = RESYNC_EVERY;
+  for (let i = 0; i < input.length; i++) {
+    const x = input[i]!;
+    sum += x - window[slot]!;
+    window[slot] = x;
+    slot = slot + 1 === period ? 0 : slot + 1;
+    if (--untilResync === 0) {
+      untilResync = RESYNC_EVERY;
+      sum = sumOf(window);
+    }
+    out[i] = i + 1 < period ? Number.NaN : sum / period;
+  }
   return out;
 }
