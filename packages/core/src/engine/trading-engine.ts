@@ -277,7 +277,7 @@ export class TradingEngine {
     this.#summary.decisions += 1;
     this.#logger.debug({ decisionId: decision.id, symbol: decision.symbol, action: decision.action, confidence: decision.confidence, escalated: decision.escalated, rounds: decision.rounds.length }, 'decision made');
     if (this.#settings.store !== undefined) await this.#settings.store.saveDecision(decision);
-    await this.#audited('engine', 'decision-made', decision.id, () => ({ symbol: decision.symbol, action: decision.action, proposedAction: decision.proposedAction, confidence: decision.confidence, escalated: decision.escalated, veto: decision.veto ?? null, trigger: reason }));
+    if (this.#settings.store !== undefined) await this.#audited('engine', 'decision-made', decision.id, () => ({ symbol: decision.symbol, action: decision.action, proposedAction: decision.proposedAction, confidence: decision.confidence, escalated: decision.escalated, veto: decision.veto ?? null, trigger: reason }));
     const price = snapshot.candles.at(-1)!.close;
     if (this.#options.learning) this.#outcomes.track(decision, price, state.count - 1);
     if (decision.escalated) {
@@ -303,7 +303,7 @@ export class TradingEngine {
 
   async #snapshot(state: SymbolState): Promise<MarketSnapshot> {
     const candles = state.history.slice(-this.#options.lookback);
-    const portfolio = await this.portfolio();
+    const portfolio = isSimulatedExchange(this.#exchange) ? this.#exchange.getPortfolio() : await this.portfolio();
     const predictor = this.#settings.predictor;
     const prediction = predictor === undefined ? undefined : await predictor.predict(candles.slice(-predictor.lookback), { symbol: state.symbol, timeframe: state.timeframe, news: this.#news });
     return {
@@ -424,7 +424,7 @@ export class TradingEngine {
     }
     if (this.#settings.store !== undefined) await this.#settings.store.saveOrder(order);
     this.bus.emit('order-place', { order });
-    await this.#audited('engine', 'order-placed', order.clientOrderId, () => ({ orderId: order.id, symbol: order.symbol, side: order.side, type: order.type, amount: order.amount, status: order.status, decisionId: order.decisionId ?? null }));
+    if (this.#settings.store !== undefined) await this.#audited('engine', 'order-placed', order.clientOrderId, () => ({ orderId: order.id, symbol: order.symbol, side: order.side, type: order.type, amount: order.amount, status: order.status, decisionId: order.decisionId ?? null }));
     if (order.status === 'rejected') this.bus.emit('order-reject', { order, clientOrderId: order.clientOrderId, reason: order.reason ?? 'rejected by the exchange' });
     // Orders that filled as they were placed (market orders at the signal close, live market orders)
     // report their fills here; later fills arrive with the candles.
