@@ -1,11 +1,12 @@
 import { createServer } from 'node:net';
-import { createConsensusManager, generateObject, SimulatedClock, type IaAgentsError } from '@ia-agents/core';
+import { createConsensusManager, generateObject, SimulatedClock } from '@ia-agents/core';
 import { buildCandles, buildSnapshot } from '@ia-agents/core/testing';
 import { TechnicalAnalyst } from '../assistants/technical-analyst.js';
 import { afterEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { startFakeOllama, type FakeOllama, type FakeOllamaSettings } from '../testing/fake-ollama.js';
 import { OllamaModel } from './ollama-model.js';
+import { failure } from '../test-support/failure.js';
 
 const opinion = z.object({ action: z.enum(['BUY', 'SELL', 'HOLD']), confidence: z.number().min(0).max(1), reasoning: z.string() });
 const schema = z.toJSONSchema(opinion) as Record<string, unknown>;
@@ -23,15 +24,6 @@ async function start(settings: FakeOllamaSettings): Promise<FakeOllama> {
 }
 
 const call = { messages: [{ role: 'system' as const, content: 'You are a technical analyst.' }, { role: 'user' as const, content: 'RSI 28, MACD histogram +3.1' }], responseFormat: { type: 'json' as const, schema }, temperature: 0.1, maxOutputTokens: 300 };
-
-async function failure(promise: Promise<unknown>): Promise<IaAgentsError> {
-  try {
-    await promise;
-  } catch (error) {
-    return error as IaAgentsError;
-  }
-  throw new Error('expected a failure');
-}
 
 describe('OllamaModel against a server speaking Ollama /api/chat', () => {
   it('sends model, messages, JSON-schema format and options, and reads text and token counts', async () => {

@@ -1,9 +1,9 @@
-import type { IaAgentsError } from '@ia-agents/core';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startReplayServer } from '../test-support/replay-server.js';
 import { CryptoPanicSource } from './cryptopanic-source.js';
 import { FeedSource } from './feed-source.js';
 import { ATOM_FEED, CRYPTOPANIC_POSTS, RSS_FEED } from './recorded-payloads.js';
+import { failure } from '../test-support/failure.js';
 
 let closeServer: (() => Promise<void>) | undefined;
 afterEach(async () => {
@@ -15,15 +15,6 @@ async function replay(routes: Parameters<typeof startReplayServer>[0]) {
   const server = await startReplayServer(routes);
   closeServer = server.close;
   return server;
-}
-
-async function failure(promise: Promise<unknown>): Promise<IaAgentsError> {
-  try {
-    await promise;
-  } catch (error) {
-    return error as IaAgentsError;
-  }
-  throw new Error('expected a failure');
 }
 
 describe('CryptoPanicSource', () => {
