@@ -34,17 +34,18 @@ export const defaultBundledCandles: BundledCandlesName = 'coinbase_BTC-USD_4h';
  * @example const feed = createReplayFeed({ sources: [{ symbol: 'BTC/USD', path: bundledCandlesPath('coinbase_BTC-USD_4h') }] });
  */
 export function bundledCandlesPath(name: BundledCandlesName = defaultBundledCandles): string {
-  const entry = bundledCandles.find((candidate) => candidate.name === name);
-  if (entry === undefined) {
-    throw new ConfigError('bundled candles', [{ path: ['name'], message: `unknown "${String(name)}"; one of ${bundledCandles.map((candidate) => candidate.name).join(', ')}` }]);
-  }
+  const entry = bundledCandlesInfo(name);
   // Both src/ (tests) and dist/ (the published build) sit next to data/.
   const path = fileURLToPath(new URL(`../data/${entry.name}.csv`, import.meta.url));
   if (!existsSync(path)) throw new ConfigError('bundled candles', [{ path: ['name'], message: `${path} is missing from the installed package` }]);
   return path;
 }
 
-/** The bundled file's description. */
+/** The bundled file's description; a `CONFIG_INVALID` error naming the files there are for an unknown name. */
 export function bundledCandlesInfo(name: BundledCandlesName): BundledCandles {
-  return bundledCandles.find((candidate) => candidate.name === name)!;
+  const entry = bundledCandles.find((candidate) => candidate.name === name);
+  if (entry === undefined) {
+    throw new ConfigError('bundled candles', [{ path: ['name'], message: `unknown "${String(name)}"; one of ${bundledCandles.map((candidate) => candidate.name).join(', ')}` }]);
+  }
+  return entry;
 }

@@ -9,7 +9,7 @@ export { createSmaCrossover, type SmaCrossover, type SmaCrossoverOptions } from 
 export { backtestResultToJson, runBacktest, type BacktestData, type BacktestOptions, type BacktestProgress, type BacktestResult } from './backtest/run-backtest.js';
 export { drawdownSeries, maxDrawdown, performanceMetrics, roundTrips, tradeMetrics, type PerformanceMetrics, type RoundTrip, type TradeMetrics } from './backtest/metrics.js';
 export type { EquitySeries } from './backtest/equity-recorder.js';
-export { renderBacktestReport, writeBacktestReport } from './backtest/report-html.js';
+export { formatBacktestSummary, renderBacktestReport, writeBacktestReport } from './backtest/report-html.js';
 export { CcxtExchange, ccxtExchangeOptionsSchema, createCcxtExchange, type CcxtExchangeOptions } from './ccxt/ccxt-exchange.js';
 export { buildCcxtClient, type CcxtClient, type CcxtClientSettings } from './ccxt/ccxt-client.js';
 export { translateCcxtError } from './ccxt/translate-error.js';

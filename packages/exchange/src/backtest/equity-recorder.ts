@@ -40,17 +40,28 @@ export class EquityRecorder {
   #exposedAt = -1;
   /** Samples at which some position was open. */
   exposedSamples = 0;
+  /** Fees buy-and-hold paid: the taker fee on each symbol's purchase. */
+  readonly buyAndHoldFees: number;
+  /** Purchases buy-and-hold made: one per symbol with candles. */
+  readonly buyAndHoldFills: number;
 
+  /**
+   * Buy-and-hold puts an equal share of the cash into each symbol at its first open, paying
+   * `feeRate` like a taker order of the strategy would, so the two columns are comparable.
+   */
   constructor(
     private readonly exchange: PaperExchange,
     private readonly feed: ReplayFeed,
     initialCash: number,
+    feeRate: number,
   ) {
     this.#share = initialCash / feed.symbols.length;
     for (const [symbol, series] of feed.series) {
       const first = series.candles[0];
-      if (first !== undefined) this.#units.set(symbol, this.#share / first.open);
+      if (first !== undefined) this.#units.set(symbol, (this.#share * (1 - feeRate)) / first.open);
     }
+    this.buyAndHoldFills = this.#units.size;
+    this.buyAndHoldFees = this.#share * feeRate * this.#units.size;
   }
 
   /** Records the state after the engine processed `candle` of `symbol`. */

@@ -24,6 +24,20 @@ describe('performanceMetrics', () => {
     expect(metrics.sortino).toBeCloseTo((mean * 365.25) / downside, 10);
   });
 
+  it('measures from the initial equity when given, so a loss on the first candle counts', () => {
+    // Regression: buy-and-hold bought at the first open but was measured from the first close.
+    const times = [0, 1, 2].map((day) => day * DAY);
+    const metrics = performanceMetrics(times, [90, 99, 108], DAY, 0, 100);
+    expect(metrics).toMatchObject({ initialEquity: 100, finalEquity: 108, maxDrawdown: expect.closeTo(0.1, 12), maxDrawdownDuration: 2 * DAY });
+    expect(metrics.totalReturn).toBeCloseTo(0.08, 12);
+    expect(metrics.cagr).toBeCloseTo(Math.pow(1.08, 365.25 / 3) - 1, 6);
+    const returns = [-0.1, 0.1, 108 / 99 - 1];
+    const mean = returns.reduce((a, b) => a + b) / 3;
+    const sd = Math.sqrt(returns.reduce((a, b) => a + (b - mean) ** 2, 0) / 2);
+    expect(metrics.annualizedVolatility).toBeCloseTo(sd * Math.sqrt(365.25), 10);
+    expect(drawdownSeries([90, 99, 108], 100)).toEqual([-0.09999999999999998, -0.010000000000000009, 0]);
+  });
+
   it('gives null ratios for a flat curve instead of dividing by zero', () => {
     expect(performanceMetrics([0, DAY], [5, 5], DAY)).toMatchObject({ sharpe: null, sortino: null, calmar: null, maxDrawdown: 0, totalReturn: 0 });
   });

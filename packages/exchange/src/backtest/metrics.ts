@@ -62,12 +62,25 @@ export interface RoundTrip {
 }
 
 /**
- * Metrics of an equity curve sampled once per candle.
- * @param times - sample times, UTC ms (ascending)
- * @param equity - equity at each time
+ * Metrics of an equity curve sampled once per candle, each sample taken at the candle's close.
+ * With `initialEquity` (the cash before the first candle, as a backtest has), returns, drawdown
+ * and CAGR are measured from it, so a loss on the first candle counts; without it they start at
+ * the first sample.
+ * @param times - sample times, UTC ms (ascending): the open time of each candle
+ * @param equity - equity at each candle's close
  * @param periodMs - the candle length (annualisation)
+ * @param riskFreeRate - annual risk-free rate for Sharpe and Sortino
+ * @param initialEquity - equity before the first candle
  */
-export function performanceMetrics(times: ArrayLike<number>, equity: ArrayLike<number>, periodMs: number, riskFreeRate = 0): PerformanceMetrics {
+export function performanceMetrics(times: ArrayLike<number>, equity: ArrayLike<number>, periodMs: number, riskFreeRate = 0, initialEquity?: number): PerformanceMetrics {
+  if (initialEquity === undefined || equity.length === 0) return curveMetrics(Array.from(times), Array.from(equity), periodMs, riskFreeRate);
+  // The starting cash stands at the first candle's open; every sample at its candle's close.
+  const closes = [times[0]!, ...Array.from(times, (time) => time + periodMs)];
+  return curveMetrics(closes, [initialEquity, ...Array.from(equity)], periodMs, riskFreeRate, 0);
+}
+
+/** The metrics of points `(times[i], equity[i])` that span `times` plus `extraSpanMs`. */
+function curveMetrics(times: readonly number[], equity: readonly number[], periodMs: number, riskFreeRate: number, extraSpanMs = periodMs): PerformanceMetrics {
   const count = equity.length;
   const initialEquity = count > 0 ? equity[0]! : 0;
   const finalEquity = count > 0 ? equity[count - 1]! : 0;
@@ -77,7 +90,7 @@ export function performanceMetrics(times: ArrayLike<number>, equity: ArrayLike<n
   const volatility = Math.sqrt(variance(returns, mean)) * Math.sqrt(periodsPerYear);
   const downside = Math.sqrt(average(returns.map((value) => (value < 0 ? value * value : 0)))) * Math.sqrt(periodsPerYear);
   const annualMean = mean * periodsPerYear;
-  const years = count > 1 ? (times[count - 1]! - times[0]! + periodMs) / YEAR_MS : 0;
+  const years = count > 1 ? (times[count - 1]! - times[0]! + extraSpanMs) / YEAR_MS : 0;
   const totalReturn = initialEquity > 0 ? finalEquity / initialEquity - 1 : 0;
   const cagr = years > 0 && initialEquity > 0 ? Math.pow(Math.max(finalEquity, 0) / initialEquity, 1 / years) - 1 : 0;
   const drawdown = maxDrawdown(times, equity);
@@ -133,9 +146,9 @@ export function maxDrawdown(times: ArrayLike<number>, equity: ArrayLike<number>)
   return { fraction, duration };
 }
 
-/** Drawdown (fraction below the running peak) at every sample. */
-export function drawdownSeries(equity: ArrayLike<number>): number[] {
-  let peak = Number.NEGATIVE_INFINITY;
+/** Drawdown (fraction below the running peak, which starts at `initialEquity` when given) at every sample. */
+export function drawdownSeries(equity: ArrayLike<number>, initialEquity = Number.NEGATIVE_INFINITY): number[] {
+  let peak = initialEquity;
   const result: number[] = [];
   for (let index = 0; index < equity.length; index++) {
     peak = Math.max(peak, equity[index]!);

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { defineAssistant, type Candle } from '@ia-agents/core';
 import { backtestResultToJson, runBacktest, type BacktestProgress } from './run-backtest.js';
-import { renderBacktestReport } from './report-html.js';
+import { formatBacktestSummary, renderBacktestReport } from './report-html.js';
 
 const HOUR = 3_600_000;
 
@@ -22,20 +22,45 @@ describe('runBacktest', () => {
     expect(first).toMatchObject({ symbols: ['BTC/USDT'], timeframe: '1h', quoteCurrency: 'USDT', candles: 585, gaps: 0 });
     expect(first.metrics.initialEquity).toBe(10_000);
     expect(first.metrics.fills).toBeGreaterThan(0);
-    // Bought at the first open (7986.86), valued at the last close (7457.86).
-    expect(first.buyAndHold.finalEquity).toBeCloseTo((10_000 / 7986.86) * 7457.86, 6);
+    // Bought at the first open (7986.86) paying the 0.1 % taker fee, valued at the last close (7457.86).
+    const held = ((10_000 * 0.999) / 7986.86) * 7457.86;
+    expect(first.buyAndHold).toMatchObject({ initialEquity: 10_000, trades: 0, winRate: null, profitFactor: null, exposure: 1, fills: 1 });
+    expect(first.buyAndHold.finalEquity).toBeCloseTo(held, 6);
+    expect(first.buyAndHold.totalReturn).toBeCloseTo(held / 10_000 - 1, 12);
+    expect(first.buyAndHold.feesPaid).toBeCloseTo(10, 12);
     expect(progress.at(-1)).toEqual({ processed: 585, total: 585, fraction: 1 });
     expect(progress.length).toBeGreaterThan(50);
   });
 
-  it('fills at the next open by default: no trade uses the price of the candle it was decided on', async () => {
-    const candles = wave(300);
-    const result = await runBacktest({ data: [{ symbol: 'WAV/USD', candles, timeframe: '1h' }], exchange: { slippage: { model: 'fixed', bps: 0 }, volumeShare: null } });
-    expect(result.fills.length).toBeGreaterThan(2);
-    for (const fill of result.fills) {
-      const candle = candles.find((candidate) => candidate.timestamp === fill.timestamp)!;
-      expect(fill.price).toBe(candle.open);
-    }
+  it('fills at the next open by default: the team sees only closed candles, and an order decided on candle k fills at the open of k + 1', async () => {
+    // Each open is 1 away from the previous close, so a fill at the signal's close would show.
+    const candles = wave(300).map((candle, index) => ({ ...candle, open: candle.open + (index % 2 === 0 ? 1 : -1), high: candle.high + 1, low: candle.low - 1 }));
+    const plan = new Map<number, 'BUY' | 'SELL'>([[50, 'BUY'], [80, 'SELL'], [120, 'BUY'], [200, 'SELL']]);
+    const seen: { decidedAt: number; lastCandle: number }[] = [];
+    const trader = defineAssistant({
+      id: 'planned',
+      analyze: (snapshot) => {
+        const last = snapshot.candles.at(-1)!;
+        seen.push({ decidedAt: snapshot.timestamp, lastCandle: last.timestamp });
+        return { assistantId: 'planned', action: plan.get(last.timestamp / HOUR) ?? 'HOLD', confidence: 1, reasoning: 'planned' };
+      },
+    });
+    const result = await runBacktest({ data: [{ symbol: 'WAV/USD', candles, timeframe: '1h' }], assistants: [trader], riskLimits: { minConfidence: 0 }, exchange: { slippage: { model: 'fixed', bps: 0 }, volumeShare: null } });
+    expect(seen).toHaveLength(300);
+    for (const { decidedAt, lastCandle } of seen) expect(lastCandle + HOUR).toBeLessThanOrEqual(decidedAt);
+    expect(result.fills.map((fill) => [fill.side, fill.timestamp / HOUR, fill.price])).toEqual([
+      ['buy', 51, candles[51]!.open],
+      ['sell', 81, candles[81]!.open],
+      ['buy', 121, candles[121]!.open],
+      ['sell', 201, candles[201]!.open],
+    ]);
+  });
+
+  it('uses the bundled Coinbase BTC/USD 4h candles and the SMA(10)/SMA(30) crossover when nothing is named', async () => {
+    const result = await runBacktest({ to: Date.UTC(2017, 0, 1) });
+    expect(result).toMatchObject({ symbols: ['BTC/USD'], timeframe: '4h', quoteCurrency: 'USD', start: Date.UTC(2016, 4, 18, 4) });
+    expect(result.engine.decisions).toBeGreaterThan(0);
+    expect(result.metrics.fills).toBeGreaterThan(0);
   });
 
   it('trades several symbols in one run and values them in the shared quote currency', async () => {
@@ -53,6 +78,7 @@ describe('runBacktest', () => {
   it('refuses symbols with different quote currencies and bad numbers, naming the field', async () => {
     await expect(runBacktest({ data: [{ symbol: 'A/USD', candles: wave(5) }, { symbol: 'B/EUR', candles: wave(5) }] })).rejects.toThrow(/data: all symbols must share one quote currency, got USD, EUR/);
     await expect(runBacktest({ initialCash: -1 })).rejects.toThrow(/initialCash/);
+    await expect(runBacktest({ data: [{ bundled: 'binance_ETH-USDT_1h' as 'binance_BTC-USDT_1h' }] })).rejects.toThrow(/name: unknown "binance_ETH-USDT_1h"; one of coinbase_BTC-USD_4h, coinbase_BTC-USD_1h, binance_BTC-USDT_1h/);
   });
 
   it('writes a self-contained HTML report with the chart library inlined', async () => {
@@ -65,5 +91,14 @@ describe('runBacktest', () => {
     const data = JSON.parse(/<script id="report-data" type="application\/json">(.*?)<\/script>/s.exec(html)![1]!) as { equity: number[][] };
     expect(data.equity[1]).toEqual(result.series.equity);
     expect(renderBacktestReport(result, { title: 'BTC <test>' })).toBe(html);
+    expect(html).toContain(`<tr><th>Fees paid</th><td>${result.metrics.feesPaid.toFixed(2)} USDT</td><td>10.00 USDT</td></tr>`);
+  });
+
+  it('summarises every metric beside buy-and-hold as text', async () => {
+    const result = await runBacktest({ data: [{ bundled: 'binance_BTC-USDT_1h' }] });
+    const lines = formatBacktestSummary(result).split('\n');
+    expect(lines[0]).toBe('BTC/USDT 1h, 2019-09-30T12:00 -> 2019-10-24T21:00 UTC, 585 candles');
+    expect(lines.slice(2).map((line) => line.split(/ {2,}/)[0])).toEqual(['Final equity', 'Total return', 'CAGR', 'Annualised volatility', 'Sharpe', 'Sortino', 'Calmar', 'Max drawdown', 'Max drawdown duration', 'Round trips', 'Win rate', 'Profit factor', 'Exposure', 'Fills', 'Fees paid', 'Decisions', 'Data gaps']);
+    expect(lines.find((line) => line.startsWith('Exposure'))).toMatch(/ 100\.00 %$/);
   });
 });

@@ -19,7 +19,7 @@ import { bundledCandlesInfo, bundledCandlesPath, defaultBundledCandles, type Bun
 import { createReplayFeed, type ReplayFeed } from '../feeds/replay-feed.js';
 import { PaperExchange } from '../paper/paper-exchange.js';
 import type { PaperExchangeOptions } from '../paper/paper-options.js';
-import { splitSymbol } from '../paper/paper-options.js';
+import { paperExchangeOptionsSchema, splitSymbol } from '../paper/paper-options.js';
 import { createSmaCrossover } from '../strategies/sma-crossover.js';
 import { EquityRecorder, type EquitySeries } from './equity-recorder.js';
 import { performanceMetrics, roundTrips, tradeMetrics, type PerformanceMetrics, type RoundTrip, type TradeMetrics } from './metrics.js';
@@ -101,8 +101,11 @@ export interface BacktestResult {
   gaps: number;
   /** Metrics of the strategy. */
   metrics: PerformanceMetrics & TradeMetrics;
-  /** The same performance metrics for buying every symbol (equal cash split) at the first open and holding. */
-  buyAndHold: PerformanceMetrics;
+  /**
+   * The same figures for buying every symbol (equal cash split, taker fee paid) at its first open
+   * and holding: no round trip closes, so `trades` is 0 and `winRate`/`profitFactor` are null.
+   */
+  buyAndHold: PerformanceMetrics & TradeMetrics;
   /** Round trips. */
   trades: RoundTrip[];
   /** Every fill. */
@@ -147,7 +150,8 @@ export async function runBacktest(options: BacktestOptions = {}): Promise<Backte
   const exchange = new PaperExchange({ ...options.exchange, balances: { [quoteCurrency]: settings.initialCash }, quoteCurrency, clock });
   const strategy = options.assistants === undefined ? createSmaCrossover() : undefined;
   const total = [...feed.series.values()].reduce((sum, series) => sum + series.candles.length, 0);
-  const recorder = new EquityRecorder(exchange, feed, settings.initialCash);
+  const takerFee = paperExchangeOptionsSchema.shape.takerFee.parse(options.exchange?.takerFee);
+  const recorder = new EquityRecorder(exchange, feed, settings.initialCash, takerFee);
   const step = Math.max(1, Math.floor(total / 100));
   let processed = 0;
   const engine = createTradingEngine({
@@ -160,7 +164,7 @@ export async function runBacktest(options: BacktestOptions = {}): Promise<Backte
     ...(options.riskLimits === undefined ? {} : { riskLimits: options.riskLimits }),
     ...(options.bus === undefined ? {} : { bus: options.bus }),
     quoteCurrency,
-    feeRate: options.exchange?.takerFee ?? 0.001,
+    feeRate: takerFee,
     lookback: settings.lookback,
     seed: settings.seed,
     learning: settings.learning,
@@ -202,8 +206,17 @@ async function summarize({ feed, exchange, recorder, summary, settings, quoteCur
     end: (curve.times.at(-1) ?? 0) + period,
     candles: summary.candles,
     gaps: [...feed.series.values()].reduce((sum, series) => sum + series.gaps.length, 0),
-    metrics: { ...performanceMetrics(curve.times, curve.equity, period, settings.riskFreeRate), ...tradeMetrics(trips, fills, recorder.exposedSamples, curve.times.length) },
-    buyAndHold: performanceMetrics(curve.times, curve.buyAndHold, period, settings.riskFreeRate),
+    metrics: { ...performanceMetrics(curve.times, curve.equity, period, settings.riskFreeRate, settings.initialCash), ...tradeMetrics(trips, fills, recorder.exposedSamples, curve.times.length) },
+    buyAndHold: {
+      ...performanceMetrics(curve.times, curve.buyAndHold, period, settings.riskFreeRate, settings.initialCash),
+      // Bought at the first open of the run, held to the end: in the market at every sample.
+      trades: 0,
+      winRate: null,
+      profitFactor: null,
+      exposure: curve.times.length > 0 ? 1 : 0,
+      feesPaid: recorder.buyAndHoldFees,
+      fills: recorder.buyAndHoldFills,
+    },
     trades: trips,
     fills,
     engine: summary,
