@@ -10,6 +10,8 @@ export interface CcxtClientSettings {
   apiKey?: string | undefined;
   secret?: string | undefined;
   sandbox: boolean;
+  /** Replaces the scheme and host of every REST URL (a mirror, a proxy, a local server). */
+  apiUrl?: string | undefined;
   timeoutMs: number;
   ccxtOptions: Record<string, unknown>;
 }
@@ -26,5 +28,13 @@ export function buildCcxtClient(settings: CcxtClientSettings, options: { pro?: b
   if (typeof Exchange !== 'function') throw new ExchangeError('CONFIG_INVALID', `ccxt${options.pro === true ? ' pro' : ''} has no exchange "${settings.exchangeId}"`, { details: { exchangeId: settings.exchangeId } });
   const client = new Exchange({ apiKey: settings.apiKey, secret: settings.secret, timeout: settings.timeoutMs, enableRateLimit: true, options: settings.ccxtOptions });
   if (settings.sandbox) client.setSandboxMode(true);
+  if (settings.apiUrl !== undefined) client.urls.api = withOrigin(client.urls.api, settings.apiUrl.replace(/\/+$/, ''));
   return client;
+}
+
+/** Every http(s) URL in ccxt's (possibly nested) `urls.api` with its scheme and host replaced (ws URLs stay). */
+function withOrigin(urls: unknown, origin: string): never {
+  if (typeof urls === 'string') return urls.replace(/^https?:\/\/[^/]+/, origin) as never;
+  if (urls === null || typeof urls !== 'object') return urls as never;
+  return Object.fromEntries(Object.entries(urls).map(([key, value]) => [key, withOrigin(value, origin)])) as never;
 }

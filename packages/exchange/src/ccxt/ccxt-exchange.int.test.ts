@@ -1,18 +1,19 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import ccxt from 'ccxt';
-import { isIaAgentsError } from '@ia-agents/core';
+import { SimulatedClock, isIaAgentsError, type Candle } from '@ia-agents/core';
 import { describeExchangeContract } from '../testing/exchange-contract.js';
 import { CcxtExchange } from './ccxt-exchange.js';
 import { FakeBinance } from '../testing/fake-binance-server.js';
+import { createCcxtExchange } from './ccxt-exchange.js';
 
-async function connect(options: { attempts?: number; timeoutMs?: number } = {}) {
+async function connect(options: { attempts?: number; timeoutMs?: number; ohlcvPageSize?: number; now?: number } = {}) {
   const server = new FakeBinance();
   const base = await server.start();
   const client = new ccxt.binance({ apiKey: 'test-key', secret: 'test-secret', timeout: options.timeoutMs ?? 2_000, enableRateLimit: false, options: { fetchMarkets: { types: ['spot'] }, fetchCurrencies: false, fetchMargins: false } });
   const api = client.urls.api as Record<string, string>;
   for (const key of Object.keys(api)) api[key] = api[key]!.replace(/^https:\/\/[^/]+/, base);
   const sleeps: number[] = [];
-  const exchange = new CcxtExchange({ client, attempts: options.attempts ?? 3, backoffMs: 100, sleep: async (ms) => void sleeps.push(ms) });
+  const exchange = new CcxtExchange({ client, attempts: options.attempts ?? 3, backoffMs: 100, sleep: async (ms) => void sleeps.push(ms), ...(options.ohlcvPageSize === undefined ? {} : { ohlcvPageSize: options.ohlcvPageSize }), ...(options.now === undefined ? {} : { clock: new SimulatedClock(options.now) }) });
   return { server, exchange, sleeps };
 }
 
@@ -115,5 +116,58 @@ describe('CcxtExchange (real ccxt against a local Binance REST server)', () => {
     server.faults.push({ path: '/api/v3/order', method: 'POST', kind: 'drop-after-accept' }, ...[1, 2].map(() => ({ path: '/api/v3/order', method: 'GET', kind: 'status' as const, status: 503, body: '' })));
     expect(await codeOf(exchange.createOrder({ clientOrderId: 'unknown-1', symbol: 'BTC/USDT', side: 'buy', type: 'market', amount: 0.1 }))).toBe('ORDER_STATE_UNKNOWN');
     expect(server.sent('POST', '/api/v3/order')).toHaveLength(1);
+  });
+
+  it('refuses an amount below the lot step or a market order under the minimum notional (priced from the ticker) before sending', async () => {
+    const { server, exchange } = await connect();
+    stop = () => server.stop();
+    const lot = await exchange.createOrder({ clientOrderId: 'dust', symbol: 'BTC/USDT', side: 'buy', type: 'limit', amount: 0.000004, price: 100 }).catch((error: unknown) => error);
+    expect(lot).toMatchObject({ code: 'INVALID_ORDER', details: { rule: 'amountStep', amountStep: 0.00001 } });
+    const notional = await exchange.createOrder({ clientOrderId: 'small-market', symbol: 'BTC/USDT', side: 'buy', type: 'market', amount: 0.01 }).catch((error: unknown) => error);
+    expect(notional).toMatchObject({ code: 'INVALID_ORDER', details: { rule: 'minNotional', notional: 1, minNotional: 5 } });
+    expect(server.sent('GET', '/api/v3/ticker/24hr')).toHaveLength(1);
+    expect(server.sent('POST', '/api/v3/order')).toHaveLength(0);
+  });
+
+  it('looks an order up instead of resending it when the send timed out after the exchange accepted it', async () => {
+    const { server, exchange } = await connect({ timeoutMs: 300 });
+    stop = () => server.stop();
+    await exchange.fetchMarket('BTC/USDT');
+    server.faults.push({ path: '/api/v3/order', method: 'POST', kind: 'hang-after-accept' });
+    const order = await exchange.createOrder({ clientOrderId: 'slow-1', symbol: 'BTC/USDT', side: 'buy', type: 'market', amount: 0.3 });
+    expect(order).toMatchObject({ clientOrderId: 'slow-1', status: 'filled', filled: 0.3 });
+    expect(server.sent('POST', '/api/v3/order')).toHaveLength(1);
+    expect(server.orders).toHaveLength(1);
+  });
+
+  it('pages through a long OHLCV history even when the exchange returns fewer candles a request than asked', async () => {
+    const HOUR = 3_600_000;
+    const T0 = Date.UTC(2024, 0, 1);
+    const candles: Candle[] = Array.from({ length: 2_500 }, (_, index) => ({ timestamp: T0 + index * HOUR, open: 100, high: 102, low: 99, close: 101, volume: 1 + index }));
+    // The last candle is still forming at `now`.
+    const { server, exchange } = await connect({ now: T0 + 2_499 * HOUR + 60_000, ohlcvPageSize: 1000 });
+    stop = () => server.stop();
+    server.klines.set('BTCUSDT 1h', candles);
+    server.klinesPerRequest = 300; // as Coinbase or OKX cap their pages
+
+    const all = await exchange.fetchOHLCV('BTC/USDT', '1h', T0);
+    expect(all.map((candle) => candle.timestamp)).toEqual(candles.map((candle) => candle.timestamp));
+    expect(all[1_234]).toEqual(candles[1_234]);
+    const starts = server.sent('GET', '/api/v3/klines').map((request) => Number(request.params.startTime));
+    // Each request starts just after the last candle received; the one that reaches the forming candle is the last.
+    expect(starts).toEqual([T0, ...[1, 2, 3, 4, 5, 6, 7, 8].map((page) => T0 + (page * 300 - 1) * HOUR + 1)]);
+
+    const limited = await exchange.fetchOHLCV('BTC/USDT', '1h', T0 + 100 * HOUR, 1_000);
+    expect(limited.map((candle) => (candle.timestamp - T0) / HOUR)).toEqual(Array.from({ length: 1_000 }, (_, index) => 100 + index));
+  });
+
+  it('reaches a mirror or local server through apiUrl, loading markets the way ccxt does by default', async () => {
+    const server = new FakeBinance();
+    const base = await server.start();
+    stop = () => server.stop();
+    server.klines.set('BTCUSDT 1d', [{ timestamp: Date.UTC(2024, 0, 1), open: 42_000, high: 43_000, low: 41_000, close: 42_500, volume: 10 }]);
+    const exchange = createCcxtExchange({ apiUrl: `${base}/`, attempts: 1 });
+    expect(await exchange.fetchOHLCV('BTC/USDT', '1d', Date.UTC(2024, 0, 1))).toEqual([{ timestamp: Date.UTC(2024, 0, 1), open: 42_000, high: 43_000, low: 41_000, close: 42_500, volume: 10 }]);
+    expect(server.requests.map((request) => request.path)).toEqual(expect.arrayContaining(['/api/v3/exchangeInfo', '/api/v3/klines']));
   });
 });

@@ -4,6 +4,7 @@ import {
   orderRequestSchema,
   parseWith,
   systemClock,
+  timeframeToMs,
   type Balances,
   type Candle,
   type Clock,
@@ -31,6 +32,12 @@ export const ccxtExchangeOptionsSchema = z.object({
   secret: z.string().optional(),
   /** Use the exchange's testnet. @default false */
   sandbox: z.boolean().default(false),
+  /**
+   * Base URL that replaces the scheme and host of every REST URL: a mirror or proxy of the
+   * exchange's API (e.g. Binance's public market-data host), or a local server in tests.
+   * @default the exchange's own
+   */
+  apiUrl: z.url({ protocol: /^https?$/ }).optional(),
   /** Attempts of a retryable call (network, rate limit, unavailable, timeout). @default 4 */
   attempts: z.number().int().min(1).max(10).default(4),
   /** First backoff delay, doubled at every retry. @default 500 */
@@ -123,22 +130,26 @@ export class CcxtExchange implements Exchange {
   }
 
   /**
-   * Candles from `since`, paginated (`ohlcvPageSize` a request) until `limit` candles or the present.
-   * Without `since`, the latest `limit` candles.
+   * Candles from `since`, paginated (`ohlcvPageSize` a request) until `limit` candles, the present
+   * (the candle still forming) or the end of the exchange's history. Without `since`, the latest
+   * `limit` candles.
    */
   async fetchOHLCV(symbol: string, timeframe: Timeframe, since?: number, limit?: number): Promise<Candle[]> {
     const page = this.#settings.ohlcvPageSize;
     if (since === undefined) return (await this.#page(symbol, timeframe, undefined, limit ?? page)).map(toCandle);
+    const length = timeframeToMs(timeframe);
     const candles: Candle[] = [];
     let cursor = since;
     while (limit === undefined || candles.length < limit) {
       const rows = await this.#page(symbol, timeframe, cursor, Math.min(page, limit === undefined ? page : limit - candles.length));
       const fresh = rows.map(toCandle).filter((candle) => candle.timestamp >= cursor);
       candles.push(...fresh);
-      if (fresh.length === 0 || rows.length < Math.min(page, limit ?? page)) break;
+      // A short page proves nothing: exchanges cap pages below what was asked (Binance 1000,
+      // Coinbase and OKX 300). Only an empty page or the present ends the history.
+      if (fresh.length === 0 || fresh.at(-1)!.timestamp + length > this.#clock.now()) break;
       cursor = fresh.at(-1)!.timestamp + 1;
     }
-    return candles;
+    return limit === undefined ? candles : candles.slice(0, limit);
   }
 
   async #page(symbol: string, timeframe: Timeframe, since: number | undefined, limit: number): Promise<(number | undefined)[][]> {

@@ -83,4 +83,45 @@ describe('CcxtStream (ccxt pro against a local Binance stream server)', () => {
     expect((await second).value).toEqual({ symbol: 'BTC/USDT', timestamp: T0 + 1_000, bids: [[99.5, 4], [99, 2]], asks: [[101, 0.5], [102, 3]] });
     await books.return?.(undefined);
   });
+
+  it('resubscribes the ticker stream after a drop and goes on with the next event', async () => {
+    const { ws, stream, reconnects } = await connect();
+    const tickers = stream.watchTicker('BTC/USDT')[Symbol.asyncIterator]();
+    const first = tickers.next();
+    await ws.subscribed('btcusdt@ticker');
+    ws.ticker('BTCUSDT', { time: T0 + 1_000, last: 42_000, bid: 41_999, ask: 42_001, volume: 1_000, changePercent: 1 });
+    expect((await first).value).toMatchObject({ timestamp: T0 + 1_000, last: 42_000 });
+
+    const second = tickers.next();
+    ws.dropConnections();
+    await ws.subscribed('btcusdt@ticker', 2);
+    ws.ticker('BTCUSDT', { time: T0 + 9_000, last: 41_500, bid: 41_499, ask: 41_501, volume: 1_100, changePercent: -0.5 });
+    expect((await second).value).toEqual({ symbol: 'BTC/USDT', timestamp: T0 + 9_000, last: 41_500, bid: 41_499, ask: 41_501, baseVolume: 1_100, percentage: -0.5 });
+    expect(ws.requests.at(-1)).toMatchObject({ method: 'SUBSCRIBE', params: ['btcusdt@ticker'], connection: 2 });
+    expect(reconnects.map(({ operation, symbol, attempt, error }) => ({ operation, symbol, attempt, code: error.code }))).toEqual([{ operation: 'watchTicker', symbol: 'BTC/USDT', attempt: 1, code: 'EXCHANGE_NETWORK' }]);
+    await tickers.return?.(undefined);
+  });
+
+  it('rebuilds the order book from a fresh REST snapshot after a drop, then applies the diffs that follow it', async () => {
+    const { rest, ws, stream, reconnects } = await connect();
+    rest.books.set('BTCUSDT', { bids: [[100, 1]], asks: [[101, 1]] });
+    rest.bookUpdateId = 1000;
+    const books = stream.watchOrderBook('BTC/USDT', { limit: 5 })[Symbol.asyncIterator]();
+    expect((await books.next()).value).toMatchObject({ bids: [[100, 1]], asks: [[101, 1]] });
+
+    // While the connection is down the book moves on: the old state must not survive.
+    rest.books.set('BTCUSDT', { bids: [[95, 2]], asks: [[96, 3]] });
+    rest.bookUpdateId = 2000;
+    const next = books.next();
+    ws.dropConnections();
+    await ws.subscribed('btcusdt@depth@100ms', 2);
+    await expect.poll(() => rest.sent('GET', '/api/v3/depth').length).toBe(2);
+    expect((await next).value).toEqual({ symbol: 'BTC/USDT', timestamp: T0, bids: [[95, 2]], asks: [[96, 3]] });
+
+    const after = books.next();
+    ws.depthUpdate('BTCUSDT', { time: T0 + 5_000, first: 2001, last: 2001, bids: [[95.5, 1]], asks: [] });
+    expect((await after).value).toEqual({ symbol: 'BTC/USDT', timestamp: T0 + 5_000, bids: [[95.5, 1], [95, 2]], asks: [[96, 3]] });
+    expect(reconnects.map((reconnect) => reconnect.operation)).toEqual(['watchOrderBook']);
+    await books.return?.(undefined);
+  });
 });

@@ -26,9 +26,11 @@ async function setUp(count: number, now: number) {
   server = new FakeBinance();
   server.now = now;
   server.klines.set('BTCUSDT 1h', Array.from({ length: count }, (_, index) => candle(index)).filter((entry) => entry.timestamp !== T0 + 1500 * HOUR));
-  const exchange = new CcxtExchange({ client: createLocalBinanceClient({ restUrl: await server.start() }), attempts: 2, backoffMs: 0 });
+  // The exchange and the server agree on the time, as they do live.
+  const clock = new SimulatedClock(now);
+  const exchange = new CcxtExchange({ client: createLocalBinanceClient({ restUrl: await server.start() }), attempts: 2, backoffMs: 0, clock });
   directory = mkdtempSync(join(tmpdir(), 'ia-download-'));
-  return { server, exchange, out: join(directory, 'nested', 'binance_BTC-USDT_1h.csv'), clock: new SimulatedClock(now) };
+  return { server, exchange, out: join(directory, 'nested', 'binance_BTC-USDT_1h.csv'), clock };
 }
 
 describe('downloadCandles against a local Binance', () => {

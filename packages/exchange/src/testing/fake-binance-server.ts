@@ -9,7 +9,9 @@ export type Fault =
   | { path: string; method?: string; kind: 'binance-error'; code: number; msg: string }
   | { path: string; method?: string; kind: 'hang' }
   /** Executes the request, then destroys the connection before answering (the ambiguous case). */
-  | { path: string; method?: string; kind: 'drop-after-accept' };
+  | { path: string; method?: string; kind: 'drop-after-accept' }
+  /** Executes the request, then never answers (the client times out: ambiguous too). */
+  | { path: string; method?: string; kind: 'hang-after-accept' };
 
 /** A request the fake server received. */
 export interface FakeBinanceRequest {
@@ -53,6 +55,8 @@ export class FakeBinance {
   bookUpdateId = 1000;
   /** Server time, UTC ms: klines opening after it are not served. @default Infinity */
   now = Number.POSITIVE_INFINITY;
+  /** Most klines one request returns, whatever `limit` asks (Binance: 1000). @default 1000 */
+  klinesPerRequest = 1000;
   readonly faults: Fault[] = [];
   readonly orders: FakeOrder[] = [];
   balances: Record<string, { free: number; locked: number }> = { USDT: { free: 10_000, locked: 0 }, BTC: { free: 0, locked: 0 } };
@@ -94,6 +98,7 @@ export class FakeBinance {
     const recorded = this.responses.get(`${method} ${url.pathname}`);
     const [status, payload] = recorded !== undefined && recorded.length > 0 ? [200, recorded.shift()] : this.#route(method, url.pathname, params);
     if (fault?.kind === 'drop-after-accept') return void response.socket?.destroy();
+    if (fault?.kind === 'hang-after-accept') return void this.#hung.push(response);
     this.#reply(response, status, JSON.stringify(payload));
   }
 
@@ -105,6 +110,8 @@ export class FakeBinance {
   #route(method: string, path: string, params: Record<string, string>): [number, unknown] {
     const key = `${method} ${path}`;
     if (key === 'GET /api/v3/exchangeInfo') return [200, BINANCE_SPOT_EXCHANGE_INFO];
+    // ccxt loads futures markets too unless told spot only: there are none here.
+    if (key === 'GET /fapi/v1/exchangeInfo' || key === 'GET /dapi/v1/exchangeInfo') return [200, { timezone: 'UTC', serverTime: BINANCE_SPOT_EXCHANGE_INFO.serverTime, rateLimits: [], exchangeFilters: [], symbols: [] }];
     if (key === 'GET /api/v3/ticker/24hr') return [200, this.#ticker()];
     if (key === 'GET /api/v3/account') return [200, this.#account()];
     if (key === 'POST /api/v3/order') return this.#create(params);
@@ -116,11 +123,11 @@ export class FakeBinance {
     return [404, { code: -1000, msg: `fake Binance has no ${key}` }];
   }
 
-  /** Binance's kline semantics: startTime/endTime filter open times, `limit` (default 500, max 1000) caps; without startTime, the latest. */
+  /** Binance's kline semantics: startTime/endTime filter open times, `limit` (default 500, at most `klinesPerRequest`) caps; without startTime, the latest. */
   #klines(params: Record<string, string>): [number, unknown] {
     const series = this.klines.get(`${params.symbol} ${params.interval}`);
     if (series === undefined) return [400, { code: -1121, msg: 'Invalid symbol.' }];
-    const limit = Math.min(1000, Number(params.limit ?? 500));
+    const limit = Math.min(this.klinesPerRequest, Number(params.limit ?? 500));
     const start = params.startTime === undefined ? -Infinity : Number(params.startTime);
     const end = Math.min(this.now, params.endTime === undefined ? Infinity : Number(params.endTime));
     const inside = series.filter((candle) => candle.timestamp >= start && candle.timestamp <= end);
