@@ -26,7 +26,6 @@ export { pacedFeed, type PacedFeedOptions } from './system/paced-feed.js';
 export { startScheduler, type ScheduledJob, type Scheduler } from './system/scheduler.js';
 export { ensureOwner, type Owner } from './system/owner.js';
 export { createRedisMarketCache, type MarketData, type RedisMarketCacheSettings } from './system/redis-market-cache.js';
-export { downloadCandles, type DownloadCandlesOptions } from './system/download-candles.js';
 export { buildApp } from './api/build-app.js';
 export type { AccountStatus, AppContext, TradingAccount } from './api/app-context.js';
 export { toErrorBody, type ErrorBody } from './api/error-body.js';

@@ -1,11 +1,10 @@
 import { writeFileSync } from 'node:fs';
-import { ConfigError, riskLimitsSchema } from '@ia-agents/core';
+import { ConfigError, riskLimitsSchema, type Timeframe } from '@ia-agents/core';
 import { createDefaultTeam, marketMonitorTrigger } from '@ia-agents/assistants';
-import { backtestResultToJson, bundledCandles, createCcxtExchange, bundledCandlesPath, readCandlesCsv, runBacktest, writeBacktestReport, type BundledCandlesName } from '@ia-agents/exchange';
+import { backtestResultToJson, bundledCandles, createCcxtExchange, bundledCandlesPath, downloadCandles, formatBacktestSummary, readCandlesCsv, runBacktest, writeBacktestReport, type BundledCandlesName } from '@ia-agents/exchange';
 import { formatWalkForwardReport, trainAndEvaluate } from '@ia-agents/ml';
 import { loadConfig } from '../config/load-config.js';
-import { serverConfigSchema, type ServerConfigInput } from '../config/server-config.js';
-import { downloadCandles } from '../system/download-candles.js';
+import type { ServerConfigInput } from '../config/server-config.js';
 import { pushWorkflows } from '../n8n/push-workflows.js';
 import { buildWorkflows } from '../n8n/workflows.js';
 import { createServer } from '../system/create-server.js';
@@ -94,8 +93,7 @@ export async function backtest(options: BacktestCommandOptions): Promise<void> {
   bar.stop();
   writeBacktestReport(result, options.out, { title: `IA-AGENTS backtest ${source.symbol}` });
   if (options.json !== undefined) writeFileSync(options.json, backtestResultToJson(result));
-  const metrics = result.metrics as unknown as Record<string, unknown>;
-  process.stdout.write(`${JSON.stringify({ symbols: result.symbols, candles: result.candles, totalReturn: metrics.totalReturn, maxDrawdown: metrics.maxDrawdown, sharpe: metrics.sharpe, trades: result.trades.length }, null, 2)}\nReport: ${options.out}\n`);
+  process.stdout.write(`${formatBacktestSummary(result)}\nReport: ${options.out}${options.json === undefined ? '' : `\nJSON: ${options.json}`}\n`);
 }
 
 /** Options of `ia-agents train`. */
@@ -133,17 +131,31 @@ export interface DownloadCommandOptions {
   since: string;
   until?: string;
   out: string;
+  apiUrl?: string;
+  sandbox?: boolean;
 }
 
-/** `ia-agents data download`: closed candles from an exchange (ccxt, needs internet) into CSV. */
+/** `ia-agents data download`: closed candles from an exchange (ccxt, needs internet) into the replay CSV. */
 export async function dataDownload(options: DownloadCommandOptions): Promise<void> {
-  const timeframe = serverConfigSchema.shape.timeframe.unwrap().parse(options.timeframe);
   const since = date(options.since, 'since')!;
-  const until = date(options.until, 'until') ?? Date.now();
-  const bar = progressBar('download', 1);
-  const count = await downloadCandles({ exchange: createCcxtExchange({ exchangeId: options.exchange }), symbol: options.symbol, timeframe, since, until, out: options.out, onProgress: (done, total) => bar.update(done, total) });
+  const until = date(options.until, 'until');
+  const exchange = createCcxtExchange({ exchangeId: options.exchange, sandbox: options.sandbox === true, ...(options.apiUrl === undefined ? {} : { apiUrl: options.apiUrl }) });
+  const bar = progressBar('download', 100);
+  const result = await downloadCandles({
+    exchange,
+    symbol: options.symbol,
+    timeframe: options.timeframe as Timeframe,
+    since,
+    ...(until === undefined ? {} : { until }),
+    out: options.out,
+    onProgress: (progress) => bar.update(Math.round(progress.fraction * 100)),
+  });
+  bar.update(100);
   bar.stop();
-  process.stdout.write(`${count} candles of ${options.symbol} ${timeframe} from ${options.exchange} -> ${options.out}\n`);
+  const missing = result.gaps.reduce((sum, gap) => sum + gap.missing, 0);
+  const range = result.first === undefined ? '' : ` (${new Date(result.first).toISOString().slice(0, 16)} -> ${new Date(result.last!).toISOString().slice(0, 16)} UTC)`;
+  process.stdout.write(`${result.candles} candles of ${options.symbol} ${options.timeframe} from ${options.exchange}${range} -> ${result.path}\n`);
+  if (result.gaps.length > 0) process.stdout.write(`${result.gaps.length} gaps, ${missing} candles missing on the exchange (the replay feed reports them)\n`);
 }
 
 /** Options of `ia-agents n8n push`. */

@@ -54,6 +54,8 @@ program
   .requiredOption('--since <date>', 'first candle, e.g. 2024-01-01')
   .option('--until <date>', 'end (exclusive); default now')
   .option('-o, --out <file>', 'CSV file', 'candles.csv')
+  .option('--api-url <url>', "base URL replacing the exchange's REST host (a mirror such as https://data-api.binance.vision, a proxy)")
+  .option('--sandbox', "the exchange's testnet")
   .action((options) => dataDownload(options));
 
 program

@@ -7,8 +7,6 @@ import { FakeBinance, createLocalBinanceClient } from '@ia-agents/exchange/testi
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { loadConfig } from '../config/load-config.js';
 import { createServer } from './create-server.js';
-import { downloadCandles } from './download-candles.js';
-import { createCcxtExchange, readCandlesCsv } from '@ia-agents/exchange';
 
 const MINUTE = 60_000;
 
@@ -37,18 +35,6 @@ describe('paper and live modes against a local Binance (real ccxt client)', () =
     expect(binance.requests.some((request) => request.path === '/api/v3/klines' && request.params.symbol === 'BTCUSDT' && request.params.interval === '1m')).toBe(true);
     expect(binance.requests.some((request) => request.path === '/api/v3/order')).toBe(false);
     await server.close();
-  });
-
-  it('downloads closed candles page by page into the uniform CSV', async () => {
-    const candles = binance.klines.get('BTCUSDT 1m')!;
-    const out = join(folder, 'btc.csv');
-    const exchange = createCcxtExchange({ exchangeId: 'binance', client: createLocalBinanceClient({ restUrl }), ohlcvPageSize: 50 });
-    const count = await downloadCandles({ exchange, symbol: 'BTC/USDT', timeframe: '1m', since: candles[0]!.timestamp, until: candles[100]!.timestamp, out });
-    expect(count).toBe(100);
-    const { candles: read } = readCandlesCsv(out, { timeframe: '1m' });
-    // Binance (and the local server speaking its protocol) sends prices as 8-decimal strings.
-    const eight = (value: number) => Number(value.toFixed(8));
-    expect(read).toEqual(candles.slice(0, 100).map((candle) => ({ timestamp: candle.timestamp, open: eight(candle.open), high: eight(candle.high), low: eight(candle.low), close: eight(candle.close), volume: eight(candle.volume) })));
   });
 
   it('live: refuses to start without stored credentials, and starts with them', async () => {

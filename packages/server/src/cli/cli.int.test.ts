@@ -1,0 +1,82 @@
+/**
+ * The `ia-agents` command as a user runs it: the built `dist/cli.js` in a child process (`npm run
+ * build` first; `npm test` does). Downloads go to a local server speaking Binance's REST protocol
+ * through the real ccxt client, via `--api-url`.
+ */
+import { execFile } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { Candle } from '@ia-agents/core';
+import { createReplayFeed, type BacktestResult } from '@ia-agents/exchange';
+import { FakeBinance } from '@ia-agents/exchange/testing';
+
+const run = promisify(execFile);
+const CLI = fileURLToPath(new URL('../../dist/cli.js', import.meta.url));
+const HOUR = 3_600_000;
+const T0 = Date.UTC(2024, 0, 1);
+// Binance sends 8-decimal strings; these survive the round trip exactly.
+const candle = (index: number): Candle => ({ timestamp: T0 + index * HOUR, open: 42_000 + index, high: 42_100.5 + index, low: 41_900.25 + index, close: 42_050.12345678 + index, volume: 12.5 + index });
+
+describe('ia-agents CLI (the built command in a child process)', () => {
+  let folder: string;
+  beforeEach(() => {
+    folder = mkdtempSync(join(tmpdir(), 'ia-agents-cli-'));
+  });
+  afterEach(() => rmSync(folder, { recursive: true, force: true }));
+
+  describe('data download', () => {
+    let binance: FakeBinance;
+    let apiUrl: string;
+    beforeEach(async () => {
+      binance = new FakeBinance();
+      // 2,500 hourly candles with one missing; Binance answers 1,000 at most a request.
+      binance.klines.set('BTCUSDT 1h', Array.from({ length: 2_500 }, (_, index) => candle(index)).filter((entry) => entry.timestamp !== T0 + 700 * HOUR));
+      apiUrl = await binance.start();
+    });
+    afterEach(() => binance.stop());
+
+    it('writes the CSV the replay feed reads, paging through the history and reporting the gap', async () => {
+      const out = join(folder, 'data', 'binance_BTC-USDT_1h.csv');
+      const { stdout } = await run(process.execPath, [CLI, 'data', 'download', '--exchange', 'binance', '--symbol', 'BTC/USDT', '--timeframe', '1h', '--since', '2024-01-01', '--until', '2024-02-15', '--out', out, '--api-url', apiUrl]);
+      // 2024-01-01 to 2024-02-15 is 1,080 hours; one of them is missing on the exchange.
+      expect(stdout).toBe(`1079 candles of BTC/USDT 1h from binance (2024-01-01T00:00 -> 2024-02-14T23:00 UTC) -> ${out}\n1 gaps, 1 candles missing on the exchange (the replay feed reports them)\n`);
+      expect(binance.sent('GET', '/api/v3/klines').map((request) => [request.params.symbol, request.params.interval, Number(request.params.startTime)])).toEqual([
+        ['BTCUSDT', '1h', T0],
+        ['BTCUSDT', '1h', T0 + 1_001 * HOUR], // the first page held candles 0 to 1,000 (700 is missing)
+      ]);
+
+      const feed = createReplayFeed({ sources: [{ symbol: 'BTC/USDT', path: out }] });
+      expect(feed.timeframe).toBe('1h');
+      const series = feed.series.get('BTC/USDT')!;
+      expect(series.candles).toEqual(Array.from({ length: 1_080 }, (_, index) => candle(index)).filter((entry) => entry.timestamp !== T0 + 700 * HOUR));
+      expect(series.gaps).toEqual([{ from: T0 + 700 * HOUR, to: T0 + 701 * HOUR, missing: 1 }]);
+    });
+
+    it('fails with the error code and the field for a bad timeframe, leaving no file', async () => {
+      const out = join(folder, 'bad.csv');
+      const failure = await run(process.execPath, [CLI, 'data', 'download', '-s', 'BTC/USDT', '-t', '7m', '--since', '2024-01-01', '-o', out, '--api-url', apiUrl]).catch((error: { code: number; stderr: string }) => error);
+      expect(failure).toMatchObject({ code: 1, stderr: expect.stringMatching(/^CONFIG_INVALID: .*timeframe/) });
+      expect(existsSync(out)).toBe(false);
+    });
+  });
+
+  it('backtest draws a progress bar on a terminal and writes the HTML report and byte-identical JSON', async () => {
+    const args = (name: string) => [CLI, 'backtest', '--data', 'binance_BTC-USDT_1h', '--out', join(folder, `${name}.html`), '--json', join(folder, `${name}.json`)];
+    // `script` gives the command a pseudo-terminal, as a person's shell would: the bar shows only there.
+    const quote = (values: string[]) => values.map((value) => `'${value}'`).join(' ');
+    const { stdout } = await run('script', ['-qec', `${quote([process.execPath, ...args('first')])}`, '/dev/null']);
+    expect(stdout).toMatch(/backtest \[[█░]+\] 100% \| 585\/585/);
+    expect(stdout).toMatch(/Total return +-?\d+\.\d\d % +-6\.\d\d %/);
+    await run(process.execPath, args('second'));
+
+    const first = readFileSync(join(folder, 'first.json'), 'utf8');
+    expect(readFileSync(join(folder, 'second.json'), 'utf8')).toBe(first);
+    const result = JSON.parse(first) as BacktestResult;
+    expect(result).toMatchObject({ symbols: ['BTC/USDT'], timeframe: '1h', candles: 585 });
+    expect(readFileSync(join(folder, 'first.html'), 'utf8')).toContain('<title>IA-AGENTS backtest BTC/USDT</title>');
+  });
+});
