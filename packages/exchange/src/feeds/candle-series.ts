@@ -25,10 +25,12 @@ export interface RowSource {
   source: string;
   /** 1-based line of the first candle (2 for a file with a header). @default 1 */
   firstLine?: number;
+  /** 1-based line of each candle, when the rows are not consecutive lines (blank lines skipped). */
+  lines?: readonly number[];
 }
 
 function fail(where: RowSource, index: number, field: string, message: string): never {
-  const line = (where.firstLine ?? 1) + index;
+  const line = where.lines?.[index] ?? (where.firstLine ?? 1) + index;
   throw new ValidationError(`candles in ${where.source}`, [{ path: ['line', line, field], message }], { code: 'DATA_INVALID', details: { source: where.source, line, field } });
 }
 
@@ -131,10 +133,17 @@ export function parseCandlesCsv(text: string, options: ParseCandlesOptions): Can
   const scale = unit === 's' ? 1000 : 1;
   const start = hasHeader ? 1 : 0;
   const candles: Candle[] = [];
-  const where = { source: options.source, firstLine: start + 1 };
+  const where: RowSource = { source: options.source, firstLine: start + 1 };
+  // Line numbers of the rows, kept only once a blank line breaks the one-row-a-line count.
+  let rowLines: number[] | undefined;
   for (let index = start; index < lines.length; index++) {
     const line = lines[index]!;
-    if (line.length === 0 || line === '\r') continue;
+    if (line.length === 0 || line === '\r') {
+      rowLines ??= Array.from({ length: candles.length }, (_, row) => start + 1 + row);
+      where.lines = rowLines;
+      continue;
+    }
+    rowLines?.push(index + 1);
     candles.push(parseRow(line, scale, where, candles.length));
   }
   return checkCandles(candles, where, options.timeframe);
@@ -157,7 +166,7 @@ function parseRow(line: string, scale: number, where: RowSource, index: number):
   return { timestamp: values[0]! * scale, open: values[1]!, high: values[2]!, low: values[3]!, close: values[4]!, volume: values[5]! };
 }
 
-/** Reads and parses a candle CSV file (see `parseCandlesCsv`). */
+/** Reads and parses a candle CSV file (see `parseCandlesCsv`); errors name the file by the path given. */
 export function readCandlesCsv(path: string, options: Omit<ParseCandlesOptions, 'source'> = {}): CandleSeries {
-  return parseCandlesCsv(readFileSync(path, 'utf8'), { ...options, source: basename(path) });
+  return parseCandlesCsv(readFileSync(path, 'utf8'), { ...options, source: path });
 }

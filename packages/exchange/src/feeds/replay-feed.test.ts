@@ -34,7 +34,12 @@ describe('parseCandlesCsv', () => {
     ['a negative price', '3600000,-1,2,0.5,1,1', 'line.3.open: expected a positive price, got -1'],
     ['high below low', '3600000,1,0.4,0.5,1,1', 'line.3.high: high 0.4 is below low 0.5'],
     ['a duplicate timestamp', '0,1,2,0.5,1,1', 'line.3.timestamp: duplicate timestamp 0'],
-    ['an out-of-order row', '-1,1,2,0.5,1,1', 'line.3.timestamp: expected a non-negative integer, got -1'],
+    ['a negative timestamp', '-1,1,2,0.5,1,1', 'line.3.timestamp: expected a non-negative integer, got -1'],
+    ['an infinite price', '3600000,1,Infinity,0.5,1,1', 'line.3.high: expected a positive price, got Infinity'],
+    ['a zero price', '3600000,1,2,0,1,1', 'line.3.low: expected a positive price, got 0'],
+    ['a negative volume', '3600000,1,2,0.5,1,-3', 'line.3.volume: expected a non-negative volume, got -3'],
+    ['a close above the high', '3600000,1,2,0.5,2.5,1', 'line.3.high: high 2 is below open 1 or close 2.5'],
+    ['an empty field', '3600000,1,,0.5,1,1', 'line.3.high: not a number: ""'],
     ['a missing field', '3600000,1,2,0.5', 'line.3.close: missing'],
   ])('fails on %s naming file, line and field', (_name, bad, message) => {
     expect(() => parseCandlesCsv(rows('0,1,2,0.5,1,1', bad), { source: 'btc_1h.csv' })).toThrow(`Invalid candles in btc_1h.csv: ${message}`);
@@ -43,6 +48,13 @@ describe('parseCandlesCsv', () => {
   it('fails on rows out of order with the error code DATA_INVALID', () => {
     const attempt = () => parseCandlesCsv(rows('7200000,1,2,0.5,1,1', '3600000,1,2,0.5,1,1'), { source: 'btc_1h.csv' });
     expect(attempt).toThrow(expect.objectContaining({ code: 'DATA_INVALID', details: { source: 'btc_1h.csv', line: 3, field: 'timestamp' } }));
+    expect(attempt).toThrow('line.3.timestamp: out of order: 3600000 comes after 7200000');
+  });
+
+  it('counts blank lines and Windows line ends, so the line named is the line in the file', () => {
+    // Regression: the line was counted in rows, one short after each blank line.
+    const text = `${HEADER}\r\n0,1,2,0.5,1,1\r\n\r\n3600000,1,2,0.5,1,1\r\n7200000,1,2,0.5,nan,1\r\n`;
+    expect(() => parseCandlesCsv(text, { source: 'btc_1h.csv' })).toThrow('line.5.close: not a number: "nan"');
   });
 
   it('reads second timestamps when the header says ts', () => {
@@ -79,7 +91,17 @@ describe('createReplayFeed', () => {
     const directory = mkdtempSync(join(tmpdir(), 'replay-'));
     const path = join(directory, 'broken_1h.csv');
     writeFileSync(path, rows('0,1,2,0.5,1,1', '3600000,1,2,0.5,1,NaN'));
-    expect(() => createReplayFeed({ sources: [{ symbol: 'BTC/USD', path }] })).toThrow('Invalid candles in broken_1h.csv: line.3.volume: not a number: "NaN"');
+    expect(() => createReplayFeed({ sources: [{ symbol: 'BTC/USD', path }] })).toThrow(`Invalid candles in ${path}: line.3.volume: not a number: "NaN"`);
+  });
+
+  it('checks candles given as arrays too, naming the symbol, the row and the field', () => {
+    const good = { timestamp: 0, open: 1, high: 2, low: 0.5, close: 1, volume: 1 };
+    const attempt = (bad: object) => () => createReplayFeed({ sources: [{ symbol: 'BTC/USD', timeframe: '1h', candles: [good, { ...good, timestamp: 3_600_000, ...bad }] }] });
+    expect(attempt({ close: Number.NaN })).toThrow('Invalid candles in candles of BTC/USD: line.2.close: expected a positive price, got NaN');
+    expect(attempt({ open: -5 })).toThrow('line.2.open: expected a positive price, got -5');
+    expect(attempt({ high: 0.4 })).toThrow('line.2.high: high 0.4 is below low 0.5');
+    expect(attempt({ timestamp: 0 })).toThrow('line.2.timestamp: duplicate timestamp 0');
+    expect(attempt({ timestamp: 1_800_000 })).toThrow('line.2.timestamp: 1800000 is less than one 1h after the previous candle (0)');
   });
 
   it('refuses bad options naming the field', () => {
