@@ -74,6 +74,21 @@ describe('CcxtExchange (real ccxt against a local Binance REST server)', () => {
     expect(await codeOf(exchange.fetchBalance())).toBe('EXCHANGE_RATE_LIMITED');
   });
 
+  it('translates a rejected key, a timeout and an unknown market, retrying only what may succeed', async () => {
+    const { server, exchange, sleeps } = await connect({ timeoutMs: 200, attempts: 2 });
+    stop = () => server.stop();
+    await exchange.fetchMarket('BTC/USDT');
+    server.faults.push({ path: '/api/v3/account', kind: 'status', status: 401, body: '{"code":-2015,"msg":"Invalid API-key, IP, or permissions for action."}' });
+    const auth = await exchange.fetchBalance().catch((error: unknown) => error);
+    expect(auth).toMatchObject({ code: 'EXCHANGE_AUTH', retryable: false, details: { operation: 'fetchBalance' } });
+    expect(server.sent('GET', '/api/v3/account')).toHaveLength(1);
+    server.faults.push({ path: '/api/v3/ticker/24hr', kind: 'hang' }, { path: '/api/v3/ticker/24hr', kind: 'hang' });
+    expect(await codeOf(exchange.fetchTicker('BTC/USDT'))).toBe('TIMEOUT');
+    expect(server.sent('GET', '/api/v3/ticker/24hr')).toHaveLength(2);
+    expect(sleeps).toEqual([100]);
+    expect(await codeOf(exchange.fetchMarket('DOGE/USDT'))).toBe('MARKET_NOT_FOUND');
+  });
+
   it('times out a hanging call and retries it', async () => {
     const { server, exchange } = await connect({ timeoutMs: 300 });
     stop = () => server.stop();
