@@ -64,6 +64,11 @@ describe('ia-agents CLI (the built command in a child process)', () => {
     });
   });
 
+  it('backtest names the bad --data when it is neither a bundled data set nor a file', async () => {
+    const failure = await run(process.execPath, [CLI, 'backtest', '--data', 'binance_BTC-USDT_4h']).catch((error: { code: number; stderr: string }) => error);
+    expect(failure).toMatchObject({ code: 1, stderr: 'CONFIG_INVALID: Invalid command line: data: "binance_BTC-USDT_4h" is neither a bundled data set (coinbase_BTC-USD_4h, coinbase_BTC-USD_1h, binance_BTC-USDT_1h) nor a file\n' });
+  });
+
   it('backtest draws a progress bar on a terminal and writes the HTML report and byte-identical JSON', async () => {
     const args = (name: string) => [CLI, 'backtest', '--data', 'binance_BTC-USDT_1h', '--out', join(folder, `${name}.html`), '--json', join(folder, `${name}.json`)];
     // `script` gives the command a pseudo-terminal, as a person's shell would: the bar shows only there.

@@ -1,4 +1,4 @@
-import { writeFileSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import { ConfigError, riskLimitsSchema, type Timeframe } from '@ia-agents/core';
 import { createDefaultTeam, marketMonitorTrigger } from '@ia-agents/assistants';
 import { backtestResultToJson, bundledCandles, createCcxtExchange, bundledCandlesPath, downloadCandles, formatBacktestSummary, readCandlesCsv, runBacktest, writeBacktestReport, type BundledCandlesName } from '@ia-agents/exchange';
@@ -62,11 +62,19 @@ export interface BacktestCommandOptions {
   minConfidence?: string;
 }
 
-function resolveData(data: string, symbol: string | undefined): { symbol: string; path: string } {
+/** `--data`: a bundled data set by name, else a CSV file that must exist. */
+function dataPath(data: string): { path: string; symbol?: string } {
   const bundled = bundledCandles.find((item) => item.name === data);
-  if (bundled !== undefined) return { symbol: symbol ?? bundled.symbol, path: bundledCandlesPath(bundled.name as BundledCandlesName) };
-  if (symbol === undefined) throw new ConfigError('command line', [{ path: ['symbol'], message: 'give --symbol for a CSV file' }]);
-  return { symbol, path: data };
+  if (bundled !== undefined) return { symbol: bundled.symbol, path: bundledCandlesPath(bundled.name as BundledCandlesName) };
+  if (!existsSync(data)) throw new ConfigError('command line', [{ path: ['data'], message: `"${data}" is neither a bundled data set (${bundledCandles.map((item) => item.name).join(', ')}) nor a file` }]);
+  return { path: data };
+}
+
+function resolveData(data: string, symbol: string | undefined): { symbol: string; path: string } {
+  const found = dataPath(data);
+  const resolved = symbol ?? found.symbol;
+  if (resolved === undefined) throw new ConfigError('command line', [{ path: ['symbol'], message: 'give --symbol for a CSV file' }]);
+  return { symbol: resolved, path: found.path };
 }
 
 /** `ia-agents backtest`: the seven assistants on history, with a progress bar and an HTML report. */
@@ -106,9 +114,7 @@ export interface TrainCommandOptions {
 
 /** `ia-agents train`: walk-forward evaluation, then the final ensemble model saved as JSON. */
 export async function train(options: TrainCommandOptions): Promise<void> {
-  const bundled = bundledCandles.find((item) => item.name === options.data);
-  const path = bundled === undefined ? options.data : bundledCandlesPath(bundled.name as BundledCandlesName);
-  const { candles } = readCandlesCsv(path);
+  const { candles } = readCandlesCsv(dataPath(options.data).path);
   const bar = progressBar('train', 1);
   const trainSize = number(options.trainSize, 'train-size') ?? 3000;
   const testSize = number(options.testSize, 'test-size') ?? 500;
