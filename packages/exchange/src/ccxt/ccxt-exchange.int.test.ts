@@ -127,9 +127,25 @@ describe('CcxtExchange (real ccxt against a local Binance REST server)', () => {
     const { server, exchange } = await connect({ attempts: 1 });
     stop = () => server.stop();
     await exchange.fetchMarket('BTC/USDT');
-    // The first GET is the pre-send lookup (tolerated), the second the lookup after the drop.
-    server.faults.push({ path: '/api/v3/order', method: 'POST', kind: 'drop-after-accept' }, ...[1, 2].map(() => ({ path: '/api/v3/order', method: 'GET', kind: 'status' as const, status: 503, body: '' })));
+    // The first GET, the lookup before sending, finds nothing; the lookup after the drop fails.
+    server.faults.push({ path: '/api/v3/order', method: 'POST', kind: 'drop-after-accept' }, { path: '/api/v3/order', method: 'GET', kind: 'status', status: 503, body: '', after: 1 });
     expect(await codeOf(exchange.createOrder({ clientOrderId: 'unknown-1', symbol: 'BTC/USDT', side: 'buy', type: 'market', amount: 0.1 }))).toBe('ORDER_STATE_UNKNOWN');
+    expect(server.sent('POST', '/api/v3/order')).toHaveLength(1);
+  });
+
+  it('returns an order placed before a restart instead of placing it again, and sends nothing while that cannot be checked', async () => {
+    const { server, exchange } = await connect({ attempts: 2 });
+    stop = () => server.stop();
+    const request = { clientOrderId: 'before-restart', symbol: 'BTC/USDT', side: 'buy' as const, type: 'market' as const, amount: 0.1 };
+    const placed = await exchange.createOrder(request);
+    // A new process (a new adapter, nothing remembered) retries the same decision.
+    const restarted = new CcxtExchange({ client: exchange.client, attempts: 2, backoffMs: 0 });
+    expect((await restarted.createOrder(request)).id).toBe(placed.id);
+    expect(server.sent('POST', '/api/v3/order')).toHaveLength(1);
+
+    const again = new CcxtExchange({ client: exchange.client, attempts: 2, backoffMs: 0 });
+    server.faults.push(...[1, 2].map(() => ({ path: '/api/v3/order', method: 'GET', kind: 'status' as const, status: 503, body: '' })));
+    expect(await codeOf(again.createOrder({ ...request, clientOrderId: 'while-down' }))).toBe('EXCHANGE_UNAVAILABLE');
     expect(server.sent('POST', '/api/v3/order')).toHaveLength(1);
   });
 

@@ -163,7 +163,7 @@ export class CcxtExchange implements Exchange {
    */
   async createOrder(input: OrderRequest): Promise<Order> {
     const request = parseWith(orderRequestSchema, input, 'order request');
-    const known = this.#placed.get(request.clientOrderId) ?? (await this.fetchOrderByClientId(request.clientOrderId, request.symbol).catch(() => undefined));
+    const known = this.#placed.get(request.clientOrderId) ?? (await this.#lookUpBeforeSending(request));
     if (known !== undefined) return this.#remember(known);
     const market = await this.#market(request.symbol);
     const ticker = request.type === 'market' && market.limits.cost?.min !== undefined ? await this.fetchTicker(request.symbol) : undefined;
@@ -179,6 +179,21 @@ export class CcxtExchange implements Exchange {
         if (attempt >= this.#settings.attempts) throw translated;
         await this.#sleep(this.#settings.backoffMs * 2 ** (attempt - 1));
       }
+    }
+  }
+
+  /**
+   * Before a first send: an order placed earlier with this client order id (by a process that has
+   * since restarted, say) is returned, not placed again. When the exchange cannot answer now
+   * (network, timeout, unavailable, rate limit) nothing is sent, since the order might exist; when
+   * it cannot look orders up by client id at all, its own duplicate check is what remains.
+   */
+  async #lookUpBeforeSending(request: OrderRequest): Promise<Order | undefined> {
+    try {
+      return await this.fetchOrderByClientId(request.clientOrderId, request.symbol);
+    } catch (error) {
+      if (error instanceof ExchangeError && error.retryable) throw error;
+      return undefined;
     }
   }
 
@@ -231,10 +246,13 @@ export class CcxtExchange implements Exchange {
     return {};
   }
 
-  /** Looks an order up by client order id (`origClientOrderId`); undefined when the exchange never saw it. */
+  /**
+   * Looks an order up by client order id (ccxt's unified `clientOrderId` parameter of `fetchOrder`:
+   * Binance's `origClientOrderId`); undefined when the exchange never saw it.
+   */
   async fetchOrderByClientId(clientOrderId: string, symbol: string): Promise<Order | undefined> {
     try {
-      const order = await this.#call('fetchOrder', () => this.client.fetchOrder('', symbol, { origClientOrderId: clientOrderId }), { clientOrderId, symbol });
+      const order = await this.#call('fetchOrder', () => this.client.fetchOrder('', symbol, { clientOrderId }), { clientOrderId, symbol });
       return toOrder(order as unknown as CcxtOrder, this.#placed.get(clientOrderId) ?? {});
     } catch (error) {
       if (error instanceof ExchangeError && error.code === 'ORDER_NOT_FOUND') return undefined;

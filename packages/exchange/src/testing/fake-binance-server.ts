@@ -3,15 +3,16 @@ import type { AddressInfo } from 'node:net';
 import { timeframeToMs, type Candle, type OrderBook } from '@ia-agents/core';
 import { BINANCE_SPOT_EXCHANGE_INFO } from './binance-exchange-info.js';
 
-/** A fault the fake server injects on the next matching request. */
-export type Fault =
+/** A fault the fake server injects on the next matching request (after letting `after` of them through). */
+export type Fault = { after?: number } & (
   | { path: string; method?: string; kind: 'status'; status: number; body?: string }
   | { path: string; method?: string; kind: 'binance-error'; code: number; msg: string }
   | { path: string; method?: string; kind: 'hang' }
   /** Executes the request, then destroys the connection before answering (the ambiguous case). */
   | { path: string; method?: string; kind: 'drop-after-accept' }
   /** Executes the request, then never answers (the client times out: ambiguous too). */
-  | { path: string; method?: string; kind: 'hang-after-accept' };
+  | { path: string; method?: string; kind: 'hang-after-accept' }
+);
 
 /** A request the fake server received. */
 export interface FakeBinanceRequest {
@@ -90,8 +91,7 @@ export class FakeBinance {
     const params = Object.fromEntries([...url.searchParams, ...new URLSearchParams(body)]);
     const method = request.method ?? 'GET';
     this.requests.push({ method, path: url.pathname, query: url.search.slice(1), body, params });
-    const faultIndex = this.faults.findIndex((fault) => fault.path === url.pathname && (fault.method === undefined || fault.method === method));
-    const fault = faultIndex >= 0 ? this.faults.splice(faultIndex, 1)[0] : undefined;
+    const fault = this.#takeFault(method, url.pathname);
     if (fault?.kind === 'hang') return void this.#hung.push(response);
     if (fault?.kind === 'status') return this.#reply(response, fault.status, fault.body ?? '');
     if (fault?.kind === 'binance-error') return this.#reply(response, 400, JSON.stringify({ code: fault.code, msg: fault.msg }));
@@ -100,6 +100,18 @@ export class FakeBinance {
     if (fault?.kind === 'drop-after-accept') return void response.socket?.destroy();
     if (fault?.kind === 'hang-after-accept') return void this.#hung.push(response);
     this.#reply(response, status, JSON.stringify(payload));
+  }
+
+  /** The first queued fault for this request, removed from the queue; faults still waiting (`after`) count it. */
+  #takeFault(method: string, path: string): Fault | undefined {
+    const index = this.faults.findIndex((fault) => fault.path === path && (fault.method === undefined || fault.method === method));
+    const fault = this.faults[index];
+    if (fault === undefined) return undefined;
+    if ((fault.after ?? 0) > 0) {
+      fault.after! -= 1;
+      return undefined;
+    }
+    return this.faults.splice(index, 1)[0];
   }
 
   #reply(response: ServerResponse, status: number, body: string): void {
