@@ -4,14 +4,14 @@
  * through the real ccxt client, via `--api-url`.
  */
 import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Candle } from '@ia-agents/core';
-import { createReplayFeed, type BacktestResult } from '@ia-agents/exchange';
+import { bundledCandlesPath, createReplayFeed, type BacktestResult } from '@ia-agents/exchange';
 import { FakeBinance } from '@ia-agents/exchange/testing';
 
 const run = promisify(execFile);
@@ -83,5 +83,19 @@ describe('ia-agents CLI (the built command in a child process)', () => {
     const result = JSON.parse(first) as BacktestResult;
     expect(result).toMatchObject({ symbols: ['BTC/USDT'], timeframe: '1h', candles: 585 });
     expect(readFileSync(join(folder, 'first.html'), 'utf8')).toContain('<title>IA-AGENTS backtest BTC/USDT</title>');
+  });
+
+  it('backtest trades several markets together, one --data and --symbol each', async () => {
+    // A second market from the bundled file: the same hours at a fiftieth of the price.
+    const [header, ...rows] = readFileSync(bundledCandlesPath('binance_BTC-USDT_1h'), 'utf8').trim().split('\n');
+    const scaled = rows.map((row) => row.split(',').map((value, index) => (index === 0 || index === 5 ? value : String(Number(value) / 50))).join(','));
+    const second = join(folder, 'eth_1h.csv');
+    writeFileSync(second, `${header}\n${scaled.join('\n')}\n`);
+    const json = join(folder, 'two.json');
+    await run(process.execPath, [CLI, 'backtest', '--data', 'binance_BTC-USDT_1h', second, '--symbol', 'BTC/USDT', 'ETH/USDT', '--out', join(folder, 'two.html'), '--json', json]);
+    const result = JSON.parse(readFileSync(json, 'utf8')) as BacktestResult;
+    expect(result).toMatchObject({ symbols: ['BTC/USDT', 'ETH/USDT'], quoteCurrency: 'USDT', candles: 1_170 });
+    expect(Object.keys(result.series.prices)).toEqual(['BTC/USDT', 'ETH/USDT']);
+    expect(result.buyAndHold.fills).toBe(2);
   });
 });

@@ -51,8 +51,10 @@ export async function serve(options: ServeOptions, overrides: ServerConfigInput 
 
 /** Options of `ia-agents backtest`. */
 export interface BacktestCommandOptions {
-  data: string;
-  symbol?: string;
+  /** One or more bundled names or CSV files, one market each. */
+  data: string | string[];
+  /** The symbol of each `data` entry, in the same order (bundled data know their own). */
+  symbol?: string | string[];
   from?: string;
   to?: string;
   cash?: string;
@@ -70,16 +72,24 @@ function dataPath(data: string): { path: string; symbol?: string } {
   return { path: data };
 }
 
-function resolveData(data: string, symbol: string | undefined): { symbol: string; path: string } {
-  const found = dataPath(data);
-  const resolved = symbol ?? found.symbol;
-  if (resolved === undefined) throw new ConfigError('command line', [{ path: ['symbol'], message: 'give --symbol for a CSV file' }]);
-  return { symbol: resolved, path: found.path };
+const list = (value: string | string[] | undefined): string[] => (value === undefined ? [] : Array.isArray(value) ? value : [value]);
+
+/** Each `--data` with its `--symbol` (matched by position). */
+function resolveData(data: string | string[], symbol: string | string[] | undefined): { symbol: string; path: string }[] {
+  const symbols = list(symbol);
+  const sources = list(data);
+  if (symbols.length > sources.length) throw new ConfigError('command line', [{ path: ['symbol'], message: `${symbols.length} symbols for ${sources.length} data sources` }]);
+  return sources.map((entry, index) => {
+    const found = dataPath(entry);
+    const resolved = symbols[index] ?? found.symbol;
+    if (resolved === undefined) throw new ConfigError('command line', [{ path: ['symbol'], message: `give --symbol for the CSV file ${entry}` }]);
+    return { symbol: resolved, path: found.path };
+  });
 }
 
 /** `ia-agents backtest`: the seven assistants on history, with a progress bar and an HTML report. */
 export async function backtest(options: BacktestCommandOptions): Promise<void> {
-  const source = resolveData(options.data, options.symbol);
+  const sources = resolveData(options.data, options.symbol);
   const { assistants, consensus } = createDefaultTeam();
   const bar = progressBar('backtest', 100);
   const from = date(options.from, 'from');
@@ -87,7 +97,7 @@ export async function backtest(options: BacktestCommandOptions): Promise<void> {
   const initialCash = number(options.cash, 'cash');
   const seed = number(options.seed, 'seed');
   const result = await runBacktest({
-    data: [source],
+    data: sources,
     assistants,
     consensus,
     trigger: marketMonitorTrigger(),
@@ -99,7 +109,7 @@ export async function backtest(options: BacktestCommandOptions): Promise<void> {
     onProgress: (progress) => bar.update(progress.processed, progress.total),
   });
   bar.stop();
-  writeBacktestReport(result, options.out, { title: `IA-AGENTS backtest ${source.symbol}` });
+  writeBacktestReport(result, options.out, { title: `IA-AGENTS backtest ${sources.map((source) => source.symbol).join(', ')}` });
   if (options.json !== undefined) writeFileSync(options.json, backtestResultToJson(result));
   process.stdout.write(`${formatBacktestSummary(result)}\nReport: ${options.out}${options.json === undefined ? '' : `\nJSON: ${options.json}`}\n`);
 }

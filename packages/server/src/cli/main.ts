@@ -23,8 +23,8 @@ program
 program
   .command('backtest')
   .description('Backtest the seven assistants on history, with a progress bar and an HTML report')
-  .option('-d, --data <name|file>', 'bundled candles (coinbase_BTC-USD_4h, coinbase_BTC-USD_1h, binance_BTC-USDT_1h) or a CSV file', 'binance_BTC-USDT_1h')
-  .option('-s, --symbol <symbol>', 'symbol of a CSV file, e.g. BTC/USDT')
+  .option('-d, --data <name|file...>', 'bundled candles (coinbase_BTC-USD_4h, coinbase_BTC-USD_1h, binance_BTC-USDT_1h) or CSV files, one market each, traded together', 'binance_BTC-USDT_1h')
+  .option('-s, --symbol <symbol...>', 'symbol of each CSV file, in the same order, e.g. BTC/USDT ETH/USDT')
   .option('--from <date>', 'first candle, e.g. 2019-10-01')
   .option('--to <date>', 'end (exclusive)')
   .option('--cash <amount>', 'starting cash', '10000')
