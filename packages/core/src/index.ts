@@ -1,6 +1,7 @@
 export * from './schemas/index.js';
 export * from './errors/index.js';
 export { parseWith } from './util/parse.js';
+export { isPromiseLike, runSteps, wait, type Steps } from './util/steps.js';
 export { parseOrderRequest } from './util/order-request.js';
 export { parseOpinion } from './util/opinion.js';
 export { createEventBus, EventBus, type EventName, type IaAgentsEvents } from './events/event-bus.js';
@@ -12,7 +13,7 @@ export { createIdGenerator, createRandom, type Random } from './interfaces/rando
 export { isSimulatedExchange, type Exchange, type MarketInfo, type SimulatedExchange } from './interfaces/exchange.js';
 export type { MarketEvent, MarketFeed } from './interfaces/market-feed.js';
 export type { AssistantRecord, AuditEntry, ListQuery, Store } from './interfaces/store.js';
-export type { Assistant, AssistantContext, AssistantGenerateOptions } from './assistant/assistant.js';
+export type { Assistant, AssistantContext, AssistantGenerateOptions, MaybePromise } from './assistant/assistant.js';
 export { BaseAssistant, evidenceBalance, reviseByEvidence, type BaseAssistantSettings } from './assistant/base-assistant.js';
 export { defineAssistant, type AssistantSpec } from './assistant/define-assistant.js';
 export type { Predictor, PredictorContext } from './interfaces/predictor.js';

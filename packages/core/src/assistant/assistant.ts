@@ -4,6 +4,9 @@ import type { LanguageModel } from '../model/language-model.js';
 import type { GenerateObjectResult } from '../model/generate-object.js';
 import type { MarketSnapshot, Opinion, OpinionInput, TradeOutcome } from '../schemas/index.js';
 
+/** A value, or a promise of it: what an assistant (or a simulated exchange) may return. */
+export type MaybePromise<T> = T | Promise<T>;
+
 /** What an assistant may use during one call. */
 export interface AssistantContext {
   /** Decision being made. */
@@ -45,10 +48,14 @@ export interface Assistant {
   readonly model?: LanguageModel;
   /** Sampling temperature for its model calls. */
   readonly temperature?: number;
-  /** Round 1: an independent opinion from the snapshot. */
-  analyze(snapshot: MarketSnapshot, context: AssistantContext): Promise<OpinionInput>;
+  /**
+   * Round 1: an independent opinion from the snapshot. An assistant with nothing to wait for (rules
+   * over the candles) may answer synchronously: a team that does runs its whole decision without a
+   * promise, which is what makes backtests fast.
+   */
+  analyze(snapshot: MarketSnapshot, context: AssistantContext): MaybePromise<OpinionInput>;
   /** Rounds 2..n: a revised opinion after seeing the others' current opinions and evidence. */
-  debate(own: Opinion, others: readonly Opinion[], snapshot: MarketSnapshot, context: AssistantContext): Promise<OpinionInput>;
+  debate(own: Opinion, others: readonly Opinion[], snapshot: MarketSnapshot, context: AssistantContext): MaybePromise<OpinionInput>;
   /** Feedback once the outcome of a decision it took part in is known. */
-  learnFromOutcome(outcome: TradeOutcome, own: Opinion | undefined): Promise<void>;
+  learnFromOutcome(outcome: TradeOutcome, own: Opinion | undefined): MaybePromise<void>;
 }

@@ -1,6 +1,6 @@
 import type { LanguageModel } from '../model/language-model.js';
 import type { Action, MarketSnapshot, Opinion, OpinionInput, TradeOutcome } from '../schemas/index.js';
-import type { Assistant, AssistantContext } from './assistant.js';
+import type { Assistant, AssistantContext, MaybePromise } from './assistant.js';
 
 /** Settings every assistant accepts. */
 export interface BaseAssistantSettings {
@@ -28,7 +28,7 @@ export abstract class BaseAssistant implements Assistant {
     this.temperature = settings.temperature ?? 0.1;
   }
 
-  abstract analyze(snapshot: MarketSnapshot, context: AssistantContext): Promise<OpinionInput>;
+  abstract analyze(snapshot: MarketSnapshot, context: AssistantContext): MaybePromise<OpinionInput>;
 
   /**
    * Default debate: weigh the others' evidence, not only their votes. Evidence items pointing to
@@ -36,12 +36,12 @@ export abstract class BaseAssistant implements Assistant {
    * with its confidence moved toward the balance, and changes its mind only when the others'
    * evidence for another action outweighs its own view by a clear margin.
    */
-  async debate(own: Opinion, others: readonly Opinion[], _snapshot: MarketSnapshot, _context: AssistantContext): Promise<OpinionInput> {
+  debate(own: Opinion, others: readonly Opinion[], _snapshot: MarketSnapshot, _context: AssistantContext): MaybePromise<OpinionInput> {
     return reviseByEvidence(own, others);
   }
 
   /** Default: nothing to adapt; reliability is tracked by the engine from the votes. */
-  async learnFromOutcome(_outcome: TradeOutcome, _own: Opinion | undefined): Promise<void> {}
+  learnFromOutcome(_outcome: TradeOutcome, _own: Opinion | undefined): MaybePromise<void> {}
 }
 
 const STANCE_ACTION = { bullish: 'BUY', bearish: 'SELL', neutral: 'HOLD' } as const;

@@ -1,6 +1,6 @@
 import type { LanguageModel } from '../model/language-model.js';
 import type { MarketSnapshot, Opinion, OpinionInput, TradeOutcome } from '../schemas/index.js';
-import type { Assistant, AssistantContext } from './assistant.js';
+import type { Assistant, AssistantContext, MaybePromise } from './assistant.js';
 import { BaseAssistant } from './base-assistant.js';
 
 /** What defineAssistant takes: an id, a role and the analysis; everything else is optional. */
@@ -47,15 +47,16 @@ class DefinedAssistant extends BaseAssistant {
     this.#spec = spec;
   }
 
-  override async analyze(snapshot: MarketSnapshot, context: AssistantContext): Promise<OpinionInput> {
+  // Passed straight through: a synchronous spec keeps the decision synchronous.
+  override analyze(snapshot: MarketSnapshot, context: AssistantContext): MaybePromise<OpinionInput> {
     return this.#spec.analyze(snapshot, context);
   }
 
-  override async debate(own: Opinion, others: readonly Opinion[], snapshot: MarketSnapshot, context: AssistantContext): Promise<OpinionInput> {
+  override debate(own: Opinion, others: readonly Opinion[], snapshot: MarketSnapshot, context: AssistantContext): MaybePromise<OpinionInput> {
     return this.#spec.debate === undefined ? super.debate(own, others, snapshot, context) : this.#spec.debate(own, others, snapshot, context);
   }
 
-  override async learnFromOutcome(outcome: TradeOutcome, own: Opinion | undefined): Promise<void> {
-    await this.#spec.learnFromOutcome?.(outcome, own);
+  override learnFromOutcome(outcome: TradeOutcome, own: Opinion | undefined): MaybePromise<void> {
+    return this.#spec.learnFromOutcome?.(outcome, own);
   }
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { createConsensusManager, createEventBus, createMemoryResponseCache, defineAssistant, type Assistant, type LanguageModel } from '../index.js';
+import { createConsensusManager, createEventBus, createMemoryResponseCache, defineAssistant, runSteps, type Assistant, type Decision, type LanguageModel } from '../index.js';
 import { buildCandles, buildSnapshot, createScriptedAssistant, createScriptedModel } from '../testing/index.js';
 
 const snapshot = buildSnapshot();
@@ -224,5 +224,41 @@ describe('ConsensusManager', () => {
     const pending = manager.decide(snapshot, { signal: controller.signal });
     controller.abort();
     await expect(pending).rejects.toMatchObject({ code: 'ABORTED' });
+  });
+
+  describe('decideSteps', () => {
+    const rule = (id: string, action: 'BUY' | 'SELL' | 'HOLD') => defineAssistant({ id, analyze: () => ({ assistantId: id, action, confidence: 0.9, reasoning: `${id} rule` }) });
+
+    it('decides without a promise when every assistant answers synchronously', () => {
+      const manager = createConsensusManager({ assistants: [rule('a', 'BUY'), rule('b', 'BUY'), rule('c', 'SELL')], options: { maxRounds: 2, threshold: 0.6 } });
+      const result = runSteps(manager.decideSteps(snapshot));
+      expect(result).not.toBeInstanceOf(Promise);
+      expect((result as Decision).action).toBe('BUY');
+      expect((result as Decision).rounds[0]!.opinions.map((opinion) => opinion.assistantId)).toEqual(['a', 'b', 'c']);
+    });
+
+    it('gives the same decision as decide() for the same team and snapshot', async () => {
+      const team = () => [rule('a', 'BUY'), rule('b', 'SELL'), rule('c', 'HOLD')];
+      const options = { maxRounds: 3, threshold: 0.6 };
+      const eager = runSteps(createConsensusManager({ assistants: team(), options, createId: () => 'd1' }).decideSteps(snapshot)) as Decision;
+      const awaited = await createConsensusManager({ assistants: team(), options, createId: () => 'd1' }).decide(snapshot);
+      expect({ ...eager, completedAt: 0, rounds: eager.rounds.map((r) => ({ ...r, startedAt: 0, endedAt: 0 })) }).toEqual({ ...awaited, completedAt: 0, rounds: awaited.rounds.map((r) => ({ ...r, startedAt: 0, endedAt: 0 })) });
+    });
+
+    it('waits for a slow assistant in a mixed team, and its timeout still makes it abstain', async () => {
+      const slow = say('slow', 'hang');
+      const manager = createConsensusManager({ assistants: [rule('a', 'BUY'), rule('b', 'BUY'), slow], options: { timeoutMs: 50, quorum: 0.5 } });
+      const result = runSteps(manager.decideSteps(snapshot));
+      expect(result).toBeInstanceOf(Promise);
+      const decision = await result;
+      expect(decision.action).toBe('BUY');
+      expect(decision.rounds[0]!.abstentions).toEqual([expect.objectContaining({ assistantId: 'slow', reason: 'timeout' })]);
+    });
+
+    it('throws a quorum error synchronously when a synchronous team cannot decide', () => {
+      const broken = defineAssistant({ id: 'x', analyze: () => { throw new Error('no data'); } });
+      const manager = createConsensusManager({ assistants: [broken, rule('a', 'BUY')], options: { quorum: 1 } });
+      expect(() => runSteps(manager.decideSteps(snapshot))).toThrow(/1 of 2 assistants gave an opinion/);
+    });
   });
 });

@@ -2,13 +2,14 @@ import PQueue from 'p-queue';
 import type { z } from 'zod';
 import type { Assistant, AssistantContext, AssistantGenerateOptions } from '../assistant/assistant.js';
 import { AbortError, ConfigError, ModelError, QuorumError, TimeoutError, TokenBudgetError, fromZodIssues, isIaAgentsError } from '../errors/index.js';
-import type { EventBus } from '../events/event-bus.js';
+import type { EventBus, EventName } from '../events/event-bus.js';
 import { systemClock, type Clock } from '../interfaces/clock.js';
 import { addUsage, generateObject, type GenerateObjectResult } from '../model/generate-object.js';
 import type { ResponseCache } from '../model/response-cache.js';
 import { marketSnapshotSchema, type Abstention, type ConsensusRound, type Decision, type MarketSnapshot, type Opinion, type TokenUsage } from '../schemas/index.js';
 import { parseOpinion } from '../util/opinion.js';
 import { parseWith } from '../util/parse.js';
+import { isPromiseLike, runSteps, type Steps } from '../util/steps.js';
 import { consensusOptionsSchema, type ConsensusOptions, type ConsensusOptionsInput } from './consensus-options.js';
 import { countVotes, type RoundCount } from './tally.js';
 
@@ -42,16 +43,23 @@ export interface DecideOptions {
 
 type Outcome = { opinion: Opinion } | { abstention: Abstention };
 
+/** A call that answered with a promise: settled against the round's timer and the decision's stop. */
+interface Pending {
+  assistant: Assistant;
+  answer: PromiseLike<unknown>;
+  counted: { tokens: number };
+}
+
 /** State of one running decision. */
 interface Run {
   id: string;
   snapshot: MarketSnapshot;
   /** Why the decision was stopped (the caller's abort, an exhausted budget, or its end). */
   stopReason?: unknown;
-  /** Rejects when the decision stops; raced against every call. */
-  aborted: Promise<never>;
+  /** Rejects when the decision stops; raced against every asynchronous call (made on first need). */
+  aborted?: Promise<never>;
   /** Rejects `aborted`. */
-  rejectAborted: (reason: unknown) => void;
+  rejectAborted?: (reason: unknown) => void;
   /** Created only when an assistant reads `context.signal`: rule-based teams never pay for one. */
   controller?: AbortController;
   usage: TokenUsage;
@@ -77,6 +85,10 @@ export class ConsensusManager {
   readonly #createId: () => string;
   readonly #cache: ResponseCache | undefined;
   #reliability: (assistantId: string) => number;
+  // Made once: the per-call paths use them without allocating closures.
+  readonly #weightOf = (assistantId: string): number => this.weightOf(assistantId);
+  readonly #reliabilityOf = (assistantId: string): number => this.#reliability(assistantId);
+  readonly #generateFor: GenerateFor = (run, assistant, counted, options) => this.#generate(run, assistant, counted, options);
 
   constructor(settings: ConsensusManagerSettings) {
     const parsed = consensusOptionsSchema.safeParse(settings.options ?? {});
@@ -123,63 +135,70 @@ export class ConsensusManager {
    * when cancelled; an exhausted token budget or a lasting disagreement escalates.
    */
   async decide(snapshotInput: MarketSnapshot, options: DecideOptions = {}): Promise<Decision> {
+    return runSteps(this.decideSteps(snapshotInput, options));
+  }
+
+  /**
+   * The decision as a step function (see `runSteps`): it waits only for assistants that answer
+   * with a promise, so a rule-based team decides without any. `runSteps(consensus.decideSteps(s))`
+   * gives the decision itself then; a caller that is a step function delegates with `yield*`.
+   * Same checks, events and errors as `decide`.
+   */
+  *decideSteps(snapshotInput: MarketSnapshot, options: DecideOptions = {}): Steps<Decision> {
     const snapshot = options.validate === false ? snapshotInput : parseWith(marketSnapshotSchema, snapshotInput, 'market snapshot', 'SNAPSHOT_INVALID');
-    let rejectAborted: (reason: unknown) => void = () => undefined;
-    const aborted = new Promise<never>((_, reject) => (rejectAborted = reject));
-    aborted.catch(() => undefined);
-    const run: Run = { id: options.decisionId ?? this.#createId(), snapshot, aborted, rejectAborted, usage: ZERO, rounds: [] };
+    const run: Run = { id: options.decisionId ?? this.#createId(), snapshot, usage: ZERO, rounds: [] };
     const outer = options.signal;
-    const onOuter = () => stop(run, new AbortError('The decision was aborted', { cause: outer?.reason }));
-    if (outer?.aborted) onOuter();
-    outer?.addEventListener('abort', onOuter, { once: true });
+    const onOuter = outer === undefined ? undefined : () => stop(run, new AbortError('The decision was aborted', { cause: outer.reason }));
+    if (outer !== undefined) {
+      if (outer.aborted) onOuter!();
+      outer.addEventListener('abort', onOuter!, { once: true });
+    }
     try {
-      return await this.#rounds(run);
+      if (this.#wants('consensus-start')) this.#bus!.emit('consensus-start', { decisionId: run.id, symbol: snapshot.symbol, assistants: this.#assistants.map((a) => a.id), timestamp: this.#clock.now() });
+      let current = new Map<string, Opinion>();
+      let count: RoundCount | undefined;
+      for (let round = 1; round <= this.options.maxRounds; round += 1) {
+        throwIfAborted(run);
+        const startedAt = this.#clock.now();
+        if (this.#wants('round-start')) this.#bus!.emit('round-start', { decisionId: run.id, round, timestamp: startedAt });
+        const participants = round === 1 ? this.#assistants : this.#assistants.filter((assistant) => current.has(assistant.id));
+        const started = this.#askAll(run, participants, round, current);
+        const outcomes = isPromiseLike(started) ? ((yield started) as Outcome[]) : started;
+        [current, count] = this.#endRound(run, round, current, outcomes, startedAt);
+        if (run.budgetError !== undefined) break;
+        if (run.rounds.at(-1)!.reached && this.options.earlyStop) break;
+      }
+      return this.#finish(run, current, count!);
     } finally {
-      outer?.removeEventListener('abort', onOuter);
+      if (outer !== undefined) outer.removeEventListener('abort', onOuter!);
       // Cancels calls still running after the decision (a timed-out assistant's model call).
       stop(run, DECISION_COMPLETE);
     }
   }
 
-  async #rounds(run: Run): Promise<Decision> {
-    const snapshot = run.snapshot;
-    this.#bus?.emit('consensus-start', { decisionId: run.id, symbol: snapshot.symbol, assistants: this.#assistants.map((a) => a.id), timestamp: this.#clock.now() });
-    let current = new Map<string, Opinion>();
-    let count: RoundCount | undefined;
-    for (let round = 1; round <= this.options.maxRounds; round += 1) {
-      [current, count] = await this.#runRound(run, round, current);
-      if (run.budgetError !== undefined) break;
-      if (run.rounds.at(-1)!.reached && this.options.earlyStop) break;
-    }
-    return this.#finish(run, current, count!);
-  }
-
-  async #runRound(run: Run, round: number, previous: Map<string, Opinion>): Promise<[Map<string, Opinion>, RoundCount]> {
+  /** Records a round's answers: opinions, abstentions, quorum, the weighted count. */
+  #endRound(run: Run, round: number, previous: Map<string, Opinion>, outcomes: readonly Outcome[], startedAt: number): [Map<string, Opinion>, RoundCount] {
     throwIfAborted(run);
-    const startedAt = this.#clock.now();
-    this.#bus?.emit('round-start', { decisionId: run.id, round, timestamp: startedAt });
-    const participants = round === 1 ? this.#assistants : this.#assistants.filter((assistant) => previous.has(assistant.id));
-    const outcomes = await this.#askAll(run, participants, round, previous);
-    throwIfAborted(run);
-    const next = new Map(previous);
+    const next = round === 1 ? previous : new Map(previous);
     const opinions: Opinion[] = [];
     const abstentions: Abstention[] = [];
+    const tellOpinions = this.#wants('opinion-give');
     for (const outcome of outcomes) {
       if ('opinion' in outcome) {
         opinions.push(outcome.opinion);
         next.set(outcome.opinion.assistantId, outcome.opinion);
-        this.#bus?.emit('opinion-give', { decisionId: run.id, round, opinion: outcome.opinion });
+        if (tellOpinions) this.#bus!.emit('opinion-give', { decisionId: run.id, round, opinion: outcome.opinion });
       } else {
         abstentions.push(outcome.abstention);
         this.#bus?.emit('assistant-abstain', { decisionId: run.id, round, abstention: outcome.abstention });
       }
     }
     this.#checkQuorum(run, round, opinions.length, abstentions);
-    const count = countVotes(opinions, (id) => this.weightOf(id), (id) => this.#reliability(id));
+    const count = countVotes(opinions, this.#weightOf, this.#reliabilityOf);
     const reached = count.unique && count.share >= this.options.threshold;
     const record: ConsensusRound = { round, phase: round === 1 ? 'analysis' : 'debate', opinions, abstentions, votes: count.votes, tally: count.tally, leadingAction: count.leadingAction, share: count.share, reached, startedAt, endedAt: this.#clock.now() };
     run.rounds.push(record);
-    this.#bus?.emit('round-end', { decisionId: run.id, round: record });
+    if (this.#wants('round-end')) this.#bus!.emit('round-end', { decisionId: run.id, round: record });
     return [next, count];
   }
 
@@ -191,17 +210,19 @@ export class ConsensusManager {
   }
 
   /**
-   * Asks every participant at once. When the round has more participants than `concurrency`, a
-   * p-queue holds the rest back; otherwise every call starts at once and one timer serves the
-   * whole round, which keeps a rule-based round to a few microseconds.
+   * Asks every participant at once. Answers given synchronously are checked at once and need no
+   * timer; when some answer with a promise, one timer serves the whole round. When the round has
+   * more participants than `concurrency`, a p-queue holds the rest back.
    */
-  async #askAll(run: Run, participants: readonly Assistant[], round: number, previous: Map<string, Opinion>): Promise<Outcome[]> {
+  #askAll(run: Run, participants: readonly Assistant[], round: number, previous: Map<string, Opinion>): Outcome[] | Promise<Outcome[]> {
     const { concurrency, timeoutMs } = this.options;
     if (participants.length > concurrency) {
       const queue = new PQueue({ concurrency });
-      return Promise.all(participants.map((assistant) => queue.add(() => this.#withTimer(timeoutMs, (timeout) => this.#ask(run, assistant, round, previous, timeout)))));
+      return Promise.all(participants.map((assistant) => queue.add(() => this.#withTimer(timeoutMs, (timeout) => this.#settle(run, this.#start(run, assistant, round, previous), timeout)))));
     }
-    return this.#withTimer(timeoutMs, (timeout) => Promise.all(participants.map((assistant) => this.#ask(run, assistant, round, previous, timeout))));
+    const started = participants.map((assistant) => this.#start(run, assistant, round, previous));
+    if (!started.some((call) => 'answer' in call)) return started as Outcome[];
+    return this.#withTimer(timeoutMs, (timeout) => Promise.all(started.map((call) => this.#settle(run, call, timeout))));
   }
 
   /** Runs `task` with a promise that rejects with a TimeoutError after `milliseconds`. */
@@ -218,19 +239,33 @@ export class ConsensusManager {
     }
   }
 
-  /** One assistant call with timeout, abort, budget and output validation; never throws. */
-  async #ask(run: Run, assistant: Assistant, round: number, previous: Map<string, Opinion>, timeout: Promise<never>): Promise<Outcome> {
+  /**
+   * Starts one assistant call with budget and output validation: its outcome when it answered
+   * synchronously, else the pending answer. Never throws.
+   */
+  #start(run: Run, assistant: Assistant, round: number, previous: Map<string, Opinion>): Outcome | Pending {
     try {
       if (run.stopReason !== undefined) throw run.stopReason;
       const counted = { tokens: 0 };
-      const context = this.#context(run, assistant, round, counted);
+      const context = new CallContext(run, round, this.#clock, assistant, counted, this.#generateFor);
       const own = previous.get(assistant.id);
       const others = round === 1 ? [] : [...previous.values()].filter((opinion) => opinion.assistantId !== assistant.id);
-      const call = round === 1 || own === undefined ? assistant.analyze(run.snapshot, context) : assistant.debate(own, others, run.snapshot, context);
-      const raw = await Promise.race([call, timeout, run.aborted]);
-      return { opinion: this.#validate(run, assistant, raw, counted.tokens) };
+      const answer = round === 1 || own === undefined ? assistant.analyze(run.snapshot, context) : assistant.debate(own, others, run.snapshot, context);
+      if (isPromiseLike(answer)) return { assistant, answer, counted };
+      return { opinion: this.#validate(run, assistant, answer, counted.tokens) };
     } catch (error) {
       return { abstention: toAbstention(assistant.id, error) };
+    }
+  }
+
+  /** Waits for a pending answer against the timeout and the decision's stop; never rejects. */
+  async #settle(run: Run, call: Outcome | Pending, timeout: Promise<never>): Promise<Outcome> {
+    if (!('answer' in call)) return call;
+    try {
+      const raw = await Promise.race([call.answer, timeout, abortedOf(run)]);
+      return { opinion: this.#validate(run, call.assistant, raw, call.counted.tokens) };
+    } catch (error) {
+      return { abstention: toAbstention(call.assistant.id, error) };
     }
   }
 
@@ -255,10 +290,6 @@ export class ConsensusManager {
       run.budgetError = new TokenBudgetError(`Decision ${run.id} spent ${run.usage.totalTokens} tokens, over its budget of ${this.options.tokenBudget}`, { details: { decisionId: run.id, spent: run.usage.totalTokens, budget: this.options.tokenBudget } });
       stop(run, run.budgetError);
     }
-  }
-
-  #context(run: Run, assistant: Assistant, round: number, counted: { tokens: number }): AssistantContext {
-    return new CallContext(run, round, this.#clock, assistant, (options) => this.#generate(run, assistant, counted, options));
   }
 
   #generate<S extends z.ZodType>(run: Run, assistant: Assistant, counted: { tokens: number }, options: AssistantGenerateOptions<S>): Promise<GenerateObjectResult<z.output<S>>> {
@@ -291,8 +322,12 @@ export class ConsensusManager {
     const decision = this.#decision(run, last, count, current, escalated, veto, escalationReason);
     if (escalationReason !== undefined) this.#bus?.emit('decision-escalate', { decision, reason: escalationReason });
     if (veto !== undefined) this.#bus?.emit('decision-veto', { decision, assistantId: veto.assistantId, reason: veto.reason });
-    this.#bus?.emit('decision-make', { decision });
+    if (this.#wants('decision-make')) this.#bus!.emit('decision-make', { decision });
     return decision;
+  }
+
+  #wants(event: EventName): boolean {
+    return this.#bus !== undefined && this.#bus.wants(event);
   }
 
   /** Builds the decision in one literal: a fixed shape, cheap to make and to copy. */
@@ -375,17 +410,17 @@ const DECISION_COMPLETE = new AbortError('The decision is complete');
  * prototype getter: rule-based calls never pay for a signal or for per-call closures.
  */
 class CallContext implements AssistantContext {
-  readonly #run: Run;
   readonly hasModel: boolean;
+  readonly #run: Run;
+  readonly #assistant: Assistant;
+  readonly #counted: { tokens: number };
+  readonly #generateFor: GenerateFor;
 
-  constructor(
-    run: Run,
-    readonly round: number,
-    readonly clock: Clock,
-    assistant: Assistant,
-    readonly generate: AssistantContext['generate'],
-  ) {
+  constructor(run: Run, readonly round: number, readonly clock: Clock, assistant: Assistant, counted: { tokens: number }, generateFor: GenerateFor) {
     this.#run = run;
+    this.#assistant = assistant;
+    this.#counted = counted;
+    this.#generateFor = generateFor;
     this.hasModel = assistant.model !== undefined;
   }
 
@@ -396,14 +431,30 @@ class CallContext implements AssistantContext {
   get signal(): AbortSignal {
     return signalOf(this.#run);
   }
+
+  generate<S extends z.ZodType>(options: AssistantGenerateOptions<S>): Promise<GenerateObjectResult<z.output<S>>> {
+    return this.#generateFor(this.#run, this.#assistant, this.#counted, options) as Promise<GenerateObjectResult<z.output<S>>>;
+  }
 }
+
+/** The manager's model-call path, made once and handed to every call context. */
+type GenerateFor = (run: Run, assistant: Assistant, counted: { tokens: number }, options: AssistantGenerateOptions<z.ZodType>) => Promise<GenerateObjectResult<unknown>>;
 
 /** Stops a decision once: rejects the race promise and aborts the signal if one was handed out. */
 function stop(run: Run, reason: unknown): void {
   if (run.stopReason !== undefined) return;
   run.stopReason = reason;
-  run.rejectAborted(reason);
+  run.rejectAborted?.(reason);
   run.controller?.abort(reason);
+}
+
+/** The promise that rejects when the decision stops (made when the first asynchronous answer is awaited). */
+function abortedOf(run: Run): Promise<never> {
+  if (run.aborted === undefined) {
+    run.aborted = run.stopReason !== undefined ? Promise.reject(run.stopReason) : new Promise<never>((_, reject) => (run.rejectAborted = reject));
+    run.aborted.catch(() => undefined);
+  }
+  return run.aborted;
 }
 
 function signalOf(run: Run): AbortSignal {

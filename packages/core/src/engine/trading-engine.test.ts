@@ -106,6 +106,20 @@ describe('TradingEngine', () => {
     expect(restarted.reliability.reliability('bull')).toBeCloseTo(engine.reliability.reliability('bull'), 6);
   });
 
+  it('processes a batch of candles synchronously when the team and the exchange have nothing to wait for', async () => {
+    const exchange = new TestExchange({ cash: 10_000 });
+    let decided = 0;
+    const rule = defineAssistant({ id: 'rule', analyze: (snapshot) => (decided += 1, { assistantId: 'rule', action: snapshot.candles.length % 2 === 0 ? 'BUY' : 'SELL', confidence: 0.9, reasoning: 'parity' }) });
+    const engine = createTradingEngine({ exchange, assistants: [rule], clock: new SimulatedClock(), trigger: everyNthCandle(5), lookback: 20, learning: false, riskLimits: { maxPositionFraction: 0.5 } });
+    const pending = engine.handle({ type: 'candles', symbol: 'BTC/USDT', timeframe: '1h', candles: candles.slice(0, 40) });
+    // Before the promise is awaited, every decision and order of the batch has happened.
+    expect(decided).toBe(8);
+    expect(engine.summary).toMatchObject({ candles: 40, decisions: 8 });
+    expect(engine.summary.orders).toBeGreaterThan(0);
+    expect(exchange.orders.size).toBe(engine.summary.orders);
+    await pending;
+  });
+
   it('gives identical decisions when run twice', async () => {
     const run = async () => {
       const store = new MemoryStore();

@@ -3,13 +3,15 @@ import { ReliabilityTracker } from '../consensus/reliability-tracker.js';
 import { ConfigError, IaAgentsError, fromZodIssues, isIaAgentsError } from '../errors/index.js';
 import { createEventBus, type EventBus } from '../events/event-bus.js';
 import { systemClock, type Clock } from '../interfaces/clock.js';
-import { isSimulatedExchange, type Exchange } from '../interfaces/exchange.js';
+import { isSimulatedExchange, type Exchange, type SimulatedExchange } from '../interfaces/exchange.js';
+import type { AuditEntry } from '../interfaces/store.js';
+import { isPromiseLike, runSteps, wait, type Steps } from '../util/steps.js';
 import type { MarketEvent } from '../interfaces/market-feed.js';
 import { createIdGenerator } from '../interfaces/random.js';
 import type { Trigger } from '../interfaces/trigger.js';
 import { everyCandle } from '../interfaces/trigger.js';
 import { checkOrder, sizeDecision } from '../risk/risk-gate.js';
-import { riskLimitsSchema, timeframeToMs, type Candle, type Decision, type Fill, type MarketSnapshot, type NewsItem, type Order, type OrderBook, type Portfolio, type RiskLimits, type RiskLimitsInput, type Ticker, type Timeframe, type TradePlan } from '../schemas/index.js';
+import { riskLimitsSchema, timeframeToMs, type Candle, type Decision, type Fill, type MarketSnapshot, type NewsItem, type Order, type OrderBook, type OrderRequest, type Portfolio, type RiskLimits, type RiskLimitsInput, type Ticker, type Timeframe, type TradePlan } from '../schemas/index.js';
 import { engineOptionsSchema, type TradingEngineSettings } from './engine-settings.js';
 import { buildLivePortfolio, type PortfolioMarks } from './live-portfolio.js';
 import { OutcomeTracker } from './outcome-tracker.js';
@@ -73,7 +75,7 @@ export class TradingEngine {
   /** Live (not simulated) orders still open, by client order id: their fills are polled each candle. */
   readonly #liveOpen = new Map<string, string>();
   /** Fill ids already handled, so a polled fill is never recorded twice. */
-  readonly #seenFills = new Set<string>();
+  readonly #seenFills = new RecentSet(10_000);
   /** Escalations being answered right now. */
   readonly #resolving = new Set<string>();
   /** Creation time of each live open order (where to start asking for its fills). */
@@ -150,20 +152,25 @@ export class TradingEngine {
     if (feed === undefined) throw new ConfigError('engine', [{ path: ['feed'], message: 'run() needs a feed' }]);
     for await (const event of feed.events(options.signal === undefined ? {} : { signal: options.signal })) {
       if (options.signal?.aborted) break;
-      await this.#onEvent(event, options.signal);
+      const pending = runSteps(this.#onEvent(event, options.signal));
+      if (pending !== undefined) await pending;
     }
     return this.summary;
   }
 
   /** Processes one feed event (exposed for callers that drive the engine themselves). */
   async handle(event: MarketEvent, signal?: AbortSignal): Promise<void> {
-    await this.#onEvent(event, signal);
+    await runSteps(this.#onEvent(event, signal));
   }
 
-  async #onEvent(event: MarketEvent, signal?: AbortSignal): Promise<void> {
+  // The decision path is written as step generators (see util/steps.ts): each `yield` is an await
+  // that costs nothing when the value is already there. With rule-based assistants, a simulated
+  // exchange and no store, a whole decision runs without a promise.
+
+  *#onEvent(event: MarketEvent, signal?: AbortSignal): Steps<void> {
     switch (event.type) {
       case 'candles':
-        return this.#onCandles(event.symbol, event.timeframe, event.candles, signal);
+        return yield* this.#onCandles(event.symbol, event.timeframe, event.candles, signal);
       case 'ticker':
         this.#state(event.ticker.symbol, this.#options.timeframe).ticker = event.ticker;
         return;
@@ -181,30 +188,38 @@ export class TradingEngine {
     }
   }
 
-  /** The hot path: runs synchronously per candle and awaits only when something happens. */
-  async #onCandles(symbol: string, timeframe: Timeframe, candles: readonly Candle[], signal?: AbortSignal): Promise<void> {
+  /** The hot path: runs synchronously per candle and waits only when something happens. */
+  *#onCandles(symbol: string, timeframe: Timeframe, candles: readonly Candle[], signal?: AbortSignal): Steps<void> {
     const state = this.#state(symbol, timeframe);
     const length = timeframeToMs(timeframe);
-    const simulated = isSimulatedExchange(this.#exchange) ? this.#exchange : undefined;
+    const simulated = this.#simulated;
     const clock = this.#clock as Partial<{ set(time: number): void }>;
     const advance = typeof clock.set === 'function' ? clock.set.bind(this.#clock) : undefined;
     const keep = this.#options.lookback;
     const onCandle = this.#settings.onCandle;
-    for (const candle of candles) {
+    const history = state.history;
+    // An index loop: for-of in a generator allocates an iterator result per candle.
+    for (let position = 0; position < candles.length; position += 1) {
+      const candle = candles[position]!;
       if (signal?.aborted) return;
       advance?.(candle.timestamp + length);
       const fills = simulated?.onCandle(symbol, candle);
-      state.history.push(candle);
-      if (state.history.length > keep * 2) state.history.splice(0, state.history.length - keep);
+      history.push(candle);
+      if (history.length > keep * 2) history.splice(0, history.length - keep);
       const index = state.count++;
       this.#summary.candles += 1;
-      if (fills !== undefined && fills.length > 0) await this.#onFills(fills);
-      if (this.#outcomes.isDue(symbol, index)) await this.#collectOutcomes(symbol, index, candle);
+      if (fills !== undefined && fills.length > 0) yield* this.#onFills(fills);
+      if (this.#outcomes.isDue(symbol, index)) yield* this.#collectOutcomes(symbol, index, candle);
       const reason = state.trigger.update(candle);
-      if (reason !== false) await this.#convene(state, reason, signal);
+      if (reason !== false) yield* this.#convene(state, reason, signal);
       onCandle?.(symbol, candle, index);
     }
-    if (simulated === undefined && this.#liveOpen.size > 0) await this.#pollLiveFills();
+    if (simulated === undefined && this.#liveOpen.size > 0) yield this.#pollLiveFills();
+  }
+
+  /** The exchange when it is simulated (its synchronous calls make the fast path). */
+  get #simulated(): SimulatedExchange | undefined {
+    return isSimulatedExchange(this.#exchange) ? this.#exchange : undefined;
   }
 
   /**
@@ -217,7 +232,7 @@ export class TradingEngine {
       if (exchange.fetchFills !== undefined) {
         const since = Math.min(...[...this.#liveOpen.keys()].map((id) => this.#liveSince.get(id) ?? 0));
         const fills = await exchange.fetchFills(undefined, since);
-        await this.#onFills(fills.filter((fill) => this.#liveOpen.has(fill.clientOrderId)));
+        await runSteps(this.#onFills(fills.filter((fill) => this.#liveOpen.has(fill.clientOrderId))));
       }
       for (const [clientOrderId, symbol] of [...this.#liveOpen]) {
         const order = await exchange.fetchOrderByClientId(clientOrderId, symbol);
@@ -225,7 +240,7 @@ export class TradingEngine {
           this.#liveOpen.delete(clientOrderId);
           this.#liveSince.delete(clientOrderId);
           if (this.#settings.store !== undefined) await this.#settings.store.saveOrder(order);
-          if (order.status === 'filled') await this.#afterFilled(order);
+          if (order.status === 'filled') await runSteps(this.#afterFilled(order));
         }
       }
     } catch (error) {
@@ -243,15 +258,15 @@ export class TradingEngine {
     return state;
   }
 
-  async #convene(state: SymbolState, reason: string, signal?: AbortSignal): Promise<void> {
+  *#convene(state: SymbolState, reason: string, signal?: AbortSignal): Steps<void> {
     try {
-      await this.#decideAndAct(state, reason, signal);
+      yield* this.#decideAndAct(state, reason, signal);
     } catch (error) {
       if (signal?.aborted) throw error;
       this.#summary.errors += 1;
       this.#logger.error({ symbol: state.symbol, code: isIaAgentsError(error) ? error.code : 'INTERNAL', err: error }, 'decision failed');
       this.bus.emit('engine-error', { error: error as Error, stage: 'decision', symbol: state.symbol });
-      await this.#audited('engine', 'decision-failed', undefined, { symbol: state.symbol, code: isIaAgentsError(error) ? error.code : 'INTERNAL', message: (error as Error).message });
+      yield this.#audited('engine', 'decision-failed', undefined, { symbol: state.symbol, code: isIaAgentsError(error) ? error.code : 'INTERNAL', message: (error as Error).message });
     }
   }
 
@@ -267,57 +282,68 @@ export class TradingEngine {
       state.history.push(...candles.filter((candle) => candle.timestamp + timeframeToMs(state.timeframe) <= closedBy));
       state.count = state.history.length;
     }
-    return this.#decideAndAct(state, options.reason ?? 'on demand', options.signal);
+    return runSteps(this.#decideAndAct(state, options.reason ?? 'on demand', options.signal));
   }
 
-  async #decideAndAct(state: SymbolState, reason: string, signal?: AbortSignal): Promise<ActionResult> {
-    const snapshot = await this.#snapshot(state);
-    this.bus.emit('analysis-trigger', { symbol: state.symbol, timestamp: snapshot.timestamp, reason });
-    const decision = await this.consensus.decide(snapshot, { validate: false, ...(signal === undefined ? {} : { signal }) });
+  *#decideAndAct(state: SymbolState, reason: string, signal?: AbortSignal): Steps<ActionResult> {
+    const store = this.#settings.store;
+    const simulated = this.#simulated;
+    // A simulated exchange values the portfolio at once; only a live one or a predictor is waited for.
+    const snapshot = simulated !== undefined && this.#settings.predictor === undefined ? this.#snapshotWith(state, simulated.getPortfolio()) : yield* this.#snapshot(state);
+    if (this.bus.wants('analysis-trigger')) this.bus.emit('analysis-trigger', { symbol: state.symbol, timestamp: snapshot.timestamp, reason });
+    const decision = yield* this.consensus.decideSteps(snapshot, signal === undefined ? NOT_VALIDATED : { validate: false, signal });
     this.#summary.decisions += 1;
-    this.#logger.debug({ decisionId: decision.id, symbol: decision.symbol, action: decision.action, confidence: decision.confidence, escalated: decision.escalated, rounds: decision.rounds.length }, 'decision made');
-    if (this.#settings.store !== undefined) await this.#settings.store.saveDecision(decision);
-    if (this.#settings.store !== undefined) await this.#audited('engine', 'decision-made', decision.id, () => ({ symbol: decision.symbol, action: decision.action, proposedAction: decision.proposedAction, confidence: decision.confidence, escalated: decision.escalated, veto: decision.veto ?? null, trigger: reason }));
+    if (this.#logger !== silentLogger) this.#logger.debug({ decisionId: decision.id, symbol: decision.symbol, action: decision.action, confidence: decision.confidence, escalated: decision.escalated, rounds: decision.rounds.length }, 'decision made');
+    if (store !== undefined) {
+      yield store.saveDecision(decision);
+      yield this.#audited('engine', 'decision-made', decision.id, { symbol: decision.symbol, action: decision.action, proposedAction: decision.proposedAction, confidence: decision.confidence, escalated: decision.escalated, veto: decision.veto ?? null, trigger: reason });
+    }
     const price = snapshot.candles.at(-1)!.close;
     if (this.#options.learning) this.#outcomes.track(decision, price, state.count - 1);
     if (decision.escalated) {
       this.#summary.escalations += 1;
       this.#escalations.set(decision.id, decision);
-      await this.#expireEscalations();
+      yield* this.#expireEscalations();
       return { decision };
     }
     if (decision.veto !== undefined) this.#summary.vetoes += 1;
     if (decision.action === 'HOLD') return { decision };
-    return this.#execute(decision, decision.action, snapshot.portfolio!, price);
+    return yield* this.#execute(decision, decision.action, snapshot.portfolio!, price);
   }
 
   /** Keeps at most `maxPendingEscalations`: the oldest expire (a stale approval would trade at a price nobody saw). */
-  async #expireEscalations(): Promise<void> {
+  *#expireEscalations(): Steps<void> {
     while (this.#escalations.size > this.#options.maxPendingEscalations) {
       const [id, decision] = this.#escalations.entries().next().value as [string, Decision];
       this.#escalations.delete(id);
       this.bus.emit('escalation-resolve', { decisionId: id, approved: false, by: 'expiry', timestamp: this.#clock.now() });
-      await this.#audited('engine', 'escalation-expired', id, { symbol: decision.symbol, proposedAction: decision.proposedAction });
+      yield this.#audited('engine', 'escalation-expired', id, { symbol: decision.symbol, proposedAction: decision.proposedAction });
     }
   }
 
-  async #snapshot(state: SymbolState): Promise<MarketSnapshot> {
-    const candles = state.history.slice(-this.#options.lookback);
-    const portfolio = isSimulatedExchange(this.#exchange) ? this.#exchange.getPortfolio() : await this.portfolio();
+  *#snapshot(state: SymbolState): Steps<MarketSnapshot> {
+    const snapshot = this.#snapshotWith(state, yield* wait(this.portfolio()));
     const predictor = this.#settings.predictor;
-    const prediction = predictor === undefined ? undefined : await predictor.predict(candles.slice(-predictor.lookback), { symbol: state.symbol, timeframe: state.timeframe, news: this.#news });
-    return {
+    if (predictor !== undefined) snapshot.prediction = yield* wait(predictor.predict(snapshot.candles.slice(-predictor.lookback), { symbol: state.symbol, timeframe: state.timeframe, news: this.#news }));
+    return snapshot;
+  }
+
+  /** What the team sees: the closed candles, news about the symbol, the portfolio, the limits. */
+  #snapshotWith(state: SymbolState, portfolio: Portfolio): MarketSnapshot {
+    const candles = state.history.slice(-this.#options.lookback);
+    const snapshot: MarketSnapshot = {
       symbol: state.symbol,
       timeframe: state.timeframe,
       timestamp: Math.max(this.#clock.now(), candles.at(-1)!.timestamp + timeframeToMs(state.timeframe)),
       candles,
-      news: this.#news.filter((item) => item.currencies.length === 0 || item.currencies.some((code) => state.symbol.startsWith(`${code}/`))),
+      news: this.#news.length === 0 ? [] : this.#news.filter((item) => item.currencies.length === 0 || item.currencies.some((code) => state.symbol.startsWith(`${code}/`))),
       portfolio,
       riskLimits: this.riskLimits,
-      ...(state.ticker === undefined ? {} : { ticker: state.ticker }),
-      ...(state.orderBook === undefined ? {} : { orderBook: state.orderBook }),
-      ...(prediction === undefined ? {} : { prediction }),
     };
+    // Optional fields are assigned, not spread: a conditional spread makes a slow object.
+    if (state.ticker !== undefined) snapshot.ticker = state.ticker;
+    if (state.orderBook !== undefined) snapshot.orderBook = state.orderBook;
+    return snapshot;
   }
 
   /** The portfolio now: the simulated exchange's, or built from live balances and last prices. */
@@ -328,38 +354,40 @@ export class TradingEngine {
   }
 
   /** Sends the order a decision calls for, through the hard risk gate. */
-  async #execute(decision: Decision, action: 'BUY' | 'SELL', portfolio: Portfolio, price: number, clientOrderId = `${decision.id}-o`): Promise<ActionResult> {
-    const released = action === 'SELL' && (await this.#cancelProtection(decision.symbol));
-    const openOrders = (await this.#exchange.fetchOpenOrders()).length;
+  *#execute(decision: Decision, action: 'BUY' | 'SELL', portfolio: Portfolio, price: number, clientOrderId = `${decision.id}-o`): Steps<ActionResult> {
+    const simulated = this.#simulated;
+    const released = action === 'SELL' && this.#protective.size > 0 && (yield* this.#cancelProtection(decision.symbol));
+    const openOrders = simulated !== undefined ? simulated.openOrderCount() : (yield* wait(this.#exchange.fetchOpenOrders())).length;
     // Cancelling protection may have released locked holdings: value the portfolio again then.
-    const current = released ? await this.portfolio() : portfolio;
-    const sized = sizeDecision({ ...decision, action }, { portfolio: current, price, limits: this.riskLimits, openOrders, feeRate: this.#options.feeRate });
-    if (!sized.ok) return this.#reject(decision, clientOrderId, sized.reason, sized.limit !== undefined);
+    const current = released ? yield* wait(this.portfolio()) : portfolio;
+    const sized = sizeDecision(decision, { portfolio: current, price, limits: this.riskLimits, openOrders, feeRate: this.#options.feeRate }, action);
+    if (!sized.ok) return yield* this.#reject(decision, clientOrderId, sized.reason, sized.limit !== undefined);
     try {
-      const order = await this.#exchange.createOrder({ clientOrderId, symbol: decision.symbol, side: sized.side, type: 'market', amount: sized.amount, decisionId: decision.id });
-      await this.#recordOrder(order);
+      const request: OrderRequest = { clientOrderId, symbol: decision.symbol, side: sized.side, type: 'market', amount: sized.amount, decisionId: decision.id };
+      const order = simulated !== undefined ? simulated.placeOrder(request) : yield* wait(this.#exchange.createOrder(request));
+      yield* this.#recordOrder(order);
       const plan = decision.plan;
       if (sized.side === 'buy' && plan !== undefined && (plan.stopLoss !== undefined || plan.takeProfit !== undefined)) {
-        if (order.status === 'filled') await this.#protect(order, plan);
+        if (order.status === 'filled') yield* this.#protect(order, plan);
         else this.#pendingProtection.set(order.clientOrderId, plan);
       }
       return { decision, order };
     } catch (error) {
       if (!(error instanceof IaAgentsError)) throw error;
-      await this.#orderFailed(clientOrderId, decision.id, error);
+      yield* this.#orderFailed(clientOrderId, decision.id, error);
       return { decision, rejection: error.message };
     }
   }
 
-  async #orderFailed(clientOrderId: string, decisionId: string | undefined, error: IaAgentsError): Promise<void> {
+  *#orderFailed(clientOrderId: string, decisionId: string | undefined, error: IaAgentsError): Steps<void> {
     this.#summary.rejections += 1;
     this.#logger.warn({ clientOrderId, code: error.code, reason: error.message }, 'order rejected');
     this.bus.emit('order-reject', { clientOrderId, reason: error.message });
-    await this.#audited('engine', 'order-rejected', clientOrderId, { decisionId: decisionId ?? null, code: error.code, message: error.message });
+    yield this.#audited('engine', 'order-rejected', clientOrderId, { decisionId: decisionId ?? null, code: error.code, message: error.message });
   }
 
   /** Places the plan's stop-loss and take-profit for a filled entry; when one fills, the other is cancelled. */
-  async #protect(entry: Order, plan: TradePlan): Promise<void> {
+  *#protect(entry: Order, plan: TradePlan): Steps<void> {
     const legs = [
       plan.stopLoss === undefined ? undefined : { clientOrderId: `${entry.clientOrderId}-sl`, type: 'stop-loss' as const, stopPrice: plan.stopLoss },
       plan.takeProfit === undefined ? undefined : { clientOrderId: `${entry.clientOrderId}-tp`, type: 'take-profit' as const, stopPrice: plan.takeProfit },
@@ -367,124 +395,142 @@ export class TradingEngine {
     const placed: string[] = [];
     for (const leg of legs) {
       try {
-        const order = await this.#exchange.createOrder({ ...leg, symbol: entry.symbol, side: 'sell', amount: entry.filled, ...(entry.decisionId === undefined ? {} : { decisionId: entry.decisionId }) });
-        await this.#recordOrder(order);
+        const request: OrderRequest = { ...leg, symbol: entry.symbol, side: 'sell', amount: entry.filled };
+        if (entry.decisionId !== undefined) request.decisionId = entry.decisionId;
+        const simulated = this.#simulated;
+        const order = simulated !== undefined ? simulated.placeOrder(request) : yield* wait(this.#exchange.createOrder(request));
+        yield* this.#recordOrder(order);
         placed.push(order.clientOrderId);
       } catch (error) {
         if (!(error instanceof IaAgentsError)) throw error;
-        await this.#orderFailed(leg.clientOrderId, entry.decisionId, error);
+        yield* this.#orderFailed(leg.clientOrderId, entry.decisionId, error);
       }
     }
     placed.forEach((id, index) => {
       const sibling = placed[1 - index];
-      this.#protective.set(id, { symbol: entry.symbol, ...(sibling === undefined ? {} : { sibling }) });
+      this.#protective.set(id, sibling === undefined ? { symbol: entry.symbol } : { symbol: entry.symbol, sibling });
     });
   }
 
   /** Cancels the open protective orders of a symbol (before the team sells it); true when there were some. */
-  async #cancelProtection(symbol: string): Promise<boolean> {
+  *#cancelProtection(symbol: string): Steps<boolean> {
+    if (this.#protective.size === 0) return false;
     let cancelled = false;
     for (const [id, leg] of [...this.#protective]) {
       if (leg.symbol !== symbol) continue;
       this.#protective.delete(id);
-      await this.#cancelQuietly(id, symbol);
+      yield* this.#cancelQuietly(id, symbol);
       cancelled = true;
     }
     return cancelled;
   }
 
-  async #cancelQuietly(clientOrderId: string, symbol: string): Promise<void> {
-    const order = await this.#exchange.fetchOrderByClientId(clientOrderId, symbol);
+  /** An order by client order id: at once from a simulated exchange, else asked for. */
+  *#orderByClientId(clientOrderId: string, symbol: string): Steps<Order | undefined> {
+    const simulated = this.#simulated;
+    return simulated !== undefined ? simulated.orderByClientId(clientOrderId) : yield* wait(this.#exchange.fetchOrderByClientId(clientOrderId, symbol));
+  }
+
+  *#cancelQuietly(clientOrderId: string, symbol: string): Steps<void> {
+    const order = yield* this.#orderByClientId(clientOrderId, symbol);
     if (order === undefined || (order.status !== 'open' && order.status !== 'partially-filled')) return;
     try {
-      const cancelled = await this.#exchange.cancelOrder(order.id, symbol);
-      if (this.#settings.store !== undefined) await this.#settings.store.saveOrder(cancelled);
+      const cancelled = yield* wait(this.#exchange.cancelOrder(order.id, symbol));
+      if (this.#settings.store !== undefined) yield this.#settings.store.saveOrder(cancelled);
       this.bus.emit('order-cancel', { order: cancelled });
-      await this.#audited('engine', 'order-cancelled', clientOrderId, { orderId: order.id, symbol });
+      yield this.#audited('engine', 'order-cancelled', clientOrderId, { orderId: order.id, symbol });
     } catch (error) {
       if (!(error instanceof IaAgentsError)) throw error;
       this.bus.emit('engine-error', { error, stage: 'cancel', symbol });
     }
   }
 
-  async #reject(decision: Decision, clientOrderId: string, reason: string, byRisk: boolean): Promise<ActionResult> {
+  *#reject(decision: Decision, clientOrderId: string, reason: string, byRisk: boolean): Steps<ActionResult> {
     if (byRisk) {
       this.#summary.rejections += 1;
       this.bus.emit('risk-reject', { decisionId: decision.id, symbol: decision.symbol, reason, timestamp: this.#clock.now() });
-      await this.#audited('risk-gate', 'order-refused', clientOrderId, { decisionId: decision.id, reason });
+      yield this.#audited('risk-gate', 'order-refused', clientOrderId, { decisionId: decision.id, reason });
     }
     return { decision, rejection: reason };
   }
 
-  async #recordOrder(order: Order): Promise<void> {
+  *#recordOrder(order: Order): Steps<void> {
+    const store = this.#settings.store;
+    const simulated = this.#simulated;
     this.#summary.orders += 1;
-    if (!isSimulatedExchange(this.#exchange) && (order.status === 'open' || order.status === 'partially-filled')) {
+    if (simulated === undefined && (order.status === 'open' || order.status === 'partially-filled')) {
       this.#liveOpen.set(order.clientOrderId, order.symbol);
       this.#liveSince.set(order.clientOrderId, order.createdAt);
     }
-    if (this.#settings.store !== undefined) await this.#settings.store.saveOrder(order);
-    this.bus.emit('order-place', { order });
-    if (this.#settings.store !== undefined) await this.#audited('engine', 'order-placed', order.clientOrderId, () => ({ orderId: order.id, symbol: order.symbol, side: order.side, type: order.type, amount: order.amount, status: order.status, decisionId: order.decisionId ?? null }));
+    if (store !== undefined) yield store.saveOrder(order);
+    if (this.bus.wants('order-place')) this.bus.emit('order-place', { order });
+    if (store !== undefined) yield this.#audited('engine', 'order-placed', order.clientOrderId, { orderId: order.id, symbol: order.symbol, side: order.side, type: order.type, amount: order.amount, status: order.status, decisionId: order.decisionId ?? null });
     if (order.status === 'rejected') this.bus.emit('order-reject', { order, clientOrderId: order.clientOrderId, reason: order.reason ?? 'rejected by the exchange' });
     // Orders that filled as they were placed (market orders at the signal close, live market orders)
     // report their fills here; later fills arrive with the candles.
-    if (order.filled > 0 && this.#exchange.fetchFills !== undefined) {
-      const fills = await this.#exchange.fetchFills(order.symbol, order.createdAt);
-      await this.#onFills(fills.filter((fill) => fill.clientOrderId === order.clientOrderId), order);
-    }
+    if (order.filled === 0) return;
+    if (simulated !== undefined) return yield* this.#onFills(simulated.fillsOf(order.clientOrderId), order);
+    if (this.#exchange.fetchFills === undefined) return;
+    const fills = yield* wait(this.#exchange.fetchFills(order.symbol, order.createdAt));
+    yield* this.#onFills(fills.filter((fill) => fill.clientOrderId === order.clientOrderId), order);
   }
 
   /** Records fills; `known` is their order as just returned by the exchange (saves a lookup). */
-  async #onFills(fills: readonly Fill[], known?: Order): Promise<void> {
+  *#onFills(fills: readonly Fill[], known?: Order): Steps<void> {
     if (fills.length === 0) return;
     const store = this.#settings.store;
+    // A simulation reports each fill once; fills asked of a live exchange may repeat.
+    const simulated = this.#simulated;
     for (const fill of fills) {
-      if (this.#seenFills.has(fill.id)) continue;
-      this.#seenFills.add(fill.id);
-      if (this.#seenFills.size > 10_000) this.#seenFills.delete(this.#seenFills.values().next().value as string);
+      if (simulated === undefined && !this.#seenFills.add(fill.id)) continue;
       this.#summary.fills += 1;
-      if (store !== undefined) await store.saveFill(fill);
-      const order = known?.clientOrderId === fill.clientOrderId ? known : await this.#exchange.fetchOrderByClientId(fill.clientOrderId, fill.symbol);
-      if (order !== undefined && store !== undefined) await store.saveOrder(order);
-      this.bus.emit('order-fill', { ...(order === undefined ? {} : { order }), fill });
-      if (order?.status === 'filled') await this.#afterFilled(order);
+      if (store !== undefined) yield store.saveFill(fill);
+      const order = known?.clientOrderId === fill.clientOrderId ? known : yield* this.#orderByClientId(fill.clientOrderId, fill.symbol);
+      if (order !== undefined && store !== undefined) yield store.saveOrder(order);
+      if (this.bus.wants('order-fill')) this.bus.emit('order-fill', order === undefined ? { fill } : { order, fill });
+      if (order?.status === 'filled' && (this.#pendingProtection.size > 0 || this.#protective.size > 0)) yield* this.#afterFilled(order);
     }
     // A valuation only for someone who keeps or watches it (a backtest without either skips it).
-    if (isSimulatedExchange(this.#exchange) && (store !== undefined || this.bus.listenerCount('portfolio-update') > 0)) {
-      const portfolio = this.#exchange.getPortfolio();
-      if (store !== undefined) await store.savePortfolio(portfolio);
+    if (simulated !== undefined && (store !== undefined || this.bus.listenerCount('portfolio-update') > 0)) {
+      const portfolio = simulated.getPortfolio();
+      if (store !== undefined) yield store.savePortfolio(portfolio);
       this.bus.emit('portfolio-update', { portfolio });
     }
   }
 
   /** A filled entry gets its protection; a filled protective order takes its sibling away. */
-  async #afterFilled(order: Order): Promise<void> {
-    const plan = this.#pendingProtection.get(order.clientOrderId);
-    if (plan !== undefined) {
-      this.#pendingProtection.delete(order.clientOrderId);
-      await this.#protect(order, plan);
+  *#afterFilled(order: Order): Steps<void> {
+    if (this.#pendingProtection.size > 0) {
+      const plan = this.#pendingProtection.get(order.clientOrderId);
+      if (plan !== undefined) {
+        this.#pendingProtection.delete(order.clientOrderId);
+        yield* this.#protect(order, plan);
+      }
     }
+    if (this.#protective.size === 0) return;
     const leg = this.#protective.get(order.clientOrderId);
     if (leg !== undefined) {
       this.#protective.delete(order.clientOrderId);
       if (leg.sibling !== undefined) {
         this.#protective.delete(leg.sibling);
-        await this.#cancelQuietly(leg.sibling, leg.symbol);
+        yield* this.#cancelQuietly(leg.sibling, leg.symbol);
       }
     }
   }
 
-  async #collectOutcomes(symbol: string, index: number, candle: Candle): Promise<void> {
+  *#collectOutcomes(symbol: string, index: number, candle: Candle): Steps<void> {
+    const store = this.#settings.store;
     const due = this.#outcomes.collect(symbol, index, candle.close, this.#clock.now());
     for (const { decision, outcome } of due) {
       this.#summary.outcomes += 1;
-      if (this.#settings.store !== undefined) await this.#settings.store.saveOutcome(outcome);
+      if (store !== undefined) yield store.saveOutcome(outcome);
       this.bus.emit('outcome-record', { outcome });
       const records = this.reliability.update(decision, outcome, this.#clock.now());
-      for (const record of records) if (this.#settings.store !== undefined) await this.#settings.store.saveAssistantRecord(record);
+      if (store !== undefined) for (const record of records) yield store.saveAssistantRecord(record);
       if (records.length > 0) this.bus.emit('weights-update', { records });
       const finals = new Map(decision.rounds.flatMap((round) => round.opinions).map((opinion) => [opinion.assistantId, opinion]));
-      await Promise.all(this.consensus.assistants.map((assistant) => assistant.learnFromOutcome(outcome, finals.get(assistant.id))));
+      const learning = this.consensus.assistants.map((assistant) => assistant.learnFromOutcome(outcome, finals.get(assistant.id)));
+      if (learning.some(isPromiseLike)) yield Promise.all(learning);
     }
   }
 
@@ -516,7 +562,7 @@ export class TradingEngine {
     const state = this.#symbols.get(decision.symbol);
     const price = state?.history.at(-1)?.close ?? state?.ticker?.last ?? decision.price;
     if (price === undefined) throw new IaAgentsError('CONFLICT', `No price known for ${decision.symbol}`);
-    return this.#execute({ ...decision, confidence: Math.max(decision.confidence, this.riskLimits.minConfidence) }, decision.proposedAction, await this.portfolio(), price, `${decision.id}-a`);
+    return runSteps(this.#execute({ ...decision, confidence: Math.max(decision.confidence, this.riskLimits.minConfidence) }, decision.proposedAction, await this.portfolio(), price, `${decision.id}-a`));
   }
 
   /**
@@ -530,18 +576,47 @@ export class TradingEngine {
     checkOrder(request, { portfolio: await this.portfolio(), price, limits: this.riskLimits, openOrders, feeRate: this.#options.feeRate });
     await this.#audited(actor, 'manual-order', request.clientOrderId, { ...request });
     const order = await this.#exchange.createOrder(request);
-    await this.#recordOrder(order);
+    await runSteps(this.#recordOrder(order));
     return order;
   }
 
   /** Appends to the audit log; without a store, nothing to build and no promise to wait for. */
-  #audited(actor: string, action: string, subject: string | undefined, data: Record<string, unknown> | (() => Record<string, unknown>)): Promise<void> | void {
+  #audited(actor: string, action: string, subject: string | undefined, data: Record<string, unknown>): Promise<void> | undefined {
     const store = this.#settings.store;
-    if (store === undefined) return;
-    return store.appendAudit({ timestamp: this.#clock.now(), actor, action, ...(subject === undefined ? {} : { subject }), data: typeof data === 'function' ? data() : data });
+    if (store === undefined) return undefined;
+    const entry: AuditEntry = { timestamp: this.#clock.now(), actor, action, data };
+    if (subject !== undefined) entry.subject = subject;
+    return store.appendAudit(entry);
   }
+}
 
+/** Decide options of the engine's own decisions: its snapshots are valid by construction. */
+const NOT_VALIDATED = { validate: false } as const;
 
+/**
+ * A set that remembers the last `capacity` entries: the oldest is forgotten in O(1) (a ring of
+ * keys), so the guard against recording a fill twice costs the same at the millionth fill.
+ */
+class RecentSet {
+  readonly #set = new Set<string>();
+  readonly #ring: string[] = [];
+  #next = 0;
+
+  constructor(readonly capacity: number) {}
+
+  /** Adds a key; false when it was already there. */
+  add(key: string): boolean {
+    if (this.#set.has(key)) return false;
+    if (this.#ring.length === this.capacity) {
+      this.#set.delete(this.#ring[this.#next]!);
+      this.#ring[this.#next] = key;
+      this.#next = (this.#next + 1) % this.capacity;
+    } else {
+      this.#ring.push(key);
+    }
+    this.#set.add(key);
+    return true;
+  }
 }
 
 /** Builds a TradingEngine. */

@@ -54,7 +54,12 @@ export type EventName = keyof IaAgentsEvents;
 type Listeners = { [K in EventName]: (payload: IaAgentsEvents[K]) => void };
 
 /** The typed event bus (eventemitter3). */
-export class EventBus extends EventEmitter<Listeners> {}
+export class EventBus extends EventEmitter<Listeners> {
+  /** Whether anyone listens to an event: hot paths build a payload only when it will be read. */
+  wants(event: EventName): boolean {
+    return this.listenerCount(event) > 0;
+  }
+}
 
 /** Creates an event bus. */
 export function createEventBus(): EventBus {

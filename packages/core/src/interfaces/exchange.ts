@@ -63,6 +63,17 @@ export interface SimulatedExchange extends Exchange {
   onOrderBook?(book: OrderBook): void;
   /** Cash, positions (average entry, realised and unrealised PnL) and equity at the last mark. */
   getPortfolio(): Portfolio;
+  /**
+   * `createOrder` answered at once: a simulation has nothing to wait for. Throws what `createOrder`
+   * rejects with. The engine uses it so that a backtest's decisions need no promise.
+   */
+  placeOrder(request: OrderRequest): Order;
+  /** `fetchOrderByClientId` answered at once. */
+  orderByClientId(clientOrderId: string): Order | undefined;
+  /** The fills of one order so far, oldest first (empty for an unknown id). */
+  fillsOf(clientOrderId: string): Fill[];
+  /** How many orders are open, without building them (the risk gate's count). */
+  openOrderCount(): number;
 }
 
 /** Whether an exchange simulates fills from the engine's candles. */

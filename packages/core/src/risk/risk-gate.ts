@@ -78,13 +78,14 @@ export type SizedOrder = { ok: true; side: OrderSide; amount: number } | { ok: f
  * Turns a BUY/SELL decision into an order size within the limits: BUY spends the planned fraction
  * of equity (the strategist's and risk manager's plan, else the position limit), shrunk to what
  * the position, exposure, order-notional and cash limits allow; SELL closes the position.
+ * `action` overrides the decision's (an approved escalation acts on its proposed action).
  */
-export function sizeDecision(decision: Pick<Decision, 'action' | 'confidence' | 'symbol' | 'plan'>, context: RiskContext): SizedOrder {
+export function sizeDecision(decision: Pick<Decision, 'action' | 'confidence' | 'symbol' | 'plan'>, context: RiskContext, action: Decision['action'] = decision.action): SizedOrder {
   const { portfolio, limits, price } = context;
-  if (decision.action === 'HOLD') return { ok: false, reason: 'HOLD places no order' };
+  if (action === 'HOLD') return { ok: false, reason: 'HOLD places no order' };
   if (decision.confidence < limits.minConfidence) return { ok: false, reason: `confidence ${decision.confidence} below the minimum ${limits.minConfidence}`, limit: 'minConfidence' };
   const held = portfolio.positions.find((position) => position.symbol === decision.symbol)?.amount ?? 0;
-  if (decision.action === 'SELL') return held > 0 ? attempt({ symbol: decision.symbol, side: 'sell', amount: held }, context) : { ok: false, reason: `no ${decision.symbol} position to sell` };
+  if (action === 'SELL') return held > 0 ? attempt({ symbol: decision.symbol, side: 'sell', amount: held }, context) : { ok: false, reason: `no ${decision.symbol} position to sell` };
   const state = riskState(portfolio);
   const breach = lossBreach(state, limits);
   if (breach !== undefined) return { ok: false, reason: `buy ${decision.symbol} refused: ${breach.message}`, limit: breach.limit };

@@ -102,6 +102,10 @@ export class TestExchange implements SimulatedExchange {
   }
 
   async createOrder(request: OrderRequest): Promise<Order> {
+    return this.placeOrder(request);
+  }
+
+  placeOrder(request: OrderRequest): Order {
     const existing = this.orders.get(request.clientOrderId);
     if (existing !== undefined) return { ...existing };
     if ((request.type === 'stop-loss' || request.type === 'take-profit') && request.side === 'sell') return this.#rest(request);
@@ -167,8 +171,19 @@ export class TestExchange implements SimulatedExchange {
     return { ...order };
   }
   async fetchOrderByClientId(clientOrderId: string): Promise<Order | undefined> {
+    return this.orderByClientId(clientOrderId);
+  }
+  orderByClientId(clientOrderId: string): Order | undefined {
     const order = this.orders.get(clientOrderId);
     return order === undefined ? undefined : { ...order };
+  }
+  fillsOf(clientOrderId: string): Fill[] {
+    return this.fills.filter((f) => f.clientOrderId === clientOrderId).map((f) => ({ ...f }));
+  }
+  openOrderCount(): number {
+    let count = 0;
+    for (const order of this.orders.values()) if (order.status === 'open') count += 1;
+    return count;
   }
   async fetchFills(symbol?: string, since = 0): Promise<Fill[]> {
     return this.fills.filter((f) => (symbol === undefined || f.symbol === symbol) && f.timestamp >= since).map((f) => ({ ...f }));

@@ -8,6 +8,8 @@ import type { SymbolState } from './paper-order.js';
  * `INVALID_ORDER` error that names the rule before anything is placed.
  */
 export function checkMarketRules(market: MarketInfo, request: OrderRequest, mark: number): OrderRequest {
+  // A market without rules (the usual backtest) admits the request as it is.
+  if (market.amountStep === undefined && market.priceStep === undefined && market.minAmount === undefined && market.minNotional === undefined) return request;
   const amount = market.amountStep === undefined ? request.amount : roundToStep(request.amount, market.amountStep, 'down');
   const roundPrice = (price: number | undefined) => (price === undefined || market.priceStep === undefined ? price : roundToStep(price, market.priceStep, 'nearest'));
   const price = roundPrice(request.price);

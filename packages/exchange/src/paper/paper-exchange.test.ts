@@ -180,6 +180,44 @@ describe('PaperExchange accounting', () => {
     expect(await exchange.fetchOrderByClientId('small', 'BTC/USDT')).toBeUndefined();
   });
 
+  it('answers the synchronous calls the engine uses exactly as their asynchronous twins', async () => {
+    const exchange = createPaperExchange({ ...flat, balances: { USDT: 10_000 }, volumeShare: 0.5 });
+    exchange.onCandle('BTC/USDT', candle(0, 100, 100, 100, 100, 4));
+    const order = exchange.placeOrder({ clientOrderId: 'p1', symbol: 'BTC/USDT', side: 'buy', type: 'market', amount: 5 });
+    exchange.placeOrder({ clientOrderId: 'l1', symbol: 'BTC/USDT', side: 'buy', type: 'limit', amount: 1, price: 50 });
+    expect(exchange.openOrderCount()).toBe((await exchange.fetchOpenOrders()).length);
+    expect(exchange.openOrderCount()).toBe(2);
+    exchange.onCandle('BTC/USDT', candle(1, 101, 101, 101, 101, 4));
+    exchange.onCandle('BTC/USDT', candle(2, 102, 102, 102, 102, 4));
+    exchange.onCandle('BTC/USDT', candle(3, 103, 103, 103, 103, 4));
+    // Filled 2 + 2 + 1 over the next three candles (half of each candle's volume of 4).
+    const fills = exchange.fillsOf('p1');
+    expect(fills.map((fill) => fill.amount)).toEqual([2, 2, 1]);
+    expect(fills).toEqual((await exchange.fetchFills('BTC/USDT')).filter((fill) => fill.clientOrderId === 'p1'));
+    expect(exchange.orderByClientId('p1')).toEqual(await exchange.fetchOrderByClientId('p1', 'BTC/USDT'));
+    expect(exchange.orderByClientId('p1')).toMatchObject({ id: order.id, status: 'filled', filled: 5 });
+    expect(exchange.openOrderCount()).toBe(1);
+    expect(exchange.fillsOf('unknown')).toEqual([]);
+    expect(exchange.orderByClientId('unknown')).toBeUndefined();
+    // Copies: changing what was returned changes nothing inside.
+    fills[0]!.amount = 99;
+    exchange.orderByClientId('p1')!.status = 'cancelled';
+    expect(exchange.fillsOf('p1')[0]!.amount).toBe(2);
+    expect(exchange.orderByClientId('p1')!.status).toBe('filled');
+  });
+
+  it('finds every order by its exchange id, also after a restart', async () => {
+    const exchange = createPaperExchange({ ...flat, balances: { USDT: 10_000 } });
+    exchange.onCandle('BTC/USDT', candle(0, 100, 100, 100, 100));
+    const orders = [1, 2, 3].map((n) => exchange.placeOrder({ clientOrderId: `f${n}`, symbol: 'BTC/USDT', side: 'buy', type: 'limit', amount: 1, price: 90 - n }));
+    for (const order of orders) expect(await exchange.fetchOrder(order.id, 'BTC/USDT')).toEqual(order);
+    await expect(exchange.fetchOrder('paper-99', 'BTC/USDT')).rejects.toMatchObject({ code: 'ORDER_NOT_FOUND' });
+    await expect(exchange.fetchOrder(orders[0]!.id, 'ETH/USDT')).rejects.toMatchObject({ code: 'ORDER_NOT_FOUND' });
+    const restarted = createPaperExchange({ ...flat, state: exchange.snapshot() });
+    expect(await restarted.cancelOrder(orders[1]!.id, 'BTC/USDT')).toMatchObject({ clientOrderId: 'f2', status: 'cancelled' });
+    expect(restarted.openOrderCount()).toBe(2);
+  });
+
   it('refuses invalid options naming the field', () => {
     expect(() => new PaperExchange({ takerFee: -1 })).toThrow(/takerFee/);
     expect(() => new PaperExchange({ slippage: { model: 'fixed', bps: -3 } })).toThrow(/slippage\.bps/);

@@ -15,7 +15,7 @@ import {
   type Timeframe,
 } from '@ia-agents/core';
 import { candleExecution, closeExecution } from './fill-rules.js';
-import { fillOnBook, fillOnCandle } from './paper-fills.js';
+import { fillOnBook, fillOnCandle, type FillContext } from './paper-fills.js';
 import { PaperLedger } from './paper-ledger.js';
 import { marketFor, paperExchangeOptionsSchema, splitSymbol, type PaperExchangeOptions, type PaperExchangeSettings } from './paper-options.js';
 import { copyFill, copyOrder, newPaperOrder, type PaperOrder, type SymbolState } from './paper-order.js';
@@ -39,11 +39,14 @@ export class PaperExchange implements SimulatedExchange {
   readonly #options: PaperExchangeOptions;
   readonly #ledger: PaperLedger;
   readonly #symbols = new Map<string, SymbolState>();
-  readonly #orders = new Map<string, PaperOrder>();
+  /** Every order, in creation order: order `<prefix>-<n>` is at index n - 1 (no hash map to grow). */
+  readonly #orders: PaperOrder[] = [];
   readonly #byClientId = new Map<string, PaperOrder>();
   readonly #fills: Fill[] = [];
   /** Symbols whose quote is the valuation currency, one per base asset: they value the balances. */
-  readonly #valuers = new Map<string, SymbolState>();
+  readonly #valuers: SymbolState[] = [];
+  /** The symbol of the latest call (a backtest of one symbol looks it up once). */
+  #lastState: SymbolState | undefined;
   #openCount = 0;
   #orderCounter = 0;
   #marketTime = 0;
@@ -69,13 +72,16 @@ export class PaperExchange implements SimulatedExchange {
   }
 
   #symbol(symbol: string): SymbolState {
+    const last = this.#lastState;
+    if (last !== undefined && last.symbol === symbol) return last;
     let state = this.#symbols.get(symbol);
     if (state === undefined) {
       const { base, quote } = splitSymbol(symbol);
-      state = { symbol, base, quote, last: undefined, mark: Number.NaN, history: [], consumed: 0, book: undefined, open: [] };
+      state = { symbol, base, quote, market: marketFor(this.#settings, symbol), last: undefined, mark: Number.NaN, history: [], consumed: 0, book: undefined, open: [] };
       this.#symbols.set(symbol, state);
-      if (quote === this.#settings.quoteCurrency && !this.#valuers.has(base)) this.#valuers.set(base, state);
+      if (quote === this.#settings.quoteCurrency && !this.#valuers.some((valuer) => valuer.base === base)) this.#valuers.push(state);
     }
+    this.#lastState = state;
     return state;
   }
 
@@ -117,8 +123,11 @@ export class PaperExchange implements SimulatedExchange {
     return fills;
   }
 
-  #context() {
-    return { ledger: this.#ledger, settings: this.#settings };
+  /** What fills need (made once: fills happen tens of thousands of times in a backtest). */
+  #fillContext: FillContext | undefined;
+
+  #context(): FillContext {
+    return (this.#fillContext ??= { ledger: this.#ledger, settings: this.#settings });
   }
 
   #recordFill(fill: Fill, into: Fill[]): void {
@@ -164,9 +173,12 @@ export class PaperExchange implements SimulatedExchange {
 
   /** Quote balance plus every other balance at its latest mark. */
   #value(): number {
-    let equity = this.#ledger.asset(this.#settings.quoteCurrency).total;
-    for (const [asset, state] of this.#valuers) {
-      const balance = this.#ledger.balances.get(asset);
+    const balances = this.#ledger.balances;
+    let equity = balances.get(this.#settings.quoteCurrency)?.total ?? 0;
+    const valuers = this.#valuers;
+    for (let index = 0; index < valuers.length; index += 1) {
+      const state = valuers[index]!;
+      const balance = balances.get(state.base);
       if (balance !== undefined && balance.total !== 0 && state.mark === state.mark) equity += balance.total * state.mark;
     }
     return equity;
@@ -183,8 +195,7 @@ export class PaperExchange implements SimulatedExchange {
     const existing = this.#byClientId.get(request.clientOrderId);
     if (existing !== undefined) return copyOrder(existing.order);
     const state = this.#symbol(request.symbol);
-    const market = marketFor(this.#settings, request.symbol);
-    const rounded = checkMarketRules(market, request, state.mark);
+    const rounded = checkMarketRules(state.market, request, state.mark);
     const lock = lockFor(this.#settings, rounded, state);
     const free = this.#ledger.free(lock.asset);
     if (lock.amount > free) {
@@ -204,7 +215,7 @@ export class PaperExchange implements SimulatedExchange {
     const order = newPaperOrder(request, state, { id: `${this.#settings.idPrefix}-${this.#orderCounter}`, now, locked });
     const record = order.order;
     this.#ledger.lock(request.side === 'buy' ? state.quote : state.base, locked);
-    this.#orders.set(record.id, order);
+    this.#orders.push(order);
     this.#byClientId.set(record.clientOrderId, order);
     state.open.push(order);
     this.#openCount += 1;
@@ -250,7 +261,8 @@ export class PaperExchange implements SimulatedExchange {
   }
 
   #find(orderId: string, symbol: string): PaperOrder {
-    const order = this.#orders.get(orderId);
+    const numbered = this.#orders[orderNumber(orderId) - 1];
+    const order = numbered?.order.id === orderId ? numbered : this.#orders.find((candidate) => candidate.order.id === orderId);
     if (order === undefined || order.order.symbol !== symbol) {
       throw new ExchangeError('ORDER_NOT_FOUND', `no order ${orderId} for ${symbol}`, { details: { orderId, symbol } });
     }
@@ -266,6 +278,31 @@ export class PaperExchange implements SimulatedExchange {
   async fetchOrderByClientId(clientOrderId: string, symbol: string): Promise<Order | undefined> {
     const order = this.#byClientId.get(clientOrderId);
     return order === undefined || order.order.symbol !== symbol ? undefined : copyOrder(order.order);
+  }
+
+  /** Synchronous `fetchOrderByClientId` (any symbol). */
+  orderByClientId(clientOrderId: string): Order | undefined {
+    const order = this.#byClientId.get(clientOrderId);
+    return order === undefined ? undefined : copyOrder(order.order);
+  }
+
+  /** The fills of one order so far, oldest first: walks back from the newest fill to the order's creation. */
+  fillsOf(clientOrderId: string): Fill[] {
+    const order = this.#byClientId.get(clientOrderId);
+    if (order === undefined || order.fillCount === 0) return [];
+    const fills: Fill[] = [];
+    const since = order.order.createdAt;
+    for (let index = this.#fills.length - 1; index >= 0 && fills.length < order.fillCount; index -= 1) {
+      const fill = this.#fills[index]!;
+      if (fill.timestamp < since) break;
+      if (fill.clientOrderId === clientOrderId) fills.push(copyFill(fill));
+    }
+    return fills.reverse();
+  }
+
+  /** How many orders are open, across symbols. */
+  openOrderCount(): number {
+    return this.#openCount;
   }
 
   /** Open orders of one symbol or all, oldest first. */
@@ -353,7 +390,7 @@ export class PaperExchange implements SimulatedExchange {
       equity: { current: this.#equity, peak: this.#peakEquity, dayStart: this.#dayStartEquity, day: this.#day },
       balances: Object.fromEntries([...this.#ledger.balances].map(([asset, balance]) => [asset, { ...balance }])),
       positions: [...this.#ledger.positions.values()].map((position) => ({ ...position })),
-      orders: [...this.#orders.values()].map(savedOrder),
+      orders: this.#orders.map(savedOrder),
       fills: this.#fills.map(copyFill),
       lastCandles: Object.fromEntries([...this.#symbols.values()].filter((state) => state.last !== undefined).map((state) => [state.symbol, { ...state.last! }])),
     };
@@ -381,7 +418,7 @@ export class PaperExchange implements SimulatedExchange {
   #restoreOrder(saved: PaperExchangeState['orders'][number]): void {
     const state = this.#symbol(saved.order.symbol);
     const order = paperOrderFromSaved(saved, state);
-    this.#orders.set(order.order.id, order);
+    this.#orders.push(order);
     this.#byClientId.set(order.order.clientOrderId, order);
     if (this.#isOpen(order)) {
       state.open.push(order);

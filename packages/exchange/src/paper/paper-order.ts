@@ -1,4 +1,4 @@
-import type { Candle, Fill, Order, OrderBook, OrderRequest } from '@ia-agents/core';
+import type { Candle, Fill, MarketInfo, Order, OrderBook, OrderRequest } from '@ia-agents/core';
 import type { RuleOrder } from './fill-rules.js';
 
 /** An order inside the paper exchange: the public record plus matching state. */
@@ -20,6 +20,8 @@ export interface SymbolState {
   readonly symbol: string;
   readonly base: string;
   readonly quote: string;
+  /** Market rules (precision, minimums) of the symbol. */
+  readonly market: MarketInfo;
   /** Latest candle seen. */
   last: Candle | undefined;
   /** Latest close (NaN before the first candle). */

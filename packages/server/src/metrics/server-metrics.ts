@@ -1,5 +1,5 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
-import type { Assistant, EventBus, IaAgentsEvents } from '@ia-agents/core';
+import type { Assistant, EventBus, IaAgentsEvents, MaybePromise } from '@ia-agents/core';
 
 /** The Prometheus metrics of one server (its own registry, so several servers can share a process). */
 export class ServerMetrics {
@@ -53,9 +53,19 @@ export class ServerMetrics {
 
   /** Wraps an assistant so that each analyze/debate call is timed. */
   instrument(assistant: Assistant): Assistant {
-    const time = <T>(phase: string, call: () => Promise<T>): Promise<T> => {
+    // A synchronous answer stays synchronous (a rule-based team decides without promises).
+    const time = <T>(phase: string, call: () => MaybePromise<T>): MaybePromise<T> => {
       const stop = this.assistantLatency.startTimer({ assistant: assistant.id, phase });
-      return call().finally(() => stop());
+      let answer: MaybePromise<T>;
+      try {
+        answer = call();
+      } catch (error) {
+        stop();
+        throw error;
+      }
+      if (answer instanceof Promise) return answer.finally(() => stop());
+      stop();
+      return answer;
     };
     return Object.assign(Object.create(assistant) as Assistant, {
       analyze: (...args: Parameters<Assistant['analyze']>) => time('analysis', () => assistant.analyze(...args)),
