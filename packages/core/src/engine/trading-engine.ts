@@ -82,6 +82,8 @@ export class TradingEngine {
   readonly #liveSince = new Map<string, number>();
   /** Open protective orders: client order id -> its sibling's, and the symbol. */
   readonly #protective = new Map<string, { sibling?: string; symbol: string }>();
+  /** Reused by the candle loop to say what a candle brought (one object, not one per event). */
+  readonly #candleEvent: CandleEvent = { fills: NO_FILLS, outcomesDue: false, reason: false, index: 0 };
   #reliability = new ReliabilityTracker();
   #riskLimits: RiskLimits;
 
@@ -188,33 +190,68 @@ export class TradingEngine {
     }
   }
 
-  /** The hot path: runs synchronously per candle and waits only when something happens. */
+  /**
+   * Per candle: clock, simulated fills, history, trigger; the step path (fills to record, outcomes
+   * to measure, a decision to make) only for the candles that bring one.
+   */
   *#onCandles(symbol: string, timeframe: Timeframe, candles: readonly Candle[], signal?: AbortSignal): Steps<void> {
     const state = this.#state(symbol, timeframe);
-    const length = timeframeToMs(timeframe);
+    const onCandle = this.#settings.onCandle;
+    const event = this.#candleEvent;
+    let position = 0;
+    while (position < candles.length) {
+      if (signal?.aborted) return;
+      position = this.#quietCandles(state, candles, position, signal, event);
+      if (position === candles.length) break;
+      const candle = candles[position]!;
+      // Read before anything is awaited: another batch may reuse the event object meanwhile.
+      const { fills, outcomesDue, reason, index } = event;
+      if (fills.length > 0) yield* this.#onFills(fills);
+      if (outcomesDue) yield* this.#collectOutcomes(symbol, index, candle);
+      if (reason !== false) yield* this.#convene(state, reason, signal);
+      onCandle?.(symbol, candle, index);
+      position += 1;
+    }
+    if (this.#simulated === undefined && this.#liveOpen.size > 0) yield this.#pollLiveFills();
+  }
+
+  /**
+   * The hot loop, a plain method so that it is optimised like one: processes candles from `from`
+   * until one brings fills, due outcomes or a trigger reason, and returns its position with what
+   * it brought in `event` (or the batch length when none did).
+   */
+  #quietCandles(state: SymbolState, candles: readonly Candle[], from: number, signal: AbortSignal | undefined, event: CandleEvent): number {
+    const symbol = state.symbol;
+    const length = timeframeToMs(state.timeframe);
     const simulated = this.#simulated;
     const clock = this.#clock as Partial<{ set(time: number): void }>;
-    const advance = typeof clock.set === 'function' ? clock.set.bind(this.#clock) : undefined;
+    const settable = typeof clock.set === 'function';
     const keep = this.#options.lookback;
     const onCandle = this.#settings.onCandle;
     const history = state.history;
-    // An index loop: for-of in a generator allocates an iterator result per candle.
-    for (let position = 0; position < candles.length; position += 1) {
+    const outcomes = this.#outcomes;
+    const trigger = state.trigger;
+    for (let position = from; position < candles.length; position += 1) {
+      if (signal?.aborted) return candles.length;
       const candle = candles[position]!;
-      if (signal?.aborted) return;
-      advance?.(candle.timestamp + length);
-      const fills = simulated?.onCandle(symbol, candle);
+      if (settable) clock.set!(candle.timestamp + length);
+      const fills = simulated === undefined ? NO_FILLS : simulated.onCandle(symbol, candle);
       history.push(candle);
       if (history.length > keep * 2) history.splice(0, history.length - keep);
       const index = state.count++;
       this.#summary.candles += 1;
-      if (fills !== undefined && fills.length > 0) yield* this.#onFills(fills);
-      if (this.#outcomes.isDue(symbol, index)) yield* this.#collectOutcomes(symbol, index, candle);
-      const reason = state.trigger.update(candle);
-      if (reason !== false) yield* this.#convene(state, reason, signal);
+      const outcomesDue = outcomes.isDue(symbol, index);
+      const reason = trigger.update(candle);
+      if (fills.length > 0 || outcomesDue || reason !== false) {
+        event.fills = fills;
+        event.outcomesDue = outcomesDue;
+        event.reason = reason;
+        event.index = index;
+        return position;
+      }
       onCandle?.(symbol, candle, index);
     }
-    if (simulated === undefined && this.#liveOpen.size > 0) yield this.#pollLiveFills();
+    return candles.length;
   }
 
   /** The exchange when it is simulated (its synchronous calls make the fast path). */
@@ -589,6 +626,16 @@ export class TradingEngine {
     return store.appendAudit(entry);
   }
 }
+
+/** What a candle brought that needs the step path. */
+interface CandleEvent {
+  fills: readonly Fill[];
+  outcomesDue: boolean;
+  reason: string | false;
+  index: number;
+}
+
+const NO_FILLS: readonly Fill[] = [];
 
 /** Decide options of the engine's own decisions: its snapshots are valid by construction. */
 const NOT_VALIDATED = { validate: false } as const;

@@ -6,6 +6,7 @@ const STANCES = new Set(['bullish', 'bearish', 'neutral']);
 const OPINION_KEYS = new Set(['assistantId', 'action', 'confidence', 'reasoning', 'evidence', 'plan', 'veto', 'vetoActions', 'abstain', 'alert', 'degraded', 'usage']);
 const EVIDENCE_KEYS = new Set(['name', 'value', 'stance', 'weight', 'detail']);
 const unit = (value: unknown): value is number => typeof value === 'number' && value >= 0 && value <= 1;
+const optionalFlag = (value: unknown): boolean => value === undefined || typeof value === 'boolean';
 
 function plainEvidence(item: unknown): boolean {
   if (typeof item !== 'object' || item === null) return false;
@@ -25,10 +26,17 @@ function plainOpinion(value: Record<string, unknown>): boolean {
   if (!ACTIONS.has(value.action as string) || !unit(value.confidence) || typeof value.reasoning !== 'string') return false;
   if (value.plan !== undefined || value.vetoActions !== undefined || value.usage !== undefined) return false;
   if (value.veto !== undefined && (typeof value.veto !== 'string' || value.veto.length === 0)) return false;
-  for (const flag of ['abstain', 'alert', 'degraded'] as const) if (value[flag] !== undefined && typeof value[flag] !== 'boolean') return false;
+  if (!optionalFlag(value.abstain) || !optionalFlag(value.alert) || !optionalFlag(value.degraded)) return false;
   if (value.evidence !== undefined && !(Array.isArray(value.evidence) && value.evidence.every(plainEvidence))) return false;
   for (const key in value) if (!OPINION_KEYS.has(key)) return false;
   return true;
+}
+
+/** A checked evidence item with its default weight (optional fields assigned, not spread: spreads are slow). */
+function copyEvidence(item: Opinion['evidence'][number]): Opinion['evidence'][number] {
+  const copy: Opinion['evidence'][number] = { name: item.name, value: item.value, stance: item.stance, weight: item.weight ?? 1 };
+  if (item.detail !== undefined) copy.detail = item.detail;
+  return copy;
 }
 
 /**
@@ -39,7 +47,7 @@ function plainOpinion(value: Record<string, unknown>): boolean {
 export function parseOpinion(value: unknown, what = 'opinion'): Opinion {
   if (typeof value === 'object' && value !== null && plainOpinion(value as Record<string, unknown>)) {
     const input = value as Record<string, unknown> & Pick<Opinion, 'assistantId' | 'action' | 'confidence' | 'reasoning'>;
-    const evidence = ((input.evidence as Opinion['evidence'] | undefined) ?? []).map((item) => ({ name: item.name, value: item.value, stance: item.stance, weight: item.weight ?? 1, ...(item.detail === undefined ? {} : { detail: item.detail }) }));
+    const evidence = ((input.evidence as Opinion['evidence'] | undefined) ?? []).map(copyEvidence);
     const opinion: Opinion = { assistantId: input.assistantId, action: input.action, confidence: input.confidence, reasoning: input.reasoning, evidence, alert: (input.alert as boolean | undefined) ?? false, degraded: (input.degraded as boolean | undefined) ?? false, abstain: (input.abstain as boolean | undefined) ?? false };
     if (input.veto !== undefined) opinion.veto = input.veto as string;
     return opinion;

@@ -16,7 +16,7 @@ import {
 } from '@ia-agents/core';
 import { candleExecution, closeExecution } from './fill-rules.js';
 import { fillOnBook, fillOnCandle, type FillContext } from './paper-fills.js';
-import { PaperLedger } from './paper-ledger.js';
+import { PaperLedger, type AssetBalance } from './paper-ledger.js';
 import { marketFor, paperExchangeOptionsSchema, splitSymbol, type PaperExchangeOptions, type PaperExchangeSettings } from './paper-options.js';
 import { copyFill, copyOrder, newPaperOrder, type PaperOrder, type SymbolState } from './paper-order.js';
 import { checkMarketRules, lockFor } from './order-admission.js';
@@ -45,6 +45,9 @@ export class PaperExchange implements SimulatedExchange {
   readonly #fills: Fill[] = [];
   /** Symbols whose quote is the valuation currency, one per base asset: they value the balances. */
   readonly #valuers: SymbolState[] = [];
+  /** The ledger records of the quote currency and of each valuer's base asset, once they exist. */
+  #quoteBalance: AssetBalance | undefined;
+  readonly #valuerBalances: (AssetBalance | undefined)[] = [];
   /** The symbol of the latest call (a backtest of one symbol looks it up once). */
   #lastState: SymbolState | undefined;
   #openCount = 0;
@@ -173,12 +176,15 @@ export class PaperExchange implements SimulatedExchange {
 
   /** Quote balance plus every other balance at its latest mark. */
   #value(): number {
+    // The ledger keeps one record per asset for good: they are looked up once, not every candle.
     const balances = this.#ledger.balances;
-    let equity = balances.get(this.#settings.quoteCurrency)?.total ?? 0;
+    const quote = (this.#quoteBalance ??= balances.get(this.#settings.quoteCurrency));
+    let equity = quote?.total ?? 0;
     const valuers = this.#valuers;
+    const held = this.#valuerBalances;
     for (let index = 0; index < valuers.length; index += 1) {
       const state = valuers[index]!;
-      const balance = balances.get(state.base);
+      const balance = (held[index] ??= balances.get(state.base));
       if (balance !== undefined && balance.total !== 0 && state.mark === state.mark) equity += balance.total * state.mark;
     }
     return equity;
@@ -403,6 +409,8 @@ export class PaperExchange implements SimulatedExchange {
     this.#orderCounter = state.orderCounter;
     ({ current: this.#equity, peak: this.#peakEquity, dayStart: this.#dayStartEquity, day: this.#day } = state.equity);
     this.#ledger.balances.clear();
+    this.#quoteBalance = undefined;
+    this.#valuerBalances.length = 0;
     for (const [asset, balance] of Object.entries(state.balances)) this.#ledger.balances.set(asset, { ...balance });
     for (const position of state.positions) this.#ledger.positions.set(position.symbol, { ...position });
     for (const [symbol, candle] of Object.entries(state.lastCandles)) {
