@@ -371,10 +371,11 @@ export class PaperExchange implements SimulatedExchange {
     return this.#ledger.positions.get(symbol)?.amount ?? 0;
   }
 
+  /** The latest close of a symbol (NaN before its first candle). */
+  readonly #markOf = (symbol: string): number => this.#symbols.get(symbol)?.mark ?? Number.NaN;
+
   /** Cash, positions and equity at the latest marks. */
   getPortfolio(): Portfolio {
-    const marks = new Map<string, number>();
-    for (const state of this.#symbols.values()) if (state.mark === state.mark) marks.set(state.symbol, state.mark);
     return {
       timestamp: this.#now(),
       quoteCurrency: this.#settings.quoteCurrency,
@@ -383,7 +384,7 @@ export class PaperExchange implements SimulatedExchange {
       peakEquity: this.#peakEquity,
       dayStartEquity: this.#dayStartEquity,
       balances: this.#ledger.toBalances(),
-      positions: this.#ledger.toPositions(marks),
+      positions: this.#ledger.toPositions(this.#markOf),
     };
   }
 

@@ -135,12 +135,13 @@ export class PaperLedger {
     return result;
   }
 
-  /** Open positions in the core shape, marked at `marks` (latest close by symbol). */
-  toPositions(marks: ReadonlyMap<string, number>): Position[] {
+  /** Open positions in the core shape, marked at `markOf` (latest close by symbol, NaN when none). */
+  toPositions(markOf: (symbol: string) => number): Position[] {
     const result: Position[] = [];
     for (const position of this.positions.values()) {
       if (position.amount <= 0) continue;
-      position.markPrice = marks.get(position.symbol) ?? position.markPrice;
+      const mark = markOf(position.symbol);
+      if (mark === mark) position.markPrice = mark;
       result.push({
         symbol: position.symbol,
         amount: position.amount,
