@@ -1,5 +1,5 @@
-import { createTradingEngine, SimulatedClock, type Decision } from '@ia-agents/core';
-import { createArrayFeed, TestExchange } from '@ia-agents/core/testing';
+import { createConsensusManager, createTradingEngine, runSteps, SimulatedClock, type Decision } from '@ia-agents/core';
+import { buildSnapshot, createArrayFeed, TestExchange } from '@ia-agents/core/testing';
 import { describe, expect, it } from 'vitest';
 import { coinbaseCandles } from '../test-support/context.js';
 import { marketMonitorTrigger } from './market-monitor.js';
@@ -36,5 +36,19 @@ describe('the default team inside the TradingEngine, convened by the market-moni
     const learned = assistants.filter((assistant) => assistant instanceof TeamAssistant && assistant.record.total > 0);
     expect(learned.length).toBe(7);
     expect(summary.errors).toBe(0);
+  });
+
+  it('decides synchronously without a model or news sources (what makes rule-based backtests fast), and with a promise when a source must be fetched', async () => {
+    const snapshot = buildSnapshot({ candles: coinbaseCandles().slice(0, 200) });
+    const { assistants, consensus } = createDefaultTeam();
+    const decision = runSteps(createConsensusManager({ assistants, options: consensus }).decideSteps(snapshot));
+    expect(decision).not.toBeInstanceOf(Promise);
+    expect((decision as Decision).rounds[0]!.opinions).toHaveLength(7);
+    const fetching = createDefaultTeam({ newsSources: [{ specificationVersion: 'v1', id: 'quiet', fetchNews: async () => [] }] });
+    const later = runSteps(createConsensusManager({ assistants: fetching.assistants, options: fetching.consensus, createId: () => (decision as Decision).id }).decideSteps(snapshot));
+    expect(later).toBeInstanceOf(Promise);
+    const awaited = await later;
+    // Same team, same snapshot: the same votes whichever way it ran.
+    expect(awaited.rounds.map((round) => round.votes)).toEqual((decision as Decision).rounds.map((round) => round.votes));
   });
 });

@@ -1,4 +1,4 @@
-import type { AssistantContext, BaseAssistantSettings, EvidenceInput, MarketSnapshot, NewsItem, OpinionInput, TokenUsage } from '@ia-agents/core';
+import type { AssistantContext, BaseAssistantSettings, EvidenceInput, MarketSnapshot, MaybePromise, NewsItem, OpinionInput, TokenUsage } from '@ia-agents/core';
 import { LexiconScorer } from '../sentiment/lexicon-scorer.js';
 import { scoreHeadlinesWithModel } from '../sentiment/model-scorer.js';
 import type { NewsSource } from '../sentiment/news-source.js';
@@ -27,6 +27,14 @@ interface Scored {
   weight: number;
 }
 
+/** Scored headlines and how they were scored. */
+interface HeadlineScores {
+  scored: Omit<Scored, 'weight'>[];
+  usage?: TokenUsage;
+  degraded: boolean;
+  method: string;
+}
+
 /**
  * Reads news and social sentiment from the snapshot and from pluggable sources (CryptoPanic,
  * RSS/Atom feeds), scored by the model when one is given and by the lexicon otherwise, weighted by
@@ -48,14 +56,23 @@ export class FundamentalAnalyst extends TeamAssistant {
   }
 
   /** The model already scored the headlines in `rules`; the opinion itself follows from those scores. */
-  override async analyze(snapshot: MarketSnapshot, context: AssistantContext): Promise<OpinionInput> {
+  override analyze(snapshot: MarketSnapshot, context: AssistantContext): MaybePromise<OpinionInput> {
     return this.rules(snapshot, context);
   }
 
-  protected async rules(snapshot: MarketSnapshot, context: AssistantContext): Promise<OpinionInput> {
+  /** Synchronous with neither news sources to fetch nor a model: the snapshot's news, scored by the lexicon. */
+  protected rules(snapshot: MarketSnapshot, context: AssistantContext): MaybePromise<OpinionInput> {
     const asset = snapshot.symbol.split('/')[0]!.toUpperCase();
+    if ((this.#settings.sources ?? []).length > 0 || context.hasModel) return this.#rulesFetched(snapshot, asset, context);
+    return this.#opinion(snapshot, asset, { scored: this.#lexicon(this.#relevant(snapshot, asset, [])), degraded: false, method: 'lexicon' }, []);
+  }
+
+  async #rulesFetched(snapshot: MarketSnapshot, asset: string, context: AssistantContext): Promise<OpinionInput> {
     const { items, failures } = await this.#collect(snapshot, asset, context);
-    const { scored, usage, degraded, method } = await this.#score(items, asset, context);
+    return this.#opinion(snapshot, asset, await this.#score(items, asset, context), failures);
+  }
+
+  #opinion(snapshot: MarketSnapshot, asset: string, { scored, usage, degraded, method }: HeadlineScores, failures: string[]): OpinionInput {
     const evidence = this.#evidence(scored, snapshot, failures, method);
     const directional = evidence.filter((item) => item.name !== 'news_count' && item.name !== 'source_error');
     if (directional.length === 0) {
@@ -70,13 +87,22 @@ export class FundamentalAnalyst extends TeamAssistant {
   async #collect(snapshot: MarketSnapshot, asset: string, context: AssistantContext): Promise<{ items: NewsItem[]; failures: string[] }> {
     const failures: string[] = [];
     const fetched = await Promise.all((this.#settings.sources ?? []).map((source) => this.#fetch(source, asset, context, failures)));
+    return { items: this.#relevant(snapshot, asset, fetched.flat()), failures };
+  }
+
+  /** The snapshot's and the fetched news about the asset within the look-back, once each, newest first. */
+  #relevant(snapshot: MarketSnapshot, asset: string, fetched: NewsItem[]): NewsItem[] {
     const oldest = snapshot.timestamp - (this.#settings.maxAgeMs ?? 86_400_000);
     const byId = new Map<string, NewsItem>();
-    for (const item of [...snapshot.news, ...fetched.flat()]) {
+    for (const item of [...snapshot.news, ...fetched]) {
       const relevant = item.currencies.length === 0 || item.currencies.map((code) => code.toUpperCase()).includes(asset);
       if (relevant && item.publishedAt <= snapshot.timestamp && item.publishedAt >= oldest && !byId.has(item.id)) byId.set(item.id, item);
     }
-    return { items: [...byId.values()].sort((a, b) => b.publishedAt - a.publishedAt), failures };
+    return [...byId.values()].sort((a, b) => b.publishedAt - a.publishedAt);
+  }
+
+  #lexicon(items: NewsItem[]): Omit<Scored, 'weight'>[] {
+    return items.map((item) => ({ item, score: item.sentiment ?? this.#scorer.score(`${item.title} ${item.summary ?? ''}`).score }));
   }
 
   async #fetch(source: NewsSource, asset: string, context: AssistantContext, failures: string[]): Promise<NewsItem[]> {
@@ -95,8 +121,8 @@ export class FundamentalAnalyst extends TeamAssistant {
     }
   }
 
-  async #score(items: NewsItem[], asset: string, context: AssistantContext): Promise<{ scored: Omit<Scored, 'weight'>[]; usage?: TokenUsage; degraded: boolean; method: string }> {
-    const lexicon = () => items.map((item) => ({ item, score: item.sentiment ?? this.#scorer.score(`${item.title} ${item.summary ?? ''}`).score }));
+  async #score(items: NewsItem[], asset: string, context: AssistantContext): Promise<HeadlineScores> {
+    const lexicon = () => this.#lexicon(items);
     if (!context.hasModel || items.length === 0) return { scored: lexicon(), degraded: false, method: 'lexicon' };
     try {
       const { scores, usage } = await scoreHeadlinesWithModel(context, asset, items.map((item) => item.title));

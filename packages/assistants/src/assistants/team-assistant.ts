@@ -1,4 +1,4 @@
-import { BaseAssistant, reviseByEvidence, type AssistantContext, type MarketSnapshot, type Opinion, type OpinionInput, type TokenUsage, type TradeOutcome } from '@ia-agents/core';
+import { BaseAssistant, reviseByEvidence, type AssistantContext, type MarketSnapshot, type MaybePromise, type Opinion, type OpinionInput, type TokenUsage, type TradeOutcome } from '@ia-agents/core';
 import { analysisPrompt, debatePrompt, modelOpinionSchema, ROLE_PROMPTS, type ModelOpinion } from './prompts.js';
 import { ReliabilityRecord } from './reliability-record.js';
 
@@ -15,22 +15,25 @@ export abstract class TeamAssistant extends BaseAssistant {
   /** The deterministic reading of a snapshot: action, confidence, reasoning and evidence. */
   protected abstract rules(snapshot: MarketSnapshot, context: AssistantContext): Promise<OpinionInput> | OpinionInput;
 
-  /** Round 1: rules, then the model's interpretation when there is a model. */
-  override async analyze(snapshot: MarketSnapshot, context: AssistantContext): Promise<OpinionInput> {
-    const rules = await this.rules(snapshot, context);
+  /**
+   * Round 1: rules, then the model's interpretation when there is a model. Without a model the
+   * answer is as synchronous as the rules (a rule-based team decides without promises).
+   */
+  override analyze(snapshot: MarketSnapshot, context: AssistantContext): MaybePromise<OpinionInput> {
+    const rules = this.rules(snapshot, context);
     if (!context.hasModel) return rules;
-    return this.withModel(context, rules, () => analysisPrompt(snapshot, rules.evidence ?? [], rules));
+    return Promise.resolve(rules).then((reading) => this.withModel(context, reading, () => analysisPrompt(snapshot, reading.evidence ?? [], reading)));
   }
 
   /** Rounds 2..n: revise from the others' evidence (by rule, or by the model when there is one). */
-  override async debate(own: Opinion, others: readonly Opinion[], _snapshot: MarketSnapshot, context: AssistantContext): Promise<OpinionInput> {
+  override debate(own: Opinion, others: readonly Opinion[], _snapshot: MarketSnapshot, context: AssistantContext): MaybePromise<OpinionInput> {
     const revised = reviseByEvidence(own, others);
     if (!context.hasModel || others.length === 0) return revised;
     return this.withModel(context, { ...revised, evidence: own.evidence }, () => debatePrompt(own, others));
   }
 
   /** Records whether the opinion matched the best action in hindsight. */
-  override async learnFromOutcome(outcome: TradeOutcome, own: Opinion | undefined): Promise<void> {
+  override learnFromOutcome(outcome: TradeOutcome, own: Opinion | undefined): void {
     if (own !== undefined) this.record.add(own.action === outcome.bestAction);
   }
 
