@@ -86,6 +86,8 @@ export class ConsensusManager {
   readonly #cache: ResponseCache | undefined;
   #reliability: (assistantId: string) => number;
   // Made once: the per-call paths use them without allocating closures.
+  /** The configured weights as a map (looked up for every vote). */
+  #weights: Map<string, number>;
   readonly #weightOf = (assistantId: string): number => this.weightOf(assistantId);
   readonly #reliabilityOf = (assistantId: string): number => this.#reliability(assistantId);
   readonly #generateFor: GenerateFor = (run, assistant, counted, options) => this.#generate(run, assistant, counted, options);
@@ -94,6 +96,7 @@ export class ConsensusManager {
     const parsed = consensusOptionsSchema.safeParse(settings.options ?? {});
     if (!parsed.success) throw new ConfigError('consensus options', fromZodIssues(parsed.error.issues));
     this.#options = parsed.data;
+    this.#weights = new Map(Object.entries(parsed.data.weights));
     this.#assistants = validateTeam(settings.assistants, this.options);
     this.#bus = settings.bus;
     this.#clock = settings.clock ?? systemClock;
@@ -119,7 +122,7 @@ export class ConsensusManager {
 
   /** Configured weight of an assistant. */
   weightOf(assistantId: string): number {
-    return this.options.weights[assistantId] ?? 1;
+    return this.#weights.get(assistantId) ?? 1;
   }
 
   /** Replaces the configured weights (user config); ids must belong to the team. Applies from the next round. */
@@ -128,6 +131,7 @@ export class ConsensusManager {
     if (!parsed.success) throw new ConfigError('consensus weights', fromZodIssues(parsed.error.issues).map((issue) => ({ ...issue, path: ['weights', ...issue.path] })));
     validateTeam(this.#assistants, { ...this.options, weights: parsed.data });
     this.#options = { ...this.#options, weights: parsed.data };
+    this.#weights = new Map(Object.entries(parsed.data));
   }
 
   /**

@@ -11,7 +11,7 @@ import { createIdGenerator } from '../interfaces/random.js';
 import type { Trigger } from '../interfaces/trigger.js';
 import { everyCandle } from '../interfaces/trigger.js';
 import { checkOrder, sizeDecision } from '../risk/risk-gate.js';
-import { riskLimitsSchema, timeframeToMs, type Candle, type Decision, type Fill, type MarketSnapshot, type NewsItem, type Order, type OrderBook, type OrderRequest, type Portfolio, type RiskLimits, type RiskLimitsInput, type Ticker, type Timeframe, type TradePlan } from '../schemas/index.js';
+import { riskLimitsSchema, timeframeToMs, type Candle, type Decision, type Fill, type MarketSnapshot, type NewsItem, type Opinion, type Order, type OrderBook, type OrderRequest, type Portfolio, type RiskLimits, type RiskLimitsInput, type Ticker, type Timeframe, type TradePlan } from '../schemas/index.js';
 import { engineOptionsSchema, type TradingEngineSettings } from './engine-settings.js';
 import { buildLivePortfolio, type PortfolioMarks } from './live-portfolio.js';
 import { OutcomeTracker } from './outcome-tracker.js';
@@ -212,6 +212,7 @@ export class TradingEngine {
       onCandle?.(symbol, candle, index);
       position += 1;
     }
+    if (signal?.aborted) return;
     if (this.#simulated === undefined && this.#liveOpen.size > 0) yield this.#pollLiveFills();
   }
 
@@ -565,7 +566,11 @@ export class TradingEngine {
       const records = this.reliability.update(decision, outcome, this.#clock.now());
       if (store !== undefined) for (const record of records) yield store.saveAssistantRecord(record);
       if (records.length > 0) this.bus.emit('weights-update', { records });
-      const finals = new Map(decision.rounds.flatMap((round) => round.opinions).map((opinion) => [opinion.assistantId, opinion]));
+      const finals = new Map<string, Opinion>();
+      for (let round = 0; round < decision.rounds.length; round += 1) {
+        const opinions = decision.rounds[round]!.opinions;
+        for (let index = 0; index < opinions.length; index += 1) finals.set(opinions[index]!.assistantId, opinions[index]!);
+      }
       const learning = this.consensus.assistants.map((assistant) => assistant.learnFromOutcome(outcome, finals.get(assistant.id)));
       if (learning.some(isPromiseLike)) yield Promise.all(learning);
     }
