@@ -30,6 +30,8 @@ export class TestExchange implements SimulatedExchange {
   readonly #candles: Record<string, readonly Candle[]>;
   readonly #positions = new Map<string, Position>();
   readonly #last = new Map<string, Candle>();
+  /** Open orders (the resting stop-loss and take-profit orders), by client order id. */
+  readonly #resting = new Map<string, Order>();
   #cash: number;
   #peak: number;
   #dayStart: number;
@@ -59,7 +61,7 @@ export class TestExchange implements SimulatedExchange {
 
   #trigger(symbol: string, candle: Candle): Fill[] {
     const fills: Fill[] = [];
-    for (const order of this.orders.values()) {
+    for (const order of [...this.#resting.values()]) {
       if (order.status !== 'open' || order.symbol !== symbol || order.stopPrice === undefined) continue;
       const stop = order.stopPrice;
       const hit = order.type === 'stop-loss' ? candle.low <= stop : candle.high >= stop;
@@ -77,6 +79,7 @@ export class TestExchange implements SimulatedExchange {
     const amount = Math.min(order.amount, position?.amount ?? 0);
     if (position === undefined || amount <= 0) {
       Object.assign(order, { status: 'cancelled', reason: 'nothing left to sell', updatedAt: this.#now });
+      this.#resting.delete(order.clientOrderId);
       return undefined;
     }
     const fee = amount * price * this.#feeRate;
@@ -85,6 +88,7 @@ export class TestExchange implements SimulatedExchange {
     position.amount -= amount;
     position.markPrice = price;
     Object.assign(order, { status: 'filled', filled: amount, remaining: 0, averagePrice: price, fee: { cost: fee, currency: this.#quote }, updatedAt: this.#now });
+    this.#resting.delete(order.clientOrderId);
     const fill: Fill = { id: `f-${this.fills.length + 1}`, orderId: order.id, clientOrderId: order.clientOrderId, symbol: order.symbol, side: 'sell', price, amount, fee: order.fee!, liquidity: 'taker', timestamp: this.#now };
     this.fills.push(fill);
     return fill;
@@ -137,6 +141,7 @@ export class TestExchange implements SimulatedExchange {
   #rest(request: OrderRequest): Order {
     const order: Order = { id: `t-${this.orders.size + 1}`, clientOrderId: request.clientOrderId, symbol: request.symbol, side: request.side, type: request.type, amount: request.amount, filled: 0, remaining: request.amount, stopPrice: request.stopPrice!, status: 'open', createdAt: this.#now, updatedAt: this.#now, ...(request.decisionId === undefined ? {} : { decisionId: request.decisionId }) };
     this.orders.set(order.clientOrderId, order);
+    this.#resting.set(order.clientOrderId, order);
     return { ...order };
   }
 
@@ -163,6 +168,7 @@ export class TestExchange implements SimulatedExchange {
     const order = [...this.orders.values()].find((o) => o.id === orderId && o.status === 'open');
     if (order === undefined) throw new ExchangeError('ORDER_NOT_FOUND', `order ${orderId} is not open`);
     Object.assign(order, { status: 'cancelled', updatedAt: this.#now });
+    this.#resting.delete(order.clientOrderId);
     return { ...order };
   }
   async fetchOrder(orderId: string): Promise<Order> {
@@ -181,14 +187,12 @@ export class TestExchange implements SimulatedExchange {
     return this.fills.filter((f) => f.clientOrderId === clientOrderId).map((f) => ({ ...f }));
   }
   openOrderCount(): number {
-    let count = 0;
-    for (const order of this.orders.values()) if (order.status === 'open') count += 1;
-    return count;
+    return this.#resting.size;
   }
   async fetchFills(symbol?: string, since = 0): Promise<Fill[]> {
     return this.fills.filter((f) => (symbol === undefined || f.symbol === symbol) && f.timestamp >= since).map((f) => ({ ...f }));
   }
   async fetchOpenOrders(symbol?: string): Promise<Order[]> {
-    return [...this.orders.values()].filter((o) => o.status === 'open' && (symbol === undefined || o.symbol === symbol)).map((o) => ({ ...o }));
+    return [...this.#resting.values()].filter((o) => symbol === undefined || o.symbol === symbol).map((o) => ({ ...o }));
   }
 }
