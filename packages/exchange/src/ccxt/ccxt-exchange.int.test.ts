@@ -6,14 +6,14 @@ import { CcxtExchange } from './ccxt-exchange.js';
 import { FakeBinance } from '../testing/fake-binance-server.js';
 import { createCcxtExchange } from './ccxt-exchange.js';
 
-async function connect(options: { attempts?: number; timeoutMs?: number; ohlcvPageSize?: number; now?: number } = {}) {
+async function connect(options: { attempts?: number; timeoutMs?: number; ohlcvPageSize?: number; now?: number; maxRetryAfterMs?: number } = {}) {
   const server = new FakeBinance();
   const base = await server.start();
   const client = new ccxt.binance({ apiKey: 'test-key', secret: 'test-secret', timeout: options.timeoutMs ?? 2_000, enableRateLimit: false, options: { fetchMarkets: { types: ['spot'] }, fetchCurrencies: false, fetchMargins: false } });
   const api = client.urls.api as Record<string, string>;
   for (const key of Object.keys(api)) api[key] = api[key]!.replace(/^https:\/\/[^/]+/, base);
   const sleeps: number[] = [];
-  const exchange = new CcxtExchange({ client, attempts: options.attempts ?? 3, backoffMs: 100, sleep: async (ms) => void sleeps.push(ms), ...(options.ohlcvPageSize === undefined ? {} : { ohlcvPageSize: options.ohlcvPageSize }), ...(options.now === undefined ? {} : { clock: new SimulatedClock(options.now) }) });
+  const exchange = new CcxtExchange({ client, attempts: options.attempts ?? 3, backoffMs: 100, sleep: async (ms) => void sleeps.push(ms), ...(options.ohlcvPageSize === undefined ? {} : { ohlcvPageSize: options.ohlcvPageSize }), ...(options.maxRetryAfterMs === undefined ? {} : { maxRetryAfterMs: options.maxRetryAfterMs }), ...(options.now === undefined ? {} : { clock: new SimulatedClock(options.now) }) });
   return { server, exchange, sleeps };
 }
 
@@ -200,5 +200,72 @@ describe('CcxtExchange (real ccxt against a local Binance REST server)', () => {
     const exchange = createCcxtExchange({ apiUrl: `${base}/`, attempts: 1 });
     expect(await exchange.fetchOHLCV('BTC/USDT', '1d', Date.UTC(2024, 0, 1))).toEqual([{ timestamp: Date.UTC(2024, 0, 1), open: 42_000, high: 43_000, low: 41_000, close: 42_500, volume: 10 }]);
     expect(server.requests.map((request) => request.path)).toEqual(expect.arrayContaining(['/api/v3/exchangeInfo', '/api/v3/klines']));
+  });
+});
+
+describe('CcxtExchange and Retry-After (429 and 418 from a local Binance)', () => {
+  let stop: (() => Promise<void>) | undefined;
+  afterEach(async () => stop?.());
+  const TOO_MANY = '{"code":-1003,"msg":"Too much request weight used; current limit is 6000 request weight per 1 MINUTE."}';
+  const BANNED = '{"code":-1003,"msg":"Way too much request weight used; IP banned until 1704070800000."}';
+
+  it('waits the Retry-After seconds when they are longer than the backoff, the backoff when shorter', async () => {
+    const { server, exchange, sleeps } = await connect();
+    stop = () => server.stop();
+    await exchange.fetchMarket('BTC/USDT');
+    server.faults.push(
+      { path: '/api/v3/account', kind: 'status', status: 429, body: TOO_MANY, headers: { 'Retry-After': '3' } },
+      { path: '/api/v3/account', kind: 'status', status: 418, body: BANNED, headers: { 'retry-after': '0' } },
+    );
+    expect((await exchange.fetchBalance()).USDT).toEqual({ free: 10_000, used: 0, total: 10_000 });
+    expect(server.sent('GET', '/api/v3/account')).toHaveLength(3);
+    // 3 s asked after the first attempt (backoff 100 ms); 0 s after the second (backoff 200 ms).
+    expect(sleeps).toEqual([3_000, 200]);
+  });
+
+  it('fails at once with EXCHANGE_RATE_LIMITED naming the wait when Retry-After is longer than maxRetryAfterMs', async () => {
+    const { server, exchange, sleeps } = await connect({ maxRetryAfterMs: 60_000 });
+    stop = () => server.stop();
+    await exchange.fetchMarket('BTC/USDT');
+    server.faults.push({ path: '/api/v3/account', kind: 'status', status: 418, body: BANNED, headers: { 'Retry-After': '7200' } });
+    const error = await exchange.fetchBalance().catch((caught: unknown) => caught);
+    expect(error).toMatchObject({ code: 'EXCHANGE_RATE_LIMITED', retryable: true, details: { operation: 'fetchBalance', retryAfterMs: 7_200_000 } });
+    expect((error as Error).message).toMatch(/binance asks to wait 120 min \(Retry-After\), longer than maxRetryAfterMs \(1 min\): not retrying$/);
+    expect((error as Error).message).toContain('418');
+    expect(server.sent('GET', '/api/v3/account')).toHaveLength(1);
+    expect(sleeps).toEqual([]);
+  });
+
+  it('reads a Retry-After given as an HTTP date against the injected clock', async () => {
+    const now = Date.UTC(2024, 0, 1, 12, 0, 0);
+    const { server, exchange, sleeps } = await connect({ now });
+    stop = () => server.stop();
+    await exchange.fetchMarket('BTC/USDT');
+    server.faults.push({ path: '/api/v3/account', kind: 'status', status: 429, body: TOO_MANY, headers: { 'Retry-After': new Date(now + 5_000).toUTCString() } });
+    await exchange.fetchBalance();
+    expect(sleeps).toEqual([5_000]);
+  });
+
+  it('keeps the Retry-After in the error when the attempts run out', async () => {
+    const { server, exchange, sleeps } = await connect({ attempts: 2 });
+    stop = () => server.stop();
+    await exchange.fetchMarket('BTC/USDT');
+    server.faults.push(...['2', '4'].map((seconds) => ({ path: '/api/v3/ticker/24hr', kind: 'status' as const, status: 429, body: TOO_MANY, headers: { 'Retry-After': seconds } })));
+    const error = await exchange.fetchTicker('BTC/USDT').catch((caught: unknown) => caught);
+    expect(error).toMatchObject({ code: 'EXCHANGE_RATE_LIMITED', details: { operation: 'fetchTicker', symbol: 'BTC/USDT', retryAfterMs: 4_000 } });
+    expect((error as Error).message).toMatch(/binance asks to wait 4 s \(Retry-After\)$/);
+    expect(sleeps).toEqual([2_000]);
+  });
+
+  it('sends a rate-limited order again only after the Retry-After, and places it once', async () => {
+    const { server, exchange, sleeps } = await connect();
+    stop = () => server.stop();
+    await exchange.fetchMarket('BTC/USDT');
+    server.faults.push({ path: '/api/v3/order', method: 'POST', kind: 'status', status: 429, body: TOO_MANY, headers: { 'Retry-After': '2' } });
+    const order = await exchange.createOrder({ clientOrderId: 'limited-1', symbol: 'BTC/USDT', side: 'buy', type: 'market', amount: 0.1 });
+    expect(order).toMatchObject({ clientOrderId: 'limited-1', status: 'filled', filled: 0.1 });
+    expect(server.sent('POST', '/api/v3/order')).toHaveLength(2);
+    expect(server.orders.filter((placed) => placed.clientOrderId === 'limited-1')).toHaveLength(1);
+    expect(sleeps).toEqual([2_000]);
   });
 });

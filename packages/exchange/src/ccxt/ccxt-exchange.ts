@@ -20,6 +20,7 @@ import {
 import { buildCcxtClient, type CcxtClient } from './ccxt-client.js';
 import { checkMarketRules } from '../paper/order-admission.js';
 import { toBalances, toCandle, toFill, toMarketInfo, toOrder, toOrderBook, toTicker, type CcxtMarket, type CcxtOrder, type CcxtTrade } from './ccxt-mapping.js';
+import { formatWait, retryAfterMs } from './retry-after.js';
 import { isAmbiguous, translateCcxtError } from './translate-error.js';
 
 /** Options of `createCcxtExchange`, validated at construction. */
@@ -42,6 +43,11 @@ export const ccxtExchangeOptionsSchema = z.object({
   attempts: z.number().int().min(1).max(10).default(4),
   /** First backoff delay, doubled at every retry. @default 500 */
   backoffMs: z.number().int().min(0).default(500),
+  /**
+   * Longest `Retry-After` (sent with a 429 or 418) that is waited out before retrying; a rate limit
+   * that asks for longer fails at once (EXCHANGE_RATE_LIMITED, `details.retryAfterMs`). @default 60000
+   */
+  maxRetryAfterMs: z.number().int().min(0).default(60_000),
   /** Request timeout of ccxt, ms. @default 10000 */
   timeoutMs: z.number().int().positive().default(10_000),
   /** Candles per OHLCV request when paginating. @default 1000 */
@@ -65,7 +71,7 @@ const wait = (milliseconds: number) => new Promise<void>((resolve) => setTimeout
 
 /**
  * A live exchange through ccxt (Binance by default). Errors are translated in one place, retryable
- * failures retried with backoff, amounts and prices rounded to the market's precision and checked
+ * failures retried with backoff (at least the Retry-After of a rate limit, up to `maxRetryAfterMs`), amounts and prices rounded to the market's precision and checked
  * against its minimums before sending, and a createOrder whose outcome is unknown is looked up by
  * client order id instead of being sent again.
  */
@@ -88,17 +94,49 @@ export class CcxtExchange implements Exchange {
   }
 
 
-  /** Runs a call, translating errors and retrying the retryable ones with exponential backoff. */
+  /**
+   * Runs a call, translating errors and retrying the retryable ones with exponential backoff, or
+   * after the exchange's Retry-After when that is longer.
+   */
   async #call<T>(operation: string, run: () => Promise<T>, details: Record<string, unknown> = {}): Promise<T> {
     for (let attempt = 1; ; attempt++) {
       try {
         return await run();
       } catch (error) {
-        const translated = translateCcxtError(error, operation, details);
-        if (!translated.retryable || attempt >= this.#settings.attempts) throw translated;
-        await this.#sleep(this.#settings.backoffMs * 2 ** (attempt - 1));
+        const translated = this.#translate(error, operation, details);
+        if (!this.#mayRetry(translated, attempt)) throw translated;
+        await this.#sleep(this.#retryDelay(translated, attempt));
       }
     }
+  }
+
+  /**
+   * translateCcxtError, plus the wait a rate-limited response asked for: ccxt keeps the headers of
+   * the client's latest response (`last_response_headers`), set before it throws. A concurrent
+   * request may have replaced them since; then the Retry-After is missed and the backoff applies.
+   */
+  #translate(error: unknown, operation: string, details: Record<string, unknown>): ExchangeError {
+    const translated = translateCcxtError(error, operation, details);
+    if (translated.code !== 'EXCHANGE_RATE_LIMITED' || translated.details.retryAfterMs !== undefined) return translated;
+    const waitMs = retryAfterMs(this.client.last_response_headers, this.#clock.now());
+    if (waitMs === undefined) return translated;
+    const max = this.#settings.maxRetryAfterMs;
+    const asked = `${this.id} asks to wait ${formatWait(waitMs)} (Retry-After)`;
+    const message = waitMs > max ? `${translated.message}; ${asked}, longer than maxRetryAfterMs (${formatWait(max)}): not retrying` : `${translated.message}; ${asked}`;
+    return new ExchangeError('EXCHANGE_RATE_LIMITED', message, { cause: translated.cause, details: { ...translated.details, retryAfterMs: waitMs } });
+  }
+
+  /** Whether another attempt may follow: retryable, attempts left, and any Retry-After within the cap. */
+  #mayRetry(error: ExchangeError, attempt: number): boolean {
+    const asked = error.details.retryAfterMs;
+    return error.retryable && attempt < this.#settings.attempts && !(typeof asked === 'number' && asked > this.#settings.maxRetryAfterMs);
+  }
+
+  /** The backoff of this attempt, or the exchange's Retry-After when longer. */
+  #retryDelay(error: ExchangeError, attempt: number): number {
+    const backoff = this.#settings.backoffMs * 2 ** (attempt - 1);
+    const asked = error.details.retryAfterMs;
+    return typeof asked === 'number' ? Math.max(backoff, asked) : backoff;
   }
 
   async #market(symbol: string): Promise<CcxtMarket> {
@@ -172,12 +210,12 @@ export class CcxtExchange implements Exchange {
       try {
         return this.#remember(toOrder((await this.#send(rounded)) as CcxtOrder, this.#fallback(rounded)));
       } catch (error) {
-        const translated = translateCcxtError(error, 'createOrder', { clientOrderId: request.clientOrderId, symbol: request.symbol });
+        const translated = this.#translate(error, 'createOrder', { clientOrderId: request.clientOrderId, symbol: request.symbol });
         if (!translated.retryable) throw translated;
         const found = isAmbiguous(translated) ? await this.#lookUpAfterUnknownOutcome(rounded, translated) : undefined;
         if (found !== undefined) return this.#remember(found);
-        if (attempt >= this.#settings.attempts) throw translated;
-        await this.#sleep(this.#settings.backoffMs * 2 ** (attempt - 1));
+        if (!this.#mayRetry(translated, attempt)) throw translated;
+        await this.#sleep(this.#retryDelay(translated, attempt));
       }
     }
   }

@@ -79,6 +79,34 @@ describe('createPollingFeed (CcxtExchange REST polling of a local Binance)', () 
   });
 });
 
+describe('createPollingFeed and Retry-After', () => {
+  it('waits out a rate limit the exchange would not wait for (longer than maxRetryAfterMs) instead of polling again after retryMs', async () => {
+    const { rest, client, clock } = await servers(T0 + 3 * MINUTE + 10_000);
+    rest.klines.set('BTCUSDT 1m', Array.from({ length: 10 }, (_, index) => candle(index)));
+    const advance = async (milliseconds: number) => {
+      sleeps.push(milliseconds);
+      clock.advance(milliseconds);
+      rest.now = clock.now();
+    };
+    const sleeps: number[] = [];
+    const exchange = new CcxtExchange({ client, attempts: 2, backoffMs: 0, maxRetryAfterMs: 10_000, clock, sleep: advance });
+    // A 429 asking for 3 s is waited out inside the exchange; a 418 asking for 2 min is not: the feed waits it out.
+    rest.faults.push(
+      { path: '/api/v3/klines', kind: 'status', status: 429, body: '{"code":-1003,"msg":"Too many requests."}', headers: { 'Retry-After': '3' } },
+      { path: '/api/v3/klines', kind: 'status', status: 418, body: '{"code":-1003,"msg":"IP banned."}', headers: { 'Retry-After': '120' }, after: 1 },
+    );
+    const errors: unknown[] = [];
+    const feed = createPollingFeed({ exchange, symbols: ['BTC/USDT'], timeframe: '1m', since: T0, until: T0 + 6 * MINUTE, retryMs: 500, pollDelayMs: 0, clock, sleep: advance, onError: (error) => errors.push(error) });
+    const run = collect(feed);
+    await run.done;
+    expect(errors).toMatchObject([{ code: 'EXCHANGE_RATE_LIMITED', details: { retryAfterMs: 120_000 } }]);
+    // 3 s inside the first poll; then to the next close (4 min, from 3 min 13 s); then the 2 min the 418 asked for.
+    expect(sleeps.slice(0, 3)).toEqual([3_000, 47_000, 120_000]);
+    expect(rest.sent('GET', '/api/v3/klines')).toHaveLength(4);
+    expect(run.candles()).toEqual([0, 1, 2, 3, 4, 5].map((index) => candle(index)));
+  });
+});
+
 describe('createStreamingFeed (ccxt pro watchOHLCV on a local Binance stream, REST for the rest)', () => {
   it('passes on a candle when it closes, and after a dropped connection fills the missed candles over REST without duplicates', async () => {
     const { rest, ws, client, clock, exchange } = await servers(T0 + 3 * MINUTE + 30_000);

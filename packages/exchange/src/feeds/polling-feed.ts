@@ -17,7 +17,10 @@ export const pollingFeedOptionsSchema = z.object({
   until: z.number().int().nonnegative().optional(),
   /** Wait after a candle's close before asking for it (exchanges publish it a moment late). @default 2000 */
   pollDelayMs: z.number().int().min(0).default(2_000),
-  /** Wait before asking again when the closed candle is not there yet or a request failed. @default 5000 */
+  /**
+   * Wait before asking again when the closed candle is not there yet or a request failed (longer
+   * when the exchange's rate limit asked for longer: `details.retryAfterMs`). @default 5000
+   */
   retryMs: z.number().int().min(0).default(5_000),
   /** Failed requests in a row before the feed fails. @default 10 */
   maxFailures: z.number().int().min(1).default(10),
@@ -57,6 +60,12 @@ async function poll(context: Context, symbol: string, sequencer: CandleSequencer
   return { events, current: (sequencer.last ?? -1) >= Math.min(newestClosed, (settings.until ?? Number.POSITIVE_INFINITY) - length) };
 }
 
+/** The wait a rate-limited exchange asked for (`CcxtExchange` puts Retry-After in `details.retryAfterMs`), else 0. */
+function retryAfterOf(error: unknown): number {
+  const asked = isIaAgentsError(error) ? error.details.retryAfterMs : undefined;
+  return typeof asked === 'number' && asked > 0 ? asked : 0;
+}
+
 async function runSymbol(context: Context, symbol: string, emit: (events: MarketEvent[]) => void, signal: AbortSignal): Promise<void> {
   const { settings, clock, sleep } = context;
   const length = timeframeToMs(settings.timeframe);
@@ -66,6 +75,7 @@ async function runSymbol(context: Context, symbol: string, emit: (events: Market
   while (!signal.aborted) {
     if (settings.until !== undefined && (sequencer.next ?? first) >= settings.until) return;
     let current = false;
+    let retryMs = settings.retryMs;
     try {
       const result = await poll(context, symbol, sequencer, sequencer.next ?? first);
       emit(result.events);
@@ -75,17 +85,19 @@ async function runSymbol(context: Context, symbol: string, emit: (events: Market
       failures += 1;
       if (failures >= settings.maxFailures || (isIaAgentsError(error) && !error.retryable)) throw error;
       context.onError?.(error, symbol);
+      retryMs = Math.max(retryMs, retryAfterOf(error));
     }
     if (settings.until !== undefined && (sequencer.next ?? first) >= settings.until) return;
     const now = clock.now();
-    await sleep(current ? Math.floor(now / length) * length + length + settings.pollDelayMs - now : settings.retryMs, signal);
+    await sleep(current ? Math.floor(now / length) * length + length + settings.pollDelayMs - now : retryMs, signal);
   }
 }
 
 /**
  * A live feed that polls REST `fetchOHLCV` and passes on CLOSED candles only, once each, in
  * order, with a `gap` event where the exchange has none. It asks again shortly after each candle
- * closes; a request that fails is retried (`maxFailures` in a row end the feed with the error).
+ * closes; a request that fails is retried after `retryMs`, or after the exchange's Retry-After when
+ * longer (`maxFailures` in a row end the feed with the error).
  * @example
  * const feed = createPollingFeed({ exchange: createCcxtExchange(), symbols: ['BTC/USDT'], timeframe: '1m', warmup: 100 });
  * for await (const event of feed.events({ signal })) if (event.type === 'candles') console.log(event.candles.at(-1));

@@ -5,7 +5,8 @@ import { BINANCE_SPOT_EXCHANGE_INFO } from './binance-exchange-info.js';
 
 /** A fault the fake server injects on the next matching request (after letting `after` of them through). */
 export type Fault = { after?: number } & (
-  | { path: string; method?: string; kind: 'status'; status: number; body?: string }
+  /** Answers with this status, body and extra headers (e.g. Binance's `Retry-After` on 429 and 418). */
+  | { path: string; method?: string; kind: 'status'; status: number; body?: string; headers?: Record<string, string> }
   | { path: string; method?: string; kind: 'binance-error'; code: number; msg: string }
   | { path: string; method?: string; kind: 'hang' }
   /** Executes the request, then destroys the connection before answering (the ambiguous case). */
@@ -93,7 +94,7 @@ export class FakeBinance {
     this.requests.push({ method, path: url.pathname, query: url.search.slice(1), body, params });
     const fault = this.#takeFault(method, url.pathname);
     if (fault?.kind === 'hang') return void this.#hung.push(response);
-    if (fault?.kind === 'status') return this.#reply(response, fault.status, fault.body ?? '');
+    if (fault?.kind === 'status') return this.#reply(response, fault.status, fault.body ?? '', fault.headers);
     if (fault?.kind === 'binance-error') return this.#reply(response, 400, JSON.stringify({ code: fault.code, msg: fault.msg }));
     const recorded = this.responses.get(`${method} ${url.pathname}`);
     const [status, payload] = recorded !== undefined && recorded.length > 0 ? [200, recorded.shift()] : this.#route(method, url.pathname, params);
@@ -114,8 +115,8 @@ export class FakeBinance {
     return this.faults.splice(index, 1)[0];
   }
 
-  #reply(response: ServerResponse, status: number, body: string): void {
-    response.writeHead(status, { 'content-type': 'application/json' });
+  #reply(response: ServerResponse, status: number, body: string, headers: Record<string, string> = {}): void {
+    response.writeHead(status, { 'content-type': 'application/json', ...headers });
     response.end(body);
   }
 
