@@ -13,7 +13,7 @@ import { Agent } from 'node:http';
 import { connect } from 'node:net';
 import { parseArgs } from 'node:util';
 import { createDefaultTeam, marketMonitorTrigger } from '@ia-agents/assistants';
-import { createEventBus, createTradingEngine, timeframeSchema, type MarketFeed } from '@ia-agents/core';
+import { createEventBus, createTradingEngine, systemClock, timeframeSchema, type MarketFeed } from '@ia-agents/core';
 import { createCcxtExchange, createCcxtStream, createPaperExchange, createPollingFeed, createStreamingFeed, type CcxtStream } from '@ia-agents/exchange';
 
 const { values } = parseArgs({
@@ -87,7 +87,8 @@ const feed: MarketFeed = values.poll
   ? createPollingFeed({ exchange: binance, symbols: [symbol], timeframe, warmup: 200, onError: (error) => console.log(`poll failed, retrying: ${String(error)}`) })
   : createStreamingFeed({ stream, exchange: binance, symbols: [symbol], timeframe, warmup: 200 });
 
-const paper = createPaperExchange({ balances: { [quote]: cash }, quoteCurrency: quote });
+// On the wall clock, like the engine: orders are stamped when they were decided.
+const paper = createPaperExchange({ balances: { [quote]: cash }, quoteCurrency: quote, clock: systemClock });
 const bus = createEventBus();
 const team = createDefaultTeam();
 const engine = createTradingEngine({ exchange: paper, feed, assistants: team.assistants, consensus: team.consensus, trigger: marketMonitorTrigger(), bus, quoteCurrency: quote });

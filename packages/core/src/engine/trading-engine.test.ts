@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { SimulatedClock, createEventBus, createTradingEngine, defineAssistant, everyNthCandle, timeframeToMs, type Assistant, type Candle, type Exchange, type MarketSnapshot, type Timeframe, type TradeOutcome } from '../index.js';
+import { ExchangeError, SimulatedClock, createEventBus, createTradingEngine, defineAssistant, everyNthCandle, timeframeToMs, type Assistant, type Candle, type Exchange, type MarketSnapshot, type OcoRequest, type Order, type Timeframe, type TradeOutcome } from '../index.js';
 import { MemoryStore, TestExchange, buildCandles, createArrayFeed, createScriptedAssistant } from '../testing/index.js';
 
 const candles = buildCandles({ count: 60, timeframe: '1h', seed: 7 });
@@ -170,6 +170,34 @@ describe('TradingEngine protective orders', () => {
     expect(stop.status).toBe('cancelled');
     expect(exchange.getPortfolio().positions).toHaveLength(0);
     expect(store.audit.map((e) => e.action)).toContain('order-cancelled');
+  });
+
+  it('sends the two legs as one-cancels-the-other where the exchange has it, and the stop-loss alone when the pair is refused', async () => {
+    const series = buildCandles({ closes: [100, 100, 101, 103, 104, 104] });
+    const pairs: unknown[] = [];
+    class PairingExchange extends TestExchange {
+      refuse = false;
+      placeOcoOrder(request: OcoRequest): [Order, Order] {
+        pairs.push(request);
+        if (this.refuse) throw new ExchangeError('INVALID_ORDER', 'no pairs today');
+        return [this.placeOrder({ clientOrderId: request.stopLoss.clientOrderId, symbol: request.symbol, side: 'sell', type: 'stop-loss', amount: request.amount, stopPrice: request.stopLoss.stopPrice }), this.placeOrder({ clientOrderId: request.takeProfit.clientOrderId, symbol: request.symbol, side: 'sell', type: 'take-profit', amount: request.amount, stopPrice: request.takeProfit.stopPrice })];
+      }
+    }
+    const paired = new PairingExchange({ cash: 10_000 });
+    await createTradingEngine({ exchange: paired, feed: feedOf(series), assistants: [planned({ stopLoss: 95, takeProfit: 110 })], clock: new SimulatedClock(), trigger: everyNthCandle(2), learning: false }).run();
+    const entry = [...paired.orders.values()].find((o) => o.type === 'market')!;
+    expect(pairs).toEqual([{ symbol: 'BTC/USDT', amount: entry.filled, stopLoss: { clientOrderId: `${entry.clientOrderId}-sl`, stopPrice: 95 }, takeProfit: { clientOrderId: `${entry.clientOrderId}-tp`, stopPrice: 110 }, decisionId: entry.decisionId }]);
+    expect([...paired.orders.values()].map((o) => o.type)).toEqual(['market', 'stop-loss', 'take-profit']);
+
+    const refusing = new PairingExchange({ cash: 10_000 });
+    refusing.refuse = true;
+    const rejections: string[] = [];
+    const bus = createEventBus();
+    bus.on('order-reject', ({ clientOrderId, reason }) => rejections.push(`${clientOrderId}: ${reason}`));
+    await createTradingEngine({ exchange: refusing, bus, feed: feedOf(series), assistants: [planned({ stopLoss: 95, takeProfit: 110 })], clock: new SimulatedClock(), trigger: everyNthCandle(2), learning: false }).run();
+    const refusedEntry = [...refusing.orders.values()].find((o) => o.type === 'market')!;
+    expect([...refusing.orders.values()].map((o) => [o.type, o.status])).toEqual([['market', 'filled'], ['stop-loss', 'open']]);
+    expect(rejections).toEqual([`${refusedEntry.clientOrderId}-tp: no pairs today`]);
   });
 
   it('cancels open protection before the team sells the position', async () => {

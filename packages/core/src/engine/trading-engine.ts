@@ -11,7 +11,7 @@ import { createIdGenerator } from '../interfaces/random.js';
 import type { Trigger } from '../interfaces/trigger.js';
 import { everyCandle } from '../interfaces/trigger.js';
 import { checkOrder, sizeDecision } from '../risk/risk-gate.js';
-import { riskLimitsSchema, timeframeToMs, type Candle, type Decision, type Fill, type MarketSnapshot, type NewsItem, type Opinion, type Order, type OrderBook, type OrderRequest, type Portfolio, type RiskLimits, type RiskLimitsInput, type Ticker, type Timeframe, type TradePlan } from '../schemas/index.js';
+import { riskLimitsSchema, timeframeToMs, type Candle, type Decision, type Fill, type MarketSnapshot, type NewsItem, type OcoRequest, type Opinion, type Order, type OrderBook, type OrderRequest, type Portfolio, type RiskLimits, type RiskLimitsInput, type Ticker, type Timeframe, type TradePlan } from '../schemas/index.js';
 import { engineOptionsSchema, type TradingEngineSettings } from './engine-settings.js';
 import { buildLivePortfolio, type PortfolioMarks } from './live-portfolio.js';
 import { OutcomeTracker } from './outcome-tracker.js';
@@ -424,8 +424,31 @@ export class TradingEngine {
     yield this.#audited('engine', 'order-rejected', clientOrderId, { decisionId: decisionId ?? null, code: error.code, message: error.message });
   }
 
-  /** Places the plan's stop-loss and take-profit for a filled entry; when one fills, the other is cancelled. */
+  /**
+   * Places the plan's stop-loss and take-profit for a filled entry; when one fills, the other is
+   * cancelled. Both legs sell the same holding, so where the exchange offers one-cancels-the-other
+   * they go out as one pair (each alone would reserve the whole holding and leave nothing for the
+   * other); if the pair is refused, the stop-loss goes out alone.
+   */
   *#protect(entry: Order, plan: TradePlan): Steps<void> {
+    const simulated = this.#simulated;
+    const pairs = simulated?.placeOcoOrder !== undefined || this.#exchange.createOcoOrder !== undefined;
+    if (pairs && plan.stopLoss !== undefined && plan.takeProfit !== undefined) {
+      const request: OcoRequest = { symbol: entry.symbol, amount: entry.filled, stopLoss: { clientOrderId: `${entry.clientOrderId}-sl`, stopPrice: plan.stopLoss }, takeProfit: { clientOrderId: `${entry.clientOrderId}-tp`, stopPrice: plan.takeProfit } };
+      if (entry.decisionId !== undefined) request.decisionId = entry.decisionId;
+      try {
+        const [stopLoss, takeProfit] = simulated?.placeOcoOrder !== undefined ? simulated.placeOcoOrder(request) : yield* wait(this.#exchange.createOcoOrder!(request));
+        yield* this.#recordOrder(stopLoss);
+        yield* this.#recordOrder(takeProfit);
+        this.#protective.set(stopLoss.clientOrderId, { symbol: entry.symbol, sibling: takeProfit.clientOrderId });
+        this.#protective.set(takeProfit.clientOrderId, { symbol: entry.symbol, sibling: stopLoss.clientOrderId });
+        return;
+      } catch (error) {
+        if (!(error instanceof IaAgentsError)) throw error;
+        yield* this.#orderFailed(request.takeProfit.clientOrderId, entry.decisionId, error);
+        plan = { ...plan, takeProfit: undefined };
+      }
+    }
     const legs = [
       plan.stopLoss === undefined ? undefined : { clientOrderId: `${entry.clientOrderId}-sl`, type: 'stop-loss' as const, stopPrice: plan.stopLoss },
       plan.takeProfit === undefined ? undefined : { clientOrderId: `${entry.clientOrderId}-tp`, type: 'take-profit' as const, stopPrice: plan.takeProfit },
@@ -435,7 +458,6 @@ export class TradingEngine {
       try {
         const request: OrderRequest = { ...leg, symbol: entry.symbol, side: 'sell', amount: entry.filled };
         if (entry.decisionId !== undefined) request.decisionId = entry.decisionId;
-        const simulated = this.#simulated;
         const order = simulated !== undefined ? simulated.placeOrder(request) : yield* wait(this.#exchange.createOrder(request));
         yield* this.#recordOrder(order);
         placed.push(order.clientOrderId);
@@ -471,6 +493,12 @@ export class TradingEngine {
 
   *#cancelQuietly(clientOrderId: string, symbol: string): Steps<void> {
     const order = yield* this.#orderByClientId(clientOrderId, symbol);
+    if (order?.status === 'cancelled') {
+      // The exchange cancelled it itself (the other leg of a one-cancels-the-other pair filled): record that.
+      if (this.#settings.store !== undefined) yield this.#settings.store.saveOrder(order);
+      this.bus.emit('order-cancel', { order });
+      return;
+    }
     if (order === undefined || (order.status !== 'open' && order.status !== 'partially-filled')) return;
     try {
       const cancelled = yield* wait(this.#exchange.cancelOrder(order.id, symbol));

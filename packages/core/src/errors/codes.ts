@@ -26,6 +26,7 @@ export const ERROR_CODES = {
   EXCHANGE_AUTH: { status: 401, retryable: false, summary: 'The exchange rejected the API credentials.' },
   EXCHANGE_ERROR: { status: 502, retryable: false, summary: 'The exchange answered with an error not covered by another code.' },
   MARKET_NOT_FOUND: { status: 404, retryable: false, summary: 'The exchange has no market with that symbol.' },
+  NOT_SUPPORTED: { status: 501, retryable: false, summary: 'The exchange (or this adapter for it) does not offer the operation.' },
   SOURCE_UNAVAILABLE: { status: 503, retryable: true, summary: 'A news or data source could not be reached or answered with an error.' },
   NOT_TRAINED: { status: 409, retryable: false, summary: 'A model was used before it was trained.' },
   FEATURE_MISMATCH: { status: 400, retryable: false, summary: 'Features given to a model differ from those it was trained on.' },

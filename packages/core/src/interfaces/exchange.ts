@@ -1,4 +1,4 @@
-import type { Balances, Candle, Fill, Order, OrderBook, OrderRequest, Portfolio, Ticker, Timeframe } from '../schemas/index.js';
+import type { Balances, Candle, Fill, OcoRequest, Order, OrderBook, OrderRequest, Portfolio, Ticker, Timeframe } from '../schemas/index.js';
 
 /** Precision and limits of one market, as the exchange states them. */
 export interface MarketInfo {
@@ -50,6 +50,13 @@ export interface Exchange {
   fetchOpenOrders(symbol?: string): Promise<Order[]>;
   /** Fills, of one symbol or all, since a time. */
   fetchFills?(symbol?: string, since?: number): Promise<Fill[]>;
+  /**
+   * Places a stop-loss and a take-profit on one holding as one-cancels-the-other: both reserve the
+   * same holding once, and when one fills the exchange cancels the other. Returns
+   * `[stopLoss, takeProfit]`; idempotent on the two client order ids. An exchange without it gets
+   * the two legs as separate orders (which works only where sells reserve nothing).
+   */
+  createOcoOrder?(request: OcoRequest): Promise<[Order, Order]>;
 }
 
 /**
@@ -74,6 +81,8 @@ export interface SimulatedExchange extends Exchange {
   fillsOf(clientOrderId: string): Fill[];
   /** How many orders are open, without building them (the risk gate's count). */
   openOrderCount(): number;
+  /** `createOcoOrder` answered at once. */
+  placeOcoOrder?(request: OcoRequest): [Order, Order];
 }
 
 /** Whether an exchange simulates fills from the engine's candles. */

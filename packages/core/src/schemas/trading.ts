@@ -60,6 +60,31 @@ export const orderRequestSchema = z
   });
 export type OrderRequest = z.infer<typeof orderRequestSchema>;
 
+/**
+ * A stop-loss and a take-profit that sell one holding: the first to fill cancels the other
+ * (one-cancels-the-other). Placed together because each alone would reserve the whole holding,
+ * leaving nothing for the other leg.
+ */
+export const ocoRequestSchema = z
+  .object({
+    /** Unified symbol, e.g. `BTC/USDT`. */
+    symbol: z.string().min(1),
+    /** Quantity in the base asset that either leg sells. */
+    amount: z.number().finite().positive(),
+    /** The protective stop below the market. */
+    stopLoss: z.object({ clientOrderId: z.string().min(1).max(36), stopPrice: z.number().finite().positive() }).strict(),
+    /** The profit target above the market. */
+    takeProfit: z.object({ clientOrderId: z.string().min(1).max(36), stopPrice: z.number().finite().positive() }).strict(),
+    /** Decision that caused these orders, when any. */
+    decisionId: z.string().optional(),
+  })
+  .strict()
+  .superRefine((request, context) => {
+    if (request.stopLoss.stopPrice >= request.takeProfit.stopPrice) context.addIssue({ code: 'custom', path: ['takeProfit', 'stopPrice'], message: `the take-profit (${request.takeProfit.stopPrice}) must be above the stop-loss (${request.stopLoss.stopPrice})` });
+    if (request.stopLoss.clientOrderId === request.takeProfit.clientOrderId) context.addIssue({ code: 'custom', path: ['takeProfit', 'clientOrderId'], message: 'the two legs need different client order ids' });
+  });
+export type OcoRequest = z.infer<typeof ocoRequestSchema>;
+
 /** An order as the exchange knows it. */
 export const orderSchema = z.object({
   /** Exchange-assigned id. */

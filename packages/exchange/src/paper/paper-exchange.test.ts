@@ -233,6 +233,90 @@ describe('PaperExchange accounting', () => {
   });
 });
 
+describe('PaperExchange one-cancels-the-other', () => {
+  const held = () => {
+    const exchange = createPaperExchange({ ...flat, balances: { USDT: 1_000 } });
+    exchange.onCandle('BTC/USDT', candle(0, 100, 100, 100, 100));
+    exchange.placeOrder({ clientOrderId: 'entry', symbol: 'BTC/USDT', side: 'buy', type: 'market', amount: 2 });
+    exchange.onCandle('BTC/USDT', candle(1, 100, 100, 100, 100));
+    return exchange;
+  };
+  const pair = { symbol: 'BTC/USDT', amount: 2, stopLoss: { clientOrderId: 'sl', stopPrice: 90 }, takeProfit: { clientOrderId: 'tp', stopPrice: 120 } };
+
+  it('reserves the holding once for both legs: a third sell finds nothing free', async () => {
+    const exchange = held();
+    const [stopLoss, takeProfit] = exchange.placeOcoOrder(pair);
+    expect([stopLoss, takeProfit].map((order) => [order.type, order.status, order.stopPrice])).toEqual([['stop-loss', 'open', 90], ['take-profit', 'open', 120]]);
+    expect((await exchange.fetchBalance()).BTC).toEqual({ free: 0, used: 2, total: 2 });
+    expect(() => exchange.placeOrder({ clientOrderId: 'more', symbol: 'BTC/USDT', side: 'sell', type: 'market', amount: 1 })).toThrow(expect.objectContaining({ code: 'INSUFFICIENT_FUNDS' }));
+    // Placed one by one, the second leg is refused: that is why the pair exists.
+    const separate = held();
+    separate.placeOrder({ clientOrderId: 'sl', symbol: 'BTC/USDT', side: 'sell', type: 'stop-loss', amount: 2, stopPrice: 90 });
+    expect(() => separate.placeOrder({ clientOrderId: 'tp', symbol: 'BTC/USDT', side: 'sell', type: 'take-profit', amount: 2, stopPrice: 120 })).toThrow(expect.objectContaining({ code: 'INSUFFICIENT_FUNDS' }));
+  });
+
+  it('cancels the stop-loss when the take-profit fills, and sells the holding once', async () => {
+    const exchange = held();
+    exchange.placeOcoOrder(pair);
+    const fills = exchange.onCandle('BTC/USDT', candle(2, 110, 125, 105, 121));
+    expect(fills.map((fill) => [fill.clientOrderId, fill.amount, fill.price])).toEqual([['tp', 2, 120]]);
+    expect(exchange.orderByClientId('sl')).toMatchObject({ status: 'cancelled', reason: 'one-cancels-the-other: tp filled', updatedAt: 2 * HOUR });
+    expect(exchange.openOrderCount()).toBe(0);
+    expect((await exchange.fetchBalance()).BTC).toEqual({ free: 0, used: 0, total: 0 });
+    expect(exchange.onCandle('BTC/USDT', candle(3, 80, 85, 70, 75))).toEqual([]);
+  });
+
+  it('fills only the stop-loss when one candle reaches both (the cautious reading of a wide candle)', () => {
+    const exchange = held();
+    exchange.placeOcoOrder(pair);
+    const fills = exchange.onCandle('BTC/USDT', candle(2, 100, 130, 80, 100));
+    expect(fills.map((fill) => [fill.clientOrderId, fill.amount])).toEqual([['sl', 2]]);
+    expect(exchange.orderByClientId('tp')!.status).toBe('cancelled');
+    expect(exchange.holding('BTC/USDT')).toBe(0);
+  });
+
+  it('cancels both legs when either is cancelled, releasing the holding', async () => {
+    const exchange = held();
+    const [, takeProfit] = exchange.placeOcoOrder(pair);
+    await exchange.cancelOrder(takeProfit.id, 'BTC/USDT');
+    expect(exchange.orderByClientId('sl')).toMatchObject({ status: 'cancelled', reason: 'one-cancels-the-other: tp cancelled' });
+    expect((await exchange.fetchBalance()).BTC).toEqual({ free: 2, used: 0, total: 2 });
+  });
+
+  it('returns the same pair for the same request, refuses a reused id and a take-profit under the stop', () => {
+    const exchange = held();
+    const first = exchange.placeOcoOrder(pair);
+    expect(exchange.placeOcoOrder(pair)).toEqual(first);
+    expect(exchange.openOrderCount()).toBe(2);
+    expect(() => exchange.placeOcoOrder({ ...pair, stopLoss: { clientOrderId: 'entry', stopPrice: 90 }, takeProfit: { clientOrderId: 'tp2', stopPrice: 120 } })).toThrow(/entry belongs to another order/);
+    expect(() => exchange.placeOcoOrder({ ...pair, stopLoss: { clientOrderId: 'x1', stopPrice: 130 }, takeProfit: { clientOrderId: 'x2', stopPrice: 120 } })).toThrow(/takeProfit\.stopPrice/);
+    expect(exchange.openOrderCount()).toBe(2);
+  });
+
+  it('keeps the pair across a restart', () => {
+    const exchange = held();
+    exchange.placeOcoOrder(pair);
+    const restarted = createPaperExchange({ ...flat, state: JSON.parse(JSON.stringify(exchange.snapshot())) });
+    expect(restarted.onCandle('BTC/USDT', candle(2, 95, 96, 85, 88)).map((fill) => fill.clientOrderId)).toEqual(['sl']);
+    expect(restarted.orderByClientId('tp')!.status).toBe('cancelled');
+    expect(restarted.openOrderCount()).toBe(0);
+  });
+});
+
+describe('PaperExchange fill timing on any clock', () => {
+  it('fills an order placed between two candles from the next candle handed in, never from a candle it was decided on', () => {
+    // The wall clock of paper trading: the order is placed 1.5 s after candle 0 closed.
+    const clock = new SimulatedClock(HOUR + 1_500);
+    const exchange = createPaperExchange({ ...flat, clock, balances: { USDT: 1_000 } });
+    exchange.onCandle('BTC/USDT', candle(0, 100, 100, 100, 100));
+    exchange.placeOrder({ clientOrderId: 'm', symbol: 'BTC/USDT', side: 'buy', type: 'market', amount: 1 });
+    // Candle 0 again (a stale repeat) does not fill it; candle 1 (opened 1.5 s before the order) does, at its open.
+    expect(exchange.onCandle('BTC/USDT', candle(0, 100, 100, 100, 100))).toEqual([]);
+    const [fill] = exchange.onCandle('BTC/USDT', candle(1, 101, 102, 100, 101));
+    expect(fill).toMatchObject({ price: 101, timestamp: HOUR + 1_500 });
+  });
+});
+
 describe('PaperExchange snapshot and restore', () => {
   it('continues after a restart with the same orders, balances and idempotency', async () => {
     const options = { ...flat, balances: { USDT: 1_000 } };

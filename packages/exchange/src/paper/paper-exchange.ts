@@ -1,11 +1,13 @@
 import {
   ExchangeError,
+  ocoRequestSchema,
   parseOrderRequest,
   parseWith,
   type Balances,
   type Candle,
   type Fill,
   type MarketInfo,
+  type OcoRequest,
   type Order,
   type OrderBook,
   type OrderRequest,
@@ -108,22 +110,51 @@ export class PaperExchange implements SimulatedExchange {
     this.#symbol(book.symbol).book = { ...book, bids: book.bids.map(([p, a]) => [p, a]), asks: book.asks.map(([p, a]) => [p, a]) };
   }
 
+  /**
+   * Fills what the candle reaches among the open orders placed before it was handed in (an order
+   * placed between two candles, on any clock, fills from the next one). The first leg of a
+   * one-cancels-the-other pair to fill takes the shared reservation and cancels the other.
+   */
   #match(state: SymbolState, candle: Candle): Fill[] {
     const fills: Fill[] = [];
-    const still: PaperOrder[] = [];
-    for (const order of state.open) {
-      if (candle.timestamp >= order.order.createdAt) {
-        const execution = candleExecution(order, candle);
-        const time = Math.max(candle.timestamp, order.order.createdAt);
-        const fill = execution === undefined ? undefined : fillOnCandle(this.#context(), state, order, execution, candle, time);
-        if (fill !== undefined) this.#recordFill(fill, fills);
-        this.#settleStarved(order, time);
+    const open = state.open;
+    for (const order of open) {
+      if (!this.#isOpen(order) || !(candle.timestamp > order.after)) continue;
+      const execution = candleExecution(order, candle);
+      const time = Math.max(candle.timestamp, order.order.createdAt);
+      if (execution !== undefined) {
+        const partner = this.#openPartner(order);
+        if (partner !== undefined) {
+          order.locked += partner.locked;
+          partner.locked = 0;
+        }
+        const fill = fillOnCandle(this.#context(), state, order, execution, candle, time);
+        if (fill !== undefined) {
+          this.#recordFill(fill, fills);
+          if (partner !== undefined) this.#cancelRecord(partner, time, `one-cancels-the-other: ${order.order.clientOrderId} filled`);
+        }
       }
-      if (this.#isOpen(order)) still.push(order);
-      else this.#closed();
+      this.#settleStarved(order, time);
     }
+    const still = open.filter((order) => this.#isOpen(order));
+    for (let closed = open.length - still.length; closed > 0; closed -= 1) this.#closed();
     state.open = still;
     return fills;
+  }
+
+  /** The open other leg of an order's one-cancels-the-other pair, if any. */
+  #openPartner(order: PaperOrder): PaperOrder | undefined {
+    if (order.oco === undefined) return undefined;
+    const partner = this.#byClientId.get(order.oco);
+    return partner !== undefined && this.#isOpen(partner) ? partner : undefined;
+  }
+
+  /** Marks an open order cancelled and releases what it still reserves (the caller removes it from the open list). */
+  #cancelRecord(order: PaperOrder, time: number, reason: string): void {
+    order.order.status = 'cancelled';
+    order.order.reason = reason;
+    order.order.updatedAt = time;
+    this.#releaseLock(order);
   }
 
   /** What fills need (made once: fills happen tens of thousands of times in a backtest). */
@@ -201,18 +232,55 @@ export class PaperExchange implements SimulatedExchange {
     const existing = this.#byClientId.get(request.clientOrderId);
     if (existing !== undefined) return copyOrder(existing.order);
     const state = this.#symbol(request.symbol);
-    const rounded = checkMarketRules(state.market, request, state.mark);
-    const lock = lockFor(this.#settings, rounded, state);
+    return copyOrder(this.#place(checkMarketRules(state.market, request, state.mark), state).order);
+  }
+
+  /** Places an admitted request; with a `partner`, the two share the partner's reservation (one-cancels-the-other). */
+  #place(request: OrderRequest, state: SymbolState, partner?: PaperOrder): PaperOrder {
+    const lock = lockFor(this.#settings, request, state);
+    const needed = partner === undefined ? lock.amount : Math.max(0, lock.amount - partner.locked);
     const free = this.#ledger.free(lock.asset);
-    if (lock.amount > free) {
-      throw new ExchangeError('INSUFFICIENT_FUNDS', `${request.side} ${rounded.amount} ${request.symbol} needs ${lock.amount} ${lock.asset}, ${free} is free`, {
+    if (needed > free) {
+      throw new ExchangeError('INSUFFICIENT_FUNDS', `${request.side} ${request.amount} ${request.symbol} needs ${lock.amount} ${lock.asset}, ${free} is free`, {
         details: { clientOrderId: request.clientOrderId, asset: lock.asset, needed: lock.amount, free },
       });
     }
-    const order = this.#register(rounded, state, lock.amount);
+    const order = this.#register(request, state, needed);
+    if (partner !== undefined) {
+      order.oco = partner.order.clientOrderId;
+      partner.oco = order.order.clientOrderId;
+    }
     this.#fillAtOnce(order, state);
     if (!this.#isOpen(order)) this.#removeOpen(order, state);
-    return copyOrder(order.order);
+    return order;
+  }
+
+  /** Places a stop-loss and a take-profit on one holding as one-cancels-the-other. */
+  async createOcoOrder(request: OcoRequest): Promise<[Order, Order]> {
+    return this.placeOcoOrder(request);
+  }
+
+  /**
+   * Synchronous `createOcoOrder`: both legs reserve the holding once; the first to fill cancels the
+   * other, as does cancelling either. The same two client order ids again return the same orders.
+   */
+  placeOcoOrder(input: OcoRequest): [Order, Order] {
+    const request = parseWith(ocoRequestSchema, input, 'OCO order request');
+    const legs = [request.stopLoss, request.takeProfit] as const;
+    const [stopLoss, takeProfit] = legs.map((leg) => this.#byClientId.get(leg.clientOrderId));
+    if (stopLoss !== undefined && takeProfit !== undefined && stopLoss.oco === request.takeProfit.clientOrderId) return [copyOrder(stopLoss.order), copyOrder(takeProfit.order)];
+    const used = stopLoss ?? takeProfit;
+    if (used !== undefined) throw new ExchangeError('INVALID_ORDER', `client order id ${used.order.clientOrderId} belongs to another order`, { details: { clientOrderId: used.order.clientOrderId } });
+    const state = this.#symbol(request.symbol);
+    // Both legs are checked before either is placed: a refused leg leaves nothing behind.
+    const [stopRequest, profitRequest] = legs.map((leg, index) => {
+      const order: OrderRequest = { clientOrderId: leg.clientOrderId, symbol: request.symbol, side: 'sell', type: index === 0 ? 'stop-loss' : 'take-profit', amount: request.amount, stopPrice: leg.stopPrice };
+      if (request.decisionId !== undefined) order.decisionId = request.decisionId;
+      return checkMarketRules(state.market, order, state.mark);
+    }) as [OrderRequest, OrderRequest];
+    const placedStop = this.#place(stopRequest, state);
+    const placedProfit = this.#place(profitRequest, state, placedStop);
+    return [copyOrder(placedStop.order), copyOrder(placedProfit.order)];
   }
 
   #register(request: OrderRequest, state: SymbolState, locked: number): PaperOrder {
@@ -258,11 +326,14 @@ export class PaperExchange implements SimulatedExchange {
     if (!this.#isOpen(order)) {
       throw new ExchangeError('ORDER_NOT_FOUND', `order ${orderId} is ${order.order.status} and cannot be cancelled`, { details: { orderId, status: order.order.status } });
     }
-    order.order.status = 'cancelled';
-    order.order.reason = 'cancelled by the caller';
-    order.order.updatedAt = this.#now();
-    this.#releaseLock(order);
+    const partner = this.#openPartner(order);
+    this.#cancelRecord(order, this.#now(), 'cancelled by the caller');
     this.#removeOpen(order, this.#symbol(symbol));
+    // Cancelling one leg of a one-cancels-the-other pair cancels the pair (as Binance does).
+    if (partner !== undefined) {
+      this.#cancelRecord(partner, this.#now(), `one-cancels-the-other: ${order.order.clientOrderId} cancelled`);
+      this.#removeOpen(partner, this.#symbol(symbol));
+    }
     return copyOrder(order.order);
   }
 

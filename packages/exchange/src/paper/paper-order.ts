@@ -13,6 +13,13 @@ export interface PaperOrder extends RuleOrder {
   fillCount: number;
   /** Set when a fill was cut short because the funds ran out (the rest is then cancelled). */
   starved: boolean;
+  /**
+   * Open time of the latest candle of the symbol when the order was placed: it fills from the
+   * candles after that one (the next candle handed in), never from one it was decided on.
+   */
+  after: number;
+  /** The other leg of a one-cancels-the-other pair (its client order id): they share one reservation. */
+  oco?: string;
 }
 
 /** What the paper exchange knows about one symbol. */
@@ -48,6 +55,7 @@ export function copyFill(fill: Fill): Fill {
 
 /** A new open order: its public record and its matching state (`extreme` starts at the mark). */
 export function newPaperOrder(request: OrderRequest, state: SymbolState, at: { id: string; now: number; locked: number }): PaperOrder {
+  const after = state.last === undefined ? Number.NEGATIVE_INFINITY : state.last.timestamp;
   const record: Order = {
     id: at.id,
     clientOrderId: request.clientOrderId,
@@ -67,5 +75,5 @@ export function newPaperOrder(request: OrderRequest, state: SymbolState, at: { i
   if (request.stopPrice !== undefined) record.stopPrice = request.stopPrice;
   if (request.trailingPercent !== undefined) record.trailingPercent = request.trailingPercent;
   if (request.decisionId !== undefined) record.decisionId = request.decisionId;
-  return { order: record, base: state.base, quote: state.quote, side: request.side, type: request.type, price: request.price, stopPrice: request.stopPrice, trailingPercent: request.trailingPercent, triggered: false, extreme: state.mark, locked: at.locked, fillCount: 0, starved: false };
+  return { order: record, base: state.base, quote: state.quote, side: request.side, type: request.type, price: request.price, stopPrice: request.stopPrice, trailingPercent: request.trailingPercent, triggered: false, extreme: state.mark, locked: at.locked, fillCount: 0, starved: false, after };
 }

@@ -41,6 +41,10 @@ export const paperStateSchema = z.object({
       extreme: z.number().finite().nullable(),
       locked: z.number().finite().nonnegative(),
       fillCount: z.number().int().nonnegative(),
+      /** Open time of the latest candle when the order was placed (absent in older snapshots: its creation time is used). */
+      after: z.number().finite().nullable().optional(),
+      /** Client order id of the other leg of a one-cancels-the-other pair. */
+      oco: z.string().optional(),
     }),
   ),
   /** Every fill. */
@@ -52,7 +56,9 @@ export type PaperExchangeState = z.infer<typeof paperStateSchema>;
 
 /** An order as the snapshot keeps it (NaN extremes become null: JSON has no NaN). */
 export function savedOrder(order: PaperOrder): PaperExchangeState['orders'][number] {
-  return { order: copyOrder(order.order), triggered: order.triggered, extreme: Number.isNaN(order.extreme) ? null : order.extreme, locked: order.locked, fillCount: order.fillCount };
+  const saved: PaperExchangeState['orders'][number] = { order: copyOrder(order.order), triggered: order.triggered, extreme: Number.isNaN(order.extreme) ? null : order.extreme, locked: order.locked, fillCount: order.fillCount, after: Number.isFinite(order.after) ? order.after : null };
+  if (order.oco !== undefined) saved.oco = order.oco;
+  return saved;
 }
 
 /** A saved order back as the exchange's working order. */
@@ -71,5 +77,8 @@ export function paperOrderFromSaved(saved: PaperExchangeState['orders'][number],
     locked: saved.locked,
     fillCount: saved.fillCount,
     starved: false,
+    // Older snapshots: candles opening before the order was created do not fill it (the old rule).
+    after: saved.after === undefined ? saved.order.createdAt - 1 : (saved.after ?? Number.NEGATIVE_INFINITY),
+    ...(saved.oco === undefined ? {} : { oco: saved.oco }),
   };
 }

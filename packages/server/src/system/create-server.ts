@@ -58,10 +58,12 @@ function replayVenue(config: ServerConfig, symbol: string, quote: string): Venue
   const path = config.replayFile ?? bundledCandlesPath('binance_BTC-USDT_1h');
   if (config.replayFile === undefined && symbol !== 'BTC/USDT') throw new ConfigError('server configuration', [{ path: ['symbols'], message: `the bundled replay data is BTC/USDT; give replayFile for ${symbol}` }]);
   if (config.symbols.length !== 1) throw new ConfigError('server configuration', [{ path: ['symbols'], message: 'replay mode trades one symbol' }]);
+  // The paper exchange stamps orders on the engine's clock (each candle's close), not on candle opens.
+  const clock = new SimulatedClock(0);
   return {
-    exchange: createPaperExchange({ balances: { [quote]: config.initialCash }, quoteCurrency: quote }),
+    exchange: createPaperExchange({ balances: { [quote]: config.initialCash }, quoteCurrency: quote, clock }),
     feed: pacedFeed(createReplayFeed({ sources: [{ symbol, path }], batchSize: 100 }), { candlesPerSecond: config.replaySpeed, warmup: config.replayWarmup }),
-    clock: new SimulatedClock(0),
+    clock,
   };
 }
 
@@ -72,7 +74,8 @@ function paperVenue(config: ServerConfig, quote: string, client: CcxtClient | un
   // polls the exchange itself (it waits for new candles, which a cache must not hide).
   const marketData = redis === undefined ? market : createRedisMarketCache(market, redis, { exchangeId: config.exchange });
   return {
-    exchange: createPaperExchange({ balances: { [quote]: config.initialCash }, quoteCurrency: quote, marketData }),
+    // On the wall clock, as the engine: an order shows when it was decided, not the open of the last candle.
+    exchange: createPaperExchange({ balances: { [quote]: config.initialCash }, quoteCurrency: quote, marketData, clock: systemClock }),
     feed: createPollingFeed({ exchange: market, symbols: config.symbols, timeframe: config.timeframe, warmup: config.replayWarmup }),
     clock: systemClock,
   };
