@@ -171,6 +171,19 @@ describe('CcxtExchange (real ccxt against a local Binance REST server)', () => {
     expect(server.orders).toHaveLength(1);
   });
 
+  it('reads a stop-loss placed by createOrder back as a stop-loss (ccxt folds Binance STOP_LOSS into market) and fills it at its trigger', async () => {
+    const { server, exchange } = await connect();
+    stop = () => server.stop();
+    server.balances.BTC = { free: 0.2, locked: 0 };
+    const placed = await exchange.createOrder({ clientOrderId: 'stop-1', symbol: 'BTC/USDT', side: 'sell', type: 'stop-loss', amount: 0.2, stopPrice: 90 });
+    expect(server.sent('POST', '/api/v3/order')[0]!.params).toMatchObject({ type: 'STOP_LOSS', stopPrice: '90', quantity: '0.2', newClientOrderId: 'stop-1' });
+    expect(placed).toMatchObject({ type: 'stop-loss', stopPrice: 90, status: 'open' });
+    expect((await exchange.fetchOpenOrders('BTC/USDT')).map((order) => order.type)).toEqual(['stop-loss']);
+    server.tradeAt(89.5);
+    expect(await exchange.fetchOrder(placed.id, 'BTC/USDT')).toMatchObject({ type: 'stop-loss', status: 'filled', filled: 0.2 });
+    expect((await exchange.fetchBalance()).USDT!.total).toBeCloseTo(10_000 + 0.2 * 89.5, 8);
+  });
+
   it('pages through a long OHLCV history even when the exchange returns fewer candles a request than asked', async () => {
     const HOUR = 3_600_000;
     const T0 = Date.UTC(2024, 0, 1);

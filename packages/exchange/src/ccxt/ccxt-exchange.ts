@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import {
   ExchangeError,
+  ocoRequestSchema,
   orderRequestSchema,
   parseWith,
   systemClock,
@@ -11,6 +12,7 @@ import {
   type Fill,
   type Exchange,
   type MarketInfo,
+  type OcoRequest,
   type Order,
   type OrderBook,
   type OrderRequest,
@@ -20,6 +22,7 @@ import {
 import { buildCcxtClient, type CcxtClient } from './ccxt-client.js';
 import { checkMarketRules } from '../paper/order-admission.js';
 import { toBalances, toCandle, toFill, toMarketInfo, toOrder, toOrderBook, toTicker, type CcxtMarket, type CcxtOrder, type CcxtTrade } from './ccxt-mapping.js';
+import { BINANCE_OCO_METHOD, binanceOcoOrders, binanceOcoParams, checkOcoMarketRules, clientSupportsOco, findOcoLegs, ocoNotSupported, ocoRefusal } from './ccxt-oco.js';
 import { formatWait, retryAfterMs } from './retry-after.js';
 import { isAmbiguous, translateCcxtError } from './translate-error.js';
 
@@ -72,23 +75,33 @@ const wait = (milliseconds: number) => new Promise<void>((resolve) => setTimeout
 /**
  * A live exchange through ccxt (Binance by default). Errors are translated in one place, retryable
  * failures retried with backoff (at least the Retry-After of a rate limit, up to `maxRetryAfterMs`), amounts and prices rounded to the market's precision and checked
- * against its minimums before sending, and a createOrder whose outcome is unknown is looked up by
- * client order id instead of being sent again.
+ * against its minimums before sending, and an order (or OCO) whose outcome is unknown is looked up
+ * by client order id instead of being sent again.
  */
 export class CcxtExchange implements Exchange {
   readonly specificationVersion = 'v1' as const;
   readonly id: string;
   readonly client: CcxtClient;
+  /**
+   * Whether `createOcoOrder` places a native one-cancels-the-other order: true for Binance (spot,
+   * `POST /api/v3/orderList/oco`), false for every other ccxt exchange, where `createOcoOrder` fails
+   * with NOT_SUPPORTED and sends nothing. Read it before protecting a position: without OCO, a
+   * stop-loss and a take-profit placed apart each reserve the whole holding and the second is refused.
+   */
+  readonly supportsOco: boolean;
   readonly #settings: z.output<typeof ccxtExchangeOptionsSchema>;
   readonly #sleep: (milliseconds: number) => Promise<void>;
   readonly #clock: Clock;
   readonly #placed = new Map<string, Order>();
+  /** Client order id of each OCO stop-loss placed here -> that of its take-profit. */
+  readonly #ocoPartners = new Map<string, string>();
 
   constructor(options: CcxtExchangeOptions = {}) {
     const { client, sleep, clock, ...rest } = options;
     this.#settings = parseWith(ccxtExchangeOptionsSchema, rest, 'ccxt exchange options', 'CONFIG_INVALID');
     this.client = client ?? buildCcxtClient(this.#settings);
     this.id = this.client.id;
+    this.supportsOco = clientSupportsOco(this.client);
     this.#sleep = sleep ?? wait;
     this.#clock = clock ?? systemClock;
   }
@@ -206,14 +219,29 @@ export class CcxtExchange implements Exchange {
     const market = await this.#market(request.symbol);
     const ticker = request.type === 'market' && market.limits.cost?.min !== undefined ? await this.fetchTicker(request.symbol) : undefined;
     const rounded = checkMarketRules(toMarketInfo(market), request, ticker?.last ?? Number.NaN);
+    const order = await this.#placeOnce(
+      'createOrder',
+      { clientOrderId: request.clientOrderId, symbol: request.symbol },
+      async () => toOrder((await this.#send(rounded)) as CcxtOrder, this.#fallback(rounded)),
+      (cause) => this.#lookUpAfterUnknownOutcome(rounded, cause),
+    );
+    return this.#remember(order);
+  }
+
+  /**
+   * Sends a placement until it is answered, retrying what may succeed. After an ambiguous failure
+   * (connection dropped, timeout, 5xx: the request may have reached the exchange) `lookUp` runs
+   * first: what it finds is returned; only when it finds nothing is the request sent again.
+   */
+  async #placeOnce<T>(operation: string, details: Record<string, unknown>, send: () => Promise<T>, lookUp: (cause: ExchangeError) => Promise<T | undefined>): Promise<T> {
     for (let attempt = 1; ; attempt++) {
       try {
-        return this.#remember(toOrder((await this.#send(rounded)) as CcxtOrder, this.#fallback(rounded)));
+        return await send();
       } catch (error) {
-        const translated = this.#translate(error, 'createOrder', { clientOrderId: request.clientOrderId, symbol: request.symbol });
+        const translated = this.#translate(error, operation, details);
         if (!translated.retryable) throw translated;
-        const found = isAmbiguous(translated) ? await this.#lookUpAfterUnknownOutcome(rounded, translated) : undefined;
-        if (found !== undefined) return this.#remember(found);
+        const found = isAmbiguous(translated) ? await lookUp(translated) : undefined;
+        if (found !== undefined) return found;
         if (!this.#mayRetry(translated, attempt)) throw translated;
         await this.#sleep(this.#retryDelay(translated, attempt));
       }
@@ -267,6 +295,67 @@ export class CcxtExchange implements Exchange {
     }
   }
 
+  /**
+   * Places a stop-loss and a take-profit on one holding as one-cancels-the-other (Binance's order
+   * list OCO): the holding is reserved once for both legs, and when one fills Binance expires the
+   * other. Returns `[stopLoss, takeProfit]`. Validated (VALIDATION_FAILED naming the field), rounded
+   * to the market's steps and checked against its minimums before sending; retried like
+   * `createOrder`; the same two client order ids return the same two orders (looked up on the
+   * exchange first, so a restart does not place a second list); after an ambiguous failure the legs
+   * are looked up by client order id and the list is sent again only when the exchange never saw it.
+   * Fails with NOT_SUPPORTED, sending nothing, where `supportsOco` is false or the market takes no OCO.
+   */
+  async createOcoOrder(input: OcoRequest): Promise<[Order, Order]> {
+    const request = parseWith(ocoRequestSchema, input, 'OCO order request');
+    if (!this.supportsOco) throw ocoNotSupported(this.id, request, `${this.id} has no one-cancels-the-other order through this adapter (supportsOco is false)`);
+    const known = this.#placedOco(request) ?? (await this.#findOco(request));
+    if (known !== undefined) return this.#rememberOco(known);
+    const market = await this.#market(request.symbol);
+    const refusal = ocoRefusal(market);
+    if (refusal !== undefined) throw ocoNotSupported(this.id, request, refusal);
+    const rounded = checkOcoMarketRules(toMarketInfo(market), request);
+    const legs = await this.#placeOnce(
+      'createOcoOrder',
+      { clientOrderId: rounded.stopLoss.clientOrderId, takeProfitClientOrderId: rounded.takeProfit.clientOrderId, symbol: rounded.symbol },
+      async () => binanceOcoOrders(this.client, await this.#sendOco(market, rounded), market, rounded, this.#clock.now()),
+      (cause) => this.#lookUpOcoAfterUnknownOutcome(rounded, cause),
+    );
+    return this.#rememberOco(legs);
+  }
+
+  async #sendOco(market: CcxtMarket, request: OcoRequest): Promise<unknown> {
+    const send = (this.client as unknown as Record<string, (params: Record<string, string>) => Promise<unknown>>)[BINANCE_OCO_METHOD]!;
+    return send.call(this.client, binanceOcoParams(this.client, market, request));
+  }
+
+  /** Both legs, when this instance placed this very OCO. */
+  #placedOco(request: OcoRequest): [Order, Order] | undefined {
+    if (this.#ocoPartners.get(request.stopLoss.clientOrderId) !== request.takeProfit.clientOrderId) return undefined;
+    const stopLoss = this.#placed.get(request.stopLoss.clientOrderId);
+    const takeProfit = this.#placed.get(request.takeProfit.clientOrderId);
+    return stopLoss === undefined || takeProfit === undefined ? undefined : [stopLoss, takeProfit];
+  }
+
+  #rememberOco([stopLoss, takeProfit]: [Order, Order]): [Order, Order] {
+    this.#ocoPartners.set(stopLoss.clientOrderId, takeProfit.clientOrderId);
+    return [this.#remember(stopLoss), this.#remember(takeProfit)];
+  }
+
+  /** Both legs of an OCO on the exchange, by client order id (`findOcoLegs`). */
+  async #findOco(request: OcoRequest): Promise<[Order, Order] | undefined> {
+    return findOcoLegs(request, (clientOrderId) => this.#fetchByClientId(clientOrderId, request.symbol), (clientOrderId) => this.#placed.get(clientOrderId));
+  }
+
+  /** After an ambiguous failure: the legs when found, undefined when never placed, ORDER_STATE_UNKNOWN when the lookup cannot tell. */
+  async #lookUpOcoAfterUnknownOutcome(request: OcoRequest, cause: ExchangeError): Promise<[Order, Order] | undefined> {
+    try {
+      return await this.#findOco(request);
+    } catch (error) {
+      if (error instanceof ExchangeError && error.code === 'INVALID_ORDER') throw error;
+      throw new ExchangeError('ORDER_STATE_UNKNOWN', `createOcoOrder ${request.stopLoss.clientOrderId}/${request.takeProfit.clientOrderId}: the send failed (${cause.message}) and the legs could not be looked up; not resending`, { cause: error, details: { clientOrderId: request.stopLoss.clientOrderId, takeProfitClientOrderId: request.takeProfit.clientOrderId, symbol: request.symbol } });
+    }
+  }
+
   /** Cancels an order. */
   async cancelOrder(orderId: string, symbol: string): Promise<Order> {
     const order = await this.#call('cancelOrder', () => this.client.cancelOrder(orderId, symbol), { orderId, symbol });
@@ -289,9 +378,14 @@ export class CcxtExchange implements Exchange {
    * Binance's `origClientOrderId`); undefined when the exchange never saw it.
    */
   async fetchOrderByClientId(clientOrderId: string, symbol: string): Promise<Order | undefined> {
+    const found = await this.#fetchByClientId(clientOrderId, symbol);
+    return found === undefined ? undefined : toOrder(found, this.#placed.get(clientOrderId) ?? {});
+  }
+
+  /** ccxt's order (raw exchange answer in `info`) by client order id; undefined when the exchange never saw it. */
+  async #fetchByClientId(clientOrderId: string, symbol: string): Promise<CcxtOrder | undefined> {
     try {
-      const order = await this.#call('fetchOrder', () => this.client.fetchOrder('', symbol, { clientOrderId }), { clientOrderId, symbol });
-      return toOrder(order as unknown as CcxtOrder, this.#placed.get(clientOrderId) ?? {});
+      return (await this.#call('fetchOrder', () => this.client.fetchOrder('', symbol, { clientOrderId }), { clientOrderId, symbol })) as unknown as CcxtOrder;
     } catch (error) {
       if (error instanceof ExchangeError && error.code === 'ORDER_NOT_FOUND') return undefined;
       throw error;

@@ -2,11 +2,16 @@ import type { Balances, Candle, Fill, MarketInfo, Order, OrderBook, OrderStatus,
 
 /** The parts of ccxt's unified structures we read (ccxt types them loosely). */
 export interface CcxtMarket {
+  /** The exchange's own market id (Binance: `BTCUSDT`). */
+  id: string;
   symbol: string;
   base: string;
   quote: string;
   precision: { amount?: number | undefined; price?: number | undefined };
   limits: { amount?: { min?: number | undefined }; cost?: { min?: number | undefined } };
+  spot?: boolean | undefined;
+  /** The exchange's raw market (Binance: the exchangeInfo symbol, with `ocoAllowed`). */
+  info?: unknown;
 }
 
 export interface CcxtOrder {
@@ -26,6 +31,8 @@ export interface CcxtOrder {
   timestamp?: number | undefined;
   lastTradeTimestamp?: number | undefined;
   lastUpdateTimestamp?: number | undefined;
+  /** The exchange's raw order. */
+  info?: unknown;
 }
 
 /** Market rules from a ccxt market (binance uses tick-size precision: steps, not digit counts). */
@@ -50,6 +57,15 @@ function status(order: CcxtOrder): OrderStatus {
 
 const TYPES: Record<string, Order['type']> = { market: 'market', limit: 'limit', stop_loss: 'stop-loss', stop_loss_limit: 'stop-loss', take_profit: 'take-profit', take_profit_limit: 'take-profit' };
 
+/**
+ * Our order type. ccxt folds Binance's spot STOP_LOSS and TAKE_PROFIT into `market` (and their
+ * _LIMIT forms into `limit`), so the exchange's own type in `info` is read first.
+ */
+function orderType(order: CcxtOrder, fallback: Order['type'] | undefined): Order['type'] {
+  const raw = (order.info as { type?: unknown } | undefined)?.type;
+  return TYPES[String(raw).toLowerCase()] ?? TYPES[String(order.type).toLowerCase()] ?? fallback ?? 'market';
+}
+
 /** Our order from ccxt's unified order (`fallback` fills what the exchange left out). */
 export function toOrder(order: CcxtOrder, fallback: Partial<Order> = {}): Order {
   const amount = order.amount ?? fallback.amount ?? 0;
@@ -60,7 +76,7 @@ export function toOrder(order: CcxtOrder, fallback: Partial<Order> = {}): Order 
     clientOrderId: order.clientOrderId ?? fallback.clientOrderId ?? String(order.id),
     symbol: order.symbol,
     side: order.side === 'sell' ? 'sell' : 'buy',
-    type: TYPES[String(order.type).toLowerCase()] ?? fallback.type ?? 'market',
+    type: orderType(order, fallback.type),
     amount,
     filled,
     remaining: order.remaining ?? Math.max(0, amount - filled),

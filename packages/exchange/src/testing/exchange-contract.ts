@@ -26,7 +26,8 @@ async function codeOf(promise: Promise<unknown>): Promise<string> {
 
 /**
  * The behaviour every `Exchange` must show, as a vitest suite: market rules, balances, market and
- * limit orders, idempotent client order ids, cancellation, lookups and error codes. Both
+ * limit orders, idempotent client order ids, cancellation, lookups, error codes, and where offered
+ * one-cancels-the-other protection (one reservation for both legs, idempotent). Both
  * `PaperExchange` and `CcxtExchange` run it.
  * @example
  * describeExchangeContract('paper', async () => ({ exchange: createPaperExchange(), symbol: 'BTC/USDT', price: 100, settle: async () => {} }));
@@ -97,6 +98,24 @@ export function describeExchangeContract(name: string, setup: () => Promise<Exch
       const free = (await exchange.fetchBalance())[market.quote]!.free;
       const amount = Number(((free / price) * 10).toFixed(4));
       expect(await codeOf(exchange.createOrder({ clientOrderId: 'contract-too-big', symbol, side: 'buy', type: 'limit', amount, price }))).toBe('INSUFFICIENT_FUNDS');
+    }));
+
+    it('places a stop-loss and a take-profit as one-cancels-the-other, reserving the holding once (where offered)', withHarness(async ({ exchange, symbol, price, settle }) => {
+      // An exchange without native OCO says so (`supportsOco: false`) or lacks the method.
+      if (exchange.createOcoOrder === undefined || ('supportsOco' in exchange && exchange.supportsOco === false)) return;
+      const market = await exchange.fetchMarket(symbol);
+      await exchange.createOrder({ clientOrderId: 'contract-oco-entry', symbol, side: 'buy', type: 'market', amount: 0.01 });
+      await settle();
+      const held = (await exchange.fetchBalance())[market.base]!.free;
+      const request = { symbol, amount: held, stopLoss: { clientOrderId: 'contract-oco-sl', stopPrice: price * 0.9 }, takeProfit: { clientOrderId: 'contract-oco-tp', stopPrice: price * 1.1 } };
+      const [stopLoss, takeProfit] = await exchange.createOcoOrder(request);
+      expect(stopLoss).toMatchObject({ clientOrderId: 'contract-oco-sl', symbol, side: 'sell', type: 'stop-loss', status: 'open' });
+      expect(takeProfit).toMatchObject({ clientOrderId: 'contract-oco-tp', symbol, side: 'sell', type: 'take-profit', status: 'open' });
+      expect((await exchange.fetchBalance())[market.base]!.used).toBeCloseTo(held, 10);
+      expect((await exchange.createOcoOrder(request)).map((order) => order.id)).toEqual([stopLoss.id, takeProfit.id]);
+      const open = await exchange.fetchOpenOrders(symbol);
+      expect(open.filter((order) => order.clientOrderId.startsWith('contract-oco-')).map((order) => order.type).sort()).toEqual(['stop-loss', 'take-profit']);
+      expect(await codeOf(exchange.createOrder({ clientOrderId: 'contract-oco-apart', symbol, side: 'sell', type: 'limit', amount: held, price: price * 2 }))).toBe('INSUFFICIENT_FUNDS');
     }));
 
     it('refuses a malformed request before sending anything, naming the field', withHarness(async ({ exchange, symbol }) => {

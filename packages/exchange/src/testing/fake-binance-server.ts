@@ -39,10 +39,23 @@ interface FakeOrder {
   workingTime: number; origQuoteOrderQty: string; selfTradePreventionMode: string;
 }
 
+/** An order list (one-cancels-the-other) as the fake keeps it: its legs are in `orders`. */
+export interface FakeOrderList {
+  orderListId: number;
+  listClientOrderId: string;
+  symbol: string;
+  /** Order ids of the legs: the stop-loss (below) first, the take-profit (above) second, as Binance lists them. */
+  orderIds: number[];
+}
+
+const INSUFFICIENT = [400, { code: -2010, msg: 'Account has insufficient balance for requested action.' }] as const;
+
 /**
  * A local HTTP server speaking the part of Binance's spot REST API that the adapter uses
- * (exchangeInfo, ticker, account, order create/query/cancel, openOrders) with a tiny matching
- * engine: market orders fill at `price`, limit orders rest and lock funds. Faults can be queued.
+ * (exchangeInfo, ticker, account, order create/query/cancel, openOrders, orderList/oco) with a tiny
+ * matching engine: market orders fill at `price`, limit and stop orders rest and lock funds, an OCO
+ * locks its holding once for both legs, and `tradeAt` moves the price, filling the stop orders it
+ * triggers and expiring the other leg of an OCO. Faults can be queued.
  */
 export class FakeBinance {
   /** Every request: method, path, raw query string and body, and both parsed together. */
@@ -61,10 +74,13 @@ export class FakeBinance {
   klinesPerRequest = 1000;
   readonly faults: Fault[] = [];
   readonly orders: FakeOrder[] = [];
+  /** OCO order lists placed through `POST /api/v3/orderList/oco`. */
+  readonly orderLists: FakeOrderList[] = [];
   balances: Record<string, { free: number; locked: number }> = { USDT: { free: 10_000, locked: 0 }, BTC: { free: 0, locked: 0 } };
   price = 100;
   #server: Server | undefined;
   #nextId = 1000;
+  #nextListId = 1;
   #hung: ServerResponse[] = [];
 
   /** Starts on 127.0.0.1 with an ephemeral port and returns the base URL. */
@@ -130,6 +146,7 @@ export class FakeBinance {
     if (key === 'POST /api/v3/order') return this.#create(params);
     if (key === 'GET /api/v3/order') return this.#find(params) ?? [400, { code: -2013, msg: 'Order does not exist.' }];
     if (key === 'DELETE /api/v3/order') return this.#cancel(params);
+    if (key === 'POST /api/v3/orderList/oco') return this.#createOco(params);
     if (key === 'GET /api/v3/klines') return this.#klines(params);
     if (key === 'GET /api/v3/depth') return [200, this.#depth(params)];
     if (key === 'GET /api/v3/openOrders') return [200, this.orders.filter((order) => order.status === 'NEW')];
@@ -170,20 +187,103 @@ export class FakeBinance {
     const quantity = Number(params.quantity);
     const side = params.side!;
     const type = params.type!;
-    const price = type === 'MARKET' ? this.price : Number(params.price);
+    const stop = type === 'STOP_LOSS' || type === 'TAKE_PROFIT';
+    const price = type === 'MARKET' ? this.price : stop ? Number(params.stopPrice) : Number(params.price);
     const quote = this.balances.USDT!;
     const base = this.balances.BTC!;
-    if ((side === 'BUY' && quantity * price > quote.free) || (side === 'SELL' && quantity > base.free)) return [400, { code: -2010, msg: 'Account has insufficient balance for requested action.' }];
-    const now = 1737635557417 + this.#nextId;
-    const order: FakeOrder = { symbol: 'BTCUSDT', orderId: this.#nextId++, orderListId: -1, clientOrderId: params.newClientOrderId ?? `auto-${this.#nextId}`, price: type === 'MARKET' ? '0.00000000' : price.toFixed(8), origQty: quantity.toFixed(8), executedQty: '0.00000000', cummulativeQuoteQty: '0.00000000', status: 'NEW', timeInForce: 'GTC', type, side, stopPrice: '0.00000000', icebergQty: '0.00000000', time: now, updateTime: now, isWorking: true, workingTime: now, origQuoteOrderQty: '0.00000000', selfTradePreventionMode: 'EXPIRE_MAKER' };
+    if ((side === 'BUY' && quantity * price > quote.free) || (side === 'SELL' && quantity > base.free)) return [...INSUFFICIENT];
+    const order = this.#newOrder({ symbol: 'BTCUSDT', clientOrderId: params.newClientOrderId, type, side, quantity, price: type === 'MARKET' || stop ? 0 : price, stopPrice: stop ? price : 0 });
     if (type === 'MARKET') {
-      order.status = 'FILLED';
-      order.executedQty = order.origQty;
-      order.cummulativeQuoteQty = (quantity * price).toFixed(8);
+      this.#fill(order, price);
       if (side === 'BUY') { quote.free -= quantity * price; base.free += quantity; } else { base.free -= quantity; quote.free += quantity * price; }
     } else if (side === 'BUY') { quote.free -= quantity * price; quote.locked += quantity * price; } else { base.free -= quantity; base.locked += quantity; }
+    return [200, { ...order, transactTime: order.time, fills: order.status === 'FILLED' ? [{ price: price.toFixed(8), qty: order.origQty, commission: '0.00000000', commissionAsset: 'BTC', tradeId: order.orderId }] : [] }];
+  }
+
+  #newOrder(spec: { symbol: string; clientOrderId: string | undefined; type: string; side: string; quantity: number; price: number; stopPrice: number; orderListId?: number }): FakeOrder {
+    const now = 1737635557417 + this.#nextId;
+    const text = (value: number) => value.toFixed(8);
+    const order: FakeOrder = { symbol: spec.symbol, orderId: this.#nextId++, orderListId: spec.orderListId ?? -1, clientOrderId: spec.clientOrderId ?? `auto-${this.#nextId}`, price: text(spec.price), origQty: text(spec.quantity), executedQty: text(0), cummulativeQuoteQty: text(0), status: 'NEW', timeInForce: 'GTC', type: spec.type, side: spec.side, stopPrice: text(spec.stopPrice), icebergQty: text(0), time: now, updateTime: now, isWorking: spec.stopPrice === 0, workingTime: spec.stopPrice === 0 ? now : -1, origQuoteOrderQty: text(0), selfTradePreventionMode: 'EXPIRE_MAKER' };
     this.orders.push(order);
-    return [200, { ...order, transactTime: now, fills: order.status === 'FILLED' ? [{ price: price.toFixed(8), qty: order.origQty, commission: '0.00000000', commissionAsset: 'BTC', tradeId: order.orderId }] : [] }];
+    return order;
+  }
+
+  #fill(order: FakeOrder, price: number): void {
+    order.status = 'FILLED';
+    order.executedQty = order.origQty;
+    order.cummulativeQuoteQty = (Number(order.origQty) * price).toFixed(8);
+  }
+
+  /**
+   * Binance's `POST /api/v3/orderList/oco` for what the adapter sends: a SELL with a TAKE_PROFIT
+   * above and a STOP_LOSS below, `aboveStopPrice` > last price > `belowStopPrice`. The quantity is
+   * locked once for both legs; a client order id in use by an open order is refused.
+   */
+  #createOco(params: Record<string, string>): [number, unknown] {
+    if (params.side !== 'SELL' || params.aboveType !== 'TAKE_PROFIT' || params.belowType !== 'STOP_LOSS') return [400, { code: -1000, msg: 'fake Binance places SELL OCOs of aboveType TAKE_PROFIT and belowType STOP_LOSS only' }];
+    const quantity = Number(params.quantity);
+    const above = Number(params.aboveStopPrice);
+    const below = Number(params.belowStopPrice);
+    if (!(above > this.price && this.price > below)) return [400, { code: -2010, msg: 'The relationship of the prices for the orders is not correct.' }];
+    if ([params.aboveClientOrderId, params.belowClientOrderId].some((id) => this.orders.some((order) => order.clientOrderId === id && order.status === 'NEW'))) return [400, { code: -2010, msg: 'Duplicate order sent.' }];
+    const base = this.balances.BTC!;
+    if (quantity > base.free) return [...INSUFFICIENT];
+    base.free -= quantity;
+    base.locked += quantity;
+    const orderListId = this.#nextListId++;
+    const symbol = params.symbol!;
+    const legs = [
+      this.#newOrder({ symbol, clientOrderId: params.belowClientOrderId, type: 'STOP_LOSS', side: 'SELL', quantity, price: 0, stopPrice: below, orderListId }),
+      this.#newOrder({ symbol, clientOrderId: params.aboveClientOrderId, type: 'TAKE_PROFIT', side: 'SELL', quantity, price: 0, stopPrice: above, orderListId }),
+    ];
+    const list: FakeOrderList = { orderListId, listClientOrderId: params.listClientOrderId ?? `list-${orderListId}`, symbol, orderIds: legs.map((leg) => leg.orderId) };
+    this.orderLists.push(list);
+    const time = legs[0]!.time;
+    return [200, {
+      orderListId, contingencyType: 'OCO', listStatusType: 'EXEC_STARTED', listOrderStatus: 'EXECUTING', listClientOrderId: list.listClientOrderId, transactionTime: time, symbol,
+      orders: legs.map((leg) => ({ symbol, orderId: leg.orderId, clientOrderId: leg.clientOrderId })),
+      orderReports: legs.map(({ time: _time, updateTime: _update, isWorking: _working, icebergQty: _iceberg, ...leg }) => ({ ...leg, transactTime: time })),
+    }];
+  }
+
+  /**
+   * The market trades at `price`: every open stop-loss and take-profit it triggers fills there
+   * (market on trigger), and the other leg of a filled OCO expires, as on Binance.
+   */
+  tradeAt(price: number): void {
+    this.price = price;
+    for (const order of this.orders) {
+      if (order.status !== 'NEW' || !this.#triggers(order, price)) continue;
+      this.#fill(order, price);
+      order.updateTime += 1;
+      this.#settleStop(order, price);
+      for (const other of this.#listLegs(order)) if (other !== order && other.status === 'NEW') { other.status = 'EXPIRED'; other.updateTime += 1; }
+    }
+  }
+
+  #triggers(order: FakeOrder, price: number): boolean {
+    const stop = Number(order.stopPrice);
+    if (!(stop > 0)) return false;
+    const falling = (order.type === 'STOP_LOSS') === (order.side === 'SELL');
+    return falling ? price <= stop : price >= stop;
+  }
+
+  /** Moves the funds of a filled stop order: what it locked (once for an OCO) is spent at `price`. */
+  #settleStop(order: FakeOrder, price: number): void {
+    const quantity = Number(order.origQty);
+    const quote = this.balances.USDT!;
+    const base = this.balances.BTC!;
+    if (order.side === 'SELL') { base.locked -= quantity; quote.free += quantity * price; return; }
+    const reserved = quantity * Number(order.stopPrice);
+    quote.locked -= reserved;
+    quote.free += reserved - quantity * price;
+    base.free += quantity;
+  }
+
+  /** The legs of the order list an order belongs to (just the order when it is in none). */
+  #listLegs(order: FakeOrder): FakeOrder[] {
+    if (order.orderListId === -1) return [order];
+    return this.orders.filter((candidate) => candidate.orderListId === order.orderListId);
   }
 
   #find(params: Record<string, string>): [number, unknown] | undefined {
@@ -191,12 +291,14 @@ export class FakeBinance {
     return order === undefined ? undefined : [200, order];
   }
 
+  /** Cancels an order; cancelling one leg of an OCO cancels the whole list (its holding was locked once). */
   #cancel(params: Record<string, string>): [number, unknown] {
     const order = this.orders.find((candidate) => String(candidate.orderId) === params.orderId);
     if (order === undefined || order.status !== 'NEW') return [400, { code: -2011, msg: 'Unknown order sent.' }];
-    order.status = 'CANCELED';
+    for (const leg of this.#listLegs(order)) if (leg.status === 'NEW') { leg.status = 'CANCELED'; leg.updateTime += 1; }
     const amount = Number(order.origQty);
-    if (order.side === 'BUY') { this.balances.USDT!.locked -= amount * Number(order.price); this.balances.USDT!.free += amount * Number(order.price); } else { this.balances.BTC!.locked -= amount; this.balances.BTC!.free += amount; }
+    const reserved = Number(order.stopPrice) > 0 ? Number(order.stopPrice) : Number(order.price);
+    if (order.side === 'BUY') { this.balances.USDT!.locked -= amount * reserved; this.balances.USDT!.free += amount * reserved; } else { this.balances.BTC!.locked -= amount; this.balances.BTC!.free += amount; }
     return [200, { ...order, origClientOrderId: order.clientOrderId }];
   }
 }
