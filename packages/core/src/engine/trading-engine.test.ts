@@ -120,6 +120,19 @@ describe('TradingEngine', () => {
     await pending;
   });
 
+  it('learns from warm-up history without acting on it: no decision on a candle from before the feed started', async () => {
+    const seen: number[] = [];
+    const rule = defineAssistant({ id: 'rule', analyze: (snapshot) => (seen.push(snapshot.candles.length), { assistantId: 'rule', action: 'BUY', confidence: 0.9, reasoning: 'always' }) });
+    const exchange = new TestExchange({ cash: 10_000 });
+    const engine = createTradingEngine({ exchange, assistants: [rule], clock: new SimulatedClock(), trigger: everyNthCandle(5), lookback: 50, learning: false });
+    await engine.handle({ type: 'candles', symbol: 'BTC/USDT', timeframe: '1h', candles: candles.slice(0, 12), warmup: true });
+    expect(engine.summary).toMatchObject({ candles: 12, decisions: 0, orders: 0 });
+    await engine.handle({ type: 'candles', symbol: 'BTC/USDT', timeframe: '1h', candles: candles.slice(12, 20) });
+    // The trigger counted the warm-up candles (fires on the 15th and 20th), and the team saw them.
+    expect(engine.summary).toMatchObject({ candles: 20, decisions: 2 });
+    expect(seen).toEqual([15, 20]);
+  });
+
   it('gives identical decisions when run twice', async () => {
     const run = async () => {
       const store = new MemoryStore();
@@ -198,6 +211,30 @@ describe('TradingEngine protective orders', () => {
     const refusedEntry = [...refusing.orders.values()].find((o) => o.type === 'market')!;
     expect([...refusing.orders.values()].map((o) => [o.type, o.status])).toEqual([['market', 'filled'], ['stop-loss', 'open']]);
     expect(rejections).toEqual([`${refusedEntry.clientOrderId}-tp: no pairs today`]);
+  });
+
+  it('protects what the entry brought in: a fee charged in the base asset is not sold again', async () => {
+    const series = buildCandles({ closes: [100, 100, 101, 103, 104, 104] });
+    const pairs: OcoRequest[] = [];
+    class BaseFeeExchange extends TestExchange {
+      override placeOrder(request: Parameters<TestExchange['placeOrder']>[0]): Order {
+        const order = super.placeOrder(request);
+        if (request.type !== 'market' || request.side !== 'buy') return order;
+        // As Binance spot charges a buy: 0.1 % of the coins bought.
+        const fee = { cost: order.filled * 0.001, currency: 'BTC' };
+        this.orders.get(order.clientOrderId)!.fee = fee;
+        return { ...order, fee };
+      }
+      placeOcoOrder(request: OcoRequest): [Order, Order] {
+        pairs.push(request);
+        throw new ExchangeError('INVALID_ORDER', 'recorded only');
+      }
+    }
+    const exchange = new BaseFeeExchange({ cash: 10_000 });
+    await createTradingEngine({ exchange, feed: feedOf(series), assistants: [planned({ stopLoss: 95, takeProfit: 110 })], clock: new SimulatedClock(), trigger: everyNthCandle(2), learning: false }).run();
+    const entry = [...exchange.orders.values()].find((o) => o.type === 'market')!;
+    expect(pairs[0]!.amount).toBeCloseTo(entry.filled * 0.999, 12);
+    expect([...exchange.orders.values()].find((o) => o.type === 'stop-loss')!.amount).toBeCloseTo(entry.filled * 0.999, 12);
   });
 
   it('cancels open protection before the team sells the position', async () => {

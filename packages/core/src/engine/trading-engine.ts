@@ -172,7 +172,7 @@ export class TradingEngine {
   *#onEvent(event: MarketEvent, signal?: AbortSignal): Steps<void> {
     switch (event.type) {
       case 'candles':
-        return yield* this.#onCandles(event.symbol, event.timeframe, event.candles, signal);
+        return yield* this.#onCandles(event.symbol, event.timeframe, event.candles, signal, event.warmup !== true);
       case 'ticker':
         this.#state(event.ticker.symbol, this.#options.timeframe).ticker = event.ticker;
         return;
@@ -194,14 +194,14 @@ export class TradingEngine {
    * Per candle: clock, simulated fills, history, trigger; the step path (fills to record, outcomes
    * to measure, a decision to make) only for the candles that bring one.
    */
-  *#onCandles(symbol: string, timeframe: Timeframe, candles: readonly Candle[], signal?: AbortSignal): Steps<void> {
+  *#onCandles(symbol: string, timeframe: Timeframe, candles: readonly Candle[], signal: AbortSignal | undefined, act: boolean): Steps<void> {
     const state = this.#state(symbol, timeframe);
     const onCandle = this.#settings.onCandle;
     const event = this.#candleEvent;
     let position = 0;
     while (position < candles.length) {
       if (signal?.aborted) return;
-      position = this.#quietCandles(state, candles, position, signal, event);
+      position = this.#quietCandles(state, candles, position, signal, event, act);
       if (position === candles.length) break;
       const candle = candles[position]!;
       // Read before anything is awaited: another batch may reuse the event object meanwhile.
@@ -219,9 +219,10 @@ export class TradingEngine {
   /**
    * The hot loop, a plain method so that it is optimised like one: processes candles from `from`
    * until one brings fills, due outcomes or a trigger reason, and returns its position with what
-   * it brought in `event` (or the batch length when none did).
+   * it brought in `event` (or the batch length when none did). Without `act` (warm-up history)
+   * the trigger still sees every candle, but its reasons convene no one.
    */
-  #quietCandles(state: SymbolState, candles: readonly Candle[], from: number, signal: AbortSignal | undefined, event: CandleEvent): number {
+  #quietCandles(state: SymbolState, candles: readonly Candle[], from: number, signal: AbortSignal | undefined, event: CandleEvent, act: boolean): number {
     const symbol = state.symbol;
     const length = timeframeToMs(state.timeframe);
     const simulated = this.#simulated;
@@ -242,7 +243,8 @@ export class TradingEngine {
       const index = state.count++;
       this.#summary.candles += 1;
       const outcomesDue = outcomes.isDue(symbol, index);
-      const reason = trigger.update(candle);
+      const fired = trigger.update(candle);
+      const reason = act ? fired : false;
       if (fills.length > 0 || outcomesDue || reason !== false) {
         event.fills = fills;
         event.outcomesDue = outcomesDue;
@@ -432,9 +434,13 @@ export class TradingEngine {
    */
   *#protect(entry: Order, plan: TradePlan): Steps<void> {
     const simulated = this.#simulated;
-    const pairs = simulated?.placeOcoOrder !== undefined || this.#exchange.createOcoOrder !== undefined;
+    const pairs = simulated?.placeOcoOrder !== undefined || (this.#exchange.createOcoOrder !== undefined && this.#exchange.supportsOco !== false);
+    // What the entry brought in: a fee charged in the base asset (Binance spot buys) was never held.
+    const base = entry.symbol.split('/')[0];
+    const amount = entry.fee !== undefined && entry.fee.currency === base ? entry.filled - entry.fee.cost : entry.filled;
+    if (!(amount > 0)) return;
     if (pairs && plan.stopLoss !== undefined && plan.takeProfit !== undefined) {
-      const request: OcoRequest = { symbol: entry.symbol, amount: entry.filled, stopLoss: { clientOrderId: `${entry.clientOrderId}-sl`, stopPrice: plan.stopLoss }, takeProfit: { clientOrderId: `${entry.clientOrderId}-tp`, stopPrice: plan.takeProfit } };
+      const request: OcoRequest = { symbol: entry.symbol, amount, stopLoss: { clientOrderId: `${entry.clientOrderId}-sl`, stopPrice: plan.stopLoss }, takeProfit: { clientOrderId: `${entry.clientOrderId}-tp`, stopPrice: plan.takeProfit } };
       if (entry.decisionId !== undefined) request.decisionId = entry.decisionId;
       try {
         const [stopLoss, takeProfit] = simulated?.placeOcoOrder !== undefined ? simulated.placeOcoOrder(request) : yield* wait(this.#exchange.createOcoOrder!(request));
@@ -456,7 +462,7 @@ export class TradingEngine {
     const placed: string[] = [];
     for (const leg of legs) {
       try {
-        const request: OrderRequest = { ...leg, symbol: entry.symbol, side: 'sell', amount: entry.filled };
+        const request: OrderRequest = { ...leg, symbol: entry.symbol, side: 'sell', amount };
         if (entry.decisionId !== undefined) request.decisionId = entry.decisionId;
         const order = simulated !== undefined ? simulated.placeOrder(request) : yield* wait(this.#exchange.createOrder(request));
         yield* this.#recordOrder(order);

@@ -53,10 +53,13 @@ export interface Exchange {
   /**
    * Places a stop-loss and a take-profit on one holding as one-cancels-the-other: both reserve the
    * same holding once, and when one fills the exchange cancels the other. Returns
-   * `[stopLoss, takeProfit]`; idempotent on the two client order ids. An exchange without it gets
-   * the two legs as separate orders (which works only where sells reserve nothing).
+   * `[stopLoss, takeProfit]`; idempotent on the two client order ids. Where it is missing (or
+   * `supportsOco` is false) the engine sends the two legs as separate orders: that works only on a
+   * venue that reserves nothing for resting sells, elsewhere the second leg is refused (and recorded).
    */
   createOcoOrder?(request: OcoRequest): Promise<[Order, Order]>;
+  /** Whether `createOcoOrder` works here (a ccxt exchange has the method everywhere, the order list only on some). @default true when the method exists */
+  readonly supportsOco?: boolean;
 }
 
 /**

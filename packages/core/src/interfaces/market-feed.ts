@@ -2,7 +2,18 @@ import type { Candle, NewsItem, OrderBook, Ticker, Timeframe } from '../schemas/
 
 /** Events a feed emits. Candles are closed candles only, in time order per symbol. */
 export type MarketEvent =
-  | { type: 'candles'; symbol: string; timeframe: Timeframe; candles: Candle[] }
+  | {
+      type: 'candles';
+      symbol: string;
+      timeframe: Timeframe;
+      candles: Candle[];
+      /**
+       * History from before the feed started (a live feed's warm-up): the engine learns from it
+       * (history, trigger state, prices) but convenes no one on it, so a signal found in old
+       * candles never becomes an order at today's price.
+       */
+      warmup?: boolean;
+    }
   | { type: 'ticker'; ticker: Ticker }
   | { type: 'order-book'; orderBook: OrderBook }
   | { type: 'news'; items: NewsItem[] }

@@ -9,13 +9,19 @@ export class CandleSequencer {
   readonly symbol: string;
   readonly timeframe: Timeframe;
   readonly #length: number;
+  readonly #liveFrom: number;
   #last: number | undefined;
 
-  constructor(symbol: string, timeframe: Timeframe, last?: number) {
+  /**
+   * `liveFrom`: when the feed started (UTC ms). Candles that had closed by then are history and go
+   * out in batches marked `warmup`, which the engine learns from without acting on.
+   */
+  constructor(symbol: string, timeframe: Timeframe, last?: number, liveFrom = Number.NEGATIVE_INFINITY) {
     this.symbol = symbol;
     this.timeframe = timeframe;
     this.#length = timeframeToMs(timeframe);
     this.#last = last;
+    this.#liveFrom = liveFrom;
   }
 
   /** Open time of the last candle passed on. */
@@ -33,22 +39,27 @@ export class CandleSequencer {
     const fresh = [...new Map(candles.filter((candle) => this.#last === undefined || candle.timestamp > this.#last).map((candle) => [candle.timestamp, candle])).values()].sort((a, b) => a.timestamp - b.timestamp);
     const events: MarketEvent[] = [];
     let batch: Candle[] = [];
+    let warmup = false;
     for (const candle of fresh) {
       const expected = this.next;
-      if (expected !== undefined && candle.timestamp > expected) {
-        if (batch.length > 0) events.push(this.#batch(batch));
+      const history = candle.timestamp + this.#length <= this.#liveFrom;
+      if ((expected !== undefined && candle.timestamp > expected) || history !== warmup) {
+        if (batch.length > 0) events.push(this.#batch(batch, warmup));
         batch = [];
+        warmup = history;
+      }
+      if (expected !== undefined && candle.timestamp > expected) {
         events.push({ type: 'gap', symbol: this.symbol, timeframe: this.timeframe, from: expected, to: candle.timestamp, missing: Math.round((candle.timestamp - expected) / this.#length) });
       }
       batch.push(candle);
       this.#last = candle.timestamp;
     }
-    if (batch.length > 0) events.push(this.#batch(batch));
+    if (batch.length > 0) events.push(this.#batch(batch, warmup));
     return events;
   }
 
-  #batch(candles: Candle[]): MarketEvent {
-    return { type: 'candles', symbol: this.symbol, timeframe: this.timeframe, candles };
+  #batch(candles: Candle[], warmup: boolean): MarketEvent {
+    return warmup ? { type: 'candles', symbol: this.symbol, timeframe: this.timeframe, candles, warmup } : { type: 'candles', symbol: this.symbol, timeframe: this.timeframe, candles };
   }
 }
 

@@ -54,8 +54,9 @@ describe('createPollingFeed (CcxtExchange REST polling of a local Binance)', () 
     });
     const run = collect(feed);
     await run.done;
-    // Candle 5 was forming at the start: not in the first batch.
-    expect(run.events[0]).toEqual({ type: 'candles', symbol: 'BTC/USDT', timeframe: '1m', candles: [candle(2), candle(3), candle(4)] });
+    // Candle 5 was forming at the start: not in the first batch. What had closed is warm-up history.
+    expect(run.events[0]).toEqual({ type: 'candles', symbol: 'BTC/USDT', timeframe: '1m', candles: [candle(2), candle(3), candle(4)], warmup: true });
+    expect(run.events.slice(1).filter((event) => event.type === 'candles' && event.warmup === true)).toEqual([]);
     expect(run.candles()).toEqual([2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 13, 14].map((index) => candle(index)));
     expect(run.events.filter((event) => event.type === 'gap')).toEqual([{ type: 'gap', symbol: 'BTC/USDT', timeframe: '1m', from: T0 + 12 * MINUTE, to: T0 + 13 * MINUTE, missing: 1 }]);
     // Each poll asks from the next candle expected, never again for what it has.
@@ -117,6 +118,7 @@ describe('createStreamingFeed (ccxt pro watchOHLCV on a local Binance stream, RE
     cleanup.push(() => stream.close());
     await ws.subscribed('btcusdt@kline_1m');
     expect(run.candles()).toEqual([candle(1), candle(2)]);
+    expect(run.events.map((event) => event.type === 'candles' && event.warmup)).toEqual([true]);
 
     ws.kline('BTCUSDT', '1m', candle(3, 101), { closed: false });
     ws.kline('BTCUSDT', '1m', candle(3), { closed: true });
@@ -137,6 +139,8 @@ describe('createStreamingFeed (ccxt pro watchOHLCV on a local Binance stream, RE
     ws.kline('BTCUSDT', '1m', candle(7, 100), { closed: false });
     await expect.poll(() => run.candles().length).toBe(6);
     expect(run.candles()).toEqual([1, 2, 3, 4, 5, 6].map((index) => candle(index)));
+    // Only the backfill from before the start is warm-up; what closed while the feed ran is live, REST-refilled or not.
+    expect(run.events.flatMap((event) => (event.type === 'candles' ? event.candles.map(() => event.warmup === true) : []))).toEqual([true, true, false, false, false, false]);
     expect(run.events.some((event) => event.type === 'gap')).toBe(false);
     expect(ws.connectionsOpened).toBe(2);
   });

@@ -69,7 +69,8 @@ function retryAfterOf(error: unknown): number {
 async function runSymbol(context: Context, symbol: string, emit: (events: MarketEvent[]) => void, signal: AbortSignal): Promise<void> {
   const { settings, clock, sleep } = context;
   const length = timeframeToMs(settings.timeframe);
-  const sequencer = new CandleSequencer(symbol, settings.timeframe);
+  // What had closed when the feed started is warm-up history: learnt from, not acted on.
+  const sequencer = new CandleSequencer(symbol, settings.timeframe, undefined, clock.now());
   const first = startTime(settings, clock.now());
   let failures = 0;
   while (!signal.aborted) {

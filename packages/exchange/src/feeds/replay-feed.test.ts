@@ -87,6 +87,17 @@ describe('createReplayFeed', () => {
     expect(order).toEqual(['A/USD@0', 'A/USD@1', 'B/USD@1', 'A/USD@2', 'B/USD@2', 'B/USD@3']);
   });
 
+  it('replays what closes by tradeFrom as warm-up history, never mixing it with tradable candles in one batch', async () => {
+    const hours = (...list: number[]) => list.map((hour) => ({ timestamp: hour * 3_600_000, open: 1, high: 1, low: 1, close: 1, volume: 1 }));
+    const one = createReplayFeed({ sources: [{ symbol: 'A/USD', candles: hours(0, 1, 2, 3, 4, 5), timeframe: '1h' }], tradeFrom: 3 * 3_600_000, batchSize: 4 });
+    const batches = (await collect(one.events())).map((event) => (event.type === 'candles' ? `${event.candles.map((c) => c.timestamp / 3_600_000).join(',')}${event.warmup === true ? ' warm-up' : ''}` : event.type));
+    // Candles 0-2 close by 3:00 (history); 3-5 are traded.
+    expect(batches).toEqual(['0,1,2 warm-up', '3,4,5']);
+    const two = createReplayFeed({ sources: [{ symbol: 'A/USD', candles: hours(0, 1, 2), timeframe: '1h' }, { symbol: 'B/USD', candles: hours(1, 2), timeframe: '1h' }], tradeFrom: 2 * 3_600_000 });
+    const flags = (await collect(two.events())).map((event) => (event.type === 'candles' ? `${event.symbol}@${event.candles[0]!.timestamp / 3_600_000}${event.warmup === true ? ' warm-up' : ''}` : event.type));
+    expect(flags).toEqual(['A/USD@0 warm-up', 'A/USD@1 warm-up', 'B/USD@1 warm-up', 'A/USD@2', 'B/USD@2']);
+  });
+
   it('names the file and line of a bad row when built from a path', () => {
     const directory = mkdtempSync(join(tmpdir(), 'replay-'));
     const path = join(directory, 'broken_1h.csv');

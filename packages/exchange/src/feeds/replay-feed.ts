@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ConfigError, parseWith, timeframeSchema, type Candle, type MarketEvent, type MarketFeed, type Timeframe } from '@ia-agents/core';
+import { ConfigError, parseWith, timeframeSchema, timeframeToMs, type Candle, type MarketEvent, type MarketFeed, type Timeframe } from '@ia-agents/core';
 import { checkCandles, readCandlesCsv, type CandleSeries } from './candle-series.js';
 
 const sourceSchema = z
@@ -27,6 +27,12 @@ export const replayFeedOptionsSchema = z.object({
   from: z.number().int().nonnegative().optional(),
   /** Skip candles opening at or after this time, UTC ms. */
   to: z.number().int().nonnegative().optional(),
+  /**
+   * Candles that close at or before this time, UTC ms, go out as warm-up history (`warmup: true`):
+   * the engine learns from them and decides nothing, as a live feed treats what closed before it
+   * started. @default no warm-up
+   */
+  tradeFrom: z.number().int().nonnegative().optional(),
 });
 export type ReplayFeedOptions = z.input<typeof replayFeedOptionsSchema>;
 
@@ -68,7 +74,10 @@ export function createReplayFeed(options: ReplayFeedOptions): ReplayFeed {
     symbols: [...series.keys()],
     timeframe,
     series,
-    events: ({ signal } = {}) => (series.size === 1 ? replayOne([...series][0]!, timeframe, settings.batchSize, signal) : replayMany(series, timeframe, signal)),
+    events: ({ signal } = {}) => {
+      const tradeFrom = settings.tradeFrom ?? Number.NEGATIVE_INFINITY;
+      return series.size === 1 ? replayOne([...series][0]!, timeframe, settings.batchSize, tradeFrom, signal) : replayMany(series, timeframe, tradeFrom, signal);
+    },
   };
 }
 
@@ -83,16 +92,20 @@ function gapPositions(candles: readonly Candle[], gaps: CandleSeries['gaps']): n
   return positions;
 }
 
-async function* replayOne([symbol, { candles, gaps }]: [string, CandleSeries], timeframe: Timeframe, batchSize: number, signal?: AbortSignal): AsyncGenerator<MarketEvent> {
+async function* replayOne([symbol, { candles, gaps }]: [string, CandleSeries], timeframe: Timeframe, batchSize: number, tradeFrom: number, signal?: AbortSignal): AsyncGenerator<MarketEvent> {
   const positions = gapPositions(candles, gaps);
+  const length = timeframeToMs(timeframe);
+  // Candles before `live` are warm-up history; a batch never spans the boundary either.
+  let live = 0;
+  while (live < candles.length && candles[live]!.timestamp + length <= tradeFrom) live += 1;
   let start = 0;
   let gapIndex = 0;
   while (start < candles.length) {
     if (signal?.aborted === true) return;
     // A batch never spans a gap, so the gap event comes exactly between the candles around it.
     const gapAt = positions[gapIndex] ?? Number.POSITIVE_INFINITY;
-    const end = Math.min(candles.length, start + batchSize, gapAt);
-    if (end > start) yield { type: 'candles', symbol, timeframe, candles: candles.slice(start, end) };
+    const end = Math.min(candles.length, start + batchSize, gapAt, start < live ? live : Number.POSITIVE_INFINITY);
+    if (end > start) yield start < live ? { type: 'candles', symbol, timeframe, candles: candles.slice(start, end), warmup: true } : { type: 'candles', symbol, timeframe, candles: candles.slice(start, end) };
     if (end === gapAt) {
       const gap = gaps[gapIndex]!;
       yield { type: 'gap', symbol, timeframe, from: gap.from, to: gap.to, missing: gap.missing };
@@ -102,7 +115,8 @@ async function* replayOne([symbol, { candles, gaps }]: [string, CandleSeries], t
   }
 }
 
-async function* replayMany(series: ReadonlyMap<string, CandleSeries>, timeframe: Timeframe, signal?: AbortSignal): AsyncGenerator<MarketEvent> {
+async function* replayMany(series: ReadonlyMap<string, CandleSeries>, timeframe: Timeframe, tradeFrom: number, signal?: AbortSignal): AsyncGenerator<MarketEvent> {
+  const length = timeframeToMs(timeframe);
   const cursors = [...series].map(([symbol, entry]) => ({ symbol, entry, index: 0, gap: 0 }));
   for (;;) {
     if (signal?.aborted === true) return;
@@ -117,7 +131,7 @@ async function* replayMany(series: ReadonlyMap<string, CandleSeries>, timeframe:
         yield { type: 'gap', symbol: cursor.symbol, timeframe, from: gap.from, to: gap.to, missing: gap.missing };
         cursor.gap += 1;
       }
-      yield { type: 'candles', symbol: cursor.symbol, timeframe, candles: [candle] };
+      yield candle.timestamp + length <= tradeFrom ? { type: 'candles', symbol: cursor.symbol, timeframe, candles: [candle], warmup: true } : { type: 'candles', symbol: cursor.symbol, timeframe, candles: [candle] };
       cursor.index += 1;
     }
   }

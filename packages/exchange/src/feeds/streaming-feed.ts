@@ -42,7 +42,8 @@ class SymbolStream {
     readonly symbol: string,
     readonly emit: (events: MarketEvent[]) => void,
   ) {
-    this.sequencer = new CandleSequencer(symbol, context.settings.timeframe);
+    // What had closed when the feed started is warm-up history: learnt from, not acted on.
+    this.sequencer = new CandleSequencer(symbol, context.settings.timeframe, undefined, context.clock.now());
   }
 
   /** Closed candles over REST from the next expected one (or `from`), passed on in order. */

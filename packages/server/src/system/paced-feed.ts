@@ -45,8 +45,9 @@ export function pacedFeed(feed: MarketFeed, options: PacedFeedOptions): MarketFe
         for (const candle of event.candles) {
           if (eventOptions.signal?.aborted) return;
           if (passed >= warmup) await sleep(interval, eventOptions.signal);
+          // The warm-up candles are history the team learns from before the replay starts to trade.
+          yield passed < warmup ? { ...event, candles: [candle], warmup: true } : { ...event, candles: [candle] };
           passed += 1;
-          yield { ...event, candles: [candle] };
         }
       }
     },
