@@ -57,7 +57,8 @@ type Listeners = { [K in EventName]: (payload: IaAgentsEvents[K]) => void };
 export class EventBus extends EventEmitter<Listeners> {
   /** Whether anyone listens to an event: hot paths build a payload only when it will be read. */
   wants(event: EventName): boolean {
-    return this.listenerCount(event) > 0;
+    // eventemitter3 counts the events with listeners: a bus nobody listens to answers at once.
+    return (this as unknown as { _eventsCount: number })._eventsCount > 0 && this.listenerCount(event) > 0;
   }
 }
 
