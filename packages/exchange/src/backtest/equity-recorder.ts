@@ -16,6 +16,16 @@ export interface EquitySeries {
   markers: { symbol: string; time: number; price: number; side: 'buy' | 'sell' }[];
 }
 
+/** The full curves of a run, one sample per candle time. */
+export interface EquityCurve {
+  /** Sample times, UTC ms (candle open times). */
+  times: Float64Array;
+  /** Strategy equity at each time. */
+  equity: Float64Array;
+  /** Buy-and-hold equity at each time. */
+  buyAndHold: Float64Array;
+}
+
 /** Indices that keep at most `points` samples, always the first and the last. */
 function sampleIndices(length: number, points: number): number[] {
   if (length <= points) return Array.from({ length }, (_, index) => index);
@@ -26,17 +36,37 @@ function sampleIndices(length: number, points: number): number[] {
   return indices;
 }
 
+/** Values of `column` at `indices`, as a plain array (JSON). */
+function pick(column: ArrayLike<number>, indices: readonly number[]): number[] {
+  return indices.map((index) => column[index]!);
+}
+
+/** A copy of `column` with room for `capacity` values. */
+function grown(column: Float64Array, capacity: number): Float64Array {
+  const larger = new Float64Array(capacity);
+  larger.set(column);
+  return larger;
+}
+
 /**
  * Samples equity and buy-and-hold once per candle time (several symbols at one time make one
- * sample) without building a portfolio object: it reads `PaperExchange.equity`.
+ * sample) without building a portfolio object: it reads `PaperExchange.equity`. It runs after
+ * every candle of a backtest, so it keeps its samples in typed arrays sized for the whole run and
+ * each symbol's buy-and-hold value in a numbered slot: no allocation and no map lookup per candle.
  */
 export class EquityRecorder {
-  readonly #times: number[] = [];
-  readonly #equity: number[] = [];
-  readonly #buyAndHold: number[] = [];
-  readonly #units = new Map<string, number>();
-  readonly #lastClose = new Map<string, number>();
-  readonly #share: number;
+  #times: Float64Array;
+  #equity: Float64Array;
+  #buyAndHold: Float64Array;
+  #length = 0;
+  /** Slot of each symbol with candles, in feed order (the order buy-and-hold sums them in). */
+  readonly #slots = new Map<string, number>();
+  /** Units buy-and-hold bought of the symbol in each slot. */
+  readonly #units: Float64Array;
+  /** Buy-and-hold value of each slot: its cash share until its first candle, then units x close. */
+  readonly #values: Float64Array;
+  #lastSymbol = '';
+  #lastSlot = -1;
   #exposedAt = -1;
   /** Samples at which some position was open. */
   exposedSamples = 0;
@@ -48,54 +78,81 @@ export class EquityRecorder {
   /**
    * Buy-and-hold puts an equal share of the cash into each symbol at its first open, paying
    * `feeRate` like a taker order of the strategy would, so the two columns are comparable.
+   * `capacity` is the expected number of samples (the candles of the run); more still fit.
    */
   constructor(
     private readonly exchange: PaperExchange,
     private readonly feed: ReplayFeed,
     initialCash: number,
     feeRate: number,
+    capacity = 1024,
   ) {
-    this.#share = initialCash / feed.symbols.length;
+    const share = initialCash / feed.symbols.length;
+    const units: number[] = [];
     for (const [symbol, series] of feed.series) {
       const first = series.candles[0];
-      if (first !== undefined) this.#units.set(symbol, (this.#share * (1 - feeRate)) / first.open);
+      if (first === undefined) continue;
+      this.#slots.set(symbol, units.length);
+      units.push((share * (1 - feeRate)) / first.open);
     }
-    this.buyAndHoldFills = this.#units.size;
-    this.buyAndHoldFees = this.#share * feeRate * this.#units.size;
+    this.#units = Float64Array.from(units);
+    this.#values = new Float64Array(units.length).fill(share);
+    const size = Math.max(1, capacity);
+    this.#times = new Float64Array(size);
+    this.#equity = new Float64Array(size);
+    this.#buyAndHold = new Float64Array(size);
+    this.buyAndHoldFills = units.length;
+    this.buyAndHoldFees = share * feeRate * units.length;
   }
 
   /** Records the state after the engine processed `candle` of `symbol`. */
   record(symbol: string, candle: Candle): void {
-    this.#lastClose.set(symbol, candle.close);
-    const time = candle.timestamp;
+    const slot = symbol === this.#lastSymbol ? this.#lastSlot : this.#slotOf(symbol);
+    const values = this.#values;
+    if (slot >= 0) values[slot] = this.#units[slot]! * candle.close;
+    // Summed in feed order from 0, every time: the same additions as ever, so the same bits.
     let holdValue = 0;
-    for (const [name, units] of this.#units) {
-      const close = this.#lastClose.get(name);
-      holdValue += close === undefined ? this.#share : units * close;
-    }
-    const last = this.#times.length - 1;
-    if (last >= 0 && this.#times[last] === time) {
-      this.#equity[last] = this.exchange.equity;
-      this.#buyAndHold[last] = holdValue;
-    } else {
-      this.#times.push(time);
-      this.#equity.push(this.exchange.equity);
-      this.#buyAndHold.push(holdValue);
-    }
+    for (let index = 0; index < values.length; index++) holdValue += values[index]!;
+    const time = candle.timestamp;
+    let last = this.#length - 1;
+    if (last < 0 || this.#times[last] !== time) last = this.#append(time);
+    this.#equity[last] = this.exchange.equity;
+    this.#buyAndHold[last] = holdValue;
     if (this.#exposedAt !== time && this.exchange.holding(symbol) > 0) {
       this.#exposedAt = time;
       this.exposedSamples += 1;
     }
   }
 
-  /** The full curves. */
-  curve(): { times: readonly number[]; equity: readonly number[]; buyAndHold: readonly number[] } {
-    return { times: this.#times, equity: this.#equity, buyAndHold: this.#buyAndHold };
+  #slotOf(symbol: string): number {
+    this.#lastSymbol = symbol;
+    this.#lastSlot = this.#slots.get(symbol) ?? -1;
+    return this.#lastSlot;
+  }
+
+  /** Starts a sample at `time` and returns its index, doubling the columns when full. */
+  #append(time: number): number {
+    const index = this.#length;
+    if (index === this.#times.length) {
+      this.#times = grown(this.#times, index * 2);
+      this.#equity = grown(this.#equity, index * 2);
+      this.#buyAndHold = grown(this.#buyAndHold, index * 2);
+    }
+    this.#times[index] = time;
+    this.#length = index + 1;
+    return index;
+  }
+
+  /** The full curves (views of the recorded samples, not copies). */
+  curve(): EquityCurve {
+    const length = this.#length;
+    return { times: this.#times.subarray(0, length), equity: this.#equity.subarray(0, length), buyAndHold: this.#buyAndHold.subarray(0, length) };
   }
 
   /** Chart series with at most `points` samples each. */
   chartSeries(points: number, fills: readonly Fill[]): EquitySeries {
-    const keep = sampleIndices(this.#times.length, points);
+    const { times, equity, buyAndHold } = this.curve();
+    const keep = sampleIndices(times.length, points);
     const prices: EquitySeries['prices'] = {};
     for (const [symbol, series] of this.feed.series) {
       const indices = sampleIndices(series.candles.length, points);
@@ -103,9 +160,9 @@ export class EquityRecorder {
     }
     const markerIndices = sampleIndices(fills.length, points);
     return {
-      time: keep.map((index) => this.#times[index]!),
-      equity: keep.map((index) => this.#equity[index]!),
-      buyAndHold: keep.map((index) => this.#buyAndHold[index]!),
+      time: pick(times, keep),
+      equity: pick(equity, keep),
+      buyAndHold: pick(buyAndHold, keep),
       prices,
       markers: markerIndices.map((index) => {
         const fill = fills[index]!;

@@ -73,27 +73,38 @@ export interface RoundTrip {
  * @param initialEquity - equity before the first candle
  */
 export function performanceMetrics(times: ArrayLike<number>, equity: ArrayLike<number>, periodMs: number, riskFreeRate = 0, initialEquity?: number): PerformanceMetrics {
-  if (initialEquity === undefined || equity.length === 0) return curveMetrics(Array.from(times), Array.from(equity), periodMs, riskFreeRate);
   // The starting cash stands at the first candle's open; every sample at its candle's close.
-  const closes = [times[0]!, ...Array.from(times, (time) => time + periodMs)];
-  return curveMetrics(closes, [initialEquity, ...Array.from(equity)], periodMs, riskFreeRate, 0);
+  const curve: Curve = initialEquity === undefined || equity.length === 0 ? { times, equity, start: undefined, shift: 0 } : { times, equity, start: { time: times[0]!, equity: initialEquity }, shift: periodMs };
+  return curveMetrics(curve, periodMs, riskFreeRate, curve.start === undefined ? periodMs : 0);
 }
 
-/** The metrics of points `(times[i], equity[i])` that span `times` plus `extraSpanMs`. */
-function curveMetrics(times: readonly number[], equity: readonly number[], periodMs: number, riskFreeRate: number, extraSpanMs = periodMs): PerformanceMetrics {
-  const count = equity.length;
-  const initialEquity = count > 0 ? equity[0]! : 0;
-  const finalEquity = count > 0 ? equity[count - 1]! : 0;
+/**
+ * The points of a curve without copying them: an optional `start` point, then `(times[i] + shift,
+ * equity[i])`. Backtests have a million samples; building the shifted arrays cost more than the
+ * metrics.
+ */
+interface Curve {
+  times: ArrayLike<number>;
+  equity: ArrayLike<number>;
+  start: { time: number; equity: number } | undefined;
+  shift: number;
+}
+
+/** The metrics of a curve that spans its times plus `extraSpanMs`. */
+function curveMetrics(curve: Curve, periodMs: number, riskFreeRate: number, extraSpanMs: number): PerformanceMetrics {
+  const { times, equity, start, shift } = curve;
+  const count = equity.length + (start === undefined ? 0 : 1);
+  const initialEquity = start !== undefined ? start.equity : count > 0 ? equity[0]! : 0;
+  const finalEquity = count > 0 ? equity[equity.length - 1]! : 0;
   const periodsPerYear = YEAR_MS / periodMs;
-  const returns = periodReturns(equity);
-  const mean = average(returns);
-  const volatility = Math.sqrt(variance(returns, mean)) * Math.sqrt(periodsPerYear);
-  const downside = Math.sqrt(average(returns.map((value) => (value < 0 ? value * value : 0)))) * Math.sqrt(periodsPerYear);
-  const annualMean = mean * periodsPerYear;
-  const years = count > 1 ? (times[count - 1]! - times[0]! + extraSpanMs) / YEAR_MS : 0;
+  const stats = curveStats(curve);
+  const volatility = Math.sqrt(stats.variance) * Math.sqrt(periodsPerYear);
+  const downside = Math.sqrt(stats.downside) * Math.sqrt(periodsPerYear);
+  const annualMean = stats.mean * periodsPerYear;
+  const firstTime = start !== undefined ? start.time : times[0]!;
+  const years = count > 1 ? (times[times.length - 1]! + shift - firstTime + extraSpanMs) / YEAR_MS : 0;
   const totalReturn = initialEquity > 0 ? finalEquity / initialEquity - 1 : 0;
   const cagr = years > 0 && initialEquity > 0 ? Math.pow(Math.max(finalEquity, 0) / initialEquity, 1 / years) - 1 : 0;
-  const drawdown = maxDrawdown(times, equity);
   return {
     initialEquity,
     finalEquity,
@@ -102,39 +113,102 @@ function curveMetrics(times: readonly number[], equity: readonly number[], perio
     annualizedVolatility: volatility,
     sharpe: volatility > 0 ? (annualMean - riskFreeRate) / volatility : null,
     sortino: downside > 0 ? (annualMean - riskFreeRate) / downside : null,
-    calmar: drawdown.fraction > 0 ? cagr / drawdown.fraction : null,
-    maxDrawdown: drawdown.fraction,
-    maxDrawdownDuration: drawdown.duration,
+    calmar: stats.fraction > 0 ? cagr / stats.fraction : null,
+    maxDrawdown: stats.fraction,
+    maxDrawdownDuration: stats.duration,
   };
 }
 
-function periodReturns(equity: ArrayLike<number>): number[] {
-  const returns: number[] = [];
-  for (let index = 1; index < equity.length; index++) {
-    const previous = equity[index - 1]!;
-    returns.push(previous > 0 ? equity[index]! / previous - 1 : 0);
-  }
-  return returns;
+/** Return moments and drawdown of a curve. */
+interface CurveStats {
+  /** Mean per-candle return. */
+  mean: number;
+  /** Sample variance of the per-candle returns. */
+  variance: number;
+  /** Mean of the squared negative returns (the others count as 0). */
+  downside: number;
+  /** Largest fall from a peak, as a fraction of the peak. */
+  fraction: number;
+  /** Longest time under a previous peak (to recovery, or to the end). */
+  duration: number;
 }
 
-function average(values: readonly number[]): number {
-  return values.length === 0 ? 0 : values.reduce((sum, value) => sum + value, 0) / values.length;
+/**
+ * Samples per walk step. A backtest's curve has a million samples and is walked once: V8 runs a
+ * long loop entered once in slower on-stack-replaced code, while a step called a few hundred times
+ * is soon fully optimised (about 3x faster here).
+ */
+const STEP = 4096;
+
+/**
+ * Slots of a walk's running state. A Float64Array rather than an object: the values stay unboxed
+ * doubles from step to step and never change an object's shape, which would throw V8's optimised
+ * step away.
+ */
+const PREVIOUS = 0;
+const SUM = 1;
+const DOWNSIDE = 2;
+const PEAK = 3;
+const PEAK_TIME = 4;
+const FRACTION = 5;
+const DURATION = 6;
+const SQUARES = 7;
+
+/**
+ * The statistics of a curve: a walk that adds up the returns, their downside and the drawdown,
+ * then one that adds up the squared deviations from the mean return, each in steps of `STEP`
+ * samples. The sums add in the order that summing an array of the returns would, so the figures
+ * are bit for bit those of the plain code, without the arrays.
+ */
+function curveStats(curve: Curve): CurveStats {
+  const { equity, start } = curve;
+  const { length } = equity;
+  // Without a start point, sample 0 is only the base of the first return.
+  const first = start === undefined ? 1 : 0;
+  const base = start === undefined ? equity[0]! : start.equity;
+  const state = new Float64Array(8);
+  state[PREVIOUS] = base;
+  state[PEAK] = Number.NEGATIVE_INFINITY;
+  if (start !== undefined) drawdownStart(state, start);
+  for (let from = 0; from < length; from += STEP) returnsAndDrawdown(curve, state, first, from, Math.min(length, from + STEP));
+  const fraction = state[FRACTION]!;
+  const duration = state[DURATION]!;
+  const count = length - first;
+  if (count <= 0) return { mean: 0, variance: 0, downside: 0, fraction, duration };
+  const mean = state[SUM]! / count;
+  const downside = state[DOWNSIDE]! / count;
+  if (count < 2) return { mean, variance: 0, downside, fraction, duration };
+  state[PREVIOUS] = base;
+  for (let from = first; from < length; from += STEP) squaredDeviations(equity, state, mean, from, Math.min(length, from + STEP));
+  return { mean, variance: state[SQUARES]! / (count - 1), downside, fraction, duration };
 }
 
-function variance(values: readonly number[], mean: number): number {
-  if (values.length < 2) return 0;
-  return values.reduce((sum, value) => sum + (value - mean) * (value - mean), 0) / (values.length - 1);
+/** The start point opens the drawdown walk, while the peak is still -Infinity. */
+function drawdownStart(state: Float64Array, start: { time: number; equity: number }): void {
+  if (start.equity >= state[PEAK]!) {
+    state[PEAK] = start.equity;
+    state[PEAK_TIME] = start.time;
+  } else state[DURATION] = Math.max(state[DURATION]!, start.time - state[PEAK_TIME]!);
 }
 
-/** Largest peak-to-trough fall and the longest time below a peak (to recovery, or to the end). */
-export function maxDrawdown(times: ArrayLike<number>, equity: ArrayLike<number>): { fraction: number; duration: number } {
-  let peak = Number.NEGATIVE_INFINITY;
-  let peakTime = 0;
-  let fraction = 0;
-  let duration = 0;
-  for (let index = 0; index < equity.length; index++) {
+/** Adds the returns (of samples from `first` on) and the drawdown of samples `from` to `to` (exclusive). */
+function returnsAndDrawdown({ times, equity, shift }: Curve, state: Float64Array, first: number, from: number, to: number): void {
+  let previous = state[PREVIOUS]!;
+  let sum = state[SUM]!;
+  let downside = state[DOWNSIDE]!;
+  let peak = state[PEAK]!;
+  let peakTime = state[PEAK_TIME]!;
+  let fraction = state[FRACTION]!;
+  let duration = state[DURATION]!;
+  for (let index = from; index < to; index++) {
     const value = equity[index]!;
-    const time = times[index]!;
+    if (index >= first) {
+      const change = previous > 0 ? value / previous - 1 : 0;
+      sum += change;
+      downside += change < 0 ? change * change : 0;
+      previous = value;
+    }
+    const time = times[index]! + shift;
     if (value >= peak) {
       peak = value;
       peakTime = time;
@@ -143,6 +217,32 @@ export function maxDrawdown(times: ArrayLike<number>, equity: ArrayLike<number>)
     if (peak > 0) fraction = Math.max(fraction, 1 - value / peak);
     duration = Math.max(duration, time - peakTime);
   }
+  state[PREVIOUS] = previous;
+  state[SUM] = sum;
+  state[DOWNSIDE] = downside;
+  state[PEAK] = peak;
+  state[PEAK_TIME] = peakTime;
+  state[FRACTION] = fraction;
+  state[DURATION] = duration;
+}
+
+/** Adds the squared deviations from `mean` of the returns of samples `from` to `to` (exclusive). */
+function squaredDeviations(equity: ArrayLike<number>, state: Float64Array, mean: number, from: number, to: number): void {
+  let previous = state[PREVIOUS]!;
+  let squares = state[SQUARES]!;
+  for (let index = from; index < to; index++) {
+    const value = equity[index]!;
+    const change = previous > 0 ? value / previous - 1 : 0;
+    squares += (change - mean) * (change - mean);
+    previous = value;
+  }
+  state[PREVIOUS] = previous;
+  state[SQUARES] = squares;
+}
+
+/** Largest peak-to-trough fall and the longest time below a peak (to recovery, or to the end). */
+export function maxDrawdown(times: ArrayLike<number>, equity: ArrayLike<number>): { fraction: number; duration: number } {
+  const { fraction, duration } = curveStats({ times, equity, start: undefined, shift: 0 });
   return { fraction, duration };
 }
 
@@ -157,52 +257,75 @@ export function drawdownSeries(equity: ArrayLike<number>, initialEquity = Number
   return result;
 }
 
+/** A symbol's trip in progress (one object per symbol, reused from trip to trip). */
+interface OpenTrip {
+  trip: RoundTrip | undefined;
+  held: number;
+  bought: number;
+  soldValue: number;
+  sold: number;
+}
+
 /** Groups fills into round trips per symbol: a trip opens on the first buy while flat and closes when flat again. */
 export function roundTrips(fills: readonly Fill[]): RoundTrip[] {
-  const open = new Map<string, { trip: RoundTrip; held: number; bought: number; soldValue: number; sold: number }>();
+  const bySymbol = new Map<string, OpenTrip>();
   const trips: RoundTrip[] = [];
-  for (const fill of fills) {
-    let current = open.get(fill.symbol);
-    if (current === undefined) {
+  for (let index = 0; index < fills.length; index++) {
+    const fill = fills[index]!;
+    let current = bySymbol.get(fill.symbol);
+    if (current === undefined) bySymbol.set(fill.symbol, (current = { trip: undefined, held: 0, bought: 0, soldValue: 0, sold: 0 }));
+    let { trip } = current;
+    if (trip === undefined) {
       if (fill.side === 'sell') continue;
-      current = { trip: { symbol: fill.symbol, openedAt: fill.timestamp, closedAt: null, amount: 0, entryPrice: 0, exitPrice: null, pnl: null, fees: 0 }, held: 0, bought: 0, soldValue: 0, sold: 0 };
-      open.set(fill.symbol, current);
-      trips.push(current.trip);
+      trip = { symbol: fill.symbol, openedAt: fill.timestamp, closedAt: null, amount: 0, entryPrice: 0, exitPrice: null, pnl: null, fees: 0 };
+      current.trip = trip;
+      current.held = current.bought = current.soldValue = current.sold = 0;
+      trips.push(trip);
     }
-    const { trip } = current;
     trip.fees += fill.fee.cost;
     if (fill.side === 'buy') {
       trip.entryPrice = (trip.entryPrice * current.bought + fill.price * fill.amount) / (current.bought + fill.amount);
       current.bought += fill.amount;
       current.held += fill.amount;
       trip.amount = current.bought;
-    } else {
-      current.soldValue += fill.price * fill.amount;
-      current.sold += fill.amount;
-      current.held -= fill.amount;
-      if (current.held <= current.bought * 1e-9) {
-        trip.closedAt = fill.timestamp;
-        trip.exitPrice = current.soldValue / current.sold;
-        trip.pnl = current.soldValue - trip.entryPrice * current.bought - trip.fees;
-        open.delete(fill.symbol);
-      }
+      continue;
+    }
+    current.soldValue += fill.price * fill.amount;
+    current.sold += fill.amount;
+    current.held -= fill.amount;
+    if (current.held <= current.bought * 1e-9) {
+      trip.closedAt = fill.timestamp;
+      trip.exitPrice = current.soldValue / current.sold;
+      trip.pnl = current.soldValue - trip.entryPrice * current.bought - trip.fees;
+      current.trip = undefined;
     }
   }
   return trips;
 }
 
-/** Win rate, profit factor, exposure and fees of a run. */
+/** Win rate, profit factor, exposure and fees of a run (one pass over the trips and one over the fills). */
 export function tradeMetrics(trips: readonly RoundTrip[], fills: readonly Fill[], exposedCandles: number, totalCandles: number): TradeMetrics {
-  const closed = trips.filter((trip) => trip.pnl !== null);
-  const wins = closed.filter((trip) => trip.pnl! > 0);
-  const grossProfit = wins.reduce((sum, trip) => sum + trip.pnl!, 0);
-  const grossLoss = closed.filter((trip) => trip.pnl! < 0).reduce((sum, trip) => sum - trip.pnl!, 0);
+  let closed = 0;
+  let wins = 0;
+  let grossProfit = 0;
+  let grossLoss = 0;
+  for (let index = 0; index < trips.length; index++) {
+    const { pnl } = trips[index]!;
+    if (pnl === null) continue;
+    closed += 1;
+    if (pnl > 0) {
+      wins += 1;
+      grossProfit += pnl;
+    } else if (pnl < 0) grossLoss -= pnl;
+  }
+  let feesPaid = 0;
+  for (let index = 0; index < fills.length; index++) feesPaid += fills[index]!.fee.cost;
   return {
-    trades: closed.length,
-    winRate: closed.length === 0 ? null : wins.length / closed.length,
+    trades: closed,
+    winRate: closed === 0 ? null : wins / closed,
     profitFactor: grossLoss > 0 ? grossProfit / grossLoss : null,
     exposure: totalCandles === 0 ? 0 : exposedCandles / totalCandles,
-    feesPaid: fills.reduce((sum, fill) => sum + fill.fee.cost, 0),
+    feesPaid,
     fills: fills.length,
   };
 }

@@ -151,7 +151,7 @@ export async function runBacktest(options: BacktestOptions = {}): Promise<Backte
   const strategy = options.assistants === undefined ? createSmaCrossover() : undefined;
   const total = [...feed.series.values()].reduce((sum, series) => sum + series.candles.length, 0);
   const takerFee = paperExchangeOptionsSchema.shape.takerFee.parse(options.exchange?.takerFee);
-  const recorder = new EquityRecorder(exchange, feed, settings.initialCash, takerFee);
+  const recorder = new EquityRecorder(exchange, feed, settings.initialCash, takerFee, total);
   const step = Math.max(1, Math.floor(total / 100));
   let processed = 0;
   const engine = createTradingEngine({
