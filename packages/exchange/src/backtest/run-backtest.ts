@@ -47,6 +47,8 @@ const numbersSchema = z.object({
   from: z.number().int().nonnegative().optional(),
   /** Skip candles at or after this time, UTC ms. */
   to: z.number().int().nonnegative().optional(),
+  /** Candles that close at or before this time, UTC ms, are warm-up: the engine learns from them and trades from the next (as a live feed treats what closed before it started). */
+  tradeFrom: z.number().int().nonnegative().optional(),
   /** Annual risk-free rate for Sharpe and Sortino. @default 0 */
   riskFreeRate: z.number().finite().default(0),
   /** Points kept in the result's chart series. @default 2000 */
@@ -141,8 +143,9 @@ function quoteOf(feed: ReplayFeed): string {
  * console.log(result.metrics.totalReturn, result.buyAndHold.totalReturn);
  */
 export async function runBacktest(options: BacktestOptions = {}): Promise<BacktestResult> {
+  const T0 = performance.now();
   const settings = parseWith(numbersSchema, pickNumbers(options), 'backtest options', 'CONFIG_INVALID');
-  const feed = createReplayFeed({ sources: sources(options.data ?? [{ bundled: defaultBundledCandles }]), ...(settings.from === undefined ? {} : { from: settings.from }), ...(settings.to === undefined ? {} : { to: settings.to }) });
+  const feed = createReplayFeed({ sources: sources(options.data ?? [{ bundled: defaultBundledCandles }]), ...(settings.from === undefined ? {} : { from: settings.from }), ...(settings.to === undefined ? {} : { to: settings.to }), ...(settings.tradeFrom === undefined ? {} : { tradeFrom: settings.tradeFrom }) });
   const quoteCurrency = quoteOf(feed);
   const first = Math.min(...[...feed.series.values()].map((series) => series.candles[0]?.timestamp ?? Number.POSITIVE_INFINITY));
   if (!Number.isFinite(first)) throw new ConfigError('backtest options', [{ path: ['data'], message: 'no candles in the chosen range' }]);
