@@ -3,6 +3,7 @@ import type { Candle } from '@ia-agents/core';
 import { createReplayFeed } from '../feeds/replay-feed.js';
 import { createPaperExchange } from '../paper/paper-exchange.js';
 import { EquityRecorder } from './equity-recorder.js';
+import { performanceMetrics } from './metrics.js';
 
 const HOUR = 3_600_000;
 
@@ -15,8 +16,8 @@ function candles(count: number, start: number, price: (index: number) => number)
 }
 
 describe('EquityRecorder', () => {
-  it('keeps every sample past its starting capacity, one per candle time, with buy-and-hold summed over the markets', () => {
-    const a = candles(3000, 0, (index) => 100 + (index % 7));
+  it('keeps every sample past its starting capacity, one per candle time, with buy-and-hold summed over the markets, and measures both curves as performanceMetrics does', () => {
+    const a = candles(10_000, 0, (index) => 100 + (index % 7));
     const b = candles(1000, 500, (index) => 50 + (index % 5));
     const feed = createReplayFeed({ sources: [{ symbol: 'AAA/USD', candles: a }, { symbol: 'BBB/USD', candles: b }] });
     const exchange = createPaperExchange({ balances: { USD: 1_000 }, quoteCurrency: 'USD' });
@@ -34,5 +35,7 @@ describe('EquityRecorder', () => {
     expect(buyAndHold[500]).toBe(0 + units.a * a[500]!.close + units.b * b[0]!.close);
     expect(buyAndHold[1600]).toBe(0 + units.a * a[1600]!.close + units.b * b[999]!.close);
     expect(recorder).toMatchObject({ exposedSamples: 0, buyAndHoldFills: 2, buyAndHoldFees: 1 });
+    // Walked in steps as the samples came, measured as performanceMetrics measures the whole curves.
+    expect(recorder.metrics(0.02)).toStrictEqual({ strategy: performanceMetrics(times, equity, HOUR, 0.02, 1_000), buyAndHold: performanceMetrics(times, buyAndHold, HOUR, 0.02, 1_000) });
   });
 });

@@ -1,6 +1,7 @@
-import type { Candle, Fill } from '@ia-agents/core';
+import { timeframeToMs, type Candle, type Fill } from '@ia-agents/core';
 import type { ReplayFeed } from '../feeds/replay-feed.js';
 import type { PaperExchange } from '../paper/paper-exchange.js';
+import { CurveWalk, type PerformanceMetrics } from './metrics.js';
 
 /** Down-sampled series of a run, for charts. */
 export interface EquitySeries {
@@ -48,17 +49,28 @@ function grown(column: Float64Array, capacity: number): Float64Array {
   return larger;
 }
 
+/** Samples a curve walk takes at once while the run goes on. */
+const WALK_EVERY = 4096;
+
 /**
  * Samples equity and buy-and-hold once per candle time (several symbols at one time make one
  * sample) without building a portfolio object: it reads `PaperExchange.equity`. It runs after
  * every candle of a backtest, so it keeps its samples in typed arrays sized for the whole run and
  * each symbol's buy-and-hold value in a numbered slot: no allocation and no map lookup per candle.
+ * Every `WALK_EVERY` samples it walks the finished ones into both curves' metrics, while they are
+ * in cache; the run's end leaves little to walk.
  */
 export class EquityRecorder {
   #times: Float64Array;
   #equity: Float64Array;
   #buyAndHold: Float64Array;
   #length = 0;
+  readonly #periodMs: number;
+  readonly #initialCash: number;
+  /** Metrics of both curves, from the first sample on. */
+  #walks: { strategy: CurveWalk; buyAndHold: CurveWalk } | undefined;
+  /** Samples walked into `#walks`. */
+  #walked = 0;
   /** Slot of each symbol with candles, in feed order (the order buy-and-hold sums them in). */
   readonly #slots = new Map<string, number>();
   /** Units buy-and-hold bought of the symbol in each slot. */
@@ -87,6 +99,8 @@ export class EquityRecorder {
     feeRate: number,
     capacity = 1024,
   ) {
+    this.#periodMs = timeframeToMs(feed.timeframe);
+    this.#initialCash = initialCash;
     const share = initialCash / feed.symbols.length;
     const units: number[] = [];
     for (const [symbol, series] of feed.series) {
@@ -133,6 +147,8 @@ export class EquityRecorder {
   /** Starts a sample at `time` and returns its index, doubling the columns when full. */
   #append(time: number): number {
     const index = this.#length;
+    // The samples before this one are final.
+    if (index - this.#walked >= WALK_EVERY) this.#walk(index);
     if (index === this.#times.length) {
       this.#times = grown(this.#times, index * 2);
       this.#equity = grown(this.#equity, index * 2);
@@ -141,6 +157,32 @@ export class EquityRecorder {
     this.#times[index] = time;
     this.#length = index + 1;
     return index;
+  }
+
+  /** Walks the samples before `to` into both curves' metrics. */
+  #walk(to: number): void {
+    const times = this.#times;
+    // The starting cash stands at the first candle's open; every sample at its candle's close.
+    const start = { periodMs: this.#periodMs, start: { time: times[0]!, equity: this.#initialCash } };
+    const walks = (this.#walks ??= { strategy: new CurveWalk(start), buyAndHold: new CurveWalk(start) });
+    walks.strategy.walk(times, this.#equity, to);
+    walks.buyAndHold.walk(times, this.#buyAndHold, to);
+    this.#walked = to;
+  }
+
+  /**
+   * The metrics of both curves, measured from the initial cash: those of `performanceMetrics`
+   * with `initialEquity`. Call it when the run is over (the last sample is then final).
+   */
+  metrics(riskFreeRate: number): { strategy: PerformanceMetrics; buyAndHold: PerformanceMetrics } {
+    const { times, equity, buyAndHold } = this.curve();
+    if (times.length === 0) {
+      const empty = new CurveWalk({ periodMs: this.#periodMs }).metrics(times, equity, riskFreeRate);
+      return { strategy: empty, buyAndHold: empty };
+    }
+    this.#walk(times.length);
+    const walks = this.#walks!;
+    return { strategy: walks.strategy.metrics(times, equity, riskFreeRate), buyAndHold: walks.buyAndHold.metrics(times, buyAndHold, riskFreeRate) };
   }
 
   /** The full curves (views of the recorded samples, not copies). */

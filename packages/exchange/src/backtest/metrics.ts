@@ -74,74 +74,19 @@ export interface RoundTrip {
  */
 export function performanceMetrics(times: ArrayLike<number>, equity: ArrayLike<number>, periodMs: number, riskFreeRate = 0, initialEquity?: number): PerformanceMetrics {
   // The starting cash stands at the first candle's open; every sample at its candle's close.
-  const curve: Curve = initialEquity === undefined || equity.length === 0 ? { times, equity, start: undefined, shift: 0 } : { times, equity, start: { time: times[0]!, equity: initialEquity }, shift: periodMs };
-  return curveMetrics(curve, periodMs, riskFreeRate, curve.start === undefined ? periodMs : 0);
+  const walk = initialEquity === undefined || equity.length === 0 ? new CurveWalk({ periodMs }) : new CurveWalk({ periodMs, start: { time: times[0]!, equity: initialEquity } });
+  return walk.metrics(times, equity, riskFreeRate);
 }
 
 /**
- * The points of a curve without copying them: an optional `start` point, then `(times[i] + shift,
- * equity[i])`. Backtests have a million samples; building the shifted arrays cost more than the
- * metrics.
- */
-interface Curve {
-  times: ArrayLike<number>;
-  equity: ArrayLike<number>;
-  start: { time: number; equity: number } | undefined;
-  shift: number;
-}
-
-/** The metrics of a curve that spans its times plus `extraSpanMs`. */
-function curveMetrics(curve: Curve, periodMs: number, riskFreeRate: number, extraSpanMs: number): PerformanceMetrics {
-  const { times, equity, start, shift } = curve;
-  const count = equity.length + (start === undefined ? 0 : 1);
-  const initialEquity = start !== undefined ? start.equity : count > 0 ? equity[0]! : 0;
-  const finalEquity = count > 0 ? equity[equity.length - 1]! : 0;
-  const periodsPerYear = YEAR_MS / periodMs;
-  const stats = curveStats(curve);
-  const volatility = Math.sqrt(stats.variance) * Math.sqrt(periodsPerYear);
-  const downside = Math.sqrt(stats.downside) * Math.sqrt(periodsPerYear);
-  const annualMean = stats.mean * periodsPerYear;
-  const firstTime = start !== undefined ? start.time : times[0]!;
-  const years = count > 1 ? (times[times.length - 1]! + shift - firstTime + extraSpanMs) / YEAR_MS : 0;
-  const totalReturn = initialEquity > 0 ? finalEquity / initialEquity - 1 : 0;
-  const cagr = years > 0 && initialEquity > 0 ? Math.pow(Math.max(finalEquity, 0) / initialEquity, 1 / years) - 1 : 0;
-  return {
-    initialEquity,
-    finalEquity,
-    totalReturn,
-    cagr,
-    annualizedVolatility: volatility,
-    sharpe: volatility > 0 ? (annualMean - riskFreeRate) / volatility : null,
-    sortino: downside > 0 ? (annualMean - riskFreeRate) / downside : null,
-    calmar: stats.fraction > 0 ? cagr / stats.fraction : null,
-    maxDrawdown: stats.fraction,
-    maxDrawdownDuration: stats.duration,
-  };
-}
-
-/** Return moments and drawdown of a curve. */
-interface CurveStats {
-  /** Mean per-candle return. */
-  mean: number;
-  /** Sample variance of the per-candle returns. */
-  variance: number;
-  /** Mean of the squared negative returns (the others count as 0). */
-  downside: number;
-  /** Largest fall from a peak, as a fraction of the peak. */
-  fraction: number;
-  /** Longest time under a previous peak (to recovery, or to the end). */
-  duration: number;
-}
-
-/**
- * Samples per walk step. A backtest's curve has a million samples and is walked once: V8 runs a
- * long loop entered once in slower on-stack-replaced code, while a step called a few hundred times
- * is soon fully optimised (about 3x faster here).
+ * Samples per walk step. A backtest's curve has a million samples: V8 runs one long loop entered
+ * once in slower on-stack-replaced code, while a step called a few hundred times is soon fully
+ * optimised.
  */
 const STEP = 4096;
 
 /**
- * Slots of a walk's running state. A Float64Array rather than an object: the values stay unboxed
+ * Slots of a walk's running state. A Float64Array rather than fields: the values stay unboxed
  * doubles from step to step and never change an object's shape, which would throw V8's optimised
  * step away.
  */
@@ -154,45 +99,109 @@ const FRACTION = 5;
 const DURATION = 6;
 const SQUARES = 7;
 
-/**
- * The statistics of a curve: a walk that adds up the returns, their downside and the drawdown,
- * then one that adds up the squared deviations from the mean return, each in steps of `STEP`
- * samples. The sums add in the order that summing an array of the returns would, so the figures
- * are bit for bit those of the plain code, without the arrays.
- */
-function curveStats(curve: Curve): CurveStats {
-  const { equity, start } = curve;
-  const { length } = equity;
-  // Without a start point, sample 0 is only the base of the first return.
-  const first = start === undefined ? 1 : 0;
-  const base = start === undefined ? equity[0]! : start.equity;
-  const state = new Float64Array(8);
-  state[PREVIOUS] = base;
-  state[PEAK] = Number.NEGATIVE_INFINITY;
-  if (start !== undefined) drawdownStart(state, start);
-  for (let from = 0; from < length; from += STEP) returnsAndDrawdown(curve, state, first, from, Math.min(length, from + STEP));
-  const fraction = state[FRACTION]!;
-  const duration = state[DURATION]!;
-  const count = length - first;
-  if (count <= 0) return { mean: 0, variance: 0, downside: 0, fraction, duration };
-  const mean = state[SUM]! / count;
-  const downside = state[DOWNSIDE]! / count;
-  if (count < 2) return { mean, variance: 0, downside, fraction, duration };
-  state[PREVIOUS] = base;
-  for (let from = first; from < length; from += STEP) squaredDeviations(equity, state, mean, from, Math.min(length, from + STEP));
-  return { mean, variance: state[SQUARES]! / (count - 1), downside, fraction, duration };
+/** Where a curve starts. */
+export interface CurveStart {
+  /** Candle length (annualisation). */
+  periodMs: number;
+  /**
+   * A point before the samples: the cash at the first candle's open. The samples are then
+   * `(times[i] + periodMs, equity[i])`, each at its candle's close. Without it the samples are
+   * `(times[i], equity[i])` and the curve spans one more period.
+   */
+  start?: { time: number; equity: number };
 }
 
-/** The start point opens the drawdown walk, while the peak is still -Infinity. */
-function drawdownStart(state: Float64Array, start: { time: number; equity: number }): void {
-  if (start.equity >= state[PEAK]!) {
-    state[PEAK] = start.equity;
-    state[PEAK_TIME] = start.time;
-  } else state[DURATION] = Math.max(state[DURATION]!, start.time - state[PEAK_TIME]!);
+/**
+ * The metrics of an equity curve, walked in steps: `walk` takes the samples as far as they are
+ * final (a backtest walks them while it runs, when they are still in cache and the step code is
+ * hot), `metrics` walks the rest, then walks them all again for the variance (it needs the mean).
+ * The sums add in the order that summing an array of the returns would, so the figures are bit
+ * for bit those of the plain array code.
+ */
+export class CurveWalk {
+  readonly #state = new Float64Array(8);
+  readonly #periodMs: number;
+  readonly #start: { time: number; equity: number } | undefined;
+  /** Samples walked. */
+  #walked = 0;
+
+  constructor({ periodMs, start }: CurveStart) {
+    this.#periodMs = periodMs;
+    this.#start = start;
+    const state = this.#state;
+    state[PEAK] = Number.NEGATIVE_INFINITY;
+    if (start === undefined) return;
+    state[PREVIOUS] = start.equity;
+    // The start point opens the drawdown walk, while the peak is still -Infinity.
+    if (start.equity >= state[PEAK]!) {
+      state[PEAK] = start.equity;
+      state[PEAK_TIME] = start.time;
+    } else state[DURATION] = Math.max(state[DURATION]!, start.time - state[PEAK_TIME]!);
+  }
+
+  /** Walks the samples from the last one walked up to `to` (exclusive); they may not change afterwards. */
+  walk(times: ArrayLike<number>, equity: ArrayLike<number>, to: number): void {
+    // Without a start point, sample 0 is only the base of the first return.
+    if (this.#walked === 0 && this.#start === undefined && to > 0) this.#state[PREVIOUS] = equity[0]!;
+    const first = this.#start === undefined ? 1 : 0;
+    const shift = this.#start === undefined ? 0 : this.#periodMs;
+    for (let from = this.#walked; from < to; from += STEP) returnsAndDrawdown(times, equity, shift, this.#state, first, from, Math.min(to, from + STEP));
+    this.#walked = Math.max(this.#walked, to);
+  }
+
+  /** The metrics of the curve `times`/`equity`, whose samples up to the last walked are those walked. */
+  metrics(times: ArrayLike<number>, equity: ArrayLike<number>, riskFreeRate: number): PerformanceMetrics {
+    this.walk(times, equity, equity.length);
+    const start = this.#start;
+    const periodMs = this.#periodMs;
+    const state = this.#state;
+    const count = equity.length + (start === undefined ? 0 : 1);
+    const initialEquity = start !== undefined ? start.equity : count > 0 ? equity[0]! : 0;
+    const finalEquity = count > 0 ? equity[equity.length - 1]! : 0;
+    const periodsPerYear = YEAR_MS / periodMs;
+    const returns = count - 1;
+    const mean = returns > 0 ? state[SUM]! / returns : 0;
+    const variance = returns < 2 ? 0 : this.#squaredDeviations(equity, mean) / (returns - 1);
+    const volatility = Math.sqrt(variance) * Math.sqrt(periodsPerYear);
+    const downside = Math.sqrt(returns > 0 ? state[DOWNSIDE]! / returns : 0) * Math.sqrt(periodsPerYear);
+    const annualMean = mean * periodsPerYear;
+    const firstTime = start !== undefined ? start.time : times[0]!;
+    const lastTime = times[times.length - 1]! + (start === undefined ? 0 : periodMs);
+    const years = count > 1 ? (lastTime - firstTime + (start === undefined ? periodMs : 0)) / YEAR_MS : 0;
+    const totalReturn = initialEquity > 0 ? finalEquity / initialEquity - 1 : 0;
+    const cagr = years > 0 && initialEquity > 0 ? Math.pow(Math.max(finalEquity, 0) / initialEquity, 1 / years) - 1 : 0;
+    const { fraction, duration } = this.drawdown;
+    return {
+      initialEquity,
+      finalEquity,
+      totalReturn,
+      cagr,
+      annualizedVolatility: volatility,
+      sharpe: volatility > 0 ? (annualMean - riskFreeRate) / volatility : null,
+      sortino: downside > 0 ? (annualMean - riskFreeRate) / downside : null,
+      calmar: fraction > 0 ? cagr / fraction : null,
+      maxDrawdown: fraction,
+      maxDrawdownDuration: duration,
+    };
+  }
+
+  /** Largest fall from a peak (a fraction of it) and the longest time under a peak, over the samples walked. */
+  get drawdown(): { fraction: number; duration: number } {
+    return { fraction: this.#state[FRACTION]!, duration: this.#state[DURATION]! };
+  }
+
+  /** Sum of the squared deviations of the returns from `mean`, walking all the samples again. */
+  #squaredDeviations(equity: ArrayLike<number>, mean: number): number {
+    const state = this.#state;
+    state[PREVIOUS] = this.#start === undefined ? equity[0]! : this.#start.equity;
+    state[SQUARES] = 0;
+    for (let from = this.#start === undefined ? 1 : 0; from < equity.length; from += STEP) squaredDeviations(equity, state, mean, from, Math.min(equity.length, from + STEP));
+    return state[SQUARES]!;
+  }
 }
 
 /** Adds the returns (of samples from `first` on) and the drawdown of samples `from` to `to` (exclusive). */
-function returnsAndDrawdown({ times, equity, shift }: Curve, state: Float64Array, first: number, from: number, to: number): void {
+function returnsAndDrawdown(times: ArrayLike<number>, equity: ArrayLike<number>, shift: number, state: Float64Array, first: number, from: number, to: number): void {
   let previous = state[PREVIOUS]!;
   let sum = state[SUM]!;
   let downside = state[DOWNSIDE]!;
@@ -242,8 +251,9 @@ function squaredDeviations(equity: ArrayLike<number>, state: Float64Array, mean:
 
 /** Largest peak-to-trough fall and the longest time below a peak (to recovery, or to the end). */
 export function maxDrawdown(times: ArrayLike<number>, equity: ArrayLike<number>): { fraction: number; duration: number } {
-  const { fraction, duration } = curveStats({ times, equity, start: undefined, shift: 0 });
-  return { fraction, duration };
+  const walk = new CurveWalk({ periodMs: 1 });
+  walk.walk(times, equity, equity.length);
+  return walk.drawdown;
 }
 
 /** Drawdown (fraction below the running peak, which starts at `initialEquity` when given) at every sample. */

@@ -22,7 +22,7 @@ import type { PaperExchangeOptions } from '../paper/paper-options.js';
 import { paperExchangeOptionsSchema, splitSymbol } from '../paper/paper-options.js';
 import { createSmaCrossover } from '../strategies/sma-crossover.js';
 import { EquityRecorder, type EquitySeries } from './equity-recorder.js';
-import { performanceMetrics, roundTrips, tradeMetrics, type PerformanceMetrics, type RoundTrip, type TradeMetrics } from './metrics.js';
+import { roundTrips, tradeMetrics, type PerformanceMetrics, type RoundTrip, type TradeMetrics } from './metrics.js';
 
 /** One market of a backtest: a bundled file, a CSV path, or candles. */
 export type BacktestData =
@@ -143,7 +143,6 @@ function quoteOf(feed: ReplayFeed): string {
  * console.log(result.metrics.totalReturn, result.buyAndHold.totalReturn);
  */
 export async function runBacktest(options: BacktestOptions = {}): Promise<BacktestResult> {
-  const T0 = performance.now();
   const settings = parseWith(numbersSchema, pickNumbers(options), 'backtest options', 'CONFIG_INVALID');
   const feed = createReplayFeed({ sources: sources(options.data ?? [{ bundled: defaultBundledCandles }]), ...(settings.from === undefined ? {} : { from: settings.from }), ...(settings.to === undefined ? {} : { to: settings.to }), ...(settings.tradeFrom === undefined ? {} : { tradeFrom: settings.tradeFrom }) });
   const quoteCurrency = quoteOf(feed);
@@ -200,6 +199,7 @@ async function summarize({ feed, exchange, recorder, summary, settings, quoteCur
   const fills = await exchange.fetchFills();
   const trips = roundTrips(fills);
   const curve = recorder.curve();
+  const curveMetrics = recorder.metrics(settings.riskFreeRate);
   return {
     version: 1,
     symbols: [...feed.symbols],
@@ -209,9 +209,9 @@ async function summarize({ feed, exchange, recorder, summary, settings, quoteCur
     end: (curve.times.at(-1) ?? 0) + period,
     candles: summary.candles,
     gaps: [...feed.series.values()].reduce((sum, series) => sum + series.gaps.length, 0),
-    metrics: { ...performanceMetrics(curve.times, curve.equity, period, settings.riskFreeRate, settings.initialCash), ...tradeMetrics(trips, fills, recorder.exposedSamples, curve.times.length) },
+    metrics: { ...curveMetrics.strategy, ...tradeMetrics(trips, fills, recorder.exposedSamples, curve.times.length) },
     buyAndHold: {
-      ...performanceMetrics(curve.times, curve.buyAndHold, period, settings.riskFreeRate, settings.initialCash),
+      ...curveMetrics.buyAndHold,
       // Bought at the first open of the run, held to the end: in the market at every sample.
       trades: 0,
       winRate: null,
