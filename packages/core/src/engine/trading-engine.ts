@@ -82,6 +82,8 @@ export class TradingEngine {
   readonly #liveSince = new Map<string, number>();
   /** Open protective orders: client order id -> its sibling's, and the symbol. */
   readonly #protective = new Map<string, { sibling?: string; symbol: string }>();
+  /** The caller's per-candle hook (a no-op when none). */
+  readonly #onCandleHook: (symbol: string, candle: Candle, index: number) => void;
   /** Reused by the candle loop to say what a candle brought (one object, not one per event). */
   readonly #candleEvent: CandleEvent = { fills: NO_FILLS, outcomesDue: false, reason: false, index: 0 };
   #reliability = new ReliabilityTracker();
@@ -93,7 +95,10 @@ export class TradingEngine {
     if (!parsedOptions.success) throw new ConfigError('engine options', fromZodIssues(parsedOptions.error.issues));
     const parsedLimits = riskLimitsSchema.safeParse(riskLimits ?? {});
     if (!parsedLimits.success) throw new ConfigError('risk limits', fromZodIssues(parsedLimits.error.issues).map((issue) => ({ ...issue, path: ['riskLimits', ...issue.path] })));
-    void [feed, trigger, store, predictor, onCandle];
+    void [feed, trigger, store, predictor];
+    // Kept in a field of fixed shape: read from the caller's settings object (shaped differently by
+    // each caller), the candle loop's optimised code was thrown away when another caller ran.
+    this.#onCandleHook = onCandle ?? noCandleHook;
     this.#logger = logger ?? silentLogger;
     this.#settings = settings;
     this.#options = parsedOptions.data;
@@ -196,7 +201,7 @@ export class TradingEngine {
    */
   *#onCandles(symbol: string, timeframe: Timeframe, candles: readonly Candle[], signal: AbortSignal | undefined, act: boolean): Steps<void> {
     const state = this.#state(symbol, timeframe);
-    const onCandle = this.#settings.onCandle;
+    const onCandle = this.#onCandleHook;
     const event = this.#candleEvent;
     let position = 0;
     while (position < candles.length) {
@@ -209,7 +214,7 @@ export class TradingEngine {
       if (fills.length > 0) yield* this.#onFills(fills);
       if (outcomesDue) yield* this.#collectOutcomes(symbol, index, candle);
       if (reason !== false) yield* this.#convene(state, reason, signal);
-      onCandle?.(symbol, candle, index);
+      onCandle(symbol, candle, index);
       position += 1;
     }
     if (signal?.aborted) return;
@@ -229,7 +234,7 @@ export class TradingEngine {
     const clock = this.#clock as Partial<{ set(time: number): void }>;
     const settable = typeof clock.set === 'function';
     const keep = this.#options.lookback;
-    const onCandle = this.#settings.onCandle;
+    const onCandle = this.#onCandleHook;
     const history = state.history;
     const outcomes = this.#outcomes;
     const trigger = state.trigger;
@@ -252,7 +257,7 @@ export class TradingEngine {
         event.index = index;
         return position;
       }
-      onCandle?.(symbol, candle, index);
+      onCandle(symbol, candle, index);
     }
     return candles.length;
   }
@@ -665,6 +670,8 @@ export class TradingEngine {
     return store.appendAudit(entry);
   }
 }
+
+const noCandleHook = (): void => undefined;
 
 /** What a candle brought that needs the step path. */
 interface CandleEvent {
