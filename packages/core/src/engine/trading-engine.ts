@@ -408,8 +408,7 @@ export class TradingEngine {
     const sized = sizeDecision(decision, { portfolio: current, price, limits: this.riskLimits, openOrders, feeRate: this.#options.feeRate }, action);
     if (!sized.ok) return yield* this.#reject(decision, clientOrderId, sized.reason, sized.limit !== undefined);
     try {
-      const request: OrderRequest = { clientOrderId, symbol: decision.symbol, side: sized.side, type: 'market', amount: sized.amount, decisionId: decision.id };
-      const order = simulated !== undefined ? simulated.placeOrder(request) : yield* wait(this.#exchange.createOrder(request));
+      const order = yield* this.#placeOrder({ clientOrderId, symbol: decision.symbol, side: sized.side, type: 'market', amount: sized.amount, decisionId: decision.id });
       yield* this.#recordOrder(order);
       const plan = decision.plan;
       if (sized.side === 'buy' && plan !== undefined && (plan.stopLoss !== undefined || plan.takeProfit !== undefined)) {
@@ -444,32 +443,34 @@ export class TradingEngine {
     const base = entry.symbol.split('/')[0];
     const amount = entry.fee !== undefined && entry.fee.currency === base ? entry.filled - entry.fee.cost : entry.filled;
     if (!(amount > 0)) return;
+    const placed: string[] = [];
+    // The legs still to place one by one: both, none once they went out as a pair, the stop-loss alone if the pair was refused.
+    let separate: Pick<TradePlan, 'stopLoss' | 'takeProfit'> = plan;
     if (pairs && plan.stopLoss !== undefined && plan.takeProfit !== undefined) {
       const request: OcoRequest = { symbol: entry.symbol, amount, stopLoss: { clientOrderId: `${entry.clientOrderId}-sl`, stopPrice: plan.stopLoss }, takeProfit: { clientOrderId: `${entry.clientOrderId}-tp`, stopPrice: plan.takeProfit } };
       if (entry.decisionId !== undefined) request.decisionId = entry.decisionId;
       try {
-        const [stopLoss, takeProfit] = simulated?.placeOcoOrder !== undefined ? simulated.placeOcoOrder(request) : yield* wait(this.#exchange.createOcoOrder!(request));
-        yield* this.#recordOrder(stopLoss);
-        yield* this.#recordOrder(takeProfit);
-        this.#protective.set(stopLoss.clientOrderId, { symbol: entry.symbol, sibling: takeProfit.clientOrderId });
-        this.#protective.set(takeProfit.clientOrderId, { symbol: entry.symbol, sibling: stopLoss.clientOrderId });
-        return;
+        const pair = simulated?.placeOcoOrder !== undefined ? simulated.placeOcoOrder(request) : yield* wait(this.#exchange.createOcoOrder!(request));
+        for (const order of pair) {
+          yield* this.#recordOrder(order);
+          placed.push(order.clientOrderId);
+        }
+        separate = {};
       } catch (error) {
         if (!(error instanceof IaAgentsError)) throw error;
         yield* this.#orderFailed(request.takeProfit.clientOrderId, entry.decisionId, error);
-        plan = { ...plan, takeProfit: undefined };
+        separate = { stopLoss: plan.stopLoss };
       }
     }
     const legs = [
-      plan.stopLoss === undefined ? undefined : { clientOrderId: `${entry.clientOrderId}-sl`, type: 'stop-loss' as const, stopPrice: plan.stopLoss },
-      plan.takeProfit === undefined ? undefined : { clientOrderId: `${entry.clientOrderId}-tp`, type: 'take-profit' as const, stopPrice: plan.takeProfit },
+      separate.stopLoss === undefined ? undefined : { clientOrderId: `${entry.clientOrderId}-sl`, type: 'stop-loss' as const, stopPrice: separate.stopLoss },
+      separate.takeProfit === undefined ? undefined : { clientOrderId: `${entry.clientOrderId}-tp`, type: 'take-profit' as const, stopPrice: separate.takeProfit },
     ].filter((leg) => leg !== undefined);
-    const placed: string[] = [];
     for (const leg of legs) {
       try {
         const request: OrderRequest = { ...leg, symbol: entry.symbol, side: 'sell', amount };
         if (entry.decisionId !== undefined) request.decisionId = entry.decisionId;
-        const order = simulated !== undefined ? simulated.placeOrder(request) : yield* wait(this.#exchange.createOrder(request));
+        const order = yield* this.#placeOrder(request);
         yield* this.#recordOrder(order);
         placed.push(order.clientOrderId);
       } catch (error) {
@@ -494,6 +495,12 @@ export class TradingEngine {
       cancelled = true;
     }
     return cancelled;
+  }
+
+  /** Places an order: at once on a simulated exchange, else through `createOrder`. */
+  *#placeOrder(request: OrderRequest): Steps<Order> {
+    const simulated = this.#simulated;
+    return simulated !== undefined ? simulated.placeOrder(request) : yield* wait(this.#exchange.createOrder(request));
   }
 
   /** An order by client order id: at once from a simulated exchange, else asked for. */
@@ -568,7 +575,7 @@ export class TradingEngine {
       if (order?.status === 'filled' && (this.#pendingProtection.size > 0 || this.#protective.size > 0)) yield* this.#afterFilled(order);
     }
     // A valuation only for someone who keeps or watches it (a backtest without either skips it).
-    if (simulated !== undefined && (store !== undefined || this.bus.listenerCount('portfolio-update') > 0)) {
+    if (simulated !== undefined && (store !== undefined || this.bus.wants('portfolio-update'))) {
       const portfolio = simulated.getPortfolio();
       if (store !== undefined) yield store.savePortfolio(portfolio);
       this.bus.emit('portfolio-update', { portfolio });

@@ -1,5 +1,5 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
-import type { Assistant, EventBus, IaAgentsEvents, MaybePromise } from '@ia-agents/core';
+import { isPromiseLike, type Assistant, type EventBus, type IaAgentsEvents, type MaybePromise } from '@ia-agents/core';
 
 /** The Prometheus metrics of one server (its own registry, so several servers can share a process). */
 export class ServerMetrics {
@@ -63,7 +63,7 @@ export class ServerMetrics {
         stop();
         throw error;
       }
-      if (answer instanceof Promise) return answer.finally(() => stop());
+      if (isPromiseLike(answer)) return Promise.resolve(answer).finally(() => stop());
       stop();
       return answer;
     };
