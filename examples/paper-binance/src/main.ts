@@ -104,7 +104,10 @@ process.once('SIGINT', () => {
   console.log('stopping...');
   stop.abort();
 });
-const signal = AbortSignal.any([AbortSignal.timeout(minutes * 60_000), stop.signal]);
+// A timer of our own rather than AbortSignal.any([AbortSignal.timeout(...)]): Node may collect the
+// timeout signal inside the combined one before it fires, and the run would never end.
+const deadline = setTimeout(() => stop.abort(), minutes * 60_000);
+const signal = stop.signal;
 console.log(`paper trading ${symbol} ${timeframe} on live Binance data for ${minutes} min (${values.poll ? 'REST polling' : 'websocket stream'}); Ctrl-C to stop`);
 for await (const event of feed.events({ signal })) {
   await engine.handle(event, signal);
@@ -114,6 +117,7 @@ for await (const event of feed.events({ signal })) {
     console.log(`${new Date(last.timestamp).toISOString()} close ${last.close} (${candles} candles so far)`);
   }
 }
+clearTimeout(deadline);
 await stream.close();
 const portfolio = paper.getPortfolio();
 console.log(`\nsummary: ${JSON.stringify(engine.summary)}`);

@@ -56,7 +56,9 @@ export class OllamaModel implements LanguageModel {
       const client = this.#client(signal);
       return this.#settings.stream === true ? await readStream(await client.chat({ ...request, stream: true })) : toResult(await client.chat({ ...request, stream: false }));
     } catch (error) {
-      if (signal.aborted) throw this.#abortError(call.abortSignal, timeoutMs, error);
+      // Reading `timeout` here also keeps it alive while the call runs: a combined signal holds its
+      // sources weakly, and a collected timeout signal would never fire.
+      if (timeout.aborted || signal.aborted) throw this.#abortError(call.abortSignal, timeoutMs, error);
       throw this.#translate(error);
     }
   }
