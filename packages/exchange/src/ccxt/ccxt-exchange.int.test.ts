@@ -3,6 +3,7 @@ import ccxt from 'ccxt';
 import { SimulatedClock, isIaAgentsError, type Candle } from '@ia-agents/core';
 import { describeExchangeContract } from '../testing/exchange-contract.js';
 import { CcxtExchange } from './ccxt-exchange.js';
+import type { CcxtClient } from './ccxt-client.js';
 import { FakeBinance } from '../testing/fake-binance-server.js';
 import { createCcxtExchange } from './ccxt-exchange.js';
 
@@ -15,6 +16,33 @@ async function connect(options: { attempts?: number; timeoutMs?: number; ohlcvPa
   const sleeps: number[] = [];
   const exchange = new CcxtExchange({ client, attempts: options.attempts ?? 3, backoffMs: 100, sleep: async (ms) => void sleeps.push(ms), ...(options.ohlcvPageSize === undefined ? {} : { ohlcvPageSize: options.ohlcvPageSize }), ...(options.maxRetryAfterMs === undefined ? {} : { maxRetryAfterMs: options.maxRetryAfterMs }), ...(options.now === undefined ? {} : { clock: new SimulatedClock(options.now) }) });
   return { server, exchange, sleeps };
+}
+
+/**
+ * ccxt's transport (its `fetchImplementation`: real HTTP to the local server) that can hand ccxt
+ * the answers of concurrent requests at once, failures first, as when they arrive in one network
+ * read: the success's headers then reach ccxt after the failure was thrown, before it is handled.
+ */
+function deliverTogether(client: CcxtClient) {
+  let holding = 0;
+  let held: { status: number; release: () => void }[] = [];
+  const delivered: { status: number; retryAfter: string | null }[] = [];
+  client.fetchImplementation = async (url: string, init: RequestInit & { timeout?: number; agent?: unknown }) => {
+    const { timeout: _timeout, agent: _agent, ...request } = init;
+    const response = await fetch(url, request);
+    const answer = { status: response.status, statusText: response.statusText, headers: response.headers, body: await response.text() };
+    if (holding > 0) {
+      const released = new Promise<void>((release) => held.push({ status: answer.status, release }));
+      if (held.length === holding) {
+        for (const entry of held.sort((left, right) => right.status - left.status)) entry.release();
+        [holding, held] = [0, []];
+      }
+      await released;
+      delivered.push({ status: answer.status, retryAfter: answer.headers.get('retry-after') });
+    }
+    return { status: answer.status, statusText: answer.statusText, headers: answer.headers, text: async () => answer.body };
+  };
+  return { delivered, holdNext: (count: number) => void (holding = count) };
 }
 
 async function codeOf(promise: Promise<unknown>): Promise<string> {
@@ -268,6 +296,20 @@ describe('CcxtExchange and Retry-After (429 and 418 from a local Binance)', () =
     expect(error).toMatchObject({ code: 'EXCHANGE_RATE_LIMITED', details: { operation: 'fetchTicker', symbol: 'BTC/USDT', retryAfterMs: 4_000 } });
     expect((error as Error).message).toMatch(/binance asks to wait 4 s \(Retry-After\)$/);
     expect(sleeps).toEqual([2_000]);
+  });
+
+  it("waits its own 429's Retry-After when a concurrent request's answer reaches ccxt in between (regression: it was read from ccxt's latest headers, the 200's)", async () => {
+    const { server, exchange, sleeps } = await connect();
+    const transport = deliverTogether(exchange.client);
+    await exchange.fetchMarket('BTC/USDT');
+    server.faults.push({ path: '/api/v3/account', kind: 'status', status: 429, body: TOO_MANY, headers: { 'Retry-After': '3' } });
+    transport.holdNext(2);
+    const [balance, ticker] = await Promise.all([exchange.fetchBalance(), exchange.fetchTicker('BTC/USDT')]);
+    expect(transport.delivered).toEqual([{ status: 429, retryAfter: '3' }, { status: 200, retryAfter: null }]);
+    expect(balance.USDT).toEqual({ free: 10_000, used: 0, total: 10_000 });
+    expect(ticker.last).toBe(100);
+    expect(server.sent('GET', '/api/v3/account')).toHaveLength(2);
+    expect(sleeps).toEqual([3_000]);
   });
 
   it('sends a rate-limited order again only after the Retry-After, and places it once', async () => {

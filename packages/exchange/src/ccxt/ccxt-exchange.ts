@@ -23,6 +23,7 @@ import { buildCcxtClient, type CcxtClient } from './ccxt-client.js';
 import { checkMarketRules } from '../paper/order-admission.js';
 import { toBalances, toCandle, toFill, toMarketInfo, toOrder, toOrderBook, toTicker, type CcxtMarket, type CcxtOrder, type CcxtTrade } from './ccxt-mapping.js';
 import { BINANCE_OCO_METHOD, binanceOcoOrders, binanceOcoParams, checkOcoMarketRules, clientSupportsOco, findOcoLegs, ocoNotSupported, ocoRefusal } from './ccxt-oco.js';
+import { captureFailureHeaders, failureHeaders } from './failure-headers.js';
 import { formatWait, retryAfterMs } from './retry-after.js';
 import { isAmbiguous, translateCcxtError } from './translate-error.js';
 
@@ -100,6 +101,7 @@ export class CcxtExchange implements Exchange {
     const { client, sleep, clock, ...rest } = options;
     this.#settings = parseWith(ccxtExchangeOptionsSchema, rest, 'ccxt exchange options', 'CONFIG_INVALID');
     this.client = client ?? buildCcxtClient(this.#settings);
+    captureFailureHeaders(this.client);
     this.id = this.client.id;
     this.supportsOco = clientSupportsOco(this.client);
     this.#sleep = sleep ?? wait;
@@ -124,14 +126,14 @@ export class CcxtExchange implements Exchange {
   }
 
   /**
-   * translateCcxtError, plus the wait a rate-limited response asked for: ccxt keeps the headers of
-   * the client's latest response (`last_response_headers`), set before it throws. A concurrent
-   * request may have replaced them since; then the Retry-After is missed and the backoff applies.
+   * translateCcxtError, plus the wait a rate-limited response asked for: its Retry-After, read from
+   * the headers of that very response (`failureHeaders`), never from the client's latest ones,
+   * which a concurrent request's answer may have replaced.
    */
   #translate(error: unknown, operation: string, details: Record<string, unknown>): ExchangeError {
     const translated = translateCcxtError(error, operation, details);
     if (translated.code !== 'EXCHANGE_RATE_LIMITED' || translated.details.retryAfterMs !== undefined) return translated;
-    const waitMs = retryAfterMs(this.client.last_response_headers, this.#clock.now());
+    const waitMs = retryAfterMs(failureHeaders(translated.cause), this.#clock.now());
     if (waitMs === undefined) return translated;
     const max = this.#settings.maxRetryAfterMs;
     const asked = `${this.id} asks to wait ${formatWait(waitMs)} (Retry-After)`;
