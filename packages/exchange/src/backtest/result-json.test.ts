@@ -29,15 +29,15 @@ function flipper(): Assistant {
 const runs: Record<string, { options: () => BacktestOptions; sha256: string }> = {
   'bundled Binance 1h, default strategy': {
     options: () => ({ data: [{ bundled: 'binance_BTC-USDT_1h' }] }),
-    sha256: 'add9f27ce3c995c1248126cb6caf91421e73eaead787bbf78820d5060ac86a94',
+    sha256: 'e0f31a182895275fb110027762b087966c5908af90eba4d48b038980459554ed',
   },
   'bundled Coinbase 4h (the default), default strategy': {
     options: () => ({}),
-    sha256: '56dc7e0dbe77677ac415a2e2d69653d023ed2a5e81086120b001650aee1e1da9',
+    sha256: '73e128705409a84252b4d6b21399d9295526d0120c9829e7b603c387a47b6a12',
   },
   'bundled Coinbase 1h, risk-free rate, 77 chart points, odd cash': {
     options: () => ({ data: [{ bundled: 'coinbase_BTC-USD_1h' }], riskFreeRate: 0.03, chartPoints: 77, initialCash: 1234.5 }),
-    sha256: 'a681c4ee579c4c66b981a5693bdafd09035640e1dfbe178ed40b287d6579f729',
+    sha256: '17f1720d54405d002b1743642202fb8a0415285752bff44c2d7adc89a9628c2b',
   },
   'two markets, the second starting later with missing candles': {
     options: () => ({
@@ -49,7 +49,7 @@ const runs: Record<string, { options: () => BacktestOptions; sha256: string }> =
       riskLimits: { maxPositionFraction: 0.4, minConfidence: 0 },
       chartPoints: 40,
     }),
-    sha256: 'f1387cc721237b4a727093c83ab8fcca980d037ba3a44f266e88442d59f29e90',
+    sha256: 'a49d9e683522de2a73270876a07ca59620ef286e1975c6a5246735a1aabac072',
   },
   'three markets cut by from/to, filled at the signal close': {
     options: () => ({
@@ -64,15 +64,15 @@ const runs: Record<string, { options: () => BacktestOptions; sha256: string }> =
       riskLimits: { maxPositionFraction: 0.3, minConfidence: 0 },
       exchange: { fill: 'signal-close' },
     }),
-    sha256: 'f2c2c26f76e2b88a0eb2a1203e259de22a909e42562f151fbffcaa76762f6d76',
+    sha256: 'c46a185fe8f1fd968d51e3b45e17ca76bdf5c89ec7ef05bb557221bcc377325e',
   },
   'one candle': {
     options: () => ({ data: [{ symbol: 'AAA/USD', candles: wave(1), timeframe: '1h' }] }),
-    sha256: 'f90df7350db3c38cfe2c8dff20827738088e766f8e823650cdc920e063afb3ec',
+    sha256: 'c71c56f6dde1de44d4ac67b8bc36a9015cf6e3ed71afb81aa575c6473d1408e6',
   },
   'every candle in the chart series': {
     options: () => ({ data: [{ symbol: 'AAA/USD', candles: wave(40), timeframe: '1h' }], chartPoints: 20, assistants: [flipper()], riskLimits: { minConfidence: 0 } }),
-    sha256: '3a085725f6afd1847886d7ccf6715a74cb1eb913e95ad604d9d5908ef9be323b',
+    sha256: '1590b50bf3a97b79c2a38ee476337bb2c043dd2c98e85b2c919ac1852278d104',
   },
 };
 

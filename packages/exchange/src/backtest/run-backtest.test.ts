@@ -56,6 +56,28 @@ describe('runBacktest', () => {
     ]);
   });
 
+  it('reports the final balances by asset: the cash and holding its fills leave, the holding locked under its protective orders, worth the final equity', async () => {
+    const candles = wave(300);
+    const plan = new Map<number, 'BUY' | 'SELL'>([[50, 'BUY'], [80, 'SELL'], [200, 'BUY']]);
+    const trader = defineAssistant({ id: 'planned', analyze: (snapshot) => ({ assistantId: 'planned', action: plan.get(snapshot.candles.at(-1)!.timestamp / HOUR) ?? 'HOLD', confidence: 1, reasoning: 'planned' }) });
+    // Exits far out of the wave's range: placed with each entry, never triggered.
+    const exits = defineAssistant({ id: 'exits', analyze: () => ({ assistantId: 'exits', action: 'HOLD', confidence: 1, abstain: true, reasoning: 'far exits', plan: { stopLoss: 10, takeProfit: 1_000 } }) });
+    const result = await runBacktest({ data: [{ symbol: 'WAV/USD', candles, timeframe: '1h' }], assistants: [trader, exits], riskLimits: { minConfidence: 0 } });
+    expect(result.fills.map((fill) => fill.side)).toEqual(['buy', 'sell', 'buy']);
+    let [usd, wav] = [10_000, 0];
+    for (const fill of result.fills) {
+      const sign = fill.side === 'buy' ? 1 : -1;
+      [usd, wav] = [usd - sign * fill.price * fill.amount, wav + sign * fill.amount];
+      if (fill.fee.currency === 'USD') usd -= fill.fee.cost;
+      else wav -= fill.fee.cost;
+    }
+    expect(Object.keys(result.balances)).toEqual(['USD', 'WAV']);
+    expect(result.balances.USD).toEqual({ free: expect.closeTo(usd, 8), used: 0, total: expect.closeTo(usd, 8) });
+    expect(result.balances.WAV).toEqual({ free: 0, used: expect.closeTo(wav, 12), total: expect.closeTo(wav, 12) });
+    expect(result.metrics.finalEquity).toBeCloseTo(usd + wav * candles.at(-1)!.close, 6);
+    expect((JSON.parse(backtestResultToJson(result)) as { balances: unknown }).balances).toEqual(result.balances);
+  });
+
   it('uses the bundled Coinbase BTC/USD 4h candles and the SMA(10)/SMA(30) crossover when nothing is named', async () => {
     const result = await runBacktest({ to: Date.UTC(2017, 0, 1) });
     expect(result).toMatchObject({ symbols: ['BTC/USD'], timeframe: '4h', quoteCurrency: 'USD', start: Date.UTC(2016, 4, 18, 4) });

@@ -6,6 +6,7 @@ import {
   parseWith,
   timeframeToMs,
   type Assistant,
+  type Balances,
   type Candle,
   type ConsensusOptionsInput,
   type EngineSummary,
@@ -112,6 +113,11 @@ export interface BacktestResult {
   trades: RoundTrip[];
   /** Every fill. */
   fills: Fill[];
+  /**
+   * The paper account at the end, by asset in alphabetical order: `free`, `used` (locked in orders
+   * still open, such as a protective stop) and `total`, in units of the asset.
+   */
+  balances: Balances;
   /** What the engine did. */
   engine: EngineSummary;
   /** Down-sampled series for charts. */
@@ -222,9 +228,15 @@ async function summarize({ feed, exchange, recorder, summary, settings, quoteCur
     },
     trades: trips,
     fills,
+    balances: byAsset(await exchange.fetchBalance()),
     engine: summary,
     series: recorder.chartSeries(settings.chartPoints, fills),
   };
+}
+
+/** Balances with their assets in alphabetical order, so the JSON does not follow the order assets were first touched. */
+function byAsset(balances: Balances): Balances {
+  return Object.fromEntries(Object.keys(balances).sort().map((asset) => [asset, balances[asset]!]));
 }
 
 /** The result as stable, pretty JSON (the same run gives the same bytes). */
