@@ -1,21 +1,14 @@
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { afterEach, describe, expect, it } from 'vitest';
-import { FakeBinance, FakeBinanceStream } from '@ia-agents/exchange/testing';
+import { describe, expect, it, onTestFinished } from 'vitest';
+import { startLocalBinance } from '@ia-agents/exchange/testing';
 
 const MINUTE = 60_000;
-let stop: (() => Promise<void>)[] = [];
-afterEach(async () => {
-  for (const step of stop) await step();
-  stop = [];
-});
 
 describe('examples/paper-binance', () => {
   it('runs its real code path (REST warm-up, websocket stream, engine, paper fills) against local Binance servers', async () => {
-    const rest = new FakeBinance();
-    const ws = new FakeBinanceStream();
-    const [restUrl, wsUrl] = [await rest.start(), await ws.start()];
-    stop.push(() => rest.stop(), () => ws.stop());
+    const { rest, ws, restUrl, wsUrl, stop } = await startLocalBinance();
+    onTestFinished(stop);
     // The example runs on the wall clock: candles up to the one forming now.
     const forming = Math.floor(Date.now() / MINUTE) * MINUTE;
     let start = 0;

@@ -26,9 +26,7 @@ import { createPollingFeed } from './feeds/polling-feed.js';
 import { createStreamingFeed } from './feeds/streaming-feed.js';
 import { createPaperExchange, type PaperExchange } from './paper/paper-exchange.js';
 import { createSmaCrossover } from './strategies/sma-crossover.js';
-import { FakeBinance } from './testing/fake-binance-server.js';
-import { FakeBinanceStream } from './testing/fake-binance-stream.js';
-import { createLocalBinanceClient } from './testing/local-binance-client.js';
+import { startLocalBinance } from './testing/local-binance.js';
 
 /** 585 real Binance BTC/USDT hourly candles. */
 const CANDLES = readCandlesCsv(bundledCandlesPath('binance_BTC-USDT_1h')).candles;
@@ -82,10 +80,9 @@ afterEach(async () => {
 
 /** A local Binance serving the candles, a real ccxt pro client on it, and a wall clock the test moves (the server hides candles opening after it). */
 async function localBinance(start: number) {
-  const rest = new FakeBinance();
-  const ws = new FakeBinanceStream();
-  const client = createLocalBinanceClient({ restUrl: await rest.start(), wsUrl: await ws.start() });
-  cleanup.push(() => rest.stop(), () => ws.stop());
+  const { rest, ws, createClient, stop } = await startLocalBinance();
+  cleanup.push(stop);
+  const client = createClient();
   rest.klines.set('BTCUSDT 1h', CANDLES);
   let now = start;
   // Read-only, like the system clock: the engine cannot move it to candle closes.

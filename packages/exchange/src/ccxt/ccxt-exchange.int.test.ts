@@ -1,21 +1,16 @@
-import { afterEach, describe, expect, it } from 'vitest';
-import ccxt from 'ccxt';
+import { describe, expect, it, onTestFinished } from 'vitest';
 import { SimulatedClock, isIaAgentsError, type Candle } from '@ia-agents/core';
 import { describeExchangeContract } from '../testing/exchange-contract.js';
-import { CcxtExchange } from './ccxt-exchange.js';
+import { startLocalBinance } from '../testing/local-binance.js';
 import type { CcxtClient } from './ccxt-client.js';
-import { FakeBinance } from '../testing/fake-binance-server.js';
-import { createCcxtExchange } from './ccxt-exchange.js';
+import { CcxtExchange, createCcxtExchange } from './ccxt-exchange.js';
 
 async function connect(options: { attempts?: number; timeoutMs?: number; ohlcvPageSize?: number; now?: number; maxRetryAfterMs?: number } = {}) {
-  const server = new FakeBinance();
-  const base = await server.start();
-  const client = new ccxt.binance({ apiKey: 'test-key', secret: 'test-secret', timeout: options.timeoutMs ?? 2_000, enableRateLimit: false, options: { fetchMarkets: { types: ['spot'] }, fetchCurrencies: false, fetchMargins: false } });
-  const api = client.urls.api as Record<string, string>;
-  for (const key of Object.keys(api)) api[key] = api[key]!.replace(/^https:\/\/[^/]+/, base);
+  const binance = await startLocalBinance();
+  onTestFinished(binance.stop);
   const sleeps: number[] = [];
-  const exchange = new CcxtExchange({ client, attempts: options.attempts ?? 3, backoffMs: 100, sleep: async (ms) => void sleeps.push(ms), ...(options.ohlcvPageSize === undefined ? {} : { ohlcvPageSize: options.ohlcvPageSize }), ...(options.maxRetryAfterMs === undefined ? {} : { maxRetryAfterMs: options.maxRetryAfterMs }), ...(options.now === undefined ? {} : { clock: new SimulatedClock(options.now) }) });
-  return { server, exchange, sleeps };
+  const exchange = new CcxtExchange({ client: binance.createClient({ timeoutMs: options.timeoutMs ?? 2_000 }), attempts: options.attempts ?? 3, backoffMs: 100, sleep: async (ms) => void sleeps.push(ms), ...(options.ohlcvPageSize === undefined ? {} : { ohlcvPageSize: options.ohlcvPageSize }), ...(options.maxRetryAfterMs === undefined ? {} : { maxRetryAfterMs: options.maxRetryAfterMs }), ...(options.now === undefined ? {} : { clock: new SimulatedClock(options.now) }) });
+  return { server: binance.rest, exchange, sleeps };
 }
 
 /**
@@ -58,16 +53,12 @@ describeExchangeContract('CcxtExchange against a local Binance', async () => {
   const { server, exchange } = await connect();
   // At 1,000 USDT the contract's 0.01 BTC orders clear Binance's 5 USDT minimum notional.
   server.price = 1_000;
-  return { exchange, symbol: 'BTC/USDT', price: 1_000, settle: async () => {}, close: () => server.stop() };
+  return { exchange, symbol: 'BTC/USDT', price: 1_000, settle: async () => {} };
 });
 
 describe('CcxtExchange (real ccxt against a local Binance REST server)', () => {
-  let stop: (() => Promise<void>) | undefined;
-  afterEach(async () => stop?.());
-
   it('reads the market rules from exchangeInfo and rounds before sending', async () => {
     const { server, exchange } = await connect();
-    stop = () => server.stop();
     expect(await exchange.fetchMarket('BTC/USDT')).toEqual({ symbol: 'BTC/USDT', base: 'BTC', quote: 'USDT', amountStep: 0.00001, priceStep: 0.01, minAmount: 0.00001, minNotional: 5 });
     const order = await exchange.createOrder({ clientOrderId: 'round-1', symbol: 'BTC/USDT', side: 'buy', type: 'limit', amount: 0.1234567, price: 90.123 });
     expect(server.sent('POST', '/api/v3/order')[0]!.params).toMatchObject({ symbol: 'BTCUSDT', side: 'BUY', type: 'LIMIT', quantity: '0.12345', price: '90.12', newClientOrderId: 'round-1' });
@@ -76,14 +67,12 @@ describe('CcxtExchange (real ccxt against a local Binance REST server)', () => {
 
   it('refuses an order under the minimum notional before anything is sent', async () => {
     const { server, exchange } = await connect();
-    stop = () => server.stop();
     expect(await codeOf(exchange.createOrder({ clientOrderId: 'tiny', symbol: 'BTC/USDT', side: 'buy', type: 'limit', amount: 0.01, price: 100 }))).toBe('INVALID_ORDER');
     expect(server.sent('POST', '/api/v3/order')).toHaveLength(0);
   });
 
   it('translates -2010 to INSUFFICIENT_FUNDS and -1013 to INVALID_ORDER without retrying', async () => {
     const { server, exchange } = await connect();
-    stop = () => server.stop();
     expect(await codeOf(exchange.createOrder({ clientOrderId: 'big', symbol: 'BTC/USDT', side: 'buy', type: 'limit', amount: 500, price: 100 }))).toBe('INSUFFICIENT_FUNDS');
     server.faults.push({ path: '/api/v3/order', method: 'POST', kind: 'binance-error', code: -1013, msg: 'Filter failure: NOTIONAL' });
     expect(await codeOf(exchange.createOrder({ clientOrderId: 'filter', symbol: 'BTC/USDT', side: 'buy', type: 'limit', amount: 1, price: 100 }))).toBe('INVALID_ORDER');
@@ -92,7 +81,6 @@ describe('CcxtExchange (real ccxt against a local Binance REST server)', () => {
 
   it('retries 429 and 5xx with exponential backoff, then gives up with the right code', async () => {
     const { server, exchange, sleeps } = await connect();
-    stop = () => server.stop();
     await exchange.fetchMarket('BTC/USDT');
     server.faults.push({ path: '/api/v3/account', kind: 'status', status: 429, body: '{"code":-1003,"msg":"Too many requests."}' }, { path: '/api/v3/account', kind: 'status', status: 503, body: 'Service Unavailable' });
     expect((await exchange.fetchBalance()).USDT).toEqual({ free: 10_000, used: 0, total: 10_000 });
@@ -104,7 +92,6 @@ describe('CcxtExchange (real ccxt against a local Binance REST server)', () => {
 
   it('translates a rejected key, a timeout and an unknown market, retrying only what may succeed', async () => {
     const { server, exchange, sleeps } = await connect({ timeoutMs: 200, attempts: 2 });
-    stop = () => server.stop();
     await exchange.fetchMarket('BTC/USDT');
     server.faults.push({ path: '/api/v3/account', kind: 'status', status: 401, body: '{"code":-2015,"msg":"Invalid API-key, IP, or permissions for action."}' });
     const auth = await exchange.fetchBalance().catch((error: unknown) => error);
@@ -119,7 +106,6 @@ describe('CcxtExchange (real ccxt against a local Binance REST server)', () => {
 
   it('times out a hanging call and retries it', async () => {
     const { server, exchange } = await connect({ timeoutMs: 300 });
-    stop = () => server.stop();
     await exchange.fetchMarket('BTC/USDT');
     server.faults.push({ path: '/api/v3/ticker/24hr', kind: 'hang' });
     expect((await exchange.fetchTicker('BTC/USDT')).last).toBe(100);
@@ -128,7 +114,6 @@ describe('CcxtExchange (real ccxt against a local Binance REST server)', () => {
 
   it('looks an order up by origClientOrderId when the connection drops after the exchange accepted it, and never sends it twice', async () => {
     const { server, exchange } = await connect();
-    stop = () => server.stop();
     await exchange.fetchMarket('BTC/USDT');
     server.faults.push({ path: '/api/v3/order', method: 'POST', kind: 'drop-after-accept' });
     const order = await exchange.createOrder({ clientOrderId: 'ambiguous-1', symbol: 'BTC/USDT', side: 'buy', type: 'market', amount: 0.5 });
@@ -142,7 +127,6 @@ describe('CcxtExchange (real ccxt against a local Binance REST server)', () => {
 
   it('resends only after the exchange confirms it never saw the order', async () => {
     const { server, exchange } = await connect();
-    stop = () => server.stop();
     await exchange.fetchMarket('BTC/USDT');
     server.faults.push({ path: '/api/v3/order', method: 'POST', kind: 'status', status: 502, body: 'Bad Gateway' });
     const order = await exchange.createOrder({ clientOrderId: 'lost-1', symbol: 'BTC/USDT', side: 'buy', type: 'market', amount: 0.2 });
@@ -153,7 +137,6 @@ describe('CcxtExchange (real ccxt against a local Binance REST server)', () => {
 
   it('reports ORDER_STATE_UNKNOWN when neither the send nor the lookup can be completed', async () => {
     const { server, exchange } = await connect({ attempts: 1 });
-    stop = () => server.stop();
     await exchange.fetchMarket('BTC/USDT');
     // The first GET, the lookup before sending, finds nothing; the lookup after the drop fails.
     server.faults.push({ path: '/api/v3/order', method: 'POST', kind: 'drop-after-accept' }, { path: '/api/v3/order', method: 'GET', kind: 'status', status: 503, body: '', after: 1 });
@@ -163,7 +146,6 @@ describe('CcxtExchange (real ccxt against a local Binance REST server)', () => {
 
   it('returns an order placed before a restart instead of placing it again, and sends nothing while that cannot be checked', async () => {
     const { server, exchange } = await connect({ attempts: 2 });
-    stop = () => server.stop();
     const request = { clientOrderId: 'before-restart', symbol: 'BTC/USDT', side: 'buy' as const, type: 'market' as const, amount: 0.1 };
     const placed = await exchange.createOrder(request);
     // A new process (a new adapter, nothing remembered) retries the same decision.
@@ -179,7 +161,6 @@ describe('CcxtExchange (real ccxt against a local Binance REST server)', () => {
 
   it('refuses an amount below the lot step or a market order under the minimum notional (priced from the ticker) before sending', async () => {
     const { server, exchange } = await connect();
-    stop = () => server.stop();
     const lot = await exchange.createOrder({ clientOrderId: 'dust', symbol: 'BTC/USDT', side: 'buy', type: 'limit', amount: 0.000004, price: 100 }).catch((error: unknown) => error);
     expect(lot).toMatchObject({ code: 'INVALID_ORDER', details: { rule: 'amountStep', amountStep: 0.00001 } });
     const notional = await exchange.createOrder({ clientOrderId: 'small-market', symbol: 'BTC/USDT', side: 'buy', type: 'market', amount: 0.01 }).catch((error: unknown) => error);
@@ -190,7 +171,6 @@ describe('CcxtExchange (real ccxt against a local Binance REST server)', () => {
 
   it('looks an order up instead of resending it when the send timed out after the exchange accepted it', async () => {
     const { server, exchange } = await connect({ timeoutMs: 300 });
-    stop = () => server.stop();
     await exchange.fetchMarket('BTC/USDT');
     server.faults.push({ path: '/api/v3/order', method: 'POST', kind: 'hang-after-accept' });
     const order = await exchange.createOrder({ clientOrderId: 'slow-1', symbol: 'BTC/USDT', side: 'buy', type: 'market', amount: 0.3 });
@@ -201,7 +181,6 @@ describe('CcxtExchange (real ccxt against a local Binance REST server)', () => {
 
   it('reads a stop-loss placed by createOrder back as a stop-loss (ccxt folds Binance STOP_LOSS into market) and fills it at its trigger', async () => {
     const { server, exchange } = await connect();
-    stop = () => server.stop();
     server.balances.BTC = { free: 0.2, locked: 0 };
     const placed = await exchange.createOrder({ clientOrderId: 'stop-1', symbol: 'BTC/USDT', side: 'sell', type: 'stop-loss', amount: 0.2, stopPrice: 90 });
     expect(server.sent('POST', '/api/v3/order')[0]!.params).toMatchObject({ type: 'STOP_LOSS', stopPrice: '90', quantity: '0.2', newClientOrderId: 'stop-1' });
@@ -218,7 +197,6 @@ describe('CcxtExchange (real ccxt against a local Binance REST server)', () => {
     const candles: Candle[] = Array.from({ length: 2_500 }, (_, index) => ({ timestamp: T0 + index * HOUR, open: 100, high: 102, low: 99, close: 101, volume: 1 + index }));
     // The last candle is still forming at `now`.
     const { server, exchange } = await connect({ now: T0 + 2_499 * HOUR + 60_000, ohlcvPageSize: 1000 });
-    stop = () => server.stop();
     server.klines.set('BTCUSDT 1h', candles);
     server.klinesPerRequest = 300; // as Coinbase or OKX cap their pages
 
@@ -234,25 +212,22 @@ describe('CcxtExchange (real ccxt against a local Binance REST server)', () => {
   });
 
   it('reaches a mirror or local server through apiUrl, loading markets the way ccxt does by default', async () => {
-    const server = new FakeBinance();
-    const base = await server.start();
-    stop = () => server.stop();
+    const binance = await startLocalBinance();
+    onTestFinished(binance.stop);
+    const server = binance.rest;
     server.klines.set('BTCUSDT 1d', [{ timestamp: Date.UTC(2024, 0, 1), open: 42_000, high: 43_000, low: 41_000, close: 42_500, volume: 10 }]);
-    const exchange = createCcxtExchange({ apiUrl: `${base}/`, attempts: 1 });
+    const exchange = createCcxtExchange({ apiUrl: `${binance.restUrl}/`, attempts: 1 });
     expect(await exchange.fetchOHLCV('BTC/USDT', '1d', Date.UTC(2024, 0, 1))).toEqual([{ timestamp: Date.UTC(2024, 0, 1), open: 42_000, high: 43_000, low: 41_000, close: 42_500, volume: 10 }]);
     expect(server.requests.map((request) => request.path)).toEqual(expect.arrayContaining(['/api/v3/exchangeInfo', '/api/v3/klines']));
   });
 });
 
 describe('CcxtExchange and Retry-After (429 and 418 from a local Binance)', () => {
-  let stop: (() => Promise<void>) | undefined;
-  afterEach(async () => stop?.());
   const TOO_MANY = '{"code":-1003,"msg":"Too much request weight used; current limit is 6000 request weight per 1 MINUTE."}';
   const BANNED = '{"code":-1003,"msg":"Way too much request weight used; IP banned until 1704070800000."}';
 
   it('waits the Retry-After seconds when they are longer than the backoff, the backoff when shorter', async () => {
     const { server, exchange, sleeps } = await connect();
-    stop = () => server.stop();
     await exchange.fetchMarket('BTC/USDT');
     server.faults.push(
       { path: '/api/v3/account', kind: 'status', status: 429, body: TOO_MANY, headers: { 'Retry-After': '3' } },
@@ -266,7 +241,6 @@ describe('CcxtExchange and Retry-After (429 and 418 from a local Binance)', () =
 
   it('fails at once with EXCHANGE_RATE_LIMITED naming the wait when Retry-After is longer than maxRetryAfterMs', async () => {
     const { server, exchange, sleeps } = await connect({ maxRetryAfterMs: 60_000 });
-    stop = () => server.stop();
     await exchange.fetchMarket('BTC/USDT');
     server.faults.push({ path: '/api/v3/account', kind: 'status', status: 418, body: BANNED, headers: { 'Retry-After': '7200' } });
     const error = await exchange.fetchBalance().catch((caught: unknown) => caught);
@@ -280,7 +254,6 @@ describe('CcxtExchange and Retry-After (429 and 418 from a local Binance)', () =
   it('reads a Retry-After given as an HTTP date against the injected clock', async () => {
     const now = Date.UTC(2024, 0, 1, 12, 0, 0);
     const { server, exchange, sleeps } = await connect({ now });
-    stop = () => server.stop();
     await exchange.fetchMarket('BTC/USDT');
     server.faults.push({ path: '/api/v3/account', kind: 'status', status: 429, body: TOO_MANY, headers: { 'Retry-After': new Date(now + 5_000).toUTCString() } });
     await exchange.fetchBalance();
@@ -289,7 +262,6 @@ describe('CcxtExchange and Retry-After (429 and 418 from a local Binance)', () =
 
   it('keeps the Retry-After in the error when the attempts run out', async () => {
     const { server, exchange, sleeps } = await connect({ attempts: 2 });
-    stop = () => server.stop();
     await exchange.fetchMarket('BTC/USDT');
     server.faults.push(...['2', '4'].map((seconds) => ({ path: '/api/v3/ticker/24hr', kind: 'status' as const, status: 429, body: TOO_MANY, headers: { 'Retry-After': seconds } })));
     const error = await exchange.fetchTicker('BTC/USDT').catch((caught: unknown) => caught);
@@ -314,7 +286,6 @@ describe('CcxtExchange and Retry-After (429 and 418 from a local Binance)', () =
 
   it('sends a rate-limited order again only after the Retry-After, and places it once', async () => {
     const { server, exchange, sleeps } = await connect();
-    stop = () => server.stop();
     await exchange.fetchMarket('BTC/USDT');
     server.faults.push({ path: '/api/v3/order', method: 'POST', kind: 'status', status: 429, body: TOO_MANY, headers: { 'Retry-After': '2' } });
     const order = await exchange.createOrder({ clientOrderId: 'limited-1', symbol: 'BTC/USDT', side: 'buy', type: 'market', amount: 0.1 });

@@ -3,10 +3,9 @@
  * real ccxt client and our adapter, with a local server in place of api.binance.com.
  */
 import { readFileSync } from 'node:fs';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it, onTestFinished } from 'vitest';
 import { SimulatedClock } from '@ia-agents/core';
-import { createLocalBinanceClient } from '../testing/local-binance-client.js';
-import { FakeBinance } from '../testing/fake-binance-server.js';
+import { startLocalBinance } from '../testing/local-binance.js';
 import { CcxtExchange } from './ccxt-exchange.js';
 
 interface RequestCase { description: string; method: string; url: string; input: unknown[]; output?: string | null }
@@ -16,16 +15,14 @@ const requestFile = load<{ skipKeys: string[]; methods: Record<string, RequestCa
 const responseFile = load<{ methods: Record<string, ResponseCase[]> }>('binance_response_spot_subset.json');
 
 const NOW = 1_750_000_000_000;
-let server: FakeBinance | undefined;
-afterEach(async () => server?.stop());
-
 async function connect() {
-  server = new FakeBinance();
-  server.balances = { USDT: { free: 1_000_000, locked: 0 }, BTC: { free: 10, locked: 0 }, LTC: { free: 10, locked: 0 } };
-  const client = createLocalBinanceClient({ restUrl: await server.start() });
+  const binance = await startLocalBinance();
+  onTestFinished(binance.stop);
+  binance.rest.balances = { USDT: { free: 1_000_000, locked: 0 }, BTC: { free: 10, locked: 0 }, LTC: { free: 10, locked: 0 } };
+  const client = binance.createClient();
   const exchange = new CcxtExchange({ client, attempts: 1, clock: new SimulatedClock(NOW) });
   await client.loadMarkets();
-  return { server, client, exchange };
+  return { server: binance.rest, client, exchange };
 }
 
 /** Fixture arguments as ccxt's runner passes them: JSON null is an omitted argument. */

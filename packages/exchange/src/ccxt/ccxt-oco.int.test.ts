@@ -1,9 +1,8 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it, onTestFinished } from 'vitest';
 import ccxt from 'ccxt';
 import { isIaAgentsError, type OcoRequest } from '@ia-agents/core';
 import { BINANCE_SPOT_EXCHANGE_INFO } from '../testing/binance-exchange-info.js';
-import { FakeBinance } from '../testing/fake-binance-server.js';
-import { createLocalBinanceClient } from '../testing/local-binance-client.js';
+import { startLocalBinance } from '../testing/local-binance.js';
 import { CcxtExchange } from './ccxt-exchange.js';
 
 const OCO_PATH = '/api/v3/orderList/oco';
@@ -11,13 +10,13 @@ const TOO_MANY = '{"code":-1003,"msg":"Too much request weight used; current lim
 
 /** A Binance account holding 0.5 BTC at a last price of 100 USDT, behind the real ccxt client. */
 async function connect(options: { attempts?: number; timeoutMs?: number } = {}) {
-  const server = new FakeBinance();
-  const restUrl = await server.start();
-  server.balances.BTC = { free: 0.5, locked: 0 };
-  const client = createLocalBinanceClient({ restUrl, timeoutMs: options.timeoutMs ?? 2_000 });
+  const binance = await startLocalBinance();
+  onTestFinished(binance.stop);
+  binance.rest.balances.BTC = { free: 0.5, locked: 0 };
+  const client = binance.createClient({ timeoutMs: options.timeoutMs ?? 2_000 });
   const sleeps: number[] = [];
   const exchange = new CcxtExchange({ client, attempts: options.attempts ?? 3, backoffMs: 100, sleep: async (ms) => void sleeps.push(ms) });
-  return { server, exchange, sleeps, client };
+  return { server: binance.rest, exchange, sleeps, client };
 }
 
 function oco(overrides: Partial<OcoRequest> = {}): OcoRequest {
@@ -35,12 +34,8 @@ async function failure(promise: Promise<unknown>): Promise<{ code: string; messa
 }
 
 describe('CcxtExchange.createOcoOrder (Binance orderList/oco through the real ccxt client, against a local Binance)', () => {
-  let stop: (() => Promise<void>) | undefined;
-  afterEach(async () => stop?.());
-
   it('places both legs as one order list that reserves the holding once: a separate sell of it is refused', async () => {
     const { server, exchange } = await connect();
-    stop = () => server.stop();
     expect(exchange.supportsOco).toBe(true);
     const [stopLoss, takeProfit] = await exchange.createOcoOrder(oco());
 
@@ -74,7 +69,6 @@ describe('CcxtExchange.createOcoOrder (Binance orderList/oco through the real cc
     { leg: 'stop-loss', price: 89, filled: 'sl-1', expired: 'tp-1' },
   ])('when the $leg fills, Binance cancels the other leg', async ({ price, filled, expired }) => {
     const { server, exchange } = await connect();
-    stop = () => server.stop();
     await exchange.createOcoOrder(oco());
     server.tradeAt(price);
 
@@ -87,8 +81,7 @@ describe('CcxtExchange.createOcoOrder (Binance orderList/oco through the real cc
   });
 
   it('cancelling one leg cancels the list and frees the holding once', async () => {
-    const { server, exchange } = await connect();
-    stop = () => server.stop();
+    const { exchange } = await connect();
     const [stopLoss] = await exchange.createOcoOrder(oco());
     expect((await exchange.cancelOrder(stopLoss.id, 'BTC/USDT')).status).toBe('cancelled');
     expect(await exchange.fetchOpenOrders('BTC/USDT')).toEqual([]);
@@ -97,7 +90,6 @@ describe('CcxtExchange.createOcoOrder (Binance orderList/oco through the real cc
 
   it('is idempotent on the two client order ids: the same request again, or after a restart, returns the same two orders', async () => {
     const { server, exchange, client } = await connect();
-    stop = () => server.stop();
     const first = await exchange.createOcoOrder(oco());
     expect((await exchange.createOcoOrder(oco())).map((order) => order.id)).toEqual(first.map((order) => order.id));
 
@@ -112,7 +104,6 @@ describe('CcxtExchange.createOcoOrder (Binance orderList/oco through the real cc
 
   it('refuses a client order id that already names another order, sending nothing', async () => {
     const { server, exchange } = await connect();
-    stop = () => server.stop();
     await exchange.createOrder({ clientOrderId: 'sl-1', symbol: 'BTC/USDT', side: 'buy', type: 'limit', amount: 0.1, price: 50 });
     const refused = await failure(exchange.createOcoOrder(oco()));
     expect(refused).toMatchObject({ code: 'INVALID_ORDER', details: { clientOrderId: 'sl-1', takeProfitClientOrderId: 'tp-1' } });
@@ -122,7 +113,6 @@ describe('CcxtExchange.createOcoOrder (Binance orderList/oco through the real cc
 
   it('rounds the amount down to the lot step and the prices to the tick before sending', async () => {
     const { server, exchange } = await connect();
-    stop = () => server.stop();
     const [stopLoss, takeProfit] = await exchange.createOcoOrder(oco({ amount: 0.1234567, stopLoss: { clientOrderId: 'sl-r', stopPrice: 90.123 }, takeProfit: { clientOrderId: 'tp-r', stopPrice: 110.456 } }));
     expect(server.sent('POST', OCO_PATH)[0]!.params).toMatchObject({ quantity: '0.12345', belowStopPrice: '90.12', aboveStopPrice: '110.46' });
     expect([stopLoss.amount, stopLoss.stopPrice, takeProfit.stopPrice]).toEqual([0.12345, 90.12, 110.46]);
@@ -134,14 +124,12 @@ describe('CcxtExchange.createOcoOrder (Binance orderList/oco through the real cc
     { why: 'with both prices on one tick', request: oco({ stopLoss: { clientOrderId: 'sl-1', stopPrice: 99.996 }, takeProfit: { clientOrderId: 'tp-1', stopPrice: 99.999 } }), details: { rule: 'priceStep', stopLoss: 100, takeProfit: 100 } },
   ])('refuses an OCO $why before sending (INVALID_ORDER naming the rule)', async ({ request, details }) => {
     const { server, exchange } = await connect();
-    stop = () => server.stop();
     expect(await failure(exchange.createOcoOrder(request))).toMatchObject({ code: 'INVALID_ORDER', details });
     expect(server.sent('POST', OCO_PATH)).toHaveLength(0);
   });
 
   it('refuses malformed input with VALIDATION_FAILED naming the field, before any request', async () => {
     const { server, exchange } = await connect();
-    stop = () => server.stop();
     const inverted = await failure(exchange.createOcoOrder(oco({ stopLoss: { clientOrderId: 'sl-1', stopPrice: 120 } })));
     expect(inverted).toMatchObject({ code: 'VALIDATION_FAILED', issues: [{ path: ['takeProfit', 'stopPrice'], message: 'the take-profit (110) must be above the stop-loss (120)' }] });
     expect(inverted.message).toBe('Invalid OCO order request: takeProfit.stopPrice: the take-profit (110) must be above the stop-loss (120)');
@@ -152,7 +140,6 @@ describe('CcxtExchange.createOcoOrder (Binance orderList/oco through the real cc
 
   it('retries a 429 after its Retry-After and a 502 after looking the legs up, placing one list', async () => {
     const { server, exchange, sleeps } = await connect();
-    stop = () => server.stop();
     await exchange.fetchMarket('BTC/USDT');
     server.faults.push(
       { path: OCO_PATH, method: 'POST', kind: 'status', status: 429, body: TOO_MANY, headers: { 'Retry-After': '2' } },
@@ -169,7 +156,6 @@ describe('CcxtExchange.createOcoOrder (Binance orderList/oco through the real cc
 
   it('gives up on a rate limit that asks for longer than maxRetryAfterMs, with EXCHANGE_RATE_LIMITED', async () => {
     const { server, exchange, sleeps } = await connect();
-    stop = () => server.stop();
     server.faults.push({ path: OCO_PATH, method: 'POST', kind: 'status', status: 429, body: TOO_MANY, headers: { 'Retry-After': '600' } });
     expect(await failure(exchange.createOcoOrder(oco()))).toMatchObject({ code: 'EXCHANGE_RATE_LIMITED', details: { operation: 'createOcoOrder', retryAfterMs: 600_000, clientOrderId: 'sl-1' } });
     expect(server.sent('POST', OCO_PATH)).toHaveLength(1);
@@ -181,7 +167,6 @@ describe('CcxtExchange.createOcoOrder (Binance orderList/oco through the real cc
     { fault: 'drop-after-accept' as const, timeoutMs: 2_000 },
   ])('looks the legs up by client order id after a $fault, and never sends the list twice', async ({ fault, timeoutMs }) => {
     const { server, exchange } = await connect({ timeoutMs });
-    stop = () => server.stop();
     await exchange.fetchMarket('BTC/USDT');
     server.faults.push({ path: OCO_PATH, method: 'POST', kind: fault });
     const [stopLoss, takeProfit] = await exchange.createOcoOrder(oco());
@@ -193,7 +178,6 @@ describe('CcxtExchange.createOcoOrder (Binance orderList/oco through the real cc
 
   it('reports ORDER_STATE_UNKNOWN, sending nothing more, when neither the send nor the lookup can be completed', async () => {
     const { server, exchange } = await connect({ attempts: 1 });
-    stop = () => server.stop();
     await exchange.fetchMarket('BTC/USDT');
     // The first GET, the lookup before sending, finds nothing; the lookup after the drop fails.
     server.faults.push({ path: OCO_PATH, method: 'POST', kind: 'drop-after-accept' }, { path: '/api/v3/order', method: 'GET', kind: 'status', status: 503, body: '', after: 1 });
@@ -203,7 +187,6 @@ describe('CcxtExchange.createOcoOrder (Binance orderList/oco through the real cc
 
   it('translates -2010 insufficient balance to INSUFFICIENT_FUNDS and a price relationship refusal to INVALID_ORDER, retrying neither', async () => {
     const { server, exchange } = await connect();
-    stop = () => server.stop();
     expect((await failure(exchange.createOcoOrder(oco({ amount: 0.6 })))).code).toBe('INSUFFICIENT_FUNDS');
     // Binance wants take-profit > last price > stop-loss; the last price is 100.
     const relationship = await failure(exchange.createOcoOrder(oco({ stopLoss: { clientOrderId: 'sl-2', stopPrice: 101 }, takeProfit: { clientOrderId: 'tp-2', stopPrice: 110 } })));
@@ -215,7 +198,6 @@ describe('CcxtExchange.createOcoOrder (Binance orderList/oco through the real cc
 
   it('fails with NOT_SUPPORTED, sending nothing, on a market where Binance allows no OCO', async () => {
     const { server, exchange } = await connect();
-    stop = () => server.stop();
     const info = structuredClone(BINANCE_SPOT_EXCHANGE_INFO);
     info.symbols[0]!.ocoAllowed = false;
     server.responses.set('GET /api/v3/exchangeInfo', [info]);

@@ -1,8 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { SimulatedClock, type Candle } from '@ia-agents/core';
-import { FakeBinance } from '../testing/fake-binance-server.js';
-import { FakeBinanceStream } from '../testing/fake-binance-stream.js';
-import { createLocalBinanceClient } from '../testing/local-binance-client.js';
+import { startLocalBinance } from '../testing/local-binance.js';
 import { CcxtStream, type StreamReconnect } from './ccxt-stream.js';
 
 const T0 = Date.UTC(2024, 0, 1);
@@ -15,12 +13,10 @@ afterEach(async () => {
 });
 
 async function connect() {
-  const rest = new FakeBinance();
-  const ws = new FakeBinanceStream();
-  const client = createLocalBinanceClient({ restUrl: await rest.start(), wsUrl: await ws.start() });
+  const { rest, ws, createClient, stop } = await startLocalBinance();
   const reconnects: StreamReconnect[] = [];
-  const stream = new CcxtStream({ client, backoffMs: 10, onReconnect: (reconnect) => reconnects.push(reconnect), clock: new SimulatedClock(T0) });
-  cleanup.push(() => rest.stop(), () => ws.stop(), () => stream.close());
+  const stream = new CcxtStream({ client: createClient(), backoffMs: 10, onReconnect: (reconnect) => reconnects.push(reconnect), clock: new SimulatedClock(T0) });
+  cleanup.push(stop, () => stream.close());
   return { rest, ws, stream, reconnects };
 }
 

@@ -1,12 +1,11 @@
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, onTestFinished } from 'vitest';
 import { SimulatedClock, isIaAgentsError, type Candle, type MarketEvent } from '@ia-agents/core';
 import { CcxtExchange } from '../ccxt/ccxt-exchange.js';
 import { createReplayFeed } from '../feeds/replay-feed.js';
-import { FakeBinance } from '../testing/fake-binance-server.js';
-import { createLocalBinanceClient } from '../testing/local-binance-client.js';
+import { startLocalBinance } from '../testing/local-binance.js';
 import { downloadCandles, type DownloadProgress } from './download-candles.js';
 
 const T0 = Date.UTC(2024, 0, 1);
@@ -15,20 +14,20 @@ const HOUR = 3_600_000;
 const eight = (value: number) => Number(value.toFixed(8));
 const candle = (index: number): Candle => ({ timestamp: T0 + index * HOUR, open: eight(40_000 + index * 0.01), high: eight(40_100.12345678 + index), low: eight(39_900.5 - index * 0.001), close: eight(40_050.87654321 + index * 0.5), volume: eight(12.34567891 + index) });
 
-let server: FakeBinance | undefined;
 let directory: string | undefined;
-afterEach(async () => {
-  await server?.stop();
+afterEach(() => {
   if (directory !== undefined) rmSync(directory, { recursive: true, force: true });
 });
 
 async function setUp(count: number, now: number) {
-  server = new FakeBinance();
+  const binance = await startLocalBinance();
+  onTestFinished(binance.stop);
+  const server = binance.rest;
   server.now = now;
   server.klines.set('BTCUSDT 1h', Array.from({ length: count }, (_, index) => candle(index)).filter((entry) => entry.timestamp !== T0 + 1500 * HOUR));
   // The exchange and the server agree on the time, as they do live.
   const clock = new SimulatedClock(now);
-  const exchange = new CcxtExchange({ client: createLocalBinanceClient({ restUrl: await server.start() }), attempts: 2, backoffMs: 0, clock });
+  const exchange = new CcxtExchange({ client: binance.createClient(), attempts: 2, backoffMs: 0, clock });
   directory = mkdtempSync(join(tmpdir(), 'ia-download-'));
   return { server, exchange, out: join(directory, 'nested', 'binance_BTC-USDT_1h.csv'), clock };
 }

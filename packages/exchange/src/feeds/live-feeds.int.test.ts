@@ -2,9 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { SimulatedClock, type Candle, type MarketEvent } from '@ia-agents/core';
 import { CcxtExchange } from '../ccxt/ccxt-exchange.js';
 import { CcxtStream } from '../ccxt/ccxt-stream.js';
-import { FakeBinance } from '../testing/fake-binance-server.js';
-import { FakeBinanceStream } from '../testing/fake-binance-stream.js';
-import { createLocalBinanceClient } from '../testing/local-binance-client.js';
+import { startLocalBinance } from '../testing/local-binance.js';
 import { createPollingFeed } from './polling-feed.js';
 import { createStreamingFeed } from './streaming-feed.js';
 
@@ -19,13 +17,12 @@ afterEach(async () => {
 });
 
 async function servers(now: number) {
-  const rest = new FakeBinance();
-  const ws = new FakeBinanceStream();
-  const client = createLocalBinanceClient({ restUrl: await rest.start(), wsUrl: await ws.start() });
+  const { rest, ws, createClient, stop } = await startLocalBinance();
+  cleanup.push(stop);
+  const client = createClient();
   const clock = new SimulatedClock(now);
   rest.now = now;
   const exchange = new CcxtExchange({ client, attempts: 2, backoffMs: 0, clock });
-  cleanup.push(() => rest.stop(), () => ws.stop());
   return { rest, ws, client, clock, exchange };
 }
 

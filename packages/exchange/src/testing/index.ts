@@ -4,3 +4,4 @@ export { FakeBinance, toKline, type Fault, type FakeBinanceRequest } from './fak
 export { BINANCE_SPOT_EXCHANGE_INFO } from './binance-exchange-info.js';
 export { SPOT_ONLY_CCXT_OPTIONS, createLocalBinanceClient, type LocalBinanceClientOptions } from './local-binance-client.js';
 export { FakeBinanceStream, type StreamRequest } from './fake-binance-stream.js';
+export { startLocalBinance, type LocalBinance, type LocalBinanceClient } from './local-binance.js';

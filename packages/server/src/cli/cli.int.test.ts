@@ -12,7 +12,7 @@ import { promisify } from 'node:util';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Candle } from '@ia-agents/core';
 import { bundledCandlesPath, createReplayFeed, type BacktestResult } from '@ia-agents/exchange';
-import { FakeBinance } from '@ia-agents/exchange/testing';
+import { startLocalBinance, type LocalBinance } from '@ia-agents/exchange/testing';
 
 const run = promisify(execFile);
 const CLI = fileURLToPath(new URL('../../dist/cli.js', import.meta.url));
@@ -29,22 +29,20 @@ describe('ia-agents CLI (the built command in a child process)', () => {
   afterEach(() => rmSync(folder, { recursive: true, force: true }));
 
   describe('data download', () => {
-    let binance: FakeBinance;
-    let apiUrl: string;
+    let binance: LocalBinance;
     beforeEach(async () => {
-      binance = new FakeBinance();
+      binance = await startLocalBinance();
       // 2,500 hourly candles with one missing; Binance answers 1,000 at most a request.
-      binance.klines.set('BTCUSDT 1h', Array.from({ length: 2_500 }, (_, index) => candle(index)).filter((entry) => entry.timestamp !== T0 + 700 * HOUR));
-      apiUrl = await binance.start();
+      binance.rest.klines.set('BTCUSDT 1h', Array.from({ length: 2_500 }, (_, index) => candle(index)).filter((entry) => entry.timestamp !== T0 + 700 * HOUR));
     });
     afterEach(() => binance.stop());
 
     it('writes the CSV the replay feed reads, paging through the history and reporting the gap', async () => {
       const out = join(folder, 'data', 'binance_BTC-USDT_1h.csv');
-      const { stdout } = await run(process.execPath, [CLI, 'data', 'download', '--exchange', 'binance', '--symbol', 'BTC/USDT', '--timeframe', '1h', '--since', '2024-01-01', '--until', '2024-02-15', '--out', out, '--api-url', apiUrl]);
+      const { stdout } = await run(process.execPath, [CLI, 'data', 'download', '--exchange', 'binance', '--symbol', 'BTC/USDT', '--timeframe', '1h', '--since', '2024-01-01', '--until', '2024-02-15', '--out', out, '--api-url', binance.restUrl]);
       // 2024-01-01 to 2024-02-15 is 1,080 hours; one of them is missing on the exchange.
       expect(stdout).toBe(`1079 candles of BTC/USDT 1h from binance (2024-01-01T00:00 -> 2024-02-14T23:00 UTC) -> ${out}\n1 gaps, 1 candles missing on the exchange (the replay feed reports them)\n`);
-      expect(binance.sent('GET', '/api/v3/klines').map((request) => [request.params.symbol, request.params.interval, Number(request.params.startTime)])).toEqual([
+      expect(binance.rest.sent('GET', '/api/v3/klines').map((request) => [request.params.symbol, request.params.interval, Number(request.params.startTime)])).toEqual([
         ['BTCUSDT', '1h', T0],
         ['BTCUSDT', '1h', T0 + 1_001 * HOUR], // the first page held candles 0 to 1,000 (700 is missing)
       ]);
@@ -58,7 +56,7 @@ describe('ia-agents CLI (the built command in a child process)', () => {
 
     it('fails with the error code and the field for a bad timeframe, leaving no file', async () => {
       const out = join(folder, 'bad.csv');
-      const failure = await run(process.execPath, [CLI, 'data', 'download', '-s', 'BTC/USDT', '-t', '7m', '--since', '2024-01-01', '-o', out, '--api-url', apiUrl]).catch((error: { code: number; stderr: string }) => error);
+      const failure = await run(process.execPath, [CLI, 'data', 'download', '-s', 'BTC/USDT', '-t', '7m', '--since', '2024-01-01', '-o', out, '--api-url', binance.restUrl]).catch((error: { code: number; stderr: string }) => error);
       expect(failure).toMatchObject({ code: 1, stderr: expect.stringMatching(/^CONFIG_INVALID: .*timeframe/) });
       expect(existsSync(out)).toBe(false);
     });
