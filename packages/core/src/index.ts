@@ -2,6 +2,7 @@ export * from './schemas/index.js';
 export * from './errors/index.js';
 export { parseWith } from './util/parse.js';
 export { isPromiseLike, runSteps, wait, type Steps } from './util/steps.js';
+export { RingBuffer } from './util/ring-buffer.js';
 export { parseOrderRequest } from './util/order-request.js';
 export { parseOpinion } from './util/opinion.js';
 export { createEventBus, EventBus, type EventName, type IaAgentsEvents } from './events/event-bus.js';

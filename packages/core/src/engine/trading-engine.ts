@@ -5,6 +5,7 @@ import { createEventBus, type EventBus } from '../events/event-bus.js';
 import { systemClock, type Clock } from '../interfaces/clock.js';
 import { isSimulatedExchange, type Exchange, type SimulatedExchange } from '../interfaces/exchange.js';
 import type { AuditEntry } from '../interfaces/store.js';
+import { RingBuffer } from '../util/ring-buffer.js';
 import { isPromiseLike, runSteps, wait, type Steps } from '../util/steps.js';
 import type { MarketEvent } from '../interfaces/market-feed.js';
 import { createIdGenerator } from '../interfaces/random.js';
@@ -21,7 +22,8 @@ import { silentLogger, type Logger } from '../logger.js';
 interface SymbolState {
   symbol: string;
   timeframe: Timeframe;
-  history: Candle[];
+  /** The last `lookback` closed candles (a ring: a backtest pushes a million without allocating). */
+  history: RingBuffer<Candle>;
   count: number;
   trigger: Trigger;
   ticker?: Ticker;
@@ -123,7 +125,7 @@ export class TradingEngine {
 
   /** Closed candles kept for a symbol (oldest first). */
   history(symbol: string): readonly Candle[] {
-    return this.#symbols.get(symbol)?.history ?? [];
+    return (this.#symbols.get(symbol)?.history.toArray()) ?? [];
   }
 
   /** The hard limits in force. */
@@ -233,7 +235,6 @@ export class TradingEngine {
     const simulated = this.#simulated;
     const clock = this.#clock as Partial<{ set(time: number): void }>;
     const settable = typeof clock.set === 'function';
-    const keep = this.#options.lookback;
     const onCandle = this.#onCandleHook;
     const history = state.history;
     const outcomes = this.#outcomes;
@@ -244,7 +245,6 @@ export class TradingEngine {
       if (settable) clock.set!(candle.timestamp + length);
       const fills = simulated === undefined ? NO_FILLS : simulated.onCandle(symbol, candle);
       history.push(candle);
-      if (history.length > keep * 2) history.splice(0, history.length - keep);
       const index = state.count++;
       this.#summary.candles += 1;
       const outcomesDue = outcomes.isDue(symbol, index);
@@ -297,7 +297,7 @@ export class TradingEngine {
   #state(symbol: string, timeframe: Timeframe): SymbolState {
     let state = this.#symbols.get(symbol);
     if (state === undefined) {
-      state = { symbol, timeframe, history: [], count: 0, trigger: (this.#settings.trigger ?? everyCandle)(symbol) };
+      state = { symbol, timeframe, history: new RingBuffer<Candle>(this.#options.lookback), count: 0, trigger: (this.#settings.trigger ?? everyCandle)(symbol) };
       this.#symbols.set(symbol, state);
     }
     return state;
@@ -321,11 +321,11 @@ export class TradingEngine {
    */
   async decide(symbol: string, options: { reason?: string; signal?: AbortSignal; timeframe?: Timeframe } = {}): Promise<ActionResult> {
     const state = this.#state(symbol, options.timeframe ?? this.#options.timeframe);
-    if (state.history.length === 0) {
+    if (state.history.size === 0) {
       const candles = await this.#exchange.fetchOHLCV(symbol, state.timeframe, undefined, this.#options.lookback);
       const closedBy = this.#clock.now();
-      state.history.push(...candles.filter((candle) => candle.timestamp + timeframeToMs(state.timeframe) <= closedBy));
-      state.count = state.history.length;
+      for (const candle of candles) if (candle.timestamp + timeframeToMs(state.timeframe) <= closedBy) state.history.push(candle);
+      state.count = state.history.size;
     }
     return runSteps(this.#decideAndAct(state, options.reason ?? 'on demand', options.signal));
   }
@@ -375,7 +375,7 @@ export class TradingEngine {
 
   /** What the team sees: the closed candles, news about the symbol, the portfolio, the limits. */
   #snapshotWith(state: SymbolState, portfolio: Portfolio): MarketSnapshot {
-    const candles = state.history.slice(-this.#options.lookback);
+    const candles = state.history.toArray();
     const snapshot: MarketSnapshot = {
       symbol: state.symbol,
       timeframe: state.timeframe,
@@ -394,7 +394,7 @@ export class TradingEngine {
   /** The portfolio now: the simulated exchange's, or built from live balances and last prices. */
   async portfolio(): Promise<Portfolio> {
     if (isSimulatedExchange(this.#exchange)) return this.#exchange.getPortfolio();
-    const prices = new Map([...this.#symbols.values()].map((state) => [state.symbol, state.history.at(-1)?.close ?? state.ticker?.last ?? 0]));
+    const prices = new Map([...this.#symbols.values()].map((state) => [state.symbol, state.history.last()?.close ?? state.ticker?.last ?? 0]));
     return buildLivePortfolio(await this.#exchange.fetchBalance(), prices, this.#options.quoteCurrency, this.#clock.now(), this.#marks);
   }
 
@@ -648,7 +648,7 @@ export class TradingEngine {
     await this.#audited(resolution.by, resolution.approved ? 'escalation-approved' : 'escalation-rejected', decisionId, { proposedAction: decision.proposedAction });
     if (!resolution.approved || decision.proposedAction === 'HOLD') return { decision };
     const state = this.#symbols.get(decision.symbol);
-    const price = state?.history.at(-1)?.close ?? state?.ticker?.last ?? decision.price;
+    const price = state?.history.last()?.close ?? state?.ticker?.last ?? decision.price;
     if (price === undefined) throw new IaAgentsError('CONFLICT', `No price known for ${decision.symbol}`);
     return runSteps(this.#execute({ ...decision, confidence: Math.max(decision.confidence, this.riskLimits.minConfidence) }, decision.proposedAction, await this.portfolio(), price, `${decision.id}-a`));
   }
@@ -659,7 +659,7 @@ export class TradingEngine {
    */
   async placeManualOrder(request: Parameters<Exchange['createOrder']>[0], actor: string): Promise<Order> {
     const state = this.#symbols.get(request.symbol);
-    const price = request.price ?? state?.history.at(-1)?.close ?? state?.ticker?.last ?? (await this.#exchange.fetchTicker(request.symbol)).last;
+    const price = request.price ?? state?.history.last()?.close ?? state?.ticker?.last ?? (await this.#exchange.fetchTicker(request.symbol)).last;
     const openOrders = (await this.#exchange.fetchOpenOrders()).length;
     checkOrder(request, { portfolio: await this.portfolio(), price, limits: this.riskLimits, openOrders, feeRate: this.#options.feeRate });
     await this.#audited(actor, 'manual-order', request.clientOrderId, { ...request });

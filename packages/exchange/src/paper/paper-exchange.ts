@@ -3,6 +3,7 @@ import {
   ocoRequestSchema,
   parseOrderRequest,
   parseWith,
+  RingBuffer,
   type Balances,
   type Candle,
   type Fill,
@@ -47,9 +48,14 @@ export class PaperExchange implements SimulatedExchange {
   readonly #fills: Fill[] = [];
   /** Symbols whose quote is the valuation currency, one per base asset: they value the balances. */
   readonly #valuers: SymbolState[] = [];
-  /** The ledger records of the quote currency and of each valuer's base asset, once they exist. */
+  /**
+   * The ledger records of the quote currency and of each valuer's base asset (undefined while the
+   * asset has none), looked up again only when the ledger has gained a record (`#valuedAssets`, its
+   * count then) or a valuer was added: not every candle, and never for an asset not held yet.
+   */
   #quoteBalance: AssetBalance | undefined;
   readonly #valuerBalances: (AssetBalance | undefined)[] = [];
+  #valuedAssets = -1;
   /** The symbol of the latest call (a backtest of one symbol looks it up once). */
   #lastState: SymbolState | undefined;
   #openCount = 0;
@@ -82,7 +88,7 @@ export class PaperExchange implements SimulatedExchange {
     let state = this.#symbols.get(symbol);
     if (state === undefined) {
       const { base, quote } = splitSymbol(symbol);
-      state = { symbol, base, quote, market: marketFor(this.#settings, symbol), last: undefined, mark: Number.NaN, history: [], consumed: 0, book: undefined, open: [] };
+      state = { symbol, base, quote, market: marketFor(this.#settings, symbol), last: undefined, mark: Number.NaN, history: new RingBuffer<Candle>(this.#settings.historyLimit), consumed: 0, book: undefined, open: [] };
       this.#symbols.set(symbol, state);
       if (quote === this.#settings.quoteCurrency && !this.#valuers.some((valuer) => valuer.base === base)) this.#valuers.push(state);
     }
@@ -96,9 +102,7 @@ export class PaperExchange implements SimulatedExchange {
     state.last = candle;
     state.mark = candle.close;
     state.consumed = 0;
-    const history = state.history;
-    history.push(candle);
-    if (history.length > 2 * this.#settings.historyLimit) history.splice(0, history.length - this.#settings.historyLimit);
+    state.history.push(candle);
     if (candle.timestamp > this.#marketTime) this.#marketTime = candle.timestamp;
     const fills = state.open.length === 0 ? NO_FILLS : this.#match(state, candle);
     this.#mark(candle.timestamp);
@@ -207,15 +211,19 @@ export class PaperExchange implements SimulatedExchange {
 
   /** Quote balance plus every other balance at its latest mark. */
   #value(): number {
-    // The ledger keeps one record per asset for good: they are looked up once, not every candle.
     const balances = this.#ledger.balances;
-    const quote = (this.#quoteBalance ??= balances.get(this.#settings.quoteCurrency));
-    let equity = quote?.total ?? 0;
     const valuers = this.#valuers;
     const held = this.#valuerBalances;
+    // The ledger keeps one record per asset for good (a restore resets `#valuedAssets`).
+    if (balances.size !== this.#valuedAssets || held.length !== valuers.length) {
+      this.#valuedAssets = balances.size;
+      this.#quoteBalance = balances.get(this.#settings.quoteCurrency);
+      for (let index = 0; index < valuers.length; index += 1) held[index] = balances.get(valuers[index]!.base);
+    }
+    let equity = this.#quoteBalance?.total ?? 0;
     for (let index = 0; index < valuers.length; index += 1) {
       const state = valuers[index]!;
-      const balance = (held[index] ??= balances.get(state.base));
+      const balance = held[index];
       if (balance !== undefined && balance.total !== 0 && state.mark === state.mark) equity += balance.total * state.mark;
     }
     return equity;
@@ -481,8 +489,7 @@ export class PaperExchange implements SimulatedExchange {
     this.#orderCounter = state.orderCounter;
     ({ current: this.#equity, peak: this.#peakEquity, dayStart: this.#dayStartEquity, day: this.#day } = state.equity);
     this.#ledger.balances.clear();
-    this.#quoteBalance = undefined;
-    this.#valuerBalances.length = 0;
+    this.#valuedAssets = -1;
     for (const [asset, balance] of Object.entries(state.balances)) this.#ledger.balances.set(asset, { ...balance });
     for (const position of state.positions) this.#ledger.positions.set(position.symbol, { ...position });
     for (const [symbol, candle] of Object.entries(state.lastCandles)) {

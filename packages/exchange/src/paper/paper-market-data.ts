@@ -23,8 +23,8 @@ export function orderBookFrom(state: SymbolState | undefined, limit: number | un
 
 /** Copies of the recent candles (the last `historyLimit`), from `since`, at most `limit`. */
 export function candlesFrom(state: SymbolState | undefined, historyLimit: number, since: number | undefined, limit: number | undefined): Candle[] | undefined {
-  if (state === undefined || state.history.length === 0) return undefined;
-  const seen = state.history.slice(-historyLimit).filter((candle) => since === undefined || candle.timestamp >= since);
+  if (state === undefined || state.history.size === 0) return undefined;
+  const seen = state.history.toArray().slice(-historyLimit).filter((candle) => since === undefined || candle.timestamp >= since);
   return (limit === undefined ? seen : seen.slice(0, limit)).map((candle) => ({ ...candle }));
 }
 

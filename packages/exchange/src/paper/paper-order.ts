@@ -1,4 +1,4 @@
-import type { Candle, Fill, MarketInfo, Order, OrderBook, OrderRequest } from '@ia-agents/core';
+import type { Candle, Fill, MarketInfo, Order, OrderBook, OrderRequest, RingBuffer } from '@ia-agents/core';
 import type { RuleOrder } from './fill-rules.js';
 
 /** An order inside the paper exchange: the public record plus matching state. */
@@ -33,8 +33,8 @@ export interface SymbolState {
   last: Candle | undefined;
   /** Latest close (NaN before the first candle). */
   mark: number;
-  /** Recent candles for fetchOHLCV, oldest first. */
-  history: Candle[];
+  /** The last `historyLimit` candles for fetchOHLCV, oldest first (a ring: no allocation per candle). */
+  history: RingBuffer<Candle>;
   /** Volume of `last` that fills have already taken. */
   consumed: number;
   /** Latest order book, when one was given. */
