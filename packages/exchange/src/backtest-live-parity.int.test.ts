@@ -15,7 +15,7 @@
  *   before the backtest's. Fill times come from the candles and are the same (so is the time of a
  *   leg that its one-cancels-the-other partner's fill cancelled).
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it, onTestFinished } from 'vitest';
 import { createEventBus, createTradingEngine, defineAssistant, type Candle, type Clock, type Decision, type EventBus, type MarketFeed, type Order } from '@ia-agents/core';
 import { runBacktest, type BacktestResult } from './backtest/run-backtest.js';
 import { bundledCandlesPath } from './bundled-data.js';
@@ -72,16 +72,10 @@ async function backtest(): Promise<{ result: BacktestResult; events: Event[] }> 
   return { result, events };
 }
 
-let cleanup: (() => Promise<void> | void)[] = [];
-afterEach(async () => {
-  for (const step of cleanup.reverse()) await step();
-  cleanup = [];
-});
-
 /** A local Binance serving the candles, a real ccxt pro client on it, and a wall clock the test moves (the server hides candles opening after it). */
 async function localBinance(start: number) {
   const { rest, ws, createClient, stop } = await startLocalBinance();
-  cleanup.push(stop);
+  onTestFinished(stop);
   const client = createClient();
   rest.klines.set('BTCUSDT 1h', CANDLES);
   let now = start;
@@ -124,7 +118,7 @@ function paperTrading(feed: MarketFeed, market: CcxtExchange, clock: Clock, opti
   });
   const controller = new AbortController();
   const done = engine.run({ signal: controller.signal });
-  cleanup.push(async () => {
+  onTestFinished(async () => {
     controller.abort();
     await done.catch(() => undefined);
   });
@@ -147,7 +141,7 @@ async function streamingRun(options: { dropAt?: number; paperClock?: boolean }):
   const { rest, ws, client, clock, setWall } = await localBinance(CANDLES[WARMUP]!.timestamp + STREAM_LATENCY);
   const market = new CcxtExchange({ client, attempts: 3, backoffMs: 0, clock });
   const stream = new CcxtStream({ client, backoffMs: 0, clock });
-  cleanup.push(() => stream.close());
+  onTestFinished(() => stream.close());
   const feed = createStreamingFeed({ stream, exchange: market, symbols: ['BTC/USDT'], timeframe: '1h', warmup: WARMUP, clock });
   const live = paperTrading(feed, market, clock, options);
   await ws.subscribed('btcusdt@kline_1h');

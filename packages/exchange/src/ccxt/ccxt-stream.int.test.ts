@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it, onTestFinished } from 'vitest';
 import { SimulatedClock, type Candle } from '@ia-agents/core';
 import { startLocalBinance } from '../testing/local-binance.js';
 import { CcxtStream, type StreamReconnect } from './ccxt-stream.js';
@@ -6,17 +6,12 @@ import { CcxtStream, type StreamReconnect } from './ccxt-stream.js';
 const T0 = Date.UTC(2024, 0, 1);
 const candle = (index: number, close: number): Candle => ({ timestamp: T0 + index * 60_000, open: 100, high: Math.max(100, close) + 1, low: Math.min(100, close) - 1, close, volume: 2.5 });
 
-let cleanup: (() => Promise<void>)[] = [];
-afterEach(async () => {
-  for (const step of cleanup.reverse()) await step();
-  cleanup = [];
-});
-
 async function connect() {
   const { rest, ws, createClient, stop } = await startLocalBinance();
   const reconnects: StreamReconnect[] = [];
   const stream = new CcxtStream({ client: createClient(), backoffMs: 10, onReconnect: (reconnect) => reconnects.push(reconnect), clock: new SimulatedClock(T0) });
-  cleanup.push(stop, () => stream.close());
+  onTestFinished(stop);
+  onTestFinished(() => stream.close());
   return { rest, ws, stream, reconnects };
 }
 

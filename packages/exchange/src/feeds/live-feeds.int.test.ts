@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it, onTestFinished } from 'vitest';
 import { SimulatedClock, type Candle, type MarketEvent } from '@ia-agents/core';
 import { CcxtExchange } from '../ccxt/ccxt-exchange.js';
 import { CcxtStream } from '../ccxt/ccxt-stream.js';
@@ -10,15 +10,9 @@ const T0 = Date.UTC(2024, 0, 1);
 const MINUTE = 60_000;
 const candle = (index: number, close = 100 + index): Candle => ({ timestamp: T0 + index * MINUTE, open: 100, high: Math.max(100, close) + 1, low: Math.min(100, close) - 1, close, volume: 1 + index });
 
-let cleanup: (() => Promise<void> | void)[] = [];
-afterEach(async () => {
-  for (const step of cleanup.reverse()) await step();
-  cleanup = [];
-});
-
 async function servers(now: number) {
   const { rest, ws, createClient, stop } = await startLocalBinance();
-  cleanup.push(stop);
+  onTestFinished(stop);
   const client = createClient();
   const clock = new SimulatedClock(now);
   rest.now = now;
@@ -33,7 +27,7 @@ function collect(feed: { events(options?: { signal?: AbortSignal }): AsyncIterab
   const done = (async () => {
     for await (const event of feed.events({ signal: controller.signal })) events.push(event);
   })();
-  cleanup.push(async () => {
+  onTestFinished(async () => {
     controller.abort();
     await done.catch(() => undefined);
   });
@@ -112,7 +106,7 @@ describe('createStreamingFeed (ccxt pro watchOHLCV on a local Binance stream, RE
     const stream = new CcxtStream({ client, backoffMs: 0, clock });
     const feed = createStreamingFeed({ stream, exchange, symbols: ['BTC/USDT'], timeframe: '1m', warmup: 2, clock });
     const run = collect(feed);
-    cleanup.push(() => stream.close());
+    onTestFinished(() => stream.close());
     await ws.subscribed('btcusdt@kline_1m');
     expect(run.candles()).toEqual([candle(1), candle(2)]);
     expect(run.events.map((event) => event.type === 'candles' && event.warmup)).toEqual([true]);
