@@ -3,7 +3,7 @@ export * from './errors/index.js';
 export { parseWith } from './util/parse.js';
 export { isPromiseLike, runSteps, wait, type Steps } from './util/steps.js';
 export { RingBuffer } from './util/ring-buffer.js';
-export { parseOrderRequest } from './util/order-request.js';
+export { checkOrderRequest, parseOrderRequest } from './util/order-request.js';
 export { parseOpinion } from './util/opinion.js';
 export { createEventBus, EventBus, type EventName, type IaAgentsEvents } from './events/event-bus.js';
 export type { JsonSchema, LanguageModel, LanguageModelCallOptions, LanguageModelMessage, LanguageModelResult } from './model/language-model.js';

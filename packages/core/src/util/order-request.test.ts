@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { orderRequestSchema, parseOrderRequest } from '../index.js';
+import { checkOrderRequest, orderRequestSchema, parseOrderRequest } from '../index.js';
 
 const request = fc.record(
   {
@@ -24,8 +24,13 @@ describe('parseOrderRequest', () => {
       fc.property(request, (input) => {
         const clean = Object.fromEntries(Object.entries(input).filter(([key, value]) => !(key === 'extra' && value === undefined)));
         const expected = orderRequestSchema.safeParse(clean);
-        if (expected.success) expect(parseOrderRequest(clean)).toEqual(expected.data);
-        else expect(() => parseOrderRequest(clean)).toThrow(/Invalid order request/);
+        if (expected.success) {
+          expect(parseOrderRequest(clean)).toEqual(expected.data);
+          expect(checkOrderRequest(clean)).toEqual(expected.data);
+        } else {
+          expect(() => parseOrderRequest(clean)).toThrow(/Invalid order request/);
+          expect(() => checkOrderRequest(clean)).toThrow(/Invalid order request/);
+        }
       }),
       { numRuns: 3000 },
     );
@@ -33,5 +38,12 @@ describe('parseOrderRequest', () => {
 
   it('names the bad field', () => {
     expect(() => parseOrderRequest({ clientOrderId: 'a', symbol: 'BTC/USDT', side: 'buy', type: 'limit', amount: 1 })).toThrow('Invalid order request: price: a limit order needs a price');
+  });
+
+  it('checkOrderRequest hands a valid request back as the same object, not a copy', () => {
+    const valid = { clientOrderId: 'dec-1-o', symbol: 'BTC/USDT', side: 'buy', type: 'limit', amount: 0.5, price: 40_000, decisionId: 'dec-1' };
+    expect(checkOrderRequest(valid)).toBe(valid);
+    expect(parseOrderRequest(valid)).not.toBe(valid);
+    expect(parseOrderRequest(valid)).toEqual(valid);
   });
 });

@@ -92,10 +92,9 @@ export function candleExecution(order: RuleOrder, candle: Candle): Execution | u
   return order.price === undefined ? { price: candle.open, liquidity: 'taker' } : limitExecution(order.side, order.price, candle);
 }
 
-/** In `signal-close` mode: a market order, or a marketable limit order, executes at the last close. */
-export function closeExecution(order: RuleOrder, last: Candle): Execution | undefined {
-  if (order.type === 'market') return { price: last.close, liquidity: 'taker' };
-  if (order.type !== 'limit') return undefined;
-  const marketable = order.side === 'buy' ? order.price! >= last.close : order.price! <= last.close;
-  return marketable ? { price: last.close, liquidity: 'taker' } : undefined;
+/** In `signal-close` mode: whether the order executes at the last close, as a taker (a market order, or a marketable limit order). */
+export function executesAtClose(order: RuleOrder, last: Candle): boolean {
+  if (order.type === 'market') return true;
+  if (order.type !== 'limit') return false;
+  return order.side === 'buy' ? order.price! >= last.close : order.price! <= last.close;
 }

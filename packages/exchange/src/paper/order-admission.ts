@@ -29,15 +29,18 @@ export function checkMarketRules(market: MarketInfo, request: OrderRequest, mark
   return admitted;
 }
 
-/** What an order locks: the base it sells, or the quote a buy may cost at worst (slippage and fee). */
-export function lockFor(settings: PaperExchangeSettings, request: OrderRequest, state: SymbolState): { asset: string; amount: number } {
-  if (request.side === 'sell') return { asset: state.base, amount: request.amount };
+/**
+ * How much an order locks: of the base it sells, or of the quote a buy may cost at worst (slippage
+ * and fee). The asset is the base for a sell, the quote for a buy.
+ */
+export function lockFor(settings: PaperExchangeSettings, request: OrderRequest, state: SymbolState): number {
+  if (request.side === 'sell') return request.amount;
   const reference = buyReference(request, state);
-  if (!(reference > 0)) return { asset: state.quote, amount: 0 };
+  if (!(reference > 0)) return 0;
   const bps = settings.slippage.model === 'fixed' ? settings.slippage.bps : settings.slippage.bps + settings.slippage.impactBps;
   const rate = request.type === 'limit' ? Math.max(settings.makerFee, settings.takerFee) : settings.takerFee;
   const slipped = request.type === 'limit' ? reference : reference * (1 + bps / 10_000);
-  return { asset: state.quote, amount: request.amount * slipped + request.amount * rate * slipped };
+  return request.amount * slipped + request.amount * rate * slipped;
 }
 
 function buyReference(request: OrderRequest, state: SymbolState): number {

@@ -1,7 +1,7 @@
 import {
   ExchangeError,
   ocoRequestSchema,
-  parseOrderRequest,
+  checkOrderRequest,
   parseWith,
   RingBuffer,
   type Balances,
@@ -17,8 +17,8 @@ import {
   type Ticker,
   type Timeframe,
 } from '@ia-agents/core';
-import { candleExecution, closeExecution } from './fill-rules.js';
-import { fillOnBook, fillOnCandle, type FillContext } from './paper-fills.js';
+import { candleExecution, executesAtClose } from './fill-rules.js';
+import { fillContext, fillOnBook, fillOnCandle, type FillContext } from './paper-fills.js';
 import { PaperLedger, type AssetBalance } from './paper-ledger.js';
 import { marketFor, paperExchangeOptionsSchema, splitSymbol, type PaperExchangeOptions, type PaperExchangeSettings } from './paper-options.js';
 import { copyFill, copyOrder, newPaperOrder, type PaperOrder, type SymbolState } from './paper-order.js';
@@ -132,7 +132,7 @@ export class PaperExchange implements SimulatedExchange {
           order.locked += partner.locked;
           partner.locked = 0;
         }
-        const fill = fillOnCandle(this.#context(), state, order, execution, candle, time);
+        const fill = fillOnCandle(this.#context(), state, order, execution.price, execution.liquidity, candle, time);
         if (fill !== undefined) {
           this.#recordFill(fill, fills);
           if (partner !== undefined) this.#cancelRecord(partner, time, `one-cancels-the-other: ${order.order.clientOrderId} filled`);
@@ -165,12 +165,12 @@ export class PaperExchange implements SimulatedExchange {
   #fillContext: FillContext | undefined;
 
   #context(): FillContext {
-    return (this.#fillContext ??= { ledger: this.#ledger, settings: this.#settings });
+    return (this.#fillContext ??= fillContext(this.#ledger, this.#settings));
   }
 
-  #recordFill(fill: Fill, into: Fill[]): void {
+  #recordFill(fill: Fill, into?: Fill[]): void {
     this.#fills.push(fill);
-    into.push(fill);
+    into?.push(fill);
   }
 
   /** An order whose funds ran out mid-fill keeps what it got; the rest is cancelled (rejected if nothing filled). */
@@ -236,7 +236,7 @@ export class PaperExchange implements SimulatedExchange {
 
   /** Synchronous `createOrder`, for callers in a hot loop. */
   placeOrder(input: OrderRequest): Order {
-    const request = parseOrderRequest(input);
+    const request = checkOrderRequest(input);
     const existing = this.#byClientId.get(request.clientOrderId);
     if (existing !== undefined) return copyOrder(existing.order);
     const state = this.#symbol(request.symbol);
@@ -246,11 +246,12 @@ export class PaperExchange implements SimulatedExchange {
   /** Places an admitted request; with a `partner`, the two share the partner's reservation (one-cancels-the-other). */
   #place(request: OrderRequest, state: SymbolState, partner?: PaperOrder): PaperOrder {
     const lock = lockFor(this.#settings, request, state);
-    const needed = partner === undefined ? lock.amount : Math.max(0, lock.amount - partner.locked);
-    const free = this.#ledger.free(lock.asset);
+    const asset = request.side === 'buy' ? state.quote : state.base;
+    const needed = partner === undefined ? lock : Math.max(0, lock - partner.locked);
+    const free = this.#ledger.free(asset);
     if (needed > free) {
-      throw new ExchangeError('INSUFFICIENT_FUNDS', `${request.side} ${request.amount} ${request.symbol} needs ${lock.amount} ${lock.asset}, ${free} is free`, {
-        details: { clientOrderId: request.clientOrderId, asset: lock.asset, needed: lock.amount, free },
+      throw new ExchangeError('INSUFFICIENT_FUNDS', `${request.side} ${request.amount} ${request.symbol} needs ${lock} ${asset}, ${free} is free`, {
+        details: { clientOrderId: request.clientOrderId, asset, needed: lock, free },
       });
     }
     const order = this.#register(request, state, needed);
@@ -311,11 +312,10 @@ export class PaperExchange implements SimulatedExchange {
     if (order.type === 'market' && state.book !== undefined) {
       fill = fillOnBook(this.#context(), state.book, order, now);
     } else if (this.#settings.fill === 'signal-close' && state.last !== undefined) {
-      const execution = closeExecution(order, state.last);
-      if (execution !== undefined) fill = fillOnCandle(this.#context(), state, order, execution, state.last, now);
+      if (executesAtClose(order, state.last)) fill = fillOnCandle(this.#context(), state, order, state.last.close, 'taker', state.last, now);
     }
     if (fill !== undefined) {
-      this.#recordFill(fill, []);
+      this.#recordFill(fill);
       this.#equity = this.#value();
       if (this.#equity > this.#peakEquity) this.#peakEquity = this.#equity;
     }
@@ -375,14 +375,16 @@ export class PaperExchange implements SimulatedExchange {
   fillsOf(clientOrderId: string): Fill[] {
     const order = this.#byClientId.get(clientOrderId);
     if (order === undefined || order.fillCount === 0) return [];
-    const fills: Fill[] = [];
+    // Filled from the back into an array of the known size (an order placed at the signal close has one fill).
+    const fills = new Array<Fill>(order.fillCount);
+    let found = 0;
     const since = order.order.createdAt;
-    for (let index = this.#fills.length - 1; index >= 0 && fills.length < order.fillCount; index -= 1) {
+    for (let index = this.#fills.length - 1; index >= 0 && found < order.fillCount; index -= 1) {
       const fill = this.#fills[index]!;
       if (fill.timestamp < since) break;
-      if (fill.clientOrderId === clientOrderId) fills.push(copyFill(fill));
+      if (fill.clientOrderId === clientOrderId) fills[order.fillCount - 1 - found++] = copyFill(fill);
     }
-    return fills.reverse();
+    return found === order.fillCount ? fills : fills.slice(order.fillCount - found);
   }
 
   /** How many orders are open, across symbols. */

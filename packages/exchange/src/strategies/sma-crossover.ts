@@ -28,28 +28,37 @@ type Direction = 'up' | 'down';
 class CrossoverState implements Trigger {
   readonly #closes: Float64Array;
   #count = 0;
+  #slot = 0;
   #fastSum = 0;
   #slowSum = 0;
   #lastDifference = 0;
-  /** Open time of the candle of the latest cross and its direction. */
+  /** Open time of the candle of the latest cross and its direction (one record, updated in place). */
   last: { timestamp: number; direction: Direction } | undefined;
+  /** The trigger's reasons, made once (a backtest crosses tens of thousands of times). */
+  readonly #reasons: Record<Direction, string>;
 
   constructor(
     readonly fast: number,
     readonly slow: number,
   ) {
     this.#closes = new Float64Array(slow);
+    this.#reasons = { up: `sma(${fast}) crossed above sma(${slow})`, down: `sma(${fast}) crossed below sma(${slow})` };
   }
 
   update(candle: Candle): string | false {
     const close = candle.close;
     const index = this.#count;
     const size = this.slow;
+    const fast = this.fast;
+    // The ring slot of this close (index % size) and of the one leaving the fast window, kept by
+    // wrapping rather than by a modulo per candle.
+    const slot = this.#slot;
     this.#fastSum += close;
-    if (index >= this.fast) this.#fastSum -= this.#closes[(index - this.fast) % size]!;
+    if (index >= fast) this.#fastSum -= this.#closes[slot >= fast ? slot - fast : slot - fast + size]!;
     this.#slowSum += close;
-    if (index >= size) this.#slowSum -= this.#closes[index % size]!;
-    this.#closes[index % size] = close;
+    if (index >= size) this.#slowSum -= this.#closes[slot]!;
+    this.#closes[slot] = close;
+    this.#slot = slot + 1 === size ? 0 : slot + 1;
     this.#count = index + 1;
     if (index < size - 1) return false;
     const difference = this.#fastSum / this.fast - this.#slowSum / size;
@@ -61,8 +70,10 @@ class CrossoverState implements Trigger {
   }
 
   #cross(candle: Candle, direction: Direction): string {
-    this.last = { timestamp: candle.timestamp, direction };
-    return `sma(${this.fast}) crossed ${direction === 'up' ? 'above' : 'below'} sma(${this.slow})`;
+    const last = (this.last ??= { timestamp: candle.timestamp, direction });
+    last.timestamp = candle.timestamp;
+    last.direction = direction;
+    return this.#reasons[direction];
   }
 }
 
