@@ -56,6 +56,8 @@ export class PaperExchange implements SimulatedExchange {
   #quoteBalance: AssetBalance | undefined;
   readonly #valuerBalances: (AssetBalance | undefined)[] = [];
   #valuedAssets = -1;
+  /** The latest order placed: asked for its fills right after (fillsOf), it needs no hash lookup. */
+  #lastPlaced: PaperOrder | undefined;
   /** The symbol of the latest call (a backtest of one symbol looks it up once). */
   #lastState: SymbolState | undefined;
   #openCount = 0;
@@ -325,11 +327,12 @@ export class PaperExchange implements SimulatedExchange {
   #register(request: OrderRequest, state: SymbolState, locked: number): PaperOrder {
     const now = this.#now();
     this.#orderCounter += 1;
-    const order = newPaperOrder(request, state, { id: `${this.#settings.idPrefix}-${this.#orderCounter}`, now, locked });
+    const order = newPaperOrder(request, state, `${this.#settings.idPrefix}-${this.#orderCounter}`, now, locked);
     const record = order.order;
     this.#ledger.lock(request.side === 'buy' ? state.quote : state.base, locked);
     this.#orders.push(order);
     this.#byClientId.set(record.clientOrderId, order);
+    this.#lastPlaced = order;
     state.open.push(order);
     this.#openCount += 1;
     return order;
@@ -402,7 +405,8 @@ export class PaperExchange implements SimulatedExchange {
 
   /** The fills of one order so far, oldest first: walks back from the newest fill to the order's creation. */
   fillsOf(clientOrderId: string): Fill[] {
-    const order = this.#byClientId.get(clientOrderId);
+    const last = this.#lastPlaced;
+    const order = last !== undefined && last.order.clientOrderId === clientOrderId ? last : this.#byClientId.get(clientOrderId);
     if (order === undefined || order.fillCount === 0) return [];
     // Filled from the back into an array of the known size (an order placed at the signal close has one fill).
     const fills = new Array<Fill>(order.fillCount);
@@ -521,6 +525,7 @@ export class PaperExchange implements SimulatedExchange {
     ({ current: this.#equity, peak: this.#peakEquity, dayStart: this.#dayStartEquity, day: this.#day } = state.equity);
     this.#ledger.balances.clear();
     this.#valuedAssets = -1;
+    this.#lastPlaced = undefined;
     for (const [asset, balance] of Object.entries(state.balances)) this.#ledger.balances.set(asset, { ...balance });
     for (const position of state.positions) this.#ledger.positions.set(position.symbol, { ...position });
     for (const [symbol, candle] of Object.entries(state.lastCandles)) {

@@ -79,6 +79,6 @@ export function paperOrderFromSaved(saved: PaperExchangeState['orders'][number],
     starved: false,
     // Older snapshots: candles opening before the order was created do not fill it (the old rule).
     after: saved.after === undefined ? saved.order.createdAt - 1 : (saved.after ?? Number.NEGATIVE_INFINITY),
-    ...(saved.oco === undefined ? {} : { oco: saved.oco }),
+    oco: saved.oco,
   };
 }
