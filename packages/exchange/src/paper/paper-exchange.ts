@@ -28,6 +28,11 @@ import { candlesFrom, noMarketData, orderBookFrom, tickerFrom } from './paper-ma
 
 const NO_FILLS: Fill[] = [];
 const DAY_MS = 86_400_000;
+/** Slots of PaperExchange's figures. */
+const MARKET_TIME = 0;
+const EQUITY = 1;
+const PEAK_EQUITY = 2;
+const DAY_START_EQUITY = 3;
 
 /**
  * A simulated exchange: fills orders from the candles (and order books) it is handed, with fees,
@@ -63,35 +68,11 @@ export class PaperExchange implements SimulatedExchange {
   #openCount = 0;
   #orderCounter = 0;
   /**
-   * Market time, equity, peak equity and day-start equity, set every candle: kept in a Float64Array
-   * behind the accessors below, because each new value stored in a plain field cost a heap-allocated
-   * number (16 B a candle while a position is held).
+   * Market time, equity, peak equity and day-start equity (indexes below), set every candle: kept in
+   * a Float64Array because each new value stored in a plain field is a heap-allocated number (16 B a
+   * candle while a position is held).
    */
   readonly #figures = new Float64Array(4);
-  get #marketTime(): number {
-    return this.#figures[0]!;
-  }
-  set #marketTime(value: number) {
-    this.#figures[0] = value;
-  }
-  get #equity(): number {
-    return this.#figures[1]!;
-  }
-  set #equity(value: number) {
-    this.#figures[1] = value;
-  }
-  get #peakEquity(): number {
-    return this.#figures[2]!;
-  }
-  set #peakEquity(value: number) {
-    this.#figures[2] = value;
-  }
-  get #dayStartEquity(): number {
-    return this.#figures[3]!;
-  }
-  set #dayStartEquity(value: number) {
-    this.#figures[3] = value;
-  }
   #day = -1;
 
   constructor(options: PaperExchangeOptions = {}) {
@@ -100,14 +81,14 @@ export class PaperExchange implements SimulatedExchange {
     this.#options = options;
     this.id = this.#settings.id;
     this.#ledger = new PaperLedger(this.#settings.balances);
-    this.#equity = this.#ledger.asset(this.#settings.quoteCurrency).total;
-    this.#peakEquity = this.#equity;
-    this.#dayStartEquity = this.#equity;
+    this.#figures[EQUITY] = this.#ledger.asset(this.#settings.quoteCurrency).total;
+    this.#figures[PEAK_EQUITY] = this.#figures[EQUITY]!;
+    this.#figures[DAY_START_EQUITY] = this.#figures[EQUITY]!;
   }
 
   /** Current time: the injected clock, else the open time of the latest candle seen. */
   #now(): number {
-    return this.#options.clock?.now() ?? this.#marketTime;
+    return this.#options.clock?.now() ?? this.#figures[MARKET_TIME]!;
   }
 
   #symbol(symbol: string): SymbolState {
@@ -131,7 +112,7 @@ export class PaperExchange implements SimulatedExchange {
     state.mark = candle.close;
     state.consumed = 0;
     state.history.push(candle);
-    if (candle.timestamp > this.#marketTime) this.#marketTime = candle.timestamp;
+    if (candle.timestamp > this.#figures[MARKET_TIME]!) this.#figures[MARKET_TIME] = candle.timestamp;
     const fills = state.open.length === 0 ? NO_FILLS : this.#match(state, candle);
     this.#mark(candle.timestamp);
     return fills;
@@ -228,10 +209,10 @@ export class PaperExchange implements SimulatedExchange {
   /** Values the balances at the latest marks and tracks peak and day-start equity. */
   #mark(timestamp: number): void {
     const day = Math.floor(timestamp / DAY_MS);
-    const before = this.#equity;
+    const before = this.#figures[EQUITY]!;
     this.#revalue();
     if (day !== this.#day) {
-      this.#dayStartEquity = this.#day === -1 ? this.#equity : before;
+      this.#figures[DAY_START_EQUITY] = this.#day === -1 ? this.#figures[EQUITY]! : before;
       this.#day = day;
     }
   }
@@ -251,14 +232,15 @@ export class PaperExchange implements SimulatedExchange {
       this.#quoteBalance = balances.get(this.#settings.quoteCurrency);
       for (let index = 0; index < valuers.length; index += 1) held[index] = balances.get(valuers[index]!.base);
     }
-    let equity = this.#quoteBalance?.total ?? 0;
+    // Summed in the Float64Array itself: a number variable carried around this loop was boxed on each addition.
+    const figures = this.#figures;
+    figures[EQUITY] = this.#quoteBalance?.total ?? 0;
     for (let index = 0; index < valuers.length; index += 1) {
       const state = valuers[index]!;
       const balance = held[index];
-      if (balance !== undefined && balance.total !== 0 && state.mark === state.mark) equity += balance.total * state.mark;
+      if (balance !== undefined && balance.total !== 0 && state.mark === state.mark) figures[EQUITY] += balance.total * state.mark;
     }
-    this.#equity = equity;
-    if (equity > this.#peakEquity) this.#peakEquity = equity;
+    if (figures[EQUITY]! > figures[PEAK_EQUITY]!) figures[PEAK_EQUITY] = figures[EQUITY]!;
   }
 
   /** Places an order; the same clientOrderId twice returns the first order. */
@@ -477,7 +459,7 @@ export class PaperExchange implements SimulatedExchange {
 
   /** Equity at the latest mark, without building a portfolio (backtests sample it every candle). */
   get equity(): number {
-    return this.#equity;
+    return this.#figures[EQUITY]!;
   }
 
   /** Base amount held through a symbol (0 when flat). */
@@ -494,9 +476,9 @@ export class PaperExchange implements SimulatedExchange {
       timestamp: this.#now(),
       quoteCurrency: this.#settings.quoteCurrency,
       cash: this.#ledger.free(this.#settings.quoteCurrency),
-      equity: this.#equity,
-      peakEquity: this.#peakEquity,
-      dayStartEquity: this.#dayStartEquity,
+      equity: this.#figures[EQUITY]!,
+      peakEquity: this.#figures[PEAK_EQUITY]!,
+      dayStartEquity: this.#figures[DAY_START_EQUITY]!,
       balances: this.#ledger.toBalances(),
       positions: this.#ledger.toPositions(this.#markOf),
     };
@@ -506,9 +488,9 @@ export class PaperExchange implements SimulatedExchange {
   snapshot(): PaperExchangeState {
     return {
       version: 1,
-      marketTime: this.#marketTime,
+      marketTime: this.#figures[MARKET_TIME]!,
       orderCounter: this.#orderCounter,
-      equity: { current: this.#equity, peak: this.#peakEquity, dayStart: this.#dayStartEquity, day: this.#day },
+      equity: { current: this.#figures[EQUITY]!, peak: this.#figures[PEAK_EQUITY]!, dayStart: this.#figures[DAY_START_EQUITY]!, day: this.#day },
       balances: Object.fromEntries([...this.#ledger.balances].map(([asset, balance]) => [asset, { ...balance }])),
       positions: [...this.#ledger.positions.values()].map((position) => ({ ...position })),
       orders: this.#orders.map(savedOrder),
@@ -520,9 +502,9 @@ export class PaperExchange implements SimulatedExchange {
   /** Replaces this exchange's state with a snapshot (validated). Used by `createPaperExchange({ state })`. */
   restore(input: PaperExchangeState): void {
     const state = parseWith(paperStateSchema, input, 'paper exchange state', 'DATA_INVALID');
-    this.#marketTime = state.marketTime;
+    this.#figures[MARKET_TIME] = state.marketTime;
     this.#orderCounter = state.orderCounter;
-    ({ current: this.#equity, peak: this.#peakEquity, dayStart: this.#dayStartEquity, day: this.#day } = state.equity);
+    ({ current: this.#figures[EQUITY], peak: this.#figures[PEAK_EQUITY], dayStart: this.#figures[DAY_START_EQUITY], day: this.#day } = state.equity);
     this.#ledger.balances.clear();
     this.#valuedAssets = -1;
     this.#lastPlaced = undefined;
