@@ -27,7 +27,8 @@ export interface RiskState {
 
 /** Drawdown, daily loss and exposure of a portfolio. */
 export function riskState(portfolio: Portfolio): RiskState {
-  const exposureValue = portfolio.positions.reduce((sum, position) => sum + position.amount * position.markPrice, 0);
+  let exposureValue = 0;
+  for (const position of portfolio.positions) exposureValue += position.amount * position.markPrice;
   return {
     drawdown: portfolio.peakEquity > 0 ? 1 - portfolio.equity / portfolio.peakEquity : 0,
     dailyLoss: portfolio.dayStartEquity > 0 ? 1 - portfolio.equity / portfolio.dayStartEquity : 0,
@@ -43,24 +44,31 @@ export function checkOrder(request: Pick<OrderRequest, 'symbol' | 'side' | 'amou
   const { portfolio, limits } = context;
   const price = request.price ?? context.price;
   const notional = request.amount * price;
-  const fail = (limit: string, message: string) => {
-    throw new RiskLimitError(`${request.side} ${request.amount} ${request.symbol} refused: ${message}`, { details: { limit, symbol: request.symbol, side: request.side, amount: request.amount, notional } });
-  };
-  if (context.openOrders >= limits.maxOpenOrders) fail('maxOpenOrders', `${context.openOrders} open orders, at most ${limits.maxOpenOrders}`);
-  const held = portfolio.positions.find((position) => position.symbol === request.symbol)?.amount ?? 0;
+  if (context.openOrders >= limits.maxOpenOrders) refuse(request, notional, 'maxOpenOrders', `${context.openOrders} open orders, at most ${limits.maxOpenOrders}`);
+  const held = heldAmount(portfolio, request.symbol);
   if (request.side === 'sell') {
-    if (request.amount > held * (1 + 1e-9)) fail('noShort', `selling ${request.amount} but only ${held} held (no short selling)`);
+    if (request.amount > held * (1 + 1e-9)) refuse(request, notional, 'noShort', `selling ${request.amount} but only ${held} held (no short selling)`);
     return;
   }
   const state = riskState(portfolio);
   const breach = lossBreach(state, limits);
-  if (breach !== undefined) fail(breach.limit, breach.message);
-  if (limits.maxOrderNotional !== undefined && notional > limits.maxOrderNotional * (1 + 1e-9)) fail('maxOrderNotional', `notional ${notional.toFixed(2)} above the limit ${limits.maxOrderNotional}`);
+  if (breach !== undefined) refuse(request, notional, breach.limit, breach.message);
+  if (limits.maxOrderNotional !== undefined && notional > limits.maxOrderNotional * (1 + 1e-9)) refuse(request, notional, 'maxOrderNotional', `notional ${notional.toFixed(2)} above the limit ${limits.maxOrderNotional}`);
   const tolerance = 1 + 1e-9;
-  if ((held * price + notional) > limits.maxPositionFraction * portfolio.equity * tolerance) fail('maxPositionFraction', `position would be ${pct((held * price + notional) / portfolio.equity)} of equity, limit ${pct(limits.maxPositionFraction)}`);
-  if (state.exposure * portfolio.equity + notional > limits.maxTotalExposure * portfolio.equity * tolerance) fail('maxTotalExposure', `exposure would be ${pct(state.exposure + notional / portfolio.equity)}, limit ${pct(limits.maxTotalExposure)}`);
+  if ((held * price + notional) > limits.maxPositionFraction * portfolio.equity * tolerance) refuse(request, notional, 'maxPositionFraction', `position would be ${pct((held * price + notional) / portfolio.equity)} of equity, limit ${pct(limits.maxPositionFraction)}`);
+  if (state.exposure * portfolio.equity + notional > limits.maxTotalExposure * portfolio.equity * tolerance) refuse(request, notional, 'maxTotalExposure', `exposure would be ${pct(state.exposure + notional / portfolio.equity)}, limit ${pct(limits.maxTotalExposure)}`);
   const cost = notional * (1 + (context.feeRate ?? 0.001));
-  if (cost > portfolio.cash * tolerance) fail('cash', `costs ${cost.toFixed(2)} with fees, cash is ${portfolio.cash.toFixed(2)}`);
+  if (cost > portfolio.cash * tolerance) refuse(request, notional, 'cash', `costs ${cost.toFixed(2)} with fees, cash is ${portfolio.cash.toFixed(2)}`);
+}
+
+/** The amount of a symbol the portfolio holds (0 when none); a loop rather than find and a closure per order. */
+function heldAmount(portfolio: Portfolio, symbol: string): number {
+  for (const position of portfolio.positions) if (position.symbol === symbol) return position.amount;
+  return 0;
+}
+
+function refuse(request: Pick<OrderRequest, 'symbol' | 'side' | 'amount'>, notional: number, limit: string, message: string): never {
+  throw new RiskLimitError(`${request.side} ${request.amount} ${request.symbol} refused: ${message}`, { details: { limit, symbol: request.symbol, side: request.side, amount: request.amount, notional } });
 }
 
 /** The loss limit a portfolio has reached (no new buying), if any. */
@@ -84,7 +92,7 @@ export function sizeDecision(decision: Pick<Decision, 'action' | 'confidence' | 
   const { portfolio, limits, price } = context;
   if (action === 'HOLD') return { ok: false, reason: 'HOLD places no order' };
   if (decision.confidence < limits.minConfidence) return { ok: false, reason: `confidence ${decision.confidence} below the minimum ${limits.minConfidence}`, limit: 'minConfidence' };
-  const held = portfolio.positions.find((position) => position.symbol === decision.symbol)?.amount ?? 0;
+  const held = heldAmount(portfolio, decision.symbol);
   if (action === 'SELL') return held > 0 ? attempt({ symbol: decision.symbol, side: 'sell', amount: held }, context) : { ok: false, reason: `no ${decision.symbol} position to sell` };
   const state = riskState(portfolio);
   const breach = lossBreach(state, limits);

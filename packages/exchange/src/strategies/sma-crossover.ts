@@ -103,6 +103,9 @@ export function createSmaCrossover(options: SmaCrossoverOptions = {}): SmaCrosso
     return state;
   };
   const id = options.id ?? 'sma-crossover';
+  // The texts are made once: the assistant answers every crossover of a backtest.
+  const reasoning = { up: `sma(${fast}) is above sma(${slow})`, down: `sma(${fast}) is below sma(${slow})`, none: `not enough candles for sma(${slow})` };
+  const evidenceName = `sma_${fast}_${slow}_cross`;
   const assistant = defineAssistant({
     id,
     role: 'technical-analyst',
@@ -110,13 +113,13 @@ export function createSmaCrossover(options: SmaCrossoverOptions = {}): SmaCrosso
       const latest = snapshot.candles.at(-1)!;
       const recorded = states.get(snapshot.symbol)?.last;
       const direction = recorded?.timestamp === latest.timestamp ? recorded.direction : directionFromSnapshot(snapshot.candles, fast, slow);
-      if (direction === undefined) return { assistantId: id, action: 'HOLD', confidence: 1, reasoning: `not enough candles for sma(${slow})` };
+      if (direction === undefined) return { assistantId: id, action: 'HOLD', confidence: 1, reasoning: reasoning.none };
       return {
         assistantId: id,
         action: direction === 'up' ? 'BUY' : 'SELL',
         confidence: 1,
-        reasoning: `sma(${fast}) is ${direction === 'up' ? 'above' : 'below'} sma(${slow})`,
-        evidence: [{ name: `sma_${fast}_${slow}_cross`, value: direction, stance: direction === 'up' ? 'bullish' : 'bearish' }],
+        reasoning: reasoning[direction],
+        evidence: [{ name: evidenceName, value: direction, stance: direction === 'up' ? 'bullish' : 'bearish' }],
       };
     },
   });
