@@ -574,7 +574,9 @@ export class TradingEngine {
     const store = this.#settings.store;
     // A simulation reports each fill once; fills asked of a live exchange may repeat.
     const simulated = this.#simulated;
-    for (const fill of fills) {
+    // Indexed, not for...of: in a generator the iterator's result objects are not optimised away.
+    for (let position = 0; position < fills.length; position += 1) {
+      const fill = fills[position]!;
       if (simulated === undefined && !this.#seenFills.add(fill.id)) continue;
       this.#summary.fills += 1;
       if (store !== undefined) yield store.saveFill(fill);
@@ -614,7 +616,8 @@ export class TradingEngine {
   *#collectOutcomes(symbol: string, index: number, candle: Candle): Steps<void> {
     const store = this.#settings.store;
     const due = this.#outcomes.collect(symbol, index, candle.close, this.#clock.now());
-    for (const { decision, outcome } of due) {
+    for (let position = 0; position < due.length; position += 1) {
+      const { decision, outcome } = due[position]!;
       this.#summary.outcomes += 1;
       if (store !== undefined) yield store.saveOutcome(outcome);
       this.bus.emit('outcome-record', { outcome });
