@@ -64,10 +64,14 @@ interface Run {
   controller?: AbortController;
   usage: TokenUsage;
   rounds: ConsensusRound[];
+  /** The weighted count of the latest round. */
+  count?: RoundCount;
   budgetError?: TokenBudgetError;
 }
 
 const ZERO: TokenUsage = { inputTokens: 0, outputTokens: 0, totalTokens: 0 };
+/** The other opinions in round 1 (there are none yet): one frozen empty list, not one per call. */
+const NO_OPINIONS: readonly Opinion[] = Object.freeze([]);
 
 /**
  * Runs the team's decision: independent analysis, parallel debate rounds, weighted vote, vetoes,
@@ -150,7 +154,7 @@ export class ConsensusManager {
    */
   *decideSteps(snapshotInput: MarketSnapshot, options: DecideOptions = {}): Steps<Decision> {
     const snapshot = options.validate === false ? snapshotInput : parseWith(marketSnapshotSchema, snapshotInput, 'market snapshot', 'SNAPSHOT_INVALID');
-    const run: Run = { id: options.decisionId ?? this.#createId(), snapshot, usage: ZERO, rounds: [] };
+    const run: Run = { id: options.decisionId ?? this.#createId(), snapshot, usage: ZERO, rounds: [], count: undefined };
     const outer = options.signal;
     const onOuter = outer === undefined ? undefined : () => stop(run, new AbortError('The decision was aborted', { cause: outer.reason }));
     if (outer !== undefined) {
@@ -160,7 +164,6 @@ export class ConsensusManager {
     try {
       if (this.#wants('consensus-start')) this.#bus!.emit('consensus-start', { decisionId: run.id, symbol: snapshot.symbol, assistants: this.#assistants.map((a) => a.id), timestamp: this.#clock.now() });
       let current = new Map<string, Opinion>();
-      let count: RoundCount | undefined;
       for (let round = 1; round <= this.options.maxRounds; round += 1) {
         throwIfAborted(run);
         const startedAt = this.#clock.now();
@@ -168,11 +171,11 @@ export class ConsensusManager {
         const participants = round === 1 ? this.#assistants : this.#assistants.filter((assistant) => current.has(assistant.id));
         const started = this.#askAll(run, participants, round, current);
         const outcomes = isPromiseLike(started) ? ((yield started) as Outcome[]) : started;
-        [current, count] = this.#endRound(run, round, current, outcomes, startedAt);
+        current = this.#endRound(run, round, current, outcomes, startedAt);
         if (run.budgetError !== undefined) break;
         if (run.rounds.at(-1)!.reached && this.options.earlyStop) break;
       }
-      return this.#finish(run, current, count!);
+      return this.#finish(run, current, run.count!);
     } finally {
       if (outer !== undefined) outer.removeEventListener('abort', onOuter!);
       // Cancels calls still running after the decision (a timed-out assistant's model call).
@@ -180,8 +183,12 @@ export class ConsensusManager {
     }
   }
 
-  /** Records a round's answers: opinions, abstentions, quorum, the weighted count. */
-  #endRound(run: Run, round: number, previous: Map<string, Opinion>, outcomes: readonly Outcome[], startedAt: number): [Map<string, Opinion>, RoundCount] {
+  /**
+   * Records a round's answers: opinions, abstentions, quorum, the weighted count (kept in
+   * `run.count`). Returns the opinions in force after it. (No tuple: destructuring one inside the
+   * decision's generator went through the array iterator, objects on every decision.)
+   */
+  #endRound(run: Run, round: number, previous: Map<string, Opinion>, outcomes: readonly Outcome[], startedAt: number): Map<string, Opinion> {
     throwIfAborted(run);
     const next = round === 1 ? previous : new Map(previous);
     const opinions: Opinion[] = [];
@@ -203,7 +210,8 @@ export class ConsensusManager {
     const record: ConsensusRound = { round, phase: round === 1 ? 'analysis' : 'debate', opinions, abstentions, votes: count.votes, tally: count.tally, leadingAction: count.leadingAction, share: count.share, reached, startedAt, endedAt: this.#clock.now() };
     run.rounds.push(record);
     if (this.#wants('round-end')) this.#bus!.emit('round-end', { decisionId: run.id, round: record });
-    return [next, count];
+    run.count = count;
+    return next;
   }
 
   #checkQuorum(run: Run, round: number, present: number, abstentions: Abstention[]): void {
@@ -224,8 +232,15 @@ export class ConsensusManager {
       const queue = new PQueue({ concurrency });
       return Promise.all(participants.map((assistant) => queue.add(() => this.#withTimer(timeoutMs, (timeout) => this.#settle(run, this.#start(run, assistant, round, previous), timeout)))));
     }
-    const started = participants.map((assistant) => this.#start(run, assistant, round, previous));
-    if (!started.some((call) => 'answer' in call)) return started as Outcome[];
+    // Loops rather than map and some: no closures made for a round that a rule-based team answers at once.
+    const started: (Outcome | Pending)[] = [];
+    let waiting = false;
+    for (let index = 0; index < participants.length; index += 1) {
+      const call = this.#start(run, participants[index]!, round, previous);
+      started.push(call);
+      if ('answer' in call) waiting = true;
+    }
+    if (!waiting) return started as Outcome[];
     return this.#withTimer(timeoutMs, (timeout) => Promise.all(started.map((call) => this.#settle(run, call, timeout))));
   }
 
@@ -253,7 +268,7 @@ export class ConsensusManager {
       const counted = { tokens: 0 };
       const context = new CallContext(run, round, this.#clock, assistant, counted, this.#generateFor);
       const own = previous.get(assistant.id);
-      const others = round === 1 ? [] : [...previous.values()].filter((opinion) => opinion.assistantId !== assistant.id);
+      const others = round === 1 ? NO_OPINIONS : [...previous.values()].filter((opinion) => opinion.assistantId !== assistant.id);
       const answer = round === 1 || own === undefined ? assistant.analyze(run.snapshot, context) : assistant.debate(own, others, run.snapshot, context);
       if (isPromiseLike(answer)) return { assistant, answer, counted };
       return { opinion: this.#validate(run, assistant, answer, counted.tokens) };
@@ -389,9 +404,9 @@ function validateTeam(assistants: readonly Assistant[], options: ConsensusOption
 
 /** The plan to carry: the strategist's if any, sized down by the risk manager's when it proposes less. */
 function pickPlan(current: Map<string, Opinion>): Decision['plan'] {
-  const plans: NonNullable<Decision['plan']>[] = [];
-  for (const opinion of current.values()) if (opinion.plan !== undefined) plans.push(opinion.plan);
-  if (plans.length === 0) return undefined;
+  let plans: NonNullable<Decision['plan']>[] | undefined;
+  for (const opinion of current.values()) if (opinion.plan !== undefined) (plans ??= []).push(opinion.plan);
+  if (plans === undefined) return undefined;
   const merged = Object.assign({}, ...plans) as NonNullable<Decision['plan']>;
   const sizes = plans.map((plan) => plan.sizeFraction).filter((size): size is number => size !== undefined);
   if (sizes.length > 0) merged.sizeFraction = Math.min(...sizes);
