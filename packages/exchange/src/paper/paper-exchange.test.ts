@@ -218,6 +218,35 @@ describe('PaperExchange accounting', () => {
     expect(restarted.openOrderCount()).toBe(2);
   });
 
+  it('keeps closed orders and fills whole: by id, by client id, idempotent, not cancellable, through a restart', async () => {
+    const exchange = createPaperExchange({ ...flat, fill: 'signal-close', balances: { USDT: 10_000 } });
+    exchange.onCandle('BTC/USDT', candle(0, 100, 100, 100, 100));
+    // Filled at once (closed on placement), a resting limit cancelled, a resting limit filled by a later candle.
+    const filled = exchange.placeOrder({ clientOrderId: 'k1', symbol: 'BTC/USDT', side: 'buy', type: 'market', amount: 2, decisionId: 'dec-1' });
+    const resting = exchange.placeOrder({ clientOrderId: 'k2', symbol: 'BTC/USDT', side: 'buy', type: 'limit', amount: 1, price: 80 });
+    const cancelled = await exchange.cancelOrder(resting.id, 'BTC/USDT');
+    exchange.placeOrder({ clientOrderId: 'k3', symbol: 'BTC/USDT', side: 'sell', type: 'limit', amount: 1, price: 110 });
+    const later = exchange.onCandle('BTC/USDT', candle(1, 100, 115, 99, 112));
+    const sold = (await exchange.fetchOrderByClientId('k3', 'BTC/USDT'))!;
+    expect(sold).toMatchObject({ status: 'filled', averagePrice: 110 });
+    for (const order of [filled, cancelled, sold]) {
+      expect(await exchange.fetchOrder(order.id, 'BTC/USDT')).toStrictEqual(order);
+      expect(exchange.orderByClientId(order.clientOrderId)).toStrictEqual(order);
+      await expect(exchange.cancelOrder(order.id, 'BTC/USDT')).rejects.toMatchObject({ code: 'ORDER_NOT_FOUND' });
+    }
+    // The same client order id again returns the closed order and places nothing.
+    expect(exchange.placeOrder({ clientOrderId: 'k1', symbol: 'BTC/USDT', side: 'buy', type: 'market', amount: 5 })).toStrictEqual(filled);
+    const fills = await exchange.fetchFills();
+    expect(fills).toHaveLength(2);
+    expect(fills[1]).toStrictEqual(later[0]);
+    expect(exchange.fillsOf('k1')).toStrictEqual([fills[0]]);
+    expect(fills[0]).toMatchObject({ id: `${filled.id}-1`, orderId: filled.id, clientOrderId: 'k1', price: 100, amount: 2 });
+    const restarted = createPaperExchange({ ...flat, fill: 'signal-close', state: JSON.parse(JSON.stringify(exchange.snapshot())) });
+    for (const order of [filled, cancelled, sold]) expect(await restarted.fetchOrder(order.id, 'BTC/USDT')).toEqual(order);
+    expect(await restarted.fetchFills()).toStrictEqual(fills);
+    expect(JSON.stringify(restarted.snapshot())).toBe(JSON.stringify(exchange.snapshot()));
+  });
+
   it('refuses invalid options naming the field', () => {
     expect(() => new PaperExchange({ takerFee: -1 })).toThrow(/takerFee/);
     expect(() => new PaperExchange({ slippage: { model: 'fixed', bps: -3 } })).toThrow(/slippage\.bps/);

@@ -21,8 +21,10 @@ import { candleExecution, executesAtClose } from './fill-rules.js';
 import { fillContext, fillOnBook, fillOnCandle, type FillContext } from './paper-fills.js';
 import { PaperLedger, type AssetBalance } from './paper-ledger.js';
 import { marketFor, paperExchangeOptionsSchema, splitSymbol, type PaperExchangeOptions, type PaperExchangeSettings } from './paper-options.js';
-import { copyFill, copyOrder, newPaperOrder, type PaperOrder, type SymbolState } from './paper-order.js';
+import { copyOrder, newPaperOrder, type PaperOrder, type SymbolState } from './paper-order.js';
 import { checkMarketRules, lockFor } from './order-admission.js';
+import { FillLog } from './fill-log.js';
+import { OrderArchive } from './order-archive.js';
 import { paperOrderFromSaved, paperStateSchema, savedOrder, type PaperExchangeState } from './paper-state.js';
 import { candlesFrom, noMarketData, orderBookFrom, tickerFrom } from './paper-market-data.js';
 
@@ -47,10 +49,15 @@ export class PaperExchange implements SimulatedExchange {
   readonly #options: PaperExchangeOptions;
   readonly #ledger: PaperLedger;
   readonly #symbols = new Map<string, SymbolState>();
-  /** Every order, in creation order: order `<prefix>-<n>` is at index n - 1 (no hash map to grow). */
-  readonly #orders: PaperOrder[] = [];
-  readonly #byClientId = new Map<string, PaperOrder>();
-  readonly #fills: Fill[] = [];
+  /**
+   * Every order in creation order (order `<prefix>-<n>` is at index n - 1): the working order while
+   * it is open, undefined once it is closed and kept in `#archive` instead.
+   */
+  readonly #orders: (PaperOrder | undefined)[] = [];
+  readonly #archive = new OrderArchive();
+  /** Position of every order by client order id. */
+  readonly #byClientId = new Map<string, number>();
+  readonly #fills = new FillLog();
   /** Symbols whose quote is the valuation currency, one per base asset: they value the balances. */
   readonly #valuers: SymbolState[] = [];
   /**
@@ -143,22 +150,47 @@ export class PaperExchange implements SimulatedExchange {
         }
         const fill = fillOnCandle(this.#context(), state, order, execution.price, execution.liquidity, candle, time);
         if (fill !== undefined) {
-          this.#recordFill(fill, fills);
+          this.#recordFill(fill, order, fills);
           if (partner !== undefined) this.#cancelRecord(partner, time, `one-cancels-the-other: ${order.order.clientOrderId} filled`);
         }
       }
       this.#settleStarved(order, time);
     }
-    const still = open.filter((order) => this.#isOpen(order));
-    for (let closed = open.length - still.length; closed > 0; closed -= 1) this.#closed();
+    const still: PaperOrder[] = [];
+    for (const order of open) {
+      if (this.#isOpen(order)) {
+        still.push(order);
+      } else {
+        this.#archiveOrder(order);
+        this.#closed();
+      }
+    }
     state.open = still;
     return fills;
+  }
+
+  /** The order at a position in creation order: the working order while open, else made from the archive. */
+  #at(index: number): PaperOrder | undefined {
+    return this.#orders[index] ?? this.#archive.get(index);
+  }
+
+  /** The order placed with a client order id, if any (closed ones are made from the archive: read them only). */
+  #lookup(clientOrderId: string): PaperOrder | undefined {
+    const index = this.#byClientId.get(clientOrderId);
+    return index === undefined ? undefined : this.#at(index);
+  }
+
+  /** Moves a closed order to the archive. */
+  #archiveOrder(order: PaperOrder): void {
+    this.#archive.put(order.index, order);
+    this.#orders[order.index] = undefined;
   }
 
   /** The open other leg of an order's one-cancels-the-other pair, if any. */
   #openPartner(order: PaperOrder): PaperOrder | undefined {
     if (order.oco === undefined) return undefined;
-    const partner = this.#byClientId.get(order.oco);
+    const index = this.#byClientId.get(order.oco);
+    const partner = index === undefined ? undefined : this.#orders[index];
     return partner !== undefined && this.#isOpen(partner) ? partner : undefined;
   }
 
@@ -177,8 +209,8 @@ export class PaperExchange implements SimulatedExchange {
     return (this.#fillContext ??= fillContext(this.#ledger, this.#settings));
   }
 
-  #recordFill(fill: Fill, into?: Fill[]): void {
-    this.#fills.push(fill);
+  #recordFill(fill: Fill, order: PaperOrder, into?: Fill[]): void {
+    this.#fills.push(fill, order.fillCount);
     into?.push(fill);
   }
 
@@ -251,7 +283,7 @@ export class PaperExchange implements SimulatedExchange {
   /** Synchronous `createOrder`, for callers in a hot loop. */
   placeOrder(input: OrderRequest): Order {
     const request = checkOrderRequest(input);
-    const existing = this.#byClientId.get(request.clientOrderId);
+    const existing = this.#lookup(request.clientOrderId);
     if (existing !== undefined) return copyOrder(existing.order);
     const state = this.#symbol(request.symbol);
     return copyOrder(this.#place(checkMarketRules(state.market, request, state.mark), state).order);
@@ -290,7 +322,7 @@ export class PaperExchange implements SimulatedExchange {
   placeOcoOrder(input: OcoRequest): [Order, Order] {
     const request = parseWith(ocoRequestSchema, input, 'OCO order request');
     const legs = [request.stopLoss, request.takeProfit] as const;
-    const [stopLoss, takeProfit] = legs.map((leg) => this.#byClientId.get(leg.clientOrderId));
+    const [stopLoss, takeProfit] = legs.map((leg) => this.#lookup(leg.clientOrderId));
     if (stopLoss !== undefined && takeProfit !== undefined && stopLoss.oco === request.takeProfit.clientOrderId) return [copyOrder(stopLoss.order), copyOrder(takeProfit.order)];
     const used = stopLoss ?? takeProfit;
     if (used !== undefined) throw new ExchangeError('INVALID_ORDER', `client order id ${used.order.clientOrderId} belongs to another order`, { details: { clientOrderId: used.order.clientOrderId } });
@@ -309,11 +341,11 @@ export class PaperExchange implements SimulatedExchange {
   #register(request: OrderRequest, state: SymbolState, locked: number): PaperOrder {
     const now = this.#now();
     this.#orderCounter += 1;
-    const order = newPaperOrder(request, state, `${this.#settings.idPrefix}-${this.#orderCounter}`, now, locked);
-    const record = order.order;
+    const index = this.#orders.length;
+    const order = newPaperOrder(request, state, index, `${this.#settings.idPrefix}-${this.#orderCounter}`, now, locked);
     this.#ledger.lock(request.side === 'buy' ? state.quote : state.base, locked);
     this.#orders.push(order);
-    this.#byClientId.set(record.clientOrderId, order);
+    this.#byClientId.set(order.order.clientOrderId, index);
     this.#lastPlaced = order;
     state.open.push(order);
     this.#openCount += 1;
@@ -330,7 +362,7 @@ export class PaperExchange implements SimulatedExchange {
       if (executesAtClose(order, state.last)) fill = fillOnCandle(this.#context(), state, order, state.last.close, 'taker', state.last, now);
     }
     if (fill !== undefined) {
-      this.#recordFill(fill);
+      this.#recordFill(fill, order);
       this.#revalue();
     }
     this.#settleStarved(order, now);
@@ -339,6 +371,7 @@ export class PaperExchange implements SimulatedExchange {
   #removeOpen(order: PaperOrder, state: SymbolState): void {
     const index = state.open.indexOf(order);
     if (index >= 0) state.open.splice(index, 1);
+    this.#archiveOrder(order);
     this.#closed();
   }
 
@@ -360,12 +393,18 @@ export class PaperExchange implements SimulatedExchange {
   }
 
   #find(orderId: string, symbol: string): PaperOrder {
-    const numbered = this.#orders[orderNumber(orderId) - 1];
-    const order = numbered?.order.id === orderId ? numbered : this.#orders.find((candidate) => candidate.order.id === orderId);
+    let index = orderNumber(orderId) - 1;
+    // Orders restored from elsewhere may be numbered otherwise: then look the id up among all.
+    if (this.#idAt(index) !== orderId) index = this.#orders.findIndex((_, at) => this.#idAt(at) === orderId);
+    const order = index < 0 ? undefined : this.#at(index);
     if (order === undefined || order.order.symbol !== symbol) {
       throw new ExchangeError('ORDER_NOT_FOUND', `no order ${orderId} for ${symbol}`, { details: { orderId, symbol } });
     }
     return order;
+  }
+
+  #idAt(index: number): string | undefined {
+    return this.#orders[index]?.order.id ?? this.#archive.id(index);
   }
 
   /** Looks an order up by its id. */
@@ -375,29 +414,29 @@ export class PaperExchange implements SimulatedExchange {
 
   /** Looks an order up by client order id; undefined when none was placed with it. */
   async fetchOrderByClientId(clientOrderId: string, symbol: string): Promise<Order | undefined> {
-    const order = this.#byClientId.get(clientOrderId);
+    const order = this.#lookup(clientOrderId);
     return order === undefined || order.order.symbol !== symbol ? undefined : copyOrder(order.order);
   }
 
   /** Synchronous `fetchOrderByClientId` (any symbol). */
   orderByClientId(clientOrderId: string): Order | undefined {
-    const order = this.#byClientId.get(clientOrderId);
+    const order = this.#lookup(clientOrderId);
     return order === undefined ? undefined : copyOrder(order.order);
   }
 
   /** The fills of one order so far, oldest first: walks back from the newest fill to the order's creation. */
   fillsOf(clientOrderId: string): Fill[] {
     const last = this.#lastPlaced;
-    const order = last !== undefined && last.order.clientOrderId === clientOrderId ? last : this.#byClientId.get(clientOrderId);
+    const order = last !== undefined && last.order.clientOrderId === clientOrderId ? last : this.#lookup(clientOrderId);
     if (order === undefined || order.fillCount === 0) return [];
     // Filled from the back into an array of the known size (an order placed at the signal close has one fill).
     const fills = new Array<Fill>(order.fillCount);
     let found = 0;
     const since = order.order.createdAt;
-    for (let index = this.#fills.length - 1; index >= 0 && found < order.fillCount; index -= 1) {
-      const fill = this.#fills[index]!;
-      if (fill.timestamp < since) break;
-      if (fill.clientOrderId === clientOrderId) fills[order.fillCount - 1 - found++] = copyFill(fill);
+    const log = this.#fills;
+    for (let index = log.length - 1; index >= 0 && found < order.fillCount; index -= 1) {
+      if (log.timestamp(index) < since) break;
+      if (log.clientOrderId(index) === clientOrderId) fills[order.fillCount - 1 - found++] = log.get(index);
     }
     return found === order.fillCount ? fills : fills.slice(order.fillCount - found);
   }
@@ -417,10 +456,12 @@ export class PaperExchange implements SimulatedExchange {
   async fetchFills(symbol?: string, since = 0): Promise<Fill[]> {
     // Fills are kept in time order: walk back from the newest, so asking for recent fills costs
     // what it returns, not the whole history (the engine asks after every order).
-    let start = this.#fills.length;
-    while (start > 0 && this.#fills[start - 1]!.timestamp >= since) start -= 1;
-    const recent = this.#fills.slice(start);
-    return (symbol === undefined ? recent : recent.filter((fill) => fill.symbol === symbol)).map(copyFill);
+    const log = this.#fills;
+    let start = log.length;
+    while (start > 0 && log.timestamp(start - 1) >= since) start -= 1;
+    const recent: Fill[] = [];
+    for (let index = start; index < log.length; index += 1) if (symbol === undefined || log.symbol(index) === symbol) recent.push(log.get(index));
+    return recent;
   }
 
   /** Balances by asset. */
@@ -493,8 +534,8 @@ export class PaperExchange implements SimulatedExchange {
       equity: { current: this.#figures[EQUITY]!, peak: this.#figures[PEAK_EQUITY]!, dayStart: this.#figures[DAY_START_EQUITY]!, day: this.#day },
       balances: Object.fromEntries([...this.#ledger.balances].map(([asset, balance]) => [asset, { ...balance }])),
       positions: [...this.#ledger.positions.values()].map((position) => ({ ...position })),
-      orders: this.#orders.map(savedOrder),
-      fills: this.#fills.map(copyFill),
+      orders: this.#orders.map((_, index) => savedOrder(this.#at(index)!)),
+      fills: Array.from({ length: this.#fills.length }, (_, index) => this.#fills.get(index)),
       lastCandles: Object.fromEntries([...this.#symbols.values()].filter((state) => state.last !== undefined).map((state) => [state.symbol, { ...state.last! }])),
     };
   }
@@ -517,17 +558,20 @@ export class PaperExchange implements SimulatedExchange {
       symbolState.history.push(candle);
     }
     for (const saved of state.orders) this.#restoreOrder(saved);
-    this.#fills.push(...state.fills);
+    for (const fill of state.fills) this.#fills.pushSaved(fill);
   }
 
   #restoreOrder(saved: PaperExchangeState['orders'][number]): void {
     const state = this.#symbol(saved.order.symbol);
-    const order = paperOrderFromSaved(saved, state);
+    const index = this.#orders.length;
+    const order = paperOrderFromSaved(saved, state, index);
     this.#orders.push(order);
-    this.#byClientId.set(order.order.clientOrderId, order);
+    this.#byClientId.set(order.order.clientOrderId, index);
     if (this.#isOpen(order)) {
       state.open.push(order);
       this.#openCount += 1;
+    } else {
+      this.#archiveOrder(order);
     }
   }
 }

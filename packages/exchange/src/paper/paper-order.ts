@@ -1,10 +1,12 @@
-import type { Candle, Fill, MarketInfo, Order, OrderBook, OrderRequest, RingBuffer } from '@ia-agents/core';
+import type { Candle, MarketInfo, Order, OrderBook, OrderRequest, RingBuffer } from '@ia-agents/core';
 import type { RuleOrder } from './fill-rules.js';
 
 /** An order inside the paper exchange: the public record plus matching state. */
 export interface PaperOrder extends RuleOrder {
   /** The public record (copied out, never handed out). */
   readonly order: Order;
+  /** Position in the exchange's creation order (where it is archived once closed). */
+  readonly index: number;
   readonly base: string;
   readonly quote: string;
   /** Funds still locked for this order: quote for buys, base for sells. */
@@ -48,13 +50,8 @@ export function copyOrder(order: Order): Order {
   return order.fee === undefined ? { ...order } : { ...order, fee: { ...order.fee } };
 }
 
-/** A copy of a fill. */
-export function copyFill(fill: Fill): Fill {
-  return { ...fill, fee: { ...fill.fee } };
-}
-
 /** A new open order: its public record and its matching state (`extreme` starts at the mark). */
-export function newPaperOrder(request: OrderRequest, state: SymbolState, id: string, now: number, locked: number): PaperOrder {
+export function newPaperOrder(request: OrderRequest, state: SymbolState, index: number, id: string, now: number, locked: number): PaperOrder {
   const after = state.last === undefined ? Number.NEGATIVE_INFINITY : state.last.timestamp;
   // Every field the record may ever have is here from the start, in the order it would otherwise be
   // added (JSON leaves the undefined ones out, so the output is the same): an order then never
@@ -80,5 +77,5 @@ export function newPaperOrder(request: OrderRequest, state: SymbolState, id: str
     fee: undefined,
     reason: undefined,
   };
-  return { order: record, base: state.base, quote: state.quote, side: request.side, type: request.type, price: request.price, stopPrice: request.stopPrice, trailingPercent: request.trailingPercent, triggered: false, extreme: state.mark, locked, fillCount: 0, starved: false, after, oco: undefined };
+  return { order: record, index, base: state.base, quote: state.quote, side: request.side, type: request.type, price: request.price, stopPrice: request.stopPrice, trailingPercent: request.trailingPercent, triggered: false, extreme: state.mark, locked, fillCount: 0, starved: false, after, oco: undefined };
 }

@@ -62,9 +62,10 @@ export function savedOrder(order: PaperOrder): PaperExchangeState['orders'][numb
 }
 
 /** A saved order back as the exchange's working order. */
-export function paperOrderFromSaved(saved: PaperExchangeState['orders'][number], state: SymbolState): PaperOrder {
+export function paperOrderFromSaved(saved: PaperExchangeState['orders'][number], state: SymbolState, index: number): PaperOrder {
   return {
     order: copyOrder(saved.order),
+    index,
     base: state.base,
     quote: state.quote,
     side: saved.order.side,
