@@ -125,7 +125,7 @@ export class TradingEngine {
 
   /** Closed candles kept for a symbol (oldest first). */
   history(symbol: string): readonly Candle[] {
-    return (this.#symbols.get(symbol)?.history.toArray()) ?? [];
+    return this.#symbols.get(symbol)?.history.toArray() ?? [];
   }
 
   /** The hard limits in force. */

@@ -30,29 +30,27 @@ function looksValid(value: Record<string, unknown>): boolean {
 const KEYS = new Set(['clientOrderId', 'symbol', 'side', 'type', 'amount', 'price', 'stopPrice', 'trailingPercent', 'decisionId']);
 
 /**
- * Validates an order request: a fast hand-written check for valid input, zod (with every issue
- * named) for the rest. Throws ValidationError on bad input.
- */
-export function parseOrderRequest(value: unknown): OrderRequest {
-  if (typeof value === 'object' && value !== null && looksValid(value as Record<string, unknown>)) {
-    const { clientOrderId, symbol, side, type, amount, price, stopPrice, trailingPercent, decisionId } = value as OrderRequest;
-    // Assigned rather than spread: conditional spreads make slow objects on a hot path.
-    const request: OrderRequest = { clientOrderId, symbol, side, type, amount };
-    if (price !== undefined) request.price = price;
-    if (stopPrice !== undefined) request.stopPrice = stopPrice;
-    if (trailingPercent !== undefined) request.trailingPercent = trailingPercent;
-    if (decisionId !== undefined) request.decisionId = decisionId;
-    return request;
-  }
-  return parseWith(orderRequestSchema, value, 'order request');
-}
-
-/**
- * Validates an order request like `parseOrderRequest`, but hands a valid one back as it is rather
- * than a copy: for callers that copy what they keep (the paper exchange copies each field into its
- * order record), on a path a backtest takes tens of thousands of times.
+ * Validates an order request and hands a valid one back as it is (not a copy): a fast hand-written
+ * check for valid input, zod (with every issue named, and a fresh object) for the rest. Throws
+ * ValidationError on bad input. For callers that copy what they keep (the paper exchange copies
+ * each field into its order record), on a path a backtest takes tens of thousands of times.
  */
 export function checkOrderRequest(value: unknown): OrderRequest {
   if (typeof value === 'object' && value !== null && looksValid(value as Record<string, unknown>)) return value as OrderRequest;
   return parseWith(orderRequestSchema, value, 'order request');
+}
+
+/** Validates an order request like `checkOrderRequest` and returns a copy the caller may keep. */
+export function parseOrderRequest(value: unknown): OrderRequest {
+  const checked = checkOrderRequest(value);
+  // zod already made a fresh object; a request that passed the fast check is copied here.
+  if (checked !== value) return checked;
+  const { clientOrderId, symbol, side, type, amount, price, stopPrice, trailingPercent, decisionId } = checked;
+  // Assigned rather than spread: conditional spreads make slow objects on a hot path.
+  const request: OrderRequest = { clientOrderId, symbol, side, type, amount };
+  if (price !== undefined) request.price = price;
+  if (stopPrice !== undefined) request.stopPrice = stopPrice;
+  if (trailingPercent !== undefined) request.trailingPercent = trailingPercent;
+  if (decisionId !== undefined) request.decisionId = decisionId;
+  return request;
 }

@@ -2,6 +2,7 @@ import { timeframeToMs, type Candle, type Fill } from '@ia-agents/core';
 import type { ReplayFeed } from '../feeds/replay-feed.js';
 import type { PaperExchange } from '../paper/paper-exchange.js';
 import { CurveWalk, type PerformanceMetrics } from './metrics.js';
+import { grown } from '../util/typed-columns.js';
 
 /** Down-sampled series of a run, for charts. */
 export interface EquitySeries {
@@ -43,12 +44,6 @@ function pick(column: ArrayLike<number>, indices: readonly number[]): number[] {
 }
 
 /** A copy of `column` with room for `capacity` values. */
-function grown(column: Float64Array, capacity: number): Float64Array {
-  const larger = new Float64Array(capacity);
-  larger.set(column);
-  return larger;
-}
-
 /** Samples a curve walk takes at once while the run goes on. */
 const WALK_EVERY = 4096;
 

@@ -1,4 +1,5 @@
 import type { Fill } from '@ia-agents/core';
+import { grown } from '../util/typed-columns.js';
 
 // The numbers of a fill, in `#numbers`.
 const PRICE = 0;
@@ -100,19 +101,9 @@ export class FillLog {
   #reserve(rows: number): void {
     if (rows <= this.#counts.length) return;
     const capacity = this.#counts.length * 2;
-    const numbers = new Float64Array(capacity * NUMBERS);
-    numbers.set(this.#numbers);
-    this.#numbers = numbers;
+    this.#numbers = grown(this.#numbers, capacity * NUMBERS);
     this.#sells = grown(this.#sells, capacity);
     this.#makers = grown(this.#makers, capacity);
-    const counts = new Int32Array(capacity);
-    counts.set(this.#counts);
-    this.#counts = counts;
+    this.#counts = grown(this.#counts, capacity);
   }
-}
-
-function grown(bytes: Uint8Array, capacity: number): Uint8Array<ArrayBuffer> {
-  const next = new Uint8Array(capacity);
-  next.set(bytes);
-  return next;
 }

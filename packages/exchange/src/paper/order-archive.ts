@@ -1,4 +1,5 @@
 import type { Order, OrderSide, OrderStatus, OrderType } from '@ia-agents/core';
+import { grown } from '../util/typed-columns.js';
 import type { PaperOrder } from './paper-order.js';
 
 const SIDES: readonly OrderSide[] = ['buy', 'sell'];
@@ -169,14 +170,8 @@ export class OrderArchive {
     if (rows <= this.#fillCounts.length) return;
     let capacity = this.#fillCounts.length;
     while (capacity < rows) capacity *= 2;
-    const numbers = new Float64Array(capacity * NUMBERS);
-    numbers.set(this.#numbers);
-    this.#numbers = numbers;
-    const codes = new Uint8Array(capacity * CODES);
-    codes.set(this.#codes);
-    this.#codes = codes;
-    const fillCounts = new Int32Array(capacity);
-    fillCounts.set(this.#fillCounts);
-    this.#fillCounts = fillCounts;
+    this.#numbers = grown(this.#numbers, capacity * NUMBERS);
+    this.#codes = grown(this.#codes, capacity * CODES);
+    this.#fillCounts = grown(this.#fillCounts, capacity);
   }
 }

@@ -493,7 +493,7 @@ export class PaperExchange implements SimulatedExchange {
 
   /** Recent candles seen (up to `historyLimit`), else the market-data source's. */
   async fetchOHLCV(symbol: string, timeframe: Timeframe, since?: number, limit?: number): Promise<Candle[]> {
-    const candles = candlesFrom(this.#symbols.get(symbol), this.#settings.historyLimit, since, limit);
+    const candles = candlesFrom(this.#symbols.get(symbol), since, limit);
     if (candles === undefined && this.#options.marketData !== undefined) return this.#options.marketData.fetchOHLCV(symbol, timeframe, since, limit);
     return candles ?? [];
   }

@@ -21,10 +21,10 @@ export function orderBookFrom(state: SymbolState | undefined, limit: number | un
   return book === undefined ? undefined : { ...book, bids: book.bids.slice(0, limit), asks: book.asks.slice(0, limit) };
 }
 
-/** Copies of the recent candles (the last `historyLimit`), from `since`, at most `limit`. */
-export function candlesFrom(state: SymbolState | undefined, historyLimit: number, since: number | undefined, limit: number | undefined): Candle[] | undefined {
+/** Copies of the recent candles (the ring holds the last `historyLimit`), from `since`, at most `limit`. */
+export function candlesFrom(state: SymbolState | undefined, since: number | undefined, limit: number | undefined): Candle[] | undefined {
   if (state === undefined || state.history.size === 0) return undefined;
-  const seen = state.history.toArray().slice(-historyLimit).filter((candle) => since === undefined || candle.timestamp >= since);
+  const seen = state.history.toArray().filter((candle) => since === undefined || candle.timestamp >= since);
   return (limit === undefined ? seen : seen.slice(0, limit)).map((candle) => ({ ...candle }));
 }
 
