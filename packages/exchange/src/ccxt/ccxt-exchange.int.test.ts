@@ -5,11 +5,12 @@ import { startLocalBinance } from '../testing/local-binance.js';
 import type { CcxtClient } from './ccxt-client.js';
 import { CcxtExchange, createCcxtExchange } from './ccxt-exchange.js';
 
-async function connect(options: { attempts?: number; timeoutMs?: number; ohlcvPageSize?: number; now?: number; maxRetryAfterMs?: number } = {}) {
+async function connect(options: { attempts?: number; timeoutMs?: number; ohlcvPageSize?: number; now?: number; maxRetryAfterMs?: number; random?: () => number } = {}) {
+  // No jitter drawn unless a test gives a source: the other tests' delays are the plain doubling.
   const binance = await startLocalBinance();
   onTestFinished(binance.stop);
   const sleeps: number[] = [];
-  const exchange = new CcxtExchange({ client: binance.createClient({ timeoutMs: options.timeoutMs ?? 2_000 }), attempts: options.attempts ?? 3, backoffMs: 100, sleep: async (ms) => void sleeps.push(ms), ...(options.ohlcvPageSize === undefined ? {} : { ohlcvPageSize: options.ohlcvPageSize }), ...(options.maxRetryAfterMs === undefined ? {} : { maxRetryAfterMs: options.maxRetryAfterMs }), ...(options.now === undefined ? {} : { clock: new SimulatedClock(options.now) }) });
+  const exchange = new CcxtExchange({ client: binance.createClient({ timeoutMs: options.timeoutMs ?? 2_000 }), attempts: options.attempts ?? 3, backoffMs: 100, sleep: async (ms) => void sleeps.push(ms), random: options.random ?? (() => 0), ...(options.ohlcvPageSize === undefined ? {} : { ohlcvPageSize: options.ohlcvPageSize }), ...(options.maxRetryAfterMs === undefined ? {} : { maxRetryAfterMs: options.maxRetryAfterMs }), ...(options.now === undefined ? {} : { clock: new SimulatedClock(options.now) }) });
   return { server: binance.rest, exchange, sleeps };
 }
 
@@ -237,6 +238,21 @@ describe('CcxtExchange and Retry-After (429 and 418 from a local Binance)', () =
     expect(server.sent('GET', '/api/v3/account')).toHaveLength(3);
     // 3 s asked after the first attempt (backoff 100 ms); 0 s after the second (backoff 200 ms).
     expect(sleeps).toEqual([3_000, 200]);
+  });
+
+  it('jitters each backoff within its upper half, and never waits less than a Retry-After', async () => {
+    const draws = [0.5, 0.8, 0.99];
+    const { server, exchange, sleeps } = await connect({ attempts: 4, random: () => draws.shift()! });
+    await exchange.fetchMarket('BTC/USDT');
+    server.faults.push(
+      { path: '/api/v3/account', kind: 'status', status: 503, body: 'Service Unavailable' },
+      { path: '/api/v3/account', kind: 'status', status: 503, body: 'Service Unavailable' },
+      { path: '/api/v3/account', kind: 'status', status: 429, body: TOO_MANY, headers: { 'Retry-After': '1' } },
+    );
+    await exchange.fetchBalance();
+    // 100 and 200 ms less 0.5 x 0.5 and 0.5 x 0.8 of themselves; the third (400 ms less 49.5 %) is below the 1 s asked.
+    expect(sleeps).toEqual([75, 120, 1_000]);
+    expect(draws).toEqual([]);
   });
 
   it('fails at once with EXCHANGE_RATE_LIMITED naming the wait when Retry-After is longer than maxRetryAfterMs', async () => {

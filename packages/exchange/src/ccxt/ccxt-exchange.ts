@@ -26,6 +26,7 @@ import { BINANCE_OCO_METHOD, binanceOcoOrders, binanceOcoParams, checkOcoMarketR
 import { captureFailureHeaders, failureHeaders } from './failure-headers.js';
 import { formatWait, retryAfterMs } from './retry-after.js';
 import { isAmbiguous, translateCcxtError } from './translate-error.js';
+import { backoffDelay, jitterSchema } from '../util/backoff.js';
 
 /** Options of `createCcxtExchange`, validated at construction. */
 export const ccxtExchangeOptionsSchema = z.object({
@@ -45,8 +46,10 @@ export const ccxtExchangeOptionsSchema = z.object({
   apiUrl: z.url({ protocol: /^https?$/ }).optional(),
   /** Attempts of a retryable call (network, rate limit, unavailable, timeout). @default 4 */
   attempts: z.number().int().min(1).max(10).default(4),
-  /** First backoff delay, doubled at every retry. @default 500 */
+  /** First backoff delay, doubled at every retry, then jittered. @default 500 */
   backoffMs: z.number().int().min(0).default(500),
+  /** Share of each backoff delay that is randomised (see `jitterSchema`); a Retry-After is still waited out in full. @default 0.5 */
+  jitter: jitterSchema,
   /**
    * Longest `Retry-After` (sent with a 429 or 418) that is waited out before retrying; a rate limit
    * that asks for longer fails at once (EXCHANGE_RATE_LIMITED, `details.retryAfterMs`). @default 60000
@@ -67,6 +70,8 @@ export type CcxtExchangeOptions = z.input<typeof ccxtExchangeOptionsSchema> & {
   client?: CcxtClient;
   /** Sleeps between retries. @default setTimeout */
   sleep?: (milliseconds: number) => Promise<void>;
+  /** Draws the jitter, a float in [0, 1). @default Math.random (a fixed seed would bring every client back at the same moment) */
+  random?: () => number;
   /** Time source. @default the system clock */
   clock?: Clock;
 };
@@ -92,19 +97,21 @@ export class CcxtExchange implements Exchange {
   readonly supportsOco: boolean;
   readonly #settings: z.output<typeof ccxtExchangeOptionsSchema>;
   readonly #sleep: (milliseconds: number) => Promise<void>;
+  readonly #random: () => number;
   readonly #clock: Clock;
   readonly #placed = new Map<string, Order>();
   /** Client order id of each OCO stop-loss placed here -> that of its take-profit. */
   readonly #ocoPartners = new Map<string, string>();
 
   constructor(options: CcxtExchangeOptions = {}) {
-    const { client, sleep, clock, ...rest } = options;
+    const { client, sleep, clock, random, ...rest } = options;
     this.#settings = parseWith(ccxtExchangeOptionsSchema, rest, 'ccxt exchange options', 'CONFIG_INVALID');
     this.client = client ?? buildCcxtClient(this.#settings);
     captureFailureHeaders(this.client);
     this.id = this.client.id;
     this.supportsOco = clientSupportsOco(this.client);
     this.#sleep = sleep ?? wait;
+    this.#random = random ?? Math.random;
     this.#clock = clock ?? systemClock;
   }
 
@@ -147,9 +154,9 @@ export class CcxtExchange implements Exchange {
     return error.retryable && attempt < this.#settings.attempts && !(typeof asked === 'number' && asked > this.#settings.maxRetryAfterMs);
   }
 
-  /** The backoff of this attempt, or the exchange's Retry-After when longer. */
+  /** The (jittered) backoff of this attempt, or the exchange's Retry-After when longer. */
   #retryDelay(error: ExchangeError, attempt: number): number {
-    const backoff = this.#settings.backoffMs * 2 ** (attempt - 1);
+    const backoff = backoffDelay(attempt, { baseMs: this.#settings.backoffMs, jitter: this.#settings.jitter, random: this.#random });
     const asked = error.details.retryAfterMs;
     return typeof asked === 'number' ? Math.max(backoff, asked) : backoff;
   }

@@ -15,7 +15,7 @@ async function connect(options: { attempts?: number; timeoutMs?: number } = {}) 
   binance.rest.balances.BTC = { free: 0.5, locked: 0 };
   const client = binance.createClient({ timeoutMs: options.timeoutMs ?? 2_000 });
   const sleeps: number[] = [];
-  const exchange = new CcxtExchange({ client, attempts: options.attempts ?? 3, backoffMs: 100, sleep: async (ms) => void sleeps.push(ms) });
+  const exchange = new CcxtExchange({ client, attempts: options.attempts ?? 3, backoffMs: 100, sleep: async (ms) => void sleeps.push(ms), random: () => 0 });
   return { server: binance.rest, exchange, sleeps, client };
 }
 

@@ -9,7 +9,7 @@ const candle = (index: number, close: number): Candle => ({ timestamp: T0 + inde
 async function connect() {
   const { rest, ws, createClient, stop } = await startLocalBinance();
   const reconnects: StreamReconnect[] = [];
-  const stream = new CcxtStream({ client: createClient(), backoffMs: 10, onReconnect: (reconnect) => reconnects.push(reconnect), clock: new SimulatedClock(T0) });
+  const stream = new CcxtStream({ client: createClient(), backoffMs: 10, random: () => 0.6, onReconnect: (reconnect) => reconnects.push(reconnect), clock: new SimulatedClock(T0) });
   onTestFinished(stop);
   onTestFinished(() => stream.close());
   return { rest, ws, stream, reconnects };
@@ -32,7 +32,7 @@ describe('CcxtStream (ccxt pro against a local Binance stream server)', () => {
     expect((await second).value).toEqual({ candles: [candle(1, 99)], resumed: true });
     expect(ws.requests.at(-1)).toMatchObject({ method: 'SUBSCRIBE', params: ['btcusdt@kline_1m'], connection: 2 });
     expect(reconnects).toHaveLength(1);
-    expect(reconnects[0]).toMatchObject({ operation: 'watchOHLCV', symbol: 'BTC/USDT', attempt: 1, delayMs: 10 });
+    expect(reconnects[0]).toMatchObject({ operation: 'watchOHLCV', symbol: 'BTC/USDT', attempt: 1, delayMs: 7 }); // 10 ms less the drawn share (0.6) of the jitter (0.5)
     expect(reconnects[0]!.error.code).toBe('EXCHANGE_NETWORK');
     await updates.return?.(undefined);
   });

@@ -4,6 +4,7 @@ import { AbortError, parseWith, systemClock, type Candle, type Clock, type Excha
 import { buildCcxtClient, type CcxtClient } from './ccxt-client.js';
 import { toCandle, toOrderBook, toTicker } from './ccxt-mapping.js';
 import { translateCcxtError } from './translate-error.js';
+import { backoffDelay, jitterSchema } from '../util/backoff.js';
 
 /** Options of `createCcxtStream`, validated at construction. */
 export const ccxtStreamOptionsSchema = z.object({
@@ -19,10 +20,12 @@ export const ccxtStreamOptionsSchema = z.object({
   timeoutMs: z.number().int().positive().default(10_000),
   /** Reconnections in a row before a stream gives up (any update resets the count). @default 10 */
   reconnectAttempts: z.number().int().min(0).default(10),
-  /** First delay before reconnecting, doubled each time up to `maxBackoffMs`. @default 500 */
+  /** First delay before reconnecting, doubled each time up to `maxBackoffMs`, then jittered. @default 500 */
   backoffMs: z.number().int().min(0).default(500),
-  /** Longest delay between reconnections. @default 30000 */
+  /** Longest delay between reconnections (before jitter). @default 30000 */
   maxBackoffMs: z.number().int().min(0).default(30_000),
+  /** Share of each reconnection delay that is randomised (see `jitterSchema`). @default 0.5 */
+  jitter: jitterSchema,
   /** Extra ccxt options (`options` of the ccxt constructor). @default {} */
   ccxtOptions: z.record(z.string(), z.unknown()).default({}),
 });
@@ -49,6 +52,8 @@ export type CcxtStreamOptions = z.input<typeof ccxtStreamOptionsSchema> & {
   onReconnect?: (reconnect: StreamReconnect) => void;
   /** Sleeps between reconnections. @default setTimeout */
   sleep?: (milliseconds: number) => Promise<void>;
+  /** Draws the jitter, a float in [0, 1). @default Math.random (a fixed seed would bring every client back at the same moment) */
+  random?: () => number;
   /** Time source (stamps order books that carry no time). @default the system clock */
   clock?: Clock;
 };
@@ -85,10 +90,11 @@ export class CcxtStream {
   readonly #settings: z.output<typeof ccxtStreamOptionsSchema>;
   readonly #onReconnect: ((reconnect: StreamReconnect) => void) | undefined;
   readonly #sleep: (milliseconds: number) => Promise<void>;
+  readonly #random: () => number;
   readonly #clock: Clock;
 
   constructor(options: CcxtStreamOptions = {}) {
-    const { client, onReconnect, sleep, clock, ...rest } = options;
+    const { client, onReconnect, sleep, clock, random, ...rest } = options;
     this.#settings = parseWith(ccxtStreamOptionsSchema, rest, 'ccxt stream options', 'CONFIG_INVALID');
     this.client = client ?? buildCcxtClient(this.#settings, { pro: true });
     if (this.client.id === 'binance') {
@@ -98,6 +104,7 @@ export class CcxtStream {
     }
     this.#onReconnect = onReconnect;
     this.#sleep = sleep ?? wait;
+    this.#random = random ?? Math.random;
     this.#clock = clock ?? systemClock;
   }
 
@@ -142,7 +149,7 @@ export class CcxtStream {
         const translated = translateCcxtError(error, operation, { symbol });
         if (!RECONNECTABLE.has(translated.code) || failures >= this.#settings.reconnectAttempts) throw translated;
         failures += 1;
-        const delayMs = Math.min(this.#settings.maxBackoffMs, this.#settings.backoffMs * 2 ** (failures - 1));
+        const delayMs = backoffDelay(failures, { baseMs: this.#settings.backoffMs, maxMs: this.#settings.maxBackoffMs, jitter: this.#settings.jitter, random: this.#random });
         this.#onReconnect?.({ operation, symbol, attempt: failures, delayMs, error: translated });
         onResume?.();
         await this.#sleep(delayMs);
