@@ -4,6 +4,7 @@ import { describeExchangeContract } from '../testing/exchange-contract.js';
 import { startLocalBinance } from '../testing/local-binance.js';
 import type { CcxtClient } from './ccxt-client.js';
 import { CcxtExchange, createCcxtExchange } from './ccxt-exchange.js';
+import { createPaperExchange } from '../paper/paper-exchange.js';
 
 async function connect(options: { attempts?: number; timeoutMs?: number; ohlcvPageSize?: number; now?: number; maxRetryAfterMs?: number; random?: () => number } = {}) {
   // No jitter drawn unless a test gives a source: the other tests' delays are the plain doubling.
@@ -190,6 +191,58 @@ describe('CcxtExchange (real ccxt against a local Binance REST server)', () => {
     server.tradeAt(89.5);
     expect(await exchange.fetchOrder(placed.id, 'BTC/USDT')).toMatchObject({ type: 'stop-loss', status: 'filled', filled: 0.2 });
     expect((await exchange.fetchBalance()).USDT!.total).toBeCloseTo(10_000 + 0.2 * 89.5, 8);
+  });
+
+  it('places a trailing stop as Binance STOP_LOSS with trailingDelta, reads it back as a trailing stop, and fills it where the paper exchange does', async () => {
+    const { server, exchange } = await connect();
+    server.price = 100;
+    server.balances.BTC = { free: 0.2, locked: 0 };
+    const placed = await exchange.createOrder({ clientOrderId: 'trail-1', symbol: 'BTC/USDT', side: 'sell', type: 'trailing-stop', amount: 0.2, trailingPercent: 0.02 });
+    const sent = server.sent('POST', '/api/v3/order')[0]!.params;
+    expect(sent).toMatchObject({ symbol: 'BTCUSDT', side: 'SELL', type: 'STOP_LOSS', quantity: '0.2', trailingDelta: '200', newClientOrderId: 'trail-1' });
+    expect(sent.stopPrice).toBeUndefined();
+    expect(placed).toMatchObject({ type: 'trailing-stop', trailingPercent: 0.02, status: 'open' });
+    expect(placed.stopPrice).toBeUndefined();
+    // Up to 105 (the stop follows to 102.9), back to 103.5 (held), down to 102.8 (past 2 % under the high: fills).
+    const path = [105, 103.5, 102.8];
+    for (const price of path.slice(0, 2)) server.tradeAt(price);
+    expect(await exchange.fetchOrderByClientId('trail-1', 'BTC/USDT')).toMatchObject({ type: 'trailing-stop', status: 'open' });
+    server.tradeAt(path[2]!);
+    expect(await exchange.fetchOrderByClientId('trail-1', 'BTC/USDT')).toMatchObject({ type: 'trailing-stop', trailingPercent: 0.02, status: 'filled', filled: 0.2 });
+    expect((await exchange.fetchBalance()).USDT!.total).toBeCloseTo(10_000 + 0.2 * 102.8, 8);
+    // The paper exchange, given the same prices as candles, fills the same order at the same price;
+    // both also fire on a price exactly 2 % under the high (102.9, which 105 * 0.98 misses by rounding).
+    const paperFills = (prices: number[]) => {
+      const paper = createPaperExchange({ balances: { BTC: 0.2, USDT: 0 }, quoteCurrency: 'USDT', makerFee: 0, takerFee: 0, slippage: { model: 'fixed', bps: 0 }, volumeShare: null });
+      const flat = (index: number, price: number): Candle => ({ timestamp: Date.UTC(2024, 0, 1) + index * 60_000, open: price, high: price, low: price, close: price, volume: 10 });
+      paper.onCandle('BTC/USDT', flat(0, 100));
+      paper.placeOrder({ clientOrderId: 'trail', symbol: 'BTC/USDT', side: 'sell', type: 'trailing-stop', amount: 0.2, trailingPercent: 0.02 });
+      return prices.flatMap((price, index) => paper.onCandle('BTC/USDT', flat(index + 1, price))).map((fill) => [fill.price, fill.amount]);
+    };
+    expect(paperFills(path)).toEqual([[102.8, 0.2]]);
+    server.balances.BTC = { free: 0.2, locked: 0 };
+    server.price = 100;
+    await exchange.createOrder({ clientOrderId: 'trail-2', symbol: 'BTC/USDT', side: 'sell', type: 'trailing-stop', amount: 0.2, trailingPercent: 0.02 });
+    for (const price of [105, 102.9]) server.tradeAt(price);
+    expect(await exchange.fetchOrderByClientId('trail-2', 'BTC/USDT')).toMatchObject({ status: 'filled', averagePrice: 102.9 });
+    expect(paperFills([105, 102.9])).toEqual([[102.9, 0.2]]);
+  });
+
+  it('sends a trailing stop with a limit as STOP_LOSS_LIMIT, rounds the distance to whole BIPS, and refuses one outside the symbol\'s trailing range before sending', async () => {
+    const { server, exchange } = await connect();
+    server.price = 100;
+    const placed = await exchange.createOrder({ clientOrderId: 'trail-buy', symbol: 'BTC/USDT', side: 'buy', type: 'trailing-stop', amount: 0.5, price: 101.5, trailingPercent: 0.01234 });
+    expect(server.sent('POST', '/api/v3/order')[0]!.params).toMatchObject({ side: 'BUY', type: 'STOP_LOSS_LIMIT', price: '101.5', timeInForce: 'GTC', trailingDelta: '123' });
+    expect(placed).toMatchObject({ type: 'trailing-stop', trailingPercent: 0.0123, price: 101.5, status: 'open' });
+    await exchange.cancelOrder(placed.id, 'BTC/USDT');
+    expect((await exchange.fetchBalance()).USDT).toEqual({ free: 10_000, used: 0, total: 10_000 });
+    for (const [trailingPercent, side] of [[0.0005, 'sell'], [0.25, 'buy']] as const) {
+      server.balances.BTC = { free: 1, locked: 0 };
+      const refused = await exchange.createOrder({ clientOrderId: `trail-${side}-x`, symbol: 'BTC/USDT', side, type: 'trailing-stop', amount: 0.1, trailingPercent }).catch((error: unknown) => error);
+      expect(refused).toMatchObject({ code: 'INVALID_ORDER', details: { rule: 'trailingDelta', trailingDelta: trailingPercent * 10_000 } });
+      expect((refused as Error).message).toContain(`trailingPercent ${trailingPercent} (${trailingPercent * 10_000} BIPS) is outside BTC/USDT's trailing range 0.1 % to 20 %`);
+    }
+    expect(server.sent('POST', '/api/v3/order')).toHaveLength(1);
   });
 
   it('pages through a long OHLCV history even when the exchange returns fewer candles a request than asked', async () => {

@@ -25,6 +25,7 @@ import { toBalances, toCandle, toFill, toMarketInfo, toOrder, toOrderBook, toTic
 import { BINANCE_OCO_METHOD, binanceOcoOrders, binanceOcoParams, checkOcoMarketRules, clientSupportsOco, findOcoLegs, ocoNotSupported, ocoRefusal } from './ccxt-oco.js';
 import { captureFailureHeaders, failureHeaders } from './failure-headers.js';
 import { formatWait, retryAfterMs } from './retry-after.js';
+import { trailingDelta } from './ccxt-trailing.js';
 import { isAmbiguous, translateCcxtError } from './translate-error.js';
 import { backoffDelay, jitterSchema } from '../util/backoff.js';
 
@@ -228,10 +229,11 @@ export class CcxtExchange implements Exchange {
     const market = await this.#market(request.symbol);
     const ticker = request.type === 'market' && market.limits.cost?.min !== undefined ? await this.fetchTicker(request.symbol) : undefined;
     const rounded = checkMarketRules(toMarketInfo(market), request, ticker?.last ?? Number.NaN);
+    const trailing = request.type === 'trailing-stop' ? trailingDelta(this.id, market, rounded) : undefined;
     const order = await this.#placeOnce(
       'createOrder',
       { clientOrderId: request.clientOrderId, symbol: request.symbol },
-      async () => toOrder((await this.#send(rounded)) as CcxtOrder, this.#fallback(rounded)),
+      async () => toOrder((await this.#send(rounded, trailing)) as CcxtOrder, this.#fallback(rounded)),
       (cause) => this.#lookUpAfterUnknownOutcome(rounded, cause),
     );
     return this.#remember(order);
@@ -282,9 +284,15 @@ export class CcxtExchange implements Exchange {
     return order;
   }
 
-  async #send(request: OrderRequest): Promise<unknown> {
+  /** Sends a checked request; a trailing stop carries its `trailingDelta` (BIPS, see `trailingDelta`). */
+  async #send(request: OrderRequest, trailing?: number): Promise<unknown> {
     const params: Record<string, unknown> = { clientOrderId: request.clientOrderId };
-    if (request.type === 'trailing-stop') throw new ExchangeError('INVALID_ORDER', `${this.id}: trailing-stop orders are not supported through ccxt here; use a stop-loss`, { details: { clientOrderId: request.clientOrderId } });
+    if (request.type === 'trailing-stop') {
+      // Binance's own type, so that ccxt sends it as it is; the delta goes as Binance names it (ccxt's
+      // `trailingPercent` param would be sent as a decimal it multiplied by 100).
+      params.trailingDelta = trailing;
+      return this.client.createOrder(request.symbol, request.price === undefined ? 'STOP_LOSS' : 'STOP_LOSS_LIMIT', request.side, request.amount, request.price, params);
+    }
     if (request.type === 'stop-loss') params.stopLossPrice = request.stopPrice;
     if (request.type === 'take-profit') params.takeProfitPrice = request.stopPrice;
     const type = request.type === 'market' || (request.price === undefined && request.type !== 'limit') ? 'market' : 'limit';

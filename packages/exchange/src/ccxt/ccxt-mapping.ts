@@ -62,8 +62,15 @@ const TYPES: Record<string, Order['type']> = { market: 'market', limit: 'limit',
  * _LIMIT forms into `limit`), so the exchange's own type in `info` is read first.
  */
 function orderType(order: CcxtOrder, fallback: Order['type'] | undefined): Order['type'] {
+  if (trailingFraction(order) !== undefined) return 'trailing-stop';
   const raw = (order.info as { type?: unknown } | undefined)?.type;
   return TYPES[String(raw).toLowerCase()] ?? TYPES[String(order.type).toLowerCase()] ?? fallback ?? 'market';
+}
+
+/** The trailing distance of a Binance trailing stop (its `trailingDelta`, BIPS) as a fraction, else undefined. */
+function trailingFraction(order: CcxtOrder): number | undefined {
+  const delta = Number((order.info as { trailingDelta?: unknown } | undefined)?.trailingDelta);
+  return delta > 0 ? delta / 10_000 : undefined;
 }
 
 /** Our order from ccxt's unified order (`fallback` fills what the exchange left out). */
@@ -85,6 +92,7 @@ export function toOrder(order: CcxtOrder, fallback: Partial<Order> = {}): Order 
     updatedAt: order.lastUpdateTimestamp ?? order.lastTradeTimestamp ?? created,
     ...(order.price !== undefined && order.price > 0 ? { price: order.price } : {}),
     ...(order.triggerPrice !== undefined && order.triggerPrice > 0 ? { stopPrice: order.triggerPrice } : {}),
+    ...(trailingFraction(order) === undefined ? {} : { trailingPercent: trailingFraction(order)! }),
     ...(order.average !== undefined && order.average > 0 ? { averagePrice: order.average } : {}),
     ...(order.fee?.cost !== undefined && order.fee.currency !== undefined ? { fee: { cost: order.fee.cost, currency: order.fee.currency } } : {}),
     ...(fallback.decisionId === undefined ? {} : { decisionId: fallback.decisionId }),

@@ -35,6 +35,9 @@ export function limitExecution(side: OrderSide, limit: number, candle: Candle): 
   return candle.high >= limit ? { price: limit, liquidity: 'maker' } : undefined;
 }
 
+/** Relative rounding within which a price touches a stop level. */
+const TOUCH = 1e-12;
+
 /** Whether a stop fires on a falling price (sell stop-loss, buy take-profit) or a rising one. */
 function firesOnFall(order: RuleOrder): boolean {
   return (order.type === 'stop-loss') === (order.side === 'sell');
@@ -55,8 +58,15 @@ export function stopExecution(order: RuleOrder, candle: Candle): Execution | und
   const level = stopLevel(order);
   const falling = order.type === 'trailing-stop' ? order.side === 'sell' : firesOnFall(order);
   let price: number | undefined;
-  if (falling) price = candle.open <= level ? candle.open : candle.low <= level ? level : undefined;
-  else price = candle.open >= level ? candle.open : candle.high >= level ? level : undefined;
+  // A computed level (105 * 0.98 is 102.8999...) counts as touched by a price within rounding of it
+  // (102.9), as an exchange reckoning in ticks or BIPS triggers there; the fill stays inside the candle.
+  if (falling) {
+    const reach = level * (1 + TOUCH);
+    price = candle.open <= reach ? candle.open : candle.low <= reach ? Math.max(level, candle.low) : undefined;
+  } else {
+    const reach = level * (1 - TOUCH);
+    price = candle.open >= reach ? candle.open : candle.high >= reach ? Math.min(level, candle.high) : undefined;
+  }
   if (price === undefined && order.type === 'trailing-stop') {
     order.extreme = order.side === 'sell' ? Math.max(order.extreme, candle.high) : Math.min(order.extreme, candle.low);
   }

@@ -37,6 +37,19 @@ interface FakeOrder {
   symbol: string; orderId: number; orderListId: number; clientOrderId: string; price: string; origQty: string; executedQty: string; cummulativeQuoteQty: string;
   status: string; timeInForce: string; type: string; side: string; stopPrice: string; icebergQty: string; time: number; updateTime: number; isWorking: boolean;
   workingTime: number; origQuoteOrderQty: string; selfTradePreventionMode: string;
+  /** A trailing stop's distance (BIPS) and the best trade price since it was placed (Binance sends only the delta). */
+  trailingDelta?: number;
+}
+
+/** Best trade price of each trailing stop since placing (kept out of the order: Binance does not send it). */
+const TRAILING_EXTREME = new WeakMap<FakeOrder, number>();
+/** USDT a trailing buy locked (it has no stop price to reckon it from). */
+const TRAILING_RESERVE = new WeakMap<FakeOrder, number>();
+
+/** USDT an open buy locked: at its stop price, else its limit price, else what a trailing buy reserved. */
+function reservedQuote(order: FakeOrder): number {
+  const reference = Number(order.stopPrice) > 0 ? Number(order.stopPrice) : Number(order.price);
+  return TRAILING_RESERVE.get(order) ?? Number(order.origQty) * reference;
 }
 
 /** An order list (one-cancels-the-other) as the fake keeps it: its legs are in `orders`. */
@@ -187,6 +200,7 @@ export class FakeBinance {
     const quantity = Number(params.quantity);
     const side = params.side!;
     const type = params.type!;
+    if (params.trailingDelta !== undefined) return this.#createTrailing(params);
     const stop = type === 'STOP_LOSS' || type === 'TAKE_PROFIT';
     const price = type === 'MARKET' ? this.price : stop ? Number(params.stopPrice) : Number(params.price);
     const quote = this.balances.USDT!;
@@ -198,6 +212,34 @@ export class FakeBinance {
       if (side === 'BUY') { quote.free -= quantity * price; base.free += quantity; } else { base.free -= quantity; quote.free += quantity * price; }
     } else if (side === 'BUY') { quote.free -= quantity * price; quote.locked += quantity * price; } else { base.free -= quantity; base.locked += quantity; }
     return [200, { ...order, transactTime: order.time, fills: order.status === 'FILLED' ? [{ price: price.toFixed(8), qty: order.origQty, commission: '0.00000000', commissionAsset: 'BTC', tradeId: order.orderId }] : [] }];
+  }
+
+  /**
+   * A trailing STOP_LOSS (or STOP_LOSS_LIMIT) without a stop price, as the adapter sends it: the delta
+   * must be whole BIPS inside the symbol's TRAILING_DELTA filter (10..2000 here), else -1013. It
+   * tracks from the current price; `tradeAt` fills it at the trade price once the price comes back by
+   * the delta (a STOP_LOSS_LIMIT too: the fake does not rest it at its limit after the trigger).
+   */
+  #createTrailing(params: Record<string, string>): [number, unknown] {
+    const delta = Number(params.trailingDelta);
+    if (!Number.isInteger(delta) || delta < 10 || delta > 2000) return [400, { code: -1013, msg: 'Filter failure: TRAILING_DELTA' }];
+    if (params.type !== 'STOP_LOSS' && params.type !== 'STOP_LOSS_LIMIT') return [400, { code: -1013, msg: 'fake Binance trails STOP_LOSS and STOP_LOSS_LIMIT orders only' }];
+    if (params.stopPrice !== undefined) return [400, { code: -1013, msg: 'fake Binance trails from the current price only (no stopPrice)' }];
+    const quantity = Number(params.quantity);
+    const side = params.side!;
+    const limit = params.type === 'STOP_LOSS_LIMIT' ? Number(params.price) : 0;
+    const quote = this.balances.USDT!;
+    const base = this.balances.BTC!;
+    const reserve = side === 'BUY' ? quantity * (limit > 0 ? limit : this.price) : quantity;
+    if ((side === 'BUY' && reserve > quote.free) || (side === 'SELL' && quantity > base.free)) return [...INSUFFICIENT];
+    const order = this.#newOrder({ symbol: params.symbol ?? 'BTCUSDT', clientOrderId: params.newClientOrderId, type: params.type, side, quantity, price: limit, stopPrice: 0 });
+    order.isWorking = false;
+    order.workingTime = -1;
+    order.trailingDelta = delta;
+    TRAILING_EXTREME.set(order, this.price);
+    if (side === 'BUY') TRAILING_RESERVE.set(order, reserve);
+    if (side === 'BUY') { quote.free -= reserve; quote.locked += reserve; } else { base.free -= quantity; base.locked += quantity; }
+    return [200, { ...order, transactTime: order.time, fills: [] }];
   }
 
   #newOrder(spec: { symbol: string; clientOrderId: string | undefined; type: string; side: string; quantity: number; price: number; stopPrice: number; orderListId?: number }): FakeOrder {
@@ -262,10 +304,21 @@ export class FakeBinance {
   }
 
   #triggers(order: FakeOrder, price: number): boolean {
+    if (order.trailingDelta !== undefined) return this.#trails(order, price);
     const stop = Number(order.stopPrice);
     if (!(stop > 0)) return false;
     const falling = (order.type === 'STOP_LOSS') === (order.side === 'SELL');
     return falling ? price <= stop : price >= stop;
+  }
+
+  /** A trailing stop: triggers once `price` is the delta worse than the best trade since placing, else follows a better one. */
+  #trails(order: FakeOrder, price: number): boolean {
+    const best = TRAILING_EXTREME.get(order)!;
+    // In BIPS on both sides, as Binance reckons: 102.9 is 200 BIPS under 105, which 105 * 0.98 (102.8999...) would miss.
+    const delta = order.trailingDelta!;
+    const triggered = order.side === 'SELL' ? price * 10_000 <= best * (10_000 - delta) : price * 10_000 >= best * (10_000 + delta);
+    if (!triggered) TRAILING_EXTREME.set(order, order.side === 'SELL' ? Math.max(best, price) : Math.min(best, price));
+    return triggered;
   }
 
   /** Moves the funds of a filled stop order: what it locked (once for an OCO) is spent at `price`. */
@@ -274,7 +327,7 @@ export class FakeBinance {
     const quote = this.balances.USDT!;
     const base = this.balances.BTC!;
     if (order.side === 'SELL') { base.locked -= quantity; quote.free += quantity * price; return; }
-    const reserved = quantity * Number(order.stopPrice);
+    const reserved = reservedQuote(order);
     quote.locked -= reserved;
     quote.free += reserved - quantity * price;
     base.free += quantity;
@@ -297,8 +350,8 @@ export class FakeBinance {
     if (order === undefined || order.status !== 'NEW') return [400, { code: -2011, msg: 'Unknown order sent.' }];
     for (const leg of this.#listLegs(order)) if (leg.status === 'NEW') { leg.status = 'CANCELED'; leg.updateTime += 1; }
     const amount = Number(order.origQty);
-    const reserved = Number(order.stopPrice) > 0 ? Number(order.stopPrice) : Number(order.price);
-    if (order.side === 'BUY') { this.balances.USDT!.locked -= amount * reserved; this.balances.USDT!.free += amount * reserved; } else { this.balances.BTC!.locked -= amount; this.balances.BTC!.free += amount; }
+    const reserved = reservedQuote(order);
+    if (order.side === 'BUY') { this.balances.USDT!.locked -= reserved; this.balances.USDT!.free += reserved; } else { this.balances.BTC!.locked -= amount; this.balances.BTC!.free += amount; }
     return [200, { ...order, origClientOrderId: order.clientOrderId }];
   }
 }
