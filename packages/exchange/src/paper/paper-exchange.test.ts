@@ -95,6 +95,31 @@ describe('PaperExchange market orders', () => {
   });
 });
 
+describe('PaperExchange reservations under part fills', () => {
+  it('pays a part fill that gapped above its reservation from free cash, then from the rest of its own reservation, and never spends money it does not hold', async () => {
+    // A market buy of 9.9 BTC reserves 990 of the 1,000 USDT at 100 and is filled 3 BTC a candle (30 %
+    // of the volume) while the price gaps to 107: each part costs more than its share of the
+    // reservation, and the 10 USDT free cannot make up the difference. The rest of the order used to
+    // keep reserving more cash than there was, and the last part spent it (the ledger then clamped the
+    // negative balance to 0: money made out of nothing).
+    const exchange = createPaperExchange({ ...flat, volumeShare: 0.3, balances: { USDT: 1_000 } });
+    exchange.onCandle('BTC/USDT', candle(0, 100, 100, 100, 100, 10));
+    await exchange.createOrder({ clientOrderId: 'm', symbol: 'BTC/USDT', side: 'buy', type: 'market', amount: 9.9 });
+    let cash = 1_000;
+    for (const [index, price] of [107, 107, 107, 99].entries()) {
+      for (const fill of exchange.onCandle('BTC/USDT', candle(index + 1, price, price, price, price, 10))) cash -= fill.amount * fill.price;
+      const usdt = (await exchange.fetchBalance()).USDT!;
+      expect(usdt.total).toBeCloseTo(cash, 9);
+      expect(usdt.total).toBeGreaterThanOrEqual(0);
+      // What stays reserved is there: the order's reservation never exceeds the cash.
+      expect(usdt.used).toBeLessThanOrEqual(usdt.total + 1e-9);
+    }
+    // The last part buys what the 37 USDT left pay for (0.37 BTC at 99), and the rest is cancelled.
+    expect(await exchange.fetchOrderByClientId('m', 'BTC/USDT')).toMatchObject({ status: 'cancelled', reason: 'insufficient funds at fill time' });
+    expect(cash).toBeCloseTo(0, 6);
+  });
+});
+
 describe('PaperExchange conditional orders', () => {
   const setup = async (request: Parameters<PaperExchange['placeOrder']>[0], balances = { USDT: 10_000, BTC: 10 }) => {
     const exchange = createPaperExchange({ ...flat, makerFee: 0.0002, takerFee: 0.001, balances });

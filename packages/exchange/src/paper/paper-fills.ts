@@ -71,10 +71,13 @@ function book(context: FillContext, order: PaperOrder, price: number, wanted: nu
   if (amount < wanted) order.starved = true;
   if (!(amount > 0)) return undefined;
   const fee = amount * rate * price;
-  const releasedAll = amount >= order.order.remaining;
-  const release = releasedAll ? order.locked : order.locked * (amount / order.order.remaining);
+  const asset = order.side === 'buy' ? order.quote : order.base;
+  // A part fill releases its share of the order's reservation, or more when it costs more than that
+  // share (a buy whose price gapped above the one it reserved at): what free funds do not cover comes
+  // out of the rest of its own reservation, so that what stays reserved is still there to pay for.
+  const release = amount >= order.order.remaining ? order.locked : Math.min(order.locked, Math.max(order.locked * (amount / order.order.remaining), (order.side === 'buy' ? amount * price + fee : amount) - ledger.free(asset)));
   order.locked -= release;
-  ledger.release(order.side === 'buy' ? order.quote : order.base, release);
+  ledger.release(asset, release);
   const booking = context.booking;
   booking.symbol = order.order.symbol;
   booking.base = order.base;
