@@ -6,14 +6,16 @@
  *     a PaperExchange built as the server's paper mode builds it (no clock, the ccxt exchange as
  *     its market data),
  * and must give the same candles, decisions, orders, fills and balances, bit for bit. Two
- * differences are the clock's, and only they are normalised, each to an exact rule:
+ * differences are the clock's, and only they are normalised, each to an exact rule (three with the ids):
  * - the live engine runs on the wall clock: a decision is stamped when its candle reached the
  *   engine (close + latency, later for candles fetched after a reconnection or a failed poll);
  *   the backtest's simulated clock stands at the candle's close;
  * - the paper exchange without a clock reads the time as the open of the latest candle it was
  *   handed: the times it stamps (order creation, cancellation, portfolio) are one timeframe
  *   before the backtest's. Fill times come from the candles and are the same (so is the time of a
- *   leg that its one-cancels-the-other partner's fill cancelled).
+ *   leg that its one-cancels-the-other partner's fill cancelled);
+ * - decision and order ids carry the time their engine started (so that a restarted process never
+ *   repeats them): the backtest's first candle, the live engine's start on the wall clock.
  */
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { createEventBus, createTradingEngine, defineAssistant, type Candle, type Clock, type Decision, type EventBus, type MarketFeed, type Order } from '@ia-agents/core';
@@ -231,13 +233,30 @@ function asLive(event: Event, arrivals: ReadonlyMap<number, number>): Event {
   return { type, payload: { ...payload, order: { ...order, createdAt: paperTime(order.createdAt), updatedAt } } };
 }
 
+/** The start time an engine's ids carry (`dec-<start>-<n>-<hex>`), read from its first decision. */
+function idEpoch(events: readonly Event[]): string {
+  const decision = events.find((event) => event.type === 'decision-make')!.payload.decision as Decision;
+  return /^dec-([0-9a-z]+)-/.exec(decision.id)![1]!;
+}
+
+/** A value of the backtest with its ids as the live engine makes them (the same, but for the start time they carry). */
+function withLiveIds<T>(value: T, back: string, live: string): T {
+  if (typeof value === 'string') return value.replaceAll(`dec-${back}-`, `dec-${live}-`) as T;
+  if (Array.isArray(value)) return value.map((item: unknown) => withLiveIds(item, back, live)) as T;
+  if (typeof value !== 'object' || value === null) return value;
+  // Key by key, keeping undefined fields (a JSON round trip would drop them, and toStrictEqual tells).
+  return Object.fromEntries(Object.entries(value).map(([key, field]) => [key, withLiveIds(field, back, live)])) as T;
+}
+
 async function expectSameRun(back: { result: BacktestResult; events: Event[] }, live: LiveRun): Promise<void> {
   // Every candle exactly once, in order, with the same values: none lost, none doubled.
   expect(live.processed).toEqual(CANDLES.slice(0, LAST));
   expect(live.summary()).toEqual(back.result.engine);
   expect(live.events.map((event) => event.type)).toEqual(back.events.map((event) => event.type));
-  back.events.forEach((event, index) => expect(live.events[index], `event ${index} (${event.type})`).toStrictEqual(asLive(event, live.arrivals)));
-  expect(await live.exchange.fetchFills()).toStrictEqual(back.result.fills);
+  const [backEpoch, liveEpoch] = [idEpoch(back.events), idEpoch(live.events)];
+  expect(backEpoch).toBe(CANDLES[0]!.timestamp.toString(36));
+  back.events.forEach((event, index) => expect(live.events[index], `event ${index} (${event.type})`).toStrictEqual(withLiveIds(asLive(event, live.arrivals), backEpoch, liveEpoch)));
+  expect(await live.exchange.fetchFills()).toStrictEqual(withLiveIds(back.result.fills, backEpoch, liveEpoch));
   // Final state: the balances after the last fill (nothing changed them after it in either run)
   // and the equity at the last candle.
   const lastValuation = (events: Event[]) => (events.findLast((event) => event.type === 'portfolio-update')!.payload.portfolio as { balances: unknown }).balances;
@@ -283,7 +302,7 @@ describe('backtest = paper trading on live data (real Binance candles through a 
     const back = await backtest();
     const live = await streamingRun({ paperClock: true });
     const money = (fills: { clientOrderId: string; side: string; amount: number; price: number; fee: unknown }[]) => fills.map(({ clientOrderId, side, amount, price, fee }) => ({ clientOrderId, side, amount, price, fee }));
-    expect(money(await live.exchange.fetchFills())).toStrictEqual(money(back.result.fills));
+    expect(money(await live.exchange.fetchFills())).toStrictEqual(withLiveIds(money(back.result.fills), idEpoch(back.events), idEpoch(live.events)));
   });
 
   it('places both legs of a stop-loss/take-profit plan as one-cancels-the-other (each alone reserved the whole position, so the take-profit was refused for want of funds)', async () => {

@@ -25,7 +25,11 @@ export const engineOptionsSchema = z
     quoteCurrency: z.string().min(1).default('USDT'),
     /** Fee rate the risk gate reserves cash for. @default 0.001 */
     feeRate: z.number().min(0).max(0.1).default(0.001),
-    /** Seed of the id generator (decision and order ids). @default 1 */
+    /**
+     * Seed of the id generator (decision and order ids). Ids also carry the clock's time when the
+     * engine was created, so a restarted process never repeats the ids of the one before, while a
+     * backtest (its clock at the first candle) makes the same ids every run. @default 1
+     */
     seed: z.number().int().default(1),
     /** Escalations kept waiting for a person; past this the oldest expire. @default 100 */
     maxPendingEscalations: z.number().int().min(1).default(100),

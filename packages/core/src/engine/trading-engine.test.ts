@@ -6,6 +6,26 @@ import { MemoryStore, TestExchange, buildCandles, createArrayFeed, createScripte
 const candles = buildCandles({ count: 60, timeframe: '1h', seed: 7 });
 const feedOf = (series: readonly Candle[] = candles, timeframe: Timeframe = '1h', batchSize = 16) => createArrayFeed({ candles: { 'BTC/USDT': series }, timeframe, batchSize });
 
+/** Hides the simulation hooks so that the engine treats the exchange as a live venue. */
+function live(inner: TestExchange): Exchange {
+  return {
+    specificationVersion: 'v1',
+    id: 'live-test',
+    fetchMarket: (symbol) => inner.fetchMarket(symbol),
+    fetchBalance: () => inner.fetchBalance(),
+    fetchTicker: (symbol) => inner.fetchTicker(symbol),
+    fetchOrderBook: (symbol) => inner.fetchOrderBook(symbol),
+    fetchOHLCV: (symbol, timeframe, since, limit) => inner.fetchOHLCV(symbol, timeframe, since, limit),
+    createOrder: (request) => inner.createOrder(request),
+    cancelOrder: (id) => inner.cancelOrder(id),
+    fetchOrder: (id) => inner.fetchOrder(id),
+    fetchOrderByClientId: (id) => inner.fetchOrderByClientId(id),
+    fetchOpenOrders: (symbol) => inner.fetchOpenOrders(symbol),
+    fetchFills: (symbol, since) => inner.fetchFills(symbol, since),
+  };
+}
+
+
 describe('TradingEngine', () => {
   it('never hands an assistant a candle that closes after the decision time (property)', async () => {
     await fc.assert(
@@ -268,25 +288,6 @@ describe('risk limits', () => {
 });
 
 describe('TradingEngine with a live exchange', () => {
-  /** Hides the simulation hooks so that the engine treats the exchange as a live venue. */
-  function live(inner: TestExchange): Exchange {
-    return {
-      specificationVersion: 'v1',
-      id: 'live-test',
-      fetchMarket: (symbol) => inner.fetchMarket(symbol),
-      fetchBalance: () => inner.fetchBalance(),
-      fetchTicker: (symbol) => inner.fetchTicker(symbol),
-      fetchOrderBook: (symbol) => inner.fetchOrderBook(symbol),
-      fetchOHLCV: (symbol, timeframe, since, limit) => inner.fetchOHLCV(symbol, timeframe, since, limit),
-      createOrder: (request) => inner.createOrder(request),
-      cancelOrder: (id) => inner.cancelOrder(id),
-      fetchOrder: (id) => inner.fetchOrder(id),
-      fetchOrderByClientId: (id) => inner.fetchOrderByClientId(id),
-      fetchOpenOrders: (symbol) => inner.fetchOpenOrders(symbol),
-      fetchFills: (symbol, since) => inner.fetchFills(symbol, since),
-    };
-  }
-
   it('polls the fills of resting orders that the venue fills later, once each, and cancels the other leg', async () => {
     const series = buildCandles({ closes: [100, 100, 101, 103, 108, 104, 103] });
     const venue = new TestExchange({ cash: 10_000 });
@@ -303,6 +304,61 @@ describe('TradingEngine with a live exchange', () => {
     expect(orders.find((order) => order.type === 'stop-loss')!.status).toBe('cancelled');
     expect(orders.find((order) => order.type === 'take-profit')!.status).toBe('filled');
     expect(store.fills.size).toBe(2);
+  });
+});
+
+describe('TradingEngine after a restart', () => {
+  it('takes over the protection a previous process placed: a sell cancels it first (the exchange kept it, the engine had forgotten it)', async () => {
+    const series = buildCandles({ closes: [100, 100, 101, 102, 101, 100, 99] });
+    const exchange = new TestExchange({ cash: 10_000 });
+    const buyer = defineAssistant({ id: 'team', analyze: () => ({ assistantId: 'team', action: 'BUY', confidence: 0.9, reasoning: 'enter', plan: { sizeFraction: 0.5, stopLoss: 80, takeProfit: 130 } }) });
+    await createTradingEngine({ exchange, feed: feedOf(series.slice(0, 3)), assistants: [buyer], clock: new SimulatedClock(), trigger: everyNthCandle(3), learning: false }).run();
+    expect((await exchange.fetchOpenOrders()).map((order) => order.type).sort()).toEqual(['stop-loss', 'take-profit']);
+    // A new process: a new engine on the same account.
+    const seller = defineAssistant({ id: 'team', analyze: () => ({ assistantId: 'team', action: 'SELL', confidence: 0.9, reasoning: 'exit' }) });
+    const restarted = createTradingEngine({ exchange, feed: feedOf(series.slice(3)), assistants: [seller], clock: new SimulatedClock(series[3]!.timestamp), trigger: everyNthCandle(3), learning: false });
+    const summary = await restarted.run();
+    expect(summary.rejections).toBe(0);
+    const byType = Object.fromEntries([...exchange.orders.values()].map((order) => [`${order.type}-${order.side}`, order.status]));
+    expect(byType).toEqual({ 'market-buy': 'filled', 'stop-loss-sell': 'cancelled', 'take-profit-sell': 'cancelled', 'market-sell': 'filled' });
+    expect(exchange.getPortfolio().positions).toHaveLength(0);
+  });
+
+  it('never repeats the ids of an engine started earlier, and repeats its own from the same start (a rerun backtest)', async () => {
+    const team = () => [defineAssistant({ id: 'team', analyze: () => ({ assistantId: 'team', action: 'BUY', confidence: 0.9, reasoning: 'enter', plan: { sizeFraction: 0.1 } }) })];
+    const decisionIds = async (start: number) => {
+      const ids: string[] = [];
+      const engine = createTradingEngine({ exchange: new TestExchange({ cash: 10_000 }), feed: feedOf(candles.slice(0, 9)), assistants: team(), clock: new SimulatedClock(start), trigger: everyNthCandle(3), learning: false });
+      engine.bus.on('decision-make', ({ decision }) => void ids.push(decision.id));
+      await engine.run();
+      return ids;
+    };
+    const first = await decisionIds(candles[0]!.timestamp);
+    expect(first).toHaveLength(3);
+    expect(await decisionIds(candles[0]!.timestamp)).toEqual(first);
+    const later = await decisionIds(candles[0]!.timestamp + 1);
+    expect(later.filter((id) => first.includes(id))).toEqual([]);
+    // Room for the protective legs' suffix within the exchanges' 36-character client order ids.
+    for (const id of [...first, ...later]) expect(`${id}-o-sl`.length).toBeLessThanOrEqual(36);
+  });
+
+  it("records the fills of orders a previous process left resting on a live venue, and cancels the filled leg's sibling", async () => {
+    const series = buildCandles({ closes: [100, 100, 101, 103, 108, 104, 103] });
+    const venue = new TestExchange({ cash: 10_000 });
+    venue.onCandle('BTC/USDT', series[0]!);
+    const planner = defineAssistant({ id: 'planner', analyze: () => ({ assistantId: 'planner', action: 'BUY', confidence: 0.9, reasoning: 'enter with exits', plan: { sizeFraction: 0.2, stopLoss: 95, takeProfit: 106 } }) });
+    const before = createTradingEngine({ exchange: live(venue), store: new MemoryStore(), feed: feedOf(series.slice(1, 2), '1h', 1), assistants: [planner], clock: new SimulatedClock(), trigger: everyNthCandle(1), learning: false, onCandle: (symbol, candle) => void venue.onCandle(symbol, candle) });
+    await before.run();
+    expect((await venue.fetchOpenOrders()).map((order) => order.type).sort()).toEqual(['stop-loss', 'take-profit']);
+    const holder = defineAssistant({ id: 'planner', analyze: () => ({ assistantId: 'planner', action: 'HOLD', confidence: 0.9, reasoning: 'wait' }) });
+    const store = new MemoryStore();
+    const fills: string[] = [];
+    const after = createTradingEngine({ exchange: live(venue), store, feed: feedOf(series.slice(2), '1h', 1), assistants: [holder], clock: new SimulatedClock(), trigger: everyNthCandle(1), learning: false, onCandle: (symbol, candle) => void venue.onCandle(symbol, candle) });
+    after.bus.on('order-fill', ({ fill, order }) => void fills.push(`${order?.type} ${fill.side} ${fill.price}`));
+    await after.run();
+    expect(fills).toEqual(['take-profit sell 106']);
+    expect([...venue.orders.values()].find((order) => order.type === 'stop-loss')!.status).toBe('cancelled');
+    expect((await store.listOrders({ limit: 10 })).map((order) => `${order.type} ${order.status}`).sort()).toEqual(['stop-loss cancelled', 'take-profit filled']);
   });
 });
 

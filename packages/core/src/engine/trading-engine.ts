@@ -90,6 +90,9 @@ export class TradingEngine {
   readonly #candleEvent: CandleEvent = { fills: NO_FILLS, outcomesDue: false, reason: false, index: 0 };
   #reliability = new ReliabilityTracker();
   #riskLimits: RiskLimits;
+  /** Taking over the open orders of an earlier process (once, before the first event or decision; retried after a failure). */
+  #adoption: Promise<void> | undefined;
+  #adopted = false;
 
   constructor(settings: TradingEngineSettings) {
     const { exchange, feed, assistants, consensus, trigger, store, bus, clock, riskLimits, predictor, cache, onCandle, logger, ...options } = settings;
@@ -108,7 +111,10 @@ export class TradingEngine {
     this.#exchange = exchange;
     this.#clock = clock ?? systemClock;
     this.bus = bus ?? createEventBus();
-    this.#createId = createIdGenerator(this.#options.seed);
+    // Stamped with the time the engine starts: a restarted process must not make the decision ids
+    // (and so the client order ids) of the one before, which the exchange would answer with the old
+    // orders instead of placing new ones. A backtest starts at its first candle: the same ids each run.
+    this.#createId = createIdGenerator(this.#options.seed, this.#clock.now());
     this.consensus = new ConsensusManager({ assistants, ...(consensus === undefined ? {} : { options: consensus }), bus: this.bus, clock: this.#clock, createId: () => this.#createId('dec'), ...(cache === undefined ? {} : { cache }), reliability: (id) => this.reliability.reliability(id) });
     this.#outcomes = new OutcomeTracker(this.#options.outcomeHorizon, this.#options.outcomeDeadBand);
   }
@@ -159,6 +165,8 @@ export class TradingEngine {
   async run(options: { signal?: AbortSignal } = {}): Promise<EngineSummary> {
     const feed = this.#settings.feed;
     if (feed === undefined) throw new ConfigError('engine', [{ path: ['feed'], message: 'run() needs a feed' }]);
+    const adopting = this.#adopt();
+    if (adopting !== undefined) await adopting;
     for await (const event of feed.events(options.signal === undefined ? {} : { signal: options.signal })) {
       if (options.signal?.aborted) break;
       const pending = runSteps(this.#onEvent(event, options.signal));
@@ -169,7 +177,52 @@ export class TradingEngine {
 
   /** Processes one feed event (exposed for callers that drive the engine themselves). */
   async handle(event: MarketEvent, signal?: AbortSignal): Promise<void> {
+    const adopting = this.#adopt();
+    if (adopting !== undefined) await adopting;
     await runSteps(this.#onEvent(event, signal));
+  }
+
+  /** Takes over open orders once (see `#adoptOpenOrders`); nothing to wait for once done, or when a simulation holds none. */
+  #adopt(): Promise<void> | undefined {
+    if (this.#adopted) return undefined;
+    if (this.#simulated?.openOrderCount() === 0) {
+      this.#adopted = true;
+      return undefined;
+    }
+    return (this.#adoption ??= this.#adoptOpenOrders());
+  }
+
+  /**
+   * Takes over what the exchange still holds open from an earlier process (a restart, or a paper
+   * exchange restored from its snapshot): the engine's memory of its orders is gone, the orders are
+   * not. Resting orders on a live venue are polled for their fills again, and the stop-loss and
+   * take-profit legs the engine placed (`<entry>-sl`, `<entry>-tp`) are known as protection again, so
+   * that a sell cancels them before selling the holding they reserve, and a filled leg takes its
+   * sibling away. When the exchange cannot answer, the next event or decision tries again.
+   */
+  async #adoptOpenOrders(): Promise<void> {
+    let open: Order[];
+    try {
+      open = await this.#exchange.fetchOpenOrders();
+    } catch (error) {
+      if (!(error instanceof IaAgentsError)) throw error;
+      this.#adoption = undefined;
+      this.bus.emit('engine-error', { error, stage: 'adopt-open-orders' });
+      return;
+    }
+    const simulated = this.#simulated !== undefined;
+    const openIds = new Set(open.map((order) => order.clientOrderId));
+    for (const order of open) {
+      if (!simulated && !this.#liveOpen.has(order.clientOrderId)) {
+        this.#liveOpen.set(order.clientOrderId, order.symbol);
+        this.#liveSince.set(order.clientOrderId, order.createdAt);
+      }
+      const leg = PROTECTIVE_LEG.exec(order.clientOrderId);
+      if (leg === null || order.side !== 'sell' || this.#protective.has(order.clientOrderId)) continue;
+      const sibling = `${leg[1]}-${leg[2] === 'sl' ? 'tp' : 'sl'}`;
+      this.#protective.set(order.clientOrderId, openIds.has(sibling) ? { symbol: order.symbol, sibling } : { symbol: order.symbol });
+    }
+    this.#adopted = true;
   }
 
   // The decision path is written as step generators (see util/steps.ts): each `yield` is an await
@@ -323,6 +376,8 @@ export class TradingEngine {
    * Fetches recent candles from the exchange when the engine has none for the symbol.
    */
   async decide(symbol: string, options: { reason?: string; signal?: AbortSignal; timeframe?: Timeframe } = {}): Promise<ActionResult> {
+    const adopting = this.#adopt();
+    if (adopting !== undefined) await adopting;
     const state = this.#state(symbol, options.timeframe ?? this.#options.timeframe);
     if (state.history.size === 0) {
       const candles = await this.#exchange.fetchOHLCV(symbol, state.timeframe, undefined, this.#options.lookback);
@@ -691,6 +746,9 @@ export class TradingEngine {
 }
 
 const noCandleHook = (): void => undefined;
+
+/** The client order id of a protective leg the engine placed: `<entry>-sl` or `<entry>-tp`. */
+const PROTECTIVE_LEG = /^(.+)-(sl|tp)$/;
 
 /** What a candle brought that needs the step path. */
 interface CandleEvent {

@@ -20,13 +20,20 @@ export function createRandom(seed: number): Random {
   };
 }
 
-/** Creates ids: `prefix-<counter>` from a seeded generator, so a rerun produces the same ids. */
-export function createIdGenerator(seed = 1): (prefix: string) => string {
+/**
+ * Creates ids `prefix-<counter>-<8 hex>` from a seeded generator, so a rerun produces the same ids.
+ * With an `epoch` (the time, ms, at which the ids start being made) they read
+ * `prefix-<epoch>-<counter>-<8 hex>` (both in base 36): a process started later never makes an id an
+ * earlier one made, though its counter starts again at 1.
+ * @example createIdGenerator(7, Date.UTC(2026, 0, 1))('dec') // 'dec-mjuohs00-1-…'
+ */
+export function createIdGenerator(seed = 1, epoch?: number): (prefix: string) => string {
   const random = createRandom(seed);
+  const stamp = epoch === undefined ? '' : `${Math.max(0, Math.floor(epoch)).toString(36)}-`;
   let counter = 0;
   return (prefix) => {
     counter += 1;
-    return `${prefix}-${counter.toString(36)}-${hex8(Math.floor(random.next() * 0xffffffff))}`;
+    return `${prefix}-${stamp}${counter.toString(36)}-${hex8(Math.floor(random.next() * 0xffffffff))}`;
   };
 }
 

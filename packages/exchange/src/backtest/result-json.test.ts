@@ -29,15 +29,15 @@ function flipper(): Assistant {
 const runs: Record<string, { options: () => BacktestOptions; sha256: string }> = {
   'bundled Binance 1h, default strategy': {
     options: () => ({ data: [{ bundled: 'binance_BTC-USDT_1h' }] }),
-    sha256: 'e0f31a182895275fb110027762b087966c5908af90eba4d48b038980459554ed',
+    sha256: 'b310a9147ea483065ddbc5323eae80bf69cd1cf1fdfe89fd35f0438e1b22ab0c',
   },
   'bundled Coinbase 4h (the default), default strategy': {
     options: () => ({}),
-    sha256: '73e128705409a84252b4d6b21399d9295526d0120c9829e7b603c387a47b6a12',
+    sha256: 'ce06528350d37bc1c738541cead6635f41db1b254a34d748099ef204216d656a',
   },
   'bundled Coinbase 1h, risk-free rate, 77 chart points, odd cash': {
     options: () => ({ data: [{ bundled: 'coinbase_BTC-USD_1h' }], riskFreeRate: 0.03, chartPoints: 77, initialCash: 1234.5 }),
-    sha256: '17f1720d54405d002b1743642202fb8a0415285752bff44c2d7adc89a9628c2b',
+    sha256: '9e908ec621941ad708dbf766285e962991d25567e68432aa70d0947ab31d3059',
   },
   'two markets, the second starting later with missing candles': {
     options: () => ({
@@ -49,7 +49,7 @@ const runs: Record<string, { options: () => BacktestOptions; sha256: string }> =
       riskLimits: { maxPositionFraction: 0.4, minConfidence: 0 },
       chartPoints: 40,
     }),
-    sha256: 'a49d9e683522de2a73270876a07ca59620ef286e1975c6a5246735a1aabac072',
+    sha256: 'd1a5d9b386f0c2c0bb901044e021c8730a5e2dbd4d30cc9224a1d13f033fecd0',
   },
   'three markets cut by from/to, filled at the signal close': {
     options: () => ({
@@ -64,7 +64,7 @@ const runs: Record<string, { options: () => BacktestOptions; sha256: string }> =
       riskLimits: { maxPositionFraction: 0.3, minConfidence: 0 },
       exchange: { fill: 'signal-close' },
     }),
-    sha256: 'c46a185fe8f1fd968d51e3b45e17ca76bdf5c89ec7ef05bb557221bcc377325e',
+    sha256: '901607a64b40ea79f174a9c47c78ca257b0f36813b8f97c338aa0a3c3e123ec9',
   },
   'one candle': {
     options: () => ({ data: [{ symbol: 'AAA/USD', candles: wave(1), timeframe: '1h' }] }),
@@ -72,7 +72,7 @@ const runs: Record<string, { options: () => BacktestOptions; sha256: string }> =
   },
   'every candle in the chart series': {
     options: () => ({ data: [{ symbol: 'AAA/USD', candles: wave(40), timeframe: '1h' }], chartPoints: 20, assistants: [flipper()], riskLimits: { minConfidence: 0 } }),
-    sha256: '1590b50bf3a97b79c2a38ee476337bb2c043dd2c98e85b2c919ac1852278d104',
+    sha256: '72a0d68bb20116bf36059bc40c48f66dc6932b4d564a74e050fa49674204dcd6',
   },
 };
 
