@@ -324,6 +324,29 @@ describe('TradingEngine after a restart', () => {
     expect(exchange.getPortfolio().positions).toHaveLength(0);
   });
 
+  it('records what happened while no engine ran: a leg that filled gets its fill and final state stored, and its sibling is cancelled', async () => {
+    const series = buildCandles({ closes: [100, 100, 101, 102, 101, 103, 102] });
+    const venue = new TestExchange({ cash: 10_000 });
+    venue.onCandle('BTC/USDT', series[0]!);
+    const store = new MemoryStore();
+    const planner = defineAssistant({ id: 'planner', analyze: () => ({ assistantId: 'planner', action: 'BUY', confidence: 0.9, reasoning: 'enter with exits', plan: { sizeFraction: 0.2, stopLoss: 95, takeProfit: 106 } }) });
+    await createTradingEngine({ exchange: live(venue), store, feed: feedOf(series.slice(1, 2), '1h', 1), assistants: [planner], clock: new SimulatedClock(), trigger: everyNthCandle(1), learning: false, onCandle: (symbol, candle) => void venue.onCandle(symbol, candle) }).run();
+    const takeProfitId = (await store.listOrders()).find((order) => order.type === 'take-profit')!.clientOrderId;
+    // Down for a candle: the market reaches the take-profit; the venue fills it, nobody records it.
+    venue.onCandle('BTC/USDT', { ...series[2]!, high: 108 });
+    expect((await store.getOrder(takeProfitId))!.status).toBe('open');
+    const holder = defineAssistant({ id: 'planner', analyze: () => ({ assistantId: 'planner', action: 'HOLD', confidence: 0.9, reasoning: 'wait' }) });
+    const events: string[] = [];
+    const restarted = createTradingEngine({ exchange: live(venue), store, feed: feedOf(series.slice(3), '1h', 1), assistants: [holder], clock: new SimulatedClock(series[3]!.timestamp), trigger: everyNthCandle(1), learning: false, onCandle: (symbol, candle) => void venue.onCandle(symbol, candle) });
+    restarted.bus.on('order-fill', ({ fill, order }) => void events.push(`fill ${order?.type} ${fill.price}`));
+    restarted.bus.on('order-cancel', ({ order }) => void events.push(`cancel ${order.type}`));
+    await restarted.run();
+    expect(events).toEqual(['fill take-profit 106', 'cancel stop-loss']);
+    expect((await store.listOrders()).map((order) => `${order.type} ${order.status}`).sort()).toEqual(['market filled', 'stop-loss cancelled', 'take-profit filled']);
+    expect([...store.fills.values()].map((fill) => `${fill.side} ${fill.price}`)).toEqual(['buy 100', 'sell 106']);
+    expect(await venue.fetchOpenOrders()).toEqual([]);
+  });
+
   it('never repeats the ids of an engine started earlier, and repeats its own from the same start (a rerun backtest)', async () => {
     const team = () => [defineAssistant({ id: 'team', analyze: () => ({ assistantId: 'team', action: 'BUY', confidence: 0.9, reasoning: 'enter', plan: { sizeFraction: 0.1 } }) })];
     const decisionIds = async (start: number) => {

@@ -195,34 +195,63 @@ export class TradingEngine {
   /**
    * Takes over what the exchange still holds open from an earlier process (a restart, or a paper
    * exchange restored from its snapshot): the engine's memory of its orders is gone, the orders are
-   * not. Resting orders on a live venue are polled for their fills again, and the stop-loss and
-   * take-profit legs the engine placed (`<entry>-sl`, `<entry>-tp`) are known as protection again, so
-   * that a sell cancels them before selling the holding they reserve, and a filled leg takes its
-   * sibling away. When the exchange cannot answer, the next event or decision tries again.
+   * not. Orders the store still has open that closed meanwhile get their final state and fills
+   * recorded; resting orders on a live venue are polled for their fills again; the stop-loss and
+   * take-profit legs the engine placed (`<entry>-sl`, `<entry>-tp`) are protection again, so that a
+   * sale cancels them before selling the holding they reserve and a filled leg takes its sibling
+   * away, and a leg whose sibling filled meanwhile is cancelled (it protects a holding that is gone).
+   * When the exchange cannot answer, the next event or decision tries again (every step is idempotent).
    */
   async #adoptOpenOrders(): Promise<void> {
-    let open: Order[];
     try {
-      open = await this.#exchange.fetchOpenOrders();
+      const open = await this.#exchange.fetchOpenOrders();
+      const openIds = new Set(open.map((order) => order.clientOrderId));
+      await this.#reconcileStored(openIds);
+      for (const order of open) {
+        const leg = PROTECTIVE_LEG.exec(order.clientOrderId);
+        if (leg !== null && order.side === 'sell' && !this.#protective.has(order.clientOrderId)) {
+          const sibling = `${leg[1]}-${leg[2] === 'sl' ? 'tp' : 'sl'}`;
+          if (openIds.has(sibling)) {
+            this.#protective.set(order.clientOrderId, { symbol: order.symbol, sibling });
+          } else if ((await runSteps(this.#orderByClientId(sibling, order.symbol)))?.status === 'filled') {
+            await runSteps(this.#cancelQuietly(order.clientOrderId, order.symbol));
+            continue;
+          } else {
+            this.#protective.set(order.clientOrderId, { symbol: order.symbol });
+          }
+        }
+        if (this.#simulated === undefined && !this.#liveOpen.has(order.clientOrderId)) {
+          this.#liveOpen.set(order.clientOrderId, order.symbol);
+          this.#liveSince.set(order.clientOrderId, order.createdAt);
+        }
+      }
     } catch (error) {
       if (!(error instanceof IaAgentsError)) throw error;
       this.#adoption = undefined;
       this.bus.emit('engine-error', { error, stage: 'adopt-open-orders' });
       return;
     }
-    const simulated = this.#simulated !== undefined;
-    const openIds = new Set(open.map((order) => order.clientOrderId));
-    for (const order of open) {
-      if (!simulated && !this.#liveOpen.has(order.clientOrderId)) {
-        this.#liveOpen.set(order.clientOrderId, order.symbol);
-        this.#liveSince.set(order.clientOrderId, order.createdAt);
-      }
-      const leg = PROTECTIVE_LEG.exec(order.clientOrderId);
-      if (leg === null || order.side !== 'sell' || this.#protective.has(order.clientOrderId)) continue;
-      const sibling = `${leg[1]}-${leg[2] === 'sl' ? 'tp' : 'sl'}`;
-      this.#protective.set(order.clientOrderId, openIds.has(sibling) ? { symbol: order.symbol, sibling } : { symbol: order.symbol });
-    }
     this.#adopted = true;
+  }
+
+  /**
+   * Orders the store recorded as open that are no longer open on a live venue (they filled or were
+   * cancelled while no engine ran): their fills and final state are recorded now. The latest
+   * `RECONCILED_ORDERS` stored orders are looked at.
+   */
+  async #reconcileStored(openIds: ReadonlySet<string>): Promise<void> {
+    const store = this.#settings.store;
+    if (store === undefined || this.#simulated !== undefined) return;
+    for (const saved of await store.listOrders({ limit: RECONCILED_ORDERS })) {
+      if ((saved.status !== 'open' && saved.status !== 'partially-filled') || openIds.has(saved.clientOrderId)) continue;
+      const current = await this.#exchange.fetchOrderByClientId(saved.clientOrderId, saved.symbol);
+      if (current === undefined) continue;
+      if (current.filled > saved.filled && this.#exchange.fetchFills !== undefined) {
+        const fills = await this.#exchange.fetchFills(saved.symbol, saved.createdAt);
+        await runSteps(this.#onFills(fills.filter((fill) => fill.clientOrderId === saved.clientOrderId), current));
+      }
+      await store.saveOrder(current);
+    }
   }
 
   // The decision path is written as step generators (see util/steps.ts): each `yield` is an await
@@ -746,6 +775,9 @@ export class TradingEngine {
 }
 
 const noCandleHook = (): void => undefined;
+
+/** Stored orders a restarted engine checks against the exchange (the latest; older ones are left as they are). */
+const RECONCILED_ORDERS = 500;
 
 /** The client order id of a protective leg the engine placed: `<entry>-sl` or `<entry>-tp`. */
 const PROTECTIVE_LEG = /^(.+)-(sl|tp)$/;
