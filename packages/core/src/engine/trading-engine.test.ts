@@ -347,6 +347,33 @@ describe('TradingEngine after a restart', () => {
     expect(await venue.fetchOpenOrders()).toEqual([]);
   });
 
+  it('protects an entry that filled while no engine ran, as its decision planned, and only once', async () => {
+    const series = buildCandles({ closes: [100, 100, 101, 102] });
+    const venue = new TestExchange({ cash: 10_000 });
+    venue.onCandle('BTC/USDT', series[0]!);
+    const store = new MemoryStore();
+    // The engine that decided stored the decision and its entry as sent, then stopped before the fill came back.
+    const decision = { id: 'dec-1-1-0000abcd', symbol: 'BTC/USDT', action: 'BUY' as const, confidence: 0.9, consensusReached: true, escalated: false, proposedAction: 'BUY' as const, votes: [], rounds: [], usage: { inputTokens: 0, outputTokens: 0, totalTokens: 0 }, price: 100, createdAt: 0, completedAt: 0, plan: { stopLoss: 95, takeProfit: 106 } };
+    await store.saveDecision(decision);
+    const entry = await venue.createOrder({ clientOrderId: `${decision.id}-o`, symbol: 'BTC/USDT', side: 'buy', type: 'market', amount: 2, decisionId: decision.id });
+    await store.saveOrder({ ...entry, status: 'open', filled: 0, remaining: 2 });
+    const holder = defineAssistant({ id: 'team', analyze: () => ({ assistantId: 'team', action: 'HOLD', confidence: 0.9, reasoning: 'wait' }) });
+    const restart = () => createTradingEngine({ exchange: live(venue), store, feed: feedOf(series.slice(1), '1h', 1), assistants: [holder], clock: new SimulatedClock(series[1]!.timestamp), trigger: everyNthCandle(1), learning: false });
+    await restart().run();
+    const legs = (await venue.fetchOpenOrders()).map((order) => `${order.clientOrderId.slice(decision.id.length)} ${order.type} ${order.amount} ${order.stopPrice}`).sort();
+    expect(legs).toEqual(['-o-sl stop-loss 2 95', '-o-tp take-profit 2 106']);
+    expect((await store.getOrder(entry.clientOrderId))!.status).toBe('filled');
+    // Stopped again before the store learnt of the fill: the next restart finds the legs in place and places nothing more.
+    await store.saveOrder({ ...entry, status: 'open', filled: 0, remaining: 2 });
+    const again = restart();
+    const placed: string[] = [];
+    again.bus.on('order-place', ({ order }) => void placed.push(order.clientOrderId));
+    await again.run();
+    expect(placed).toEqual([]);
+    expect(await venue.fetchOpenOrders()).toHaveLength(2);
+    expect(venue.orders.size).toBe(3);
+  });
+
   it('never repeats the ids of an engine started earlier, and repeats its own from the same start (a rerun backtest)', async () => {
     const team = () => [defineAssistant({ id: 'team', analyze: () => ({ assistantId: 'team', action: 'BUY', confidence: 0.9, reasoning: 'enter', plan: { sizeFraction: 0.1 } }) })];
     const decisionIds = async (start: number) => {

@@ -4,7 +4,7 @@ import { ConfigError, IaAgentsError, fromZodIssues, isIaAgentsError } from '../e
 import { createEventBus, type EventBus } from '../events/event-bus.js';
 import { systemClock, type Clock } from '../interfaces/clock.js';
 import { isSimulatedExchange, type Exchange, type SimulatedExchange } from '../interfaces/exchange.js';
-import type { AuditEntry } from '../interfaces/store.js';
+import type { AuditEntry, Store } from '../interfaces/store.js';
 import { RingBuffer } from '../util/ring-buffer.js';
 import { isPromiseLike, runSteps, wait, type Steps } from '../util/steps.js';
 import type { MarketEvent } from '../interfaces/market-feed.js';
@@ -251,7 +251,20 @@ export class TradingEngine {
         await runSteps(this.#onFills(fills.filter((fill) => fill.clientOrderId === saved.clientOrderId), current));
       }
       await store.saveOrder(current);
+      await this.#protectLateEntry(current, store);
     }
+  }
+
+  /**
+   * An entry that filled while no engine ran never got the stop-loss and take-profit its decision
+   * planned: they are placed now, unless a leg exists already.
+   */
+  async #protectLateEntry(entry: Order, store: Store): Promise<void> {
+    if (entry.status !== 'filled' || entry.side !== 'buy' || entry.decisionId === undefined || !ENTRY.test(entry.clientOrderId)) return;
+    const plan = (await store.getDecision(entry.decisionId))?.plan;
+    if (plan === undefined || (plan.stopLoss === undefined && plan.takeProfit === undefined)) return;
+    for (const suffix of ['-sl', '-tp']) if ((await this.#exchange.fetchOrderByClientId(`${entry.clientOrderId}${suffix}`, entry.symbol)) !== undefined) return;
+    await runSteps(this.#protect(entry, plan));
   }
 
   // The decision path is written as step generators (see util/steps.ts): each `yield` is an await
@@ -778,6 +791,9 @@ const noCandleHook = (): void => undefined;
 
 /** Stored orders a restarted engine checks against the exchange (the latest; older ones are left as they are). */
 const RECONCILED_ORDERS = 500;
+
+/** The client order id of an entry the engine placed for a decision (`<decision>-o`) or an approved escalation (`<decision>-a`). */
+const ENTRY = /-[oa]$/;
 
 /** The client order id of a protective leg the engine placed: `<entry>-sl` or `<entry>-tp`. */
 const PROTECTIVE_LEG = /^(.+)-(sl|tp)$/;
