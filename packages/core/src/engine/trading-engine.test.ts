@@ -307,6 +307,52 @@ describe('TradingEngine with a live exchange', () => {
   });
 });
 
+describe('TradingEngine and orders whose placement is in doubt', () => {
+  it('looks an order that ended in ORDER_STATE_UNKNOWN up after the batch: found, it is recorded with its fill and gets its protection', async () => {
+    const series = buildCandles({ closes: [100, 100, 101, 102, 103] });
+    const venue = new TestExchange({ cash: 10_000 });
+    venue.onCandle('BTC/USDT', series[0]!);
+    // The first send reaches the venue, but neither its answer nor the adapter's lookup comes back.
+    let doubtful = 1;
+    const exchange: Exchange = {
+      ...live(venue),
+      createOrder: async (request) => {
+        const order = await venue.createOrder(request);
+        if (doubtful-- > 0) throw new ExchangeError('ORDER_STATE_UNKNOWN', `createOrder ${request.clientOrderId}: the send failed and the order could not be looked up; not resending`);
+        return order;
+      },
+    };
+    let calls = 0;
+    const planner = defineAssistant({ id: 'planner', analyze: () => ({ assistantId: 'planner', action: calls++ === 0 ? 'BUY' : 'HOLD', confidence: 0.9, reasoning: 'enter with exits', plan: { sizeFraction: 0.2, stopLoss: 95, takeProfit: 110 } }) });
+    const store = new MemoryStore();
+    const events: string[] = [];
+    const engine = createTradingEngine({ exchange, store, feed: feedOf(series.slice(1), '1h', 1), assistants: [planner], clock: new SimulatedClock(), trigger: everyNthCandle(1), learning: false, onCandle: (symbol, candle) => void venue.onCandle(symbol, candle) });
+    engine.bus.on('order-reject', ({ clientOrderId }) => void events.push(`reject ${clientOrderId?.split('-').at(-1)}`));
+    engine.bus.on('order-place', ({ order }) => void events.push(`place ${order.type} ${order.status}`));
+    engine.bus.on('order-fill', ({ order, fill }) => void events.push(`fill ${order?.type} ${fill.side}`));
+    await engine.run();
+    expect(events).toEqual(['reject o', 'place market filled', 'fill market buy', 'place stop-loss open', 'place take-profit open']);
+    expect((await store.listOrders()).map((order) => `${order.type} ${order.status}`).sort()).toEqual(['market filled', 'stop-loss open', 'take-profit open']);
+    expect(store.fills.size).toBe(1);
+    expect(store.audit.map((entry) => entry.action)).toContain('order-found');
+    // Exactly one entry at the venue: the doubt was resolved, not answered with a second order.
+    expect([...venue.orders.values()].filter((order) => order.type === 'market')).toHaveLength(1);
+  });
+
+  it('forgets an order the exchange says it never had: the rejection stands and nothing is recorded', async () => {
+    const series = buildCandles({ closes: [100, 100, 101, 102] });
+    const venue = new TestExchange({ cash: 10_000 });
+    venue.onCandle('BTC/USDT', series[0]!);
+    const exchange: Exchange = { ...live(venue), createOrder: async (request) => Promise.reject(new ExchangeError('ORDER_STATE_UNKNOWN', `createOrder ${request.clientOrderId}: unknown`)) };
+    const buyer = defineAssistant({ id: 'buyer', analyze: () => ({ assistantId: 'buyer', action: 'BUY', confidence: 0.9, reasoning: 'enter', plan: { sizeFraction: 0.2 } }) });
+    const store = new MemoryStore();
+    const summary = await createTradingEngine({ exchange, store, feed: feedOf(series.slice(1, 2), '1h', 1), assistants: [buyer], clock: new SimulatedClock(), trigger: everyNthCandle(1), learning: false }).run();
+    expect(summary).toMatchObject({ decisions: 1, orders: 0, rejections: 1 });
+    expect(await store.listOrders()).toEqual([]);
+    expect(store.audit.map((entry) => entry.action)).toContain('order-never-placed');
+  });
+});
+
 describe('TradingEngine after a restart', () => {
   it('takes over the protection a previous process placed: a sell cancels it first (the exchange kept it, the engine had forgotten it)', async () => {
     const series = buildCandles({ closes: [100, 100, 101, 102, 101, 100, 99] });

@@ -80,6 +80,12 @@ export class TradingEngine {
   readonly #seenFills = new RecentSet(10_000);
   /** Escalations being answered right now. */
   readonly #resolving = new Set<string>();
+  /**
+   * Orders whose placement ended in ORDER_STATE_UNKNOWN on a live venue (the send failed in a way that
+   * may have reached the exchange, and so did the lookup): looked up again with the fills, and
+   * recorded as placed if the exchange has them, with the protection their plan asks for.
+   */
+  readonly #unresolved = new Map<string, { symbol: string; plan: TradePlan | undefined }>();
   /** Creation time of each live open order (where to start asking for its fills). */
   readonly #liveSince = new Map<string, number>();
   /** Open protective orders: client order id -> its sibling's, and the symbol. */
@@ -321,7 +327,7 @@ export class TradingEngine {
       position += 1;
     }
     if (signal?.aborted) return;
-    if (this.#simulated === undefined && this.#liveOpen.size > 0) yield this.#pollLiveFills();
+    if (this.#simulated === undefined && (this.#liveOpen.size > 0 || this.#unresolved.size > 0)) yield this.#pollLiveFills();
   }
 
   /**
@@ -375,6 +381,8 @@ export class TradingEngine {
   async #pollLiveFills(): Promise<void> {
     const exchange = this.#exchange;
     try {
+      await this.#resolveUnknown();
+      if (this.#liveOpen.size === 0) return;
       if (exchange.fetchFills !== undefined) {
         const since = Math.min(...[...this.#liveOpen.keys()].map((id) => this.#liveSince.get(id) ?? 0));
         const fills = await exchange.fetchFills(undefined, since);
@@ -392,6 +400,32 @@ export class TradingEngine {
     } catch (error) {
       if (!(error instanceof IaAgentsError)) throw error;
       this.bus.emit('engine-error', { error, stage: 'fill-poll' });
+    }
+  }
+
+  /**
+   * Looks up the orders whose placement ended in ORDER_STATE_UNKNOWN: one the exchange has is
+   * recorded as placed (its fills, its protection); one it says it never had is forgotten (the
+   * rejection stands). A lookup that fails again is tried after the next candle batch.
+   */
+  async #resolveUnknown(): Promise<void> {
+    for (const [clientOrderId, { symbol, plan }] of [...this.#unresolved]) {
+      const order = await this.#exchange.fetchOrderByClientId(clientOrderId, symbol);
+      this.#unresolved.delete(clientOrderId);
+      await this.#audited('engine', order === undefined ? 'order-never-placed' : 'order-found', clientOrderId, order === undefined ? { symbol } : { orderId: order.id, symbol, status: order.status });
+      if (order === undefined) continue;
+      await runSteps(this.#recordOrder(order));
+      const leg = PROTECTIVE_LEG.exec(clientOrderId);
+      if (leg !== null && (order.status === 'open' || order.status === 'partially-filled')) {
+        // A protective leg: paired with its sibling when that one went out.
+        const sibling = `${leg[1]}-${leg[2] === 'sl' ? 'tp' : 'sl'}`;
+        const paired = this.#protective.has(sibling);
+        this.#protective.set(clientOrderId, paired ? { symbol, sibling } : { symbol });
+        if (paired) this.#protective.set(sibling, { symbol, sibling: clientOrderId });
+      }
+      if (plan === undefined || order.side !== 'buy') continue;
+      if (order.status === 'filled') await runSteps(this.#protect(order, plan));
+      else if (order.status === 'open' || order.status === 'partially-filled') this.#pendingProtection.set(order.clientOrderId, plan);
     }
   }
 
@@ -520,6 +554,7 @@ export class TradingEngine {
     } catch (error) {
       if (!(error instanceof IaAgentsError)) throw error;
       yield* this.#orderFailed(clientOrderId, decision.id, error);
+      if (error.code === 'ORDER_STATE_UNKNOWN') this.#unresolved.set(clientOrderId, { symbol: decision.symbol, plan: sized.side === 'buy' ? decision.plan : undefined });
       return { decision, rejection: error.message };
     }
   }
@@ -578,6 +613,7 @@ export class TradingEngine {
       } catch (error) {
         if (!(error instanceof IaAgentsError)) throw error;
         yield* this.#orderFailed(leg.clientOrderId, entry.decisionId, error);
+        if (error.code === 'ORDER_STATE_UNKNOWN') this.#unresolved.set(leg.clientOrderId, { symbol: entry.symbol, plan: undefined });
       }
     }
     placed.forEach((id, index) => {
