@@ -23,15 +23,19 @@ const settingsArbitrary = fc.record({
   slippage: fc.oneof(fc.record({ model: fc.constant('fixed' as const), bps: uniform(0, 20) }), fc.record({ model: fc.constant('volume' as const), bps: uniform(0, 5), impactBps: uniform(0, 80) })),
   volumeShare: fc.oneof(fc.constant(null), uniform(0.05, 1)),
   maxPositionFraction: uniform(0.2, 1),
+  maxTotalExposure: uniform(0.3, 1),
 });
+/** A second market (ETH/USDT at 50), starting up to ten candles after the first, or none. */
+const secondMarket = fc.option(fc.record({ offset: fc.integer({ min: 0, max: 10 }), steps: fc.array(candleStep, { minLength: 5, maxLength: 40 }) }), { nil: undefined });
 
 type Settings = typeof settingsArbitrary extends fc.Arbitrary<infer T> ? T : never;
 type CandleStep = typeof candleStep extends fc.Arbitrary<infer T> ? T : never;
 type OpinionStep = typeof opinionStep extends fc.Arbitrary<infer T> ? T : never;
 
-function candlesOf(steps: readonly CandleStep[]): Candle[] {
-  let price = 100;
-  return steps.map((step, index) => {
+function candlesOf(steps: readonly CandleStep[], startPrice = 100, offset = 0): Candle[] {
+  let price = startPrice;
+  return steps.map((step, position) => {
+    const index = position + offset;
     const open = price * (1 + step.gap);
     const close = open * (1 + step.move);
     price = close;
@@ -40,15 +44,15 @@ function candlesOf(steps: readonly CandleStep[]): Candle[] {
 }
 
 /** One backtest through the real engine, feed and paper exchange, with the team's words scripted per candle. */
-async function session(settings: Settings, candles: Candle[], script: readonly OpinionStep[]) {
-  const { maxPositionFraction, ...exchangeSettings } = settings;
+async function session(settings: Settings, markets: readonly { symbol: string; candles: Candle[] }[], script: readonly OpinionStep[]) {
+  const { maxPositionFraction, maxTotalExposure, ...exchangeSettings } = settings;
   const clock = new SimulatedClock(0);
   const exchange = createPaperExchange({ ...exchangeSettings, balances: { USDT: 1_000 }, quoteCurrency: 'USDT', clock });
   const team = defineAssistant({
     id: 'script',
     analyze: (snapshot): OpinionInput => {
       const last = snapshot.candles.at(-1)!;
-      const step = script[Math.round(last.timestamp / MINUTE) % script.length]!;
+      const step = script[(Math.round(last.timestamp / MINUTE) + (snapshot.symbol === 'BTC/USDT' ? 0 : 5)) % script.length]!;
       const plan = step.action !== 'BUY' ? undefined : { ...(step.stop === undefined ? {} : { stopLoss: last.close * (1 - step.stop) }), ...(step.target === undefined ? {} : { takeProfit: last.close * (1 + step.target) }), ...(step.size === undefined ? {} : { sizeFraction: step.size }) };
       return { assistantId: 'script', action: step.action, confidence: step.confidence, reasoning: 'scripted', ...(plan === undefined ? {} : { plan }) };
     },
@@ -56,10 +60,10 @@ async function session(settings: Settings, candles: Candle[], script: readonly O
   const ledgers: { total: number; used: number }[][] = [];
   const engine = createTradingEngine({
     exchange,
-    feed: createReplayFeed({ sources: [{ symbol: 'BTC/USDT', candles, timeframe: '1m' }], batchSize: 7 }),
+    feed: createReplayFeed({ sources: markets.map(({ symbol, candles }) => ({ symbol, candles, timeframe: '1m' as const })), batchSize: 7 }),
     clock,
     assistants: [team],
-    riskLimits: { maxPositionFraction, maxTotalExposure: 1, maxDrawdownFraction: 1, maxDailyLossFraction: 1, minConfidence: 0 },
+    riskLimits: { maxPositionFraction, maxTotalExposure, maxDrawdownFraction: 1, maxDailyLossFraction: 1, minConfidence: 0 },
     quoteCurrency: 'USDT',
     feeRate: settings.takerFee,
     lookback: 5,
@@ -74,9 +78,9 @@ async function session(settings: Settings, candles: Candle[], script: readonly O
 describe('TradingEngine on the PaperExchange (property-based)', () => {
   it('keeps money conserved and reserved money held, places each order once, and fills at most one leg of each protective pair', async () => {
     await fc.assert(
-      fc.asyncProperty(settingsArbitrary, fc.array(candleStep, { minLength: 10, maxLength: 60 }), fc.array(opinionStep, { minLength: 1, maxLength: 12 }), async (settings, steps, script) => {
-        const candles = candlesOf(steps);
-        const { exchange, summary, ledgers } = await session(settings, candles, script);
+      fc.asyncProperty(settingsArbitrary, fc.array(candleStep, { minLength: 10, maxLength: 60 }), secondMarket, fc.array(opinionStep, { minLength: 1, maxLength: 12 }), async (settings, steps, second, script) => {
+        const markets = [{ symbol: 'BTC/USDT', candles: candlesOf(steps) }, ...(second === undefined ? [] : [{ symbol: 'ETH/USDT', candles: candlesOf(second.steps, 50, second.offset) }])];
+        const { exchange, summary, ledgers } = await session(settings, markets, script);
         // After every candle: no negative balance, and what open orders reserve is held.
         for (const ledger of ledgers) {
           for (const balance of ledger) {
@@ -88,15 +92,15 @@ describe('TradingEngine on the PaperExchange (property-based)', () => {
         // Cash and holdings are what the fills say, up to fees.
         const fills: Fill[] = await exchange.fetchFills();
         let quote = 1_000;
-        let base = 0;
+        const bases: Record<string, number> = { BTC: 0, ETH: 0 };
         for (const fill of fills) {
           const value = fill.amount * fill.price;
           quote += fill.side === 'buy' ? -value - fill.fee.cost : value - fill.fee.cost;
-          base += fill.side === 'buy' ? fill.amount : -fill.amount;
+          bases[fill.symbol.split('/')[0]!]! += fill.side === 'buy' ? fill.amount : -fill.amount;
         }
         const balances = await exchange.fetchBalance();
         expect(balances.USDT!.total).toBeCloseTo(quote, 6);
-        expect(balances.BTC?.total ?? 0).toBeCloseTo(base, 9);
+        for (const [asset, held] of Object.entries(bases)) expect(balances[asset]?.total ?? 0).toBeCloseTo(held, 9);
         // Every order once: unique client order ids, one entry per decision, legs only for an entry; each fill recorded once.
         const orders = exchange.snapshot().orders.map((saved) => saved.order);
         const ids = orders.map((order) => order.clientOrderId);
@@ -113,9 +117,9 @@ describe('TradingEngine on the PaperExchange (property-based)', () => {
           const sibling = orders.find((candidate) => candidate.clientOrderId === order.clientOrderId.replace(/-sl$/, '-tp'));
           if (sibling !== undefined) expect(order.filled > 0 && sibling.filled > 0).toBe(false);
         }
-        if ((await exchange.fetchOpenOrders()).length === 0) expect(balances.USDT!.used + (balances.BTC?.used ?? 0)).toBe(0);
+        if ((await exchange.fetchOpenOrders()).length === 0) for (const balance of Object.values(balances)) expect(balance.used).toBe(0);
         // The same run again gives the same fills.
-        const again = await session(settings, candles, script);
+        const again = await session(settings, markets, script);
         expect(await again.exchange.fetchFills()).toEqual(fills);
       }),
       { numRuns: 400, seed: 20261207 },
