@@ -1,4 +1,5 @@
-import type { Fill } from '@ia-agents/core';
+import type { Fill, Order } from '@ia-agents/core';
+import type { Booking } from './paper-ledger.js';
 import { grown } from '../util/typed-columns.js';
 
 // The numbers of a fill, in `#numbers`.
@@ -35,22 +36,40 @@ export class FillLog {
 
   /** Appends a fill, the `count`-th of its order, whose id is `<orderId>-<count>` (as the exchange makes them). */
   push(fill: Fill, count: number): void {
+    this.#append(fill.orderId, fill.clientOrderId, fill.symbol, fill.side === 'sell', fill.liquidity === 'maker', fill.price, fill.amount, fill.fee.cost, fill.fee.currency, fill.timestamp, count);
+  }
+
+  /**
+   * Appends the fill the paper exchange just booked for an order (its `fillCount`-th), without a fill
+   * object in between: most fills are only logged, and read later if at all.
+   */
+  pushBooked(order: { readonly order: Pick<Order, 'id' | 'clientOrderId' | 'symbol' | 'side'>; readonly fillCount: number }, booking: Booking, feeCurrency: string): void {
+    const record = order.order;
+    this.#append(record.id, record.clientOrderId, record.symbol, record.side === 'sell', booking.maker, booking.price, booking.amount, booking.fee, feeCurrency, booking.time, order.fillCount);
+  }
+
+  #append(orderId: string, clientOrderId: string, symbol: string, sell: boolean, maker: boolean, price: number, amount: number, fee: number, feeCurrency: string, time: number, count: number): void {
     const index = this.#length;
     this.#reserve(index + 1);
     const row = index * NUMBERS;
     const numbers = this.#numbers;
-    numbers[row + PRICE] = fill.price;
-    numbers[row + AMOUNT] = fill.amount;
-    numbers[row + FEE] = fill.fee.cost;
-    numbers[row + TIME] = fill.timestamp;
-    this.#sells[index] = fill.side === 'sell' ? 1 : 0;
-    this.#makers[index] = fill.liquidity === 'maker' ? 1 : 0;
+    numbers[row + PRICE] = price;
+    numbers[row + AMOUNT] = amount;
+    numbers[row + FEE] = fee;
+    numbers[row + TIME] = time;
+    this.#sells[index] = sell ? 1 : 0;
+    this.#makers[index] = maker ? 1 : 0;
     this.#counts[index] = count;
-    this.#orderIds.push(fill.orderId);
-    this.#clientOrderIds.push(fill.clientOrderId);
-    this.#symbols.push(fill.symbol);
-    this.#feeCurrencies.push(fill.fee.currency);
+    this.#orderIds.push(orderId);
+    this.#clientOrderIds.push(clientOrderId);
+    this.#symbols.push(symbol);
+    this.#feeCurrencies.push(feeCurrency);
     this.#length = index + 1;
+  }
+
+  /** The latest fill, made afresh. */
+  last(): Fill {
+    return this.get(this.#length - 1);
   }
 
   /** Appends a fill from a snapshot: its number is read from its id, which is kept as is when it has another form. */

@@ -231,6 +231,21 @@ describe('PaperExchange accounting', () => {
     expect(exchange.orderByClientId('p1')!.status).toBe('filled');
   });
 
+  it('hands out the order of a fill at placement as it is, and nothing done to it reaches the exchange', async () => {
+    const exchange = createPaperExchange({ ...flat, fill: 'signal-close', balances: { USDT: 10_000 } });
+    exchange.onCandle('BTC/USDT', candle(0, 100, 100, 100, 100));
+    const placed = exchange.placeOrder({ clientOrderId: 'at-once', symbol: 'BTC/USDT', side: 'buy', type: 'market', amount: 2 });
+    const before = structuredClone(placed);
+    expect(placed).toMatchObject({ status: 'filled', filled: 2 });
+    // The caller scribbles on what it got: the exchange's order, its fills and its idempotency stay whole.
+    Object.assign(placed, { clientOrderId: 'other', status: 'cancelled', filled: 0, createdAt: Number.MAX_SAFE_INTEGER });
+    expect(exchange.orderByClientId('at-once')).toEqual(before);
+    expect(exchange.fillsOf('at-once').map((fill) => fill.amount)).toEqual([2]);
+    expect(exchange.fillsOf('other')).toEqual([]);
+    expect(exchange.placeOrder({ clientOrderId: 'at-once', symbol: 'BTC/USDT', side: 'buy', type: 'market', amount: 2 })).toEqual(before);
+    expect((await exchange.fetchFills()).length).toBe(1);
+  });
+
   it('finds every order by its exchange id, also after a restart', async () => {
     const exchange = createPaperExchange({ ...flat, balances: { USDT: 10_000 } });
     exchange.onCandle('BTC/USDT', candle(0, 100, 100, 100, 100));

@@ -35,6 +35,7 @@ const MARKET_TIME = 0;
 const EQUITY = 1;
 const PEAK_EQUITY = 2;
 const DAY_START_EQUITY = 3;
+const LAST_PLACED_AT = 4;
 
 /**
  * A simulated exchange: fills orders from the candles (and order books) it is handed, with fees,
@@ -70,16 +71,17 @@ export class PaperExchange implements SimulatedExchange {
   #valuedAssets = -1;
   /** The latest order placed: asked for its fills right after (fillsOf), it needs no hash lookup. */
   #lastPlaced: PaperOrder | undefined;
+  #lastPlacedId = '';
   /** The symbol of the latest call (a backtest of one symbol looks it up once). */
   #lastState: SymbolState | undefined;
   #openCount = 0;
   #orderCounter = 0;
   /**
-   * Market time, equity, peak equity and day-start equity (indexes below), set every candle: kept in
-   * a Float64Array because each new value stored in a plain field is a heap-allocated number (16 B a
-   * candle while a position is held).
+   * Market time, equity, peak equity and day-start equity (indexes below), set every candle, and the
+   * creation time of the latest order: kept in a Float64Array because each new value stored in a
+   * plain field is a heap-allocated number (16 B a candle while a position is held).
    */
-  readonly #figures = new Float64Array(4);
+  readonly #figures = new Float64Array(5);
   #day = -1;
 
   constructor(options: PaperExchangeOptions = {}) {
@@ -148,9 +150,8 @@ export class PaperExchange implements SimulatedExchange {
           order.locked += partner.locked;
           partner.locked = 0;
         }
-        const fill = fillOnCandle(this.#context(), state, order, execution.price, execution.liquidity, candle, time);
-        if (fill !== undefined) {
-          this.#recordFill(fill, order, fills);
+        if (fillOnCandle(this.#context(), state, order, execution.price, execution.liquidity, candle, time)) {
+          this.#recordFill(order, fills);
           if (partner !== undefined) this.#cancelRecord(partner, time, `one-cancels-the-other: ${order.order.clientOrderId} filled`);
         }
       }
@@ -209,9 +210,10 @@ export class PaperExchange implements SimulatedExchange {
     return (this.#fillContext ??= fillContext(this.#ledger, this.#settings));
   }
 
-  #recordFill(fill: Fill, order: PaperOrder, into?: Fill[]): void {
-    this.#fills.push(fill, order.fillCount);
-    into?.push(fill);
+  /** Logs the fill just booked for an order (in the fill context's booking); `into` gets it as a fill object. */
+  #recordFill(order: PaperOrder, into?: Fill[]): void {
+    this.#fills.pushBooked(order, this.#context().booking, order.quote);
+    into?.push(this.#fills.last());
   }
 
   /** An order whose funds ran out mid-fill keeps what it got; the rest is cancelled (rejected if nothing filled). */
@@ -286,7 +288,10 @@ export class PaperExchange implements SimulatedExchange {
     const existing = this.#lookup(request.clientOrderId);
     if (existing !== undefined) return copyOrder(existing.order);
     const state = this.#symbol(request.symbol);
-    return copyOrder(this.#place(checkMarketRules(state.market, request, state.mark), state).order);
+    const placed = this.#place(checkMarketRules(state.market, request, state.mark), state);
+    // An order that closed as it was placed (a market order filled at the signal close) lives on in
+    // the archive's columns: its record is no longer the exchange's, and goes to the caller as it is.
+    return this.#isOpen(placed) ? copyOrder(placed.order) : placed.order;
   }
 
   /** Places an admitted request; with a `partner`, the two share the partner's reservation (one-cancels-the-other). */
@@ -347,6 +352,8 @@ export class PaperExchange implements SimulatedExchange {
     this.#orders.push(order);
     this.#byClientId.set(order.order.clientOrderId, index);
     this.#lastPlaced = order;
+    this.#lastPlacedId = order.order.clientOrderId;
+    this.#figures[LAST_PLACED_AT] = now;
     state.open.push(order);
     this.#openCount += 1;
     return order;
@@ -355,14 +362,14 @@ export class PaperExchange implements SimulatedExchange {
   /** Market orders fill at once against a known book; in `signal-close` mode at the last close. */
   #fillAtOnce(order: PaperOrder, state: SymbolState): void {
     const now = this.#now();
-    let fill: Fill | undefined;
+    let filled = false;
     if (order.type === 'market' && state.book !== undefined) {
-      fill = fillOnBook(this.#context(), state.book, order, now);
+      filled = fillOnBook(this.#context(), state.book, order, now);
     } else if (this.#settings.fill === 'signal-close' && state.last !== undefined) {
-      if (executesAtClose(order, state.last)) fill = fillOnCandle(this.#context(), state, order, state.last.close, 'taker', state.last, now);
+      if (executesAtClose(order, state.last)) filled = fillOnCandle(this.#context(), state, order, state.last.close, 'taker', state.last, now);
     }
-    if (fill !== undefined) {
-      this.#recordFill(fill, order);
+    if (filled) {
+      this.#recordFill(order);
       this.#revalue();
     }
     this.#settleStarved(order, now);
@@ -427,12 +434,14 @@ export class PaperExchange implements SimulatedExchange {
   /** The fills of one order so far, oldest first: walks back from the newest fill to the order's creation. */
   fillsOf(clientOrderId: string): Fill[] {
     const last = this.#lastPlaced;
-    const order = last !== undefined && last.order.clientOrderId === clientOrderId ? last : this.#lookup(clientOrderId);
+    // (Its own copy of the id and time: the record of an order closed on placement went to the caller.)
+    const latest = last !== undefined && this.#lastPlacedId === clientOrderId;
+    const order = latest ? last : this.#lookup(clientOrderId);
     if (order === undefined || order.fillCount === 0) return [];
     // Filled from the back into an array of the known size (an order placed at the signal close has one fill).
     const fills = new Array<Fill>(order.fillCount);
     let found = 0;
-    const since = order.order.createdAt;
+    const since = latest ? this.#figures[LAST_PLACED_AT]! : order.order.createdAt;
     const log = this.#fills;
     for (let index = log.length - 1; index >= 0 && found < order.fillCount; index -= 1) {
       if (log.timestamp(index) < since) break;
@@ -549,6 +558,7 @@ export class PaperExchange implements SimulatedExchange {
     this.#ledger.balances.clear();
     this.#valuedAssets = -1;
     this.#lastPlaced = undefined;
+    this.#lastPlacedId = '';
     for (const [asset, balance] of Object.entries(state.balances)) this.#ledger.balances.set(asset, { ...balance });
     for (const position of state.positions) this.#ledger.positions.set(position.symbol, { ...position });
     for (const [symbol, candle] of Object.entries(state.lastCandles)) {

@@ -1,4 +1,4 @@
-import type { Candle, Fill, OrderBook } from '@ia-agents/core';
+import type { Candle, OrderBook } from '@ia-agents/core';
 import { slip, slippageBps, type Execution } from './fill-rules.js';
 import type { Booking, PaperLedger } from './paper-ledger.js';
 import type { PaperExchangeSettings } from './paper-options.js';
@@ -17,7 +17,7 @@ export interface FillContext {
 
 /** A context for a ledger and settings. */
 export function fillContext(ledger: PaperLedger, settings: PaperExchangeSettings): FillContext {
-  return { ledger, settings, booking: { symbol: '', base: '', quote: '', amount: 0, price: 0, fee: 0, time: 0 } };
+  return { ledger, settings, booking: { symbol: '', base: '', quote: '', amount: 0, price: 0, fee: 0, time: 0, maker: false } };
 }
 
 /** Volume of the candle that fills may still take. */
@@ -28,24 +28,25 @@ export function volumeLeft(settings: PaperExchangeSettings, state: SymbolState, 
 
 /**
  * Executes the order at `at` (the price before slippage) against a candle: caps the amount by the
- * candle's volume, applies slippage inside the candle's range, then books it. Returns the fill, or
- * undefined when nothing filled.
+ * candle's volume, applies slippage inside the candle's range, then books it. Returns whether
+ * something filled; the fill is then in `context.booking` (see `book`).
  */
-export function fillOnCandle(context: FillContext, state: SymbolState, order: PaperOrder, at: number, liquidity: Execution['liquidity'], candle: Candle, time: number): Fill | undefined {
+export function fillOnCandle(context: FillContext, state: SymbolState, order: PaperOrder, at: number, liquidity: Execution['liquidity'], candle: Candle, time: number): boolean {
   const amount = Math.min(order.order.remaining, volumeLeft(context.settings, state, candle));
-  if (!(amount > 0)) return undefined;
+  if (!(amount > 0)) return false;
   const bps = liquidity === 'taker' ? slippageBps(context.settings.slippage, amount, candle.volume) : 0;
   const price = slip(at, order.side, bps, candle);
-  const fill = book(context, order, price, amount, liquidity, time);
-  if (fill !== undefined) state.consumed += fill.amount;
-  return fill;
+  if (!book(context, order, price, amount, liquidity, time)) return false;
+  state.consumed += context.booking.amount;
+  return true;
 }
 
 /**
  * Executes a market order against a known order book at once, level by level (consuming the levels
- * it takes), as one fill at the volume-weighted price. Returns undefined when the book side is empty.
+ * it takes), as one fill at the volume-weighted price. Returns false when the book side is empty
+ * (else the fill is in `context.booking`, see `book`).
  */
-export function fillOnBook(context: FillContext, bookState: OrderBook, order: PaperOrder, time: number): Fill | undefined {
+export function fillOnBook(context: FillContext, bookState: OrderBook, order: PaperOrder, time: number): boolean {
   const levels = order.side === 'buy' ? bookState.asks : bookState.bids;
   let wanted = order.order.remaining;
   let amount = 0;
@@ -59,17 +60,22 @@ export function fillOnBook(context: FillContext, bookState: OrderBook, order: Pa
     if (taken >= size) levels.shift();
     else levels[0] = [price, size - taken];
   }
-  if (!(amount > 0)) return undefined;
+  if (!(amount > 0)) return false;
   return book(context, order, value / amount, amount, 'taker', time);
 }
 
-/** Books a trade after shrinking it to the funds the order may use. */
-function book(context: FillContext, order: PaperOrder, price: number, wanted: number, liquidity: 'maker' | 'taker', time: number): Fill | undefined {
+/**
+ * Books a trade after shrinking it to the funds the order may use, and updates the order. Returns
+ * whether anything was booked; what was (amount, price, fee, time, liquidity) is in
+ * `context.booking` until the next fill. No fill object is made: the caller logs the booking (a
+ * backtest reads most fills never, or once at the end; the log makes them when read).
+ */
+function book(context: FillContext, order: PaperOrder, price: number, wanted: number, liquidity: 'maker' | 'taker', time: number): boolean {
   const { ledger, settings } = context;
   const rate = liquidity === 'maker' ? settings.makerFee : settings.takerFee;
   const amount = affordable(context, order, wanted, price, rate);
   if (amount < wanted) order.starved = true;
-  if (!(amount > 0)) return undefined;
+  if (!(amount > 0)) return false;
   const fee = amount * rate * price;
   const asset = order.side === 'buy' ? order.quote : order.base;
   // A part fill releases its share of the order's reservation, or more when it costs more than that
@@ -86,9 +92,11 @@ function book(context: FillContext, order: PaperOrder, price: number, wanted: nu
   booking.price = price;
   booking.fee = fee;
   booking.time = time;
+  booking.maker = liquidity === 'maker';
   if (order.side === 'buy') ledger.buy(booking);
   else ledger.sell(booking);
-  return record(order, booking, liquidity, order.quote);
+  record(order, booking, order.quote);
+  return true;
 }
 
 /** The largest part of `amount` the order can pay for (buys: quote incl. fee; sells: base). */
@@ -101,8 +109,8 @@ function affordable(context: FillContext, order: PaperOrder, amount: number, pri
   return (available / (price * (1 + rate))) * (1 - 1e-12);
 }
 
-/** Updates the order record and builds the fill. */
-function record(order: PaperOrder, booking: { amount: number; price: number; fee: number; time: number }, liquidity: 'maker' | 'taker', feeCurrency: string): Fill {
+/** Updates the order record with a booked fill. */
+function record(order: PaperOrder, booking: Booking, feeCurrency: string): void {
   const record = order.order;
   const filledBefore = record.filled;
   record.filled = filledBefore + booking.amount;
@@ -113,16 +121,4 @@ function record(order: PaperOrder, booking: { amount: number; price: number; fee
   record.status = record.remaining === 0 ? 'filled' : 'partially-filled';
   record.updatedAt = booking.time;
   order.fillCount += 1;
-  return {
-    id: `${record.id}-${order.fillCount}`,
-    orderId: record.id,
-    clientOrderId: record.clientOrderId,
-    symbol: record.symbol,
-    side: record.side,
-    price: booking.price,
-    amount: booking.amount,
-    fee: { cost: booking.fee, currency: feeCurrency },
-    liquidity,
-    timestamp: booking.time,
-  };
 }

@@ -28,6 +28,8 @@ export interface Booking {
   price: number;
   fee: number;
   time: number;
+  /** Whether the fill provided liquidity (maker fee) rather than took it. */
+  maker: boolean;
 }
 
 /**
