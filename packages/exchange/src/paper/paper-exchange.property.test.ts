@@ -17,8 +17,12 @@ const stepArbitrary = fc.oneof(
     type: fc.constantFrom('market' as const, 'limit' as const, 'stop-loss' as const, 'take-profit' as const, 'trailing-stop' as const),
     fraction: uniform(0.01, 1.2),
     offset: uniform(-0.1, 0.1),
+    /** A limit price for a stop order (a stop-limit), as an offset from its stop level. */
+    limit: fc.option(uniform(-0.05, 0.05), { nil: undefined }),
   }),
   fc.record({ kind: fc.constant('cancel' as const), pick: fc.nat() }),
+  /** An order book around the last close (inside the last candle's range): market orders then fill against its depth. */
+  fc.record({ kind: fc.constant('book' as const), spread: uniform(0.0001, 0.01), sizes: fc.array(uniform(0.01, 3), { minLength: 1, maxLength: 4 }) }),
 );
 
 const settingsArbitrary = fc.record({
@@ -37,8 +41,9 @@ function request(step: Extract<Step, { kind: 'order' }>, index: number, price: n
   const base = { clientOrderId: `p${index}`, symbol: 'BTC/USDT', side: step.side, type: step.type, amount };
   const level = price * (1 + step.offset);
   if (step.type === 'limit') return { ...base, price: level };
-  if (step.type === 'stop-loss' || step.type === 'take-profit') return { ...base, stopPrice: level };
-  if (step.type === 'trailing-stop') return { ...base, trailingPercent: Math.abs(step.offset) + 0.001 };
+  const limit = step.limit === undefined ? {} : { price: level * (1 + step.limit) };
+  if (step.type === 'stop-loss' || step.type === 'take-profit') return { ...base, stopPrice: level, ...limit };
+  if (step.type === 'trailing-stop') return { ...base, trailingPercent: Math.abs(step.offset) + 0.001, ...(step.limit === undefined ? {} : { price: price * (1 + step.limit) }) };
   return base;
 }
 
@@ -58,6 +63,7 @@ async function checkSession(settings: Settings, steps: Step[]): Promise<void> {
   const first: Candle = { timestamp: 0, open: 100, high: 100, low: 100, close: 100, volume: 10 };
   candles.set(0, first);
   exchange.onCandle('BTC/USDT', first);
+  let last = first;
   for (const [index, step] of steps.entries()) {
     if (step.kind === 'candle') {
       time += MINUTE;
@@ -67,6 +73,15 @@ async function checkSession(settings: Settings, steps: Step[]): Promise<void> {
       candles.set(time, candle);
       exchange.onCandle('BTC/USDT', candle);
       price = close;
+      last = candle;
+    } else if (step.kind === 'book') {
+      const inside = (level: number) => Math.min(last.high, Math.max(last.low, level));
+      exchange.onOrderBook({
+        symbol: 'BTC/USDT',
+        timestamp: time,
+        asks: step.sizes.map((size, level) => [inside(price * (1 + step.spread * (level + 1))), size] as [number, number]),
+        bids: step.sizes.map((size, level) => [inside(price * (1 - step.spread * (level + 1))), size] as [number, number]),
+      });
     } else if (step.kind === 'order') {
       try {
         const balances = await exchange.fetchBalance();
@@ -122,7 +137,7 @@ const partFillSettings = fc.record({
 });
 const partFillStep = fc.oneof(
   { weight: 3, arbitrary: fc.record({ kind: fc.constant('candle' as const), gap: uniform(-0.05, 0.05), move: uniform(-0.02, 0.02), wickUp: uniform(0, 0.01), wickDown: uniform(0, 0.01), volume: uniform(1, 30) }) },
-  { weight: 2, arbitrary: fc.record({ kind: fc.constant('order' as const), side: fc.constantFrom('buy' as const, 'sell' as const), type: fc.constantFrom('market' as const, 'limit' as const, 'stop-loss' as const), fraction: uniform(0.8, 1), offset: uniform(-0.02, 0.06) }) },
+  { weight: 2, arbitrary: fc.record({ kind: fc.constant('order' as const), side: fc.constantFrom('buy' as const, 'sell' as const), type: fc.constantFrom('market' as const, 'limit' as const, 'stop-loss' as const), fraction: uniform(0.8, 1), offset: uniform(-0.02, 0.06), limit: fc.constant(undefined) }) },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('cancel' as const), pick: fc.nat() }) },
 );
 

@@ -81,6 +81,30 @@ describe('PaperExchange market orders', () => {
     expect((await exchange.fetchOrderBook('BTC/USDT')).asks).toEqual([]);
   });
 
+  it('fills at the level itself when one book level is taken (the volume-weighted price no longer rounds out of the book)', async () => {
+    const exchange = createPaperExchange({ ...flat, balances: { USDT: 100_000 } });
+    exchange.onCandle('BTC/USDT', candle(0, 100.1, 100.1, 100.1, 100.1));
+    exchange.onOrderBook({ symbol: 'BTC/USDT', timestamp: 0, bids: [[100, 5]], asks: [[100.1, 5]] });
+    // 0.01 * 100.1 / 0.01 is 100.09999999999998 in floating point.
+    const order = exchange.placeOrder({ clientOrderId: 'one-level', symbol: 'BTC/USDT', side: 'buy', type: 'market', amount: 0.01 });
+    expect(exchange.fillsOf('one-level').map((fill) => fill.price)).toEqual([100.1]);
+    expect(order.averagePrice).toBe(100.1);
+  });
+
+  it('stops filling market orders against a book taken before the latest candle opened', async () => {
+    const exchange = createPaperExchange({ ...flat, balances: { USDT: 100_000 } });
+    exchange.onCandle('BTC/USDT', candle(0, 100, 100, 100, 100));
+    exchange.onOrderBook({ symbol: 'BTC/USDT', timestamp: 0, bids: [[99.9, 5]], asks: [[100, 5]] });
+    // The market has moved on to 80; the book of the first hour still offers 100.
+    exchange.onCandle('BTC/USDT', candle(1, 80, 80, 80, 80));
+    const order = exchange.placeOrder({ clientOrderId: 'fresh-only', symbol: 'BTC/USDT', side: 'buy', type: 'market', amount: 1 });
+    expect(order.status).toBe('open');
+    expect(exchange.onCandle('BTC/USDT', candle(2, 81, 81, 81, 81)).map((fill) => fill.price)).toEqual([81]);
+    // A book taken during the current candle is used again.
+    exchange.onOrderBook({ symbol: 'BTC/USDT', timestamp: 2 * HOUR + 1_000, bids: [[80.9, 5]], asks: [[81.1, 5]] });
+    expect(exchange.placeOrder({ clientOrderId: 'from-book', symbol: 'BTC/USDT', side: 'buy', type: 'market', amount: 1 })).toMatchObject({ status: 'filled', averagePrice: 81.1 });
+  });
+
   it('cancels the rest of a market buy whose next-open cost outruns the funds', async () => {
     const exchange = createPaperExchange({ ...flat, balances: { USDT: 100 } });
     exchange.onCandle('BTC/USDT', candle(0, 10, 10, 10, 10));

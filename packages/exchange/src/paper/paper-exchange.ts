@@ -121,6 +121,9 @@ export class PaperExchange implements SimulatedExchange {
     state.mark = candle.close;
     state.consumed = 0;
     state.history.push(candle);
+    // A book taken before this candle opened is stale: market orders stop filling against it (at
+    // prices the market has left) and fill from candles again until a fresh book arrives.
+    if (state.book !== undefined && state.book.timestamp < candle.timestamp) state.book = undefined;
     if (candle.timestamp > this.#figures[MARKET_TIME]!) this.#figures[MARKET_TIME] = candle.timestamp;
     const fills = state.open.length === 0 ? NO_FILLS : this.#match(state, candle);
     this.#mark(candle.timestamp);

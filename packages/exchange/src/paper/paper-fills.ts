@@ -51,17 +51,22 @@ export function fillOnBook(context: FillContext, bookState: OrderBook, order: Pa
   let wanted = order.order.remaining;
   let amount = 0;
   let value = 0;
+  let lowest = Number.POSITIVE_INFINITY;
+  let highest = 0;
   while (wanted > 0 && levels.length > 0) {
     const [price, size] = levels[0]!;
     const taken = Math.min(size, wanted);
     amount += taken;
     value += taken * price;
+    lowest = Math.min(lowest, price);
+    highest = Math.max(highest, price);
     wanted -= taken;
     if (taken >= size) levels.shift();
     else levels[0] = [price, size - taken];
   }
   if (!(amount > 0)) return false;
-  return book(context, order, value / amount, amount, 'taker', time);
+  // The volume-weighted price, kept between the levels taken (rounding made one level's 100 into 99.999...).
+  return book(context, order, Math.min(highest, Math.max(lowest, value / amount)), amount, 'taker', time);
 }
 
 /**
