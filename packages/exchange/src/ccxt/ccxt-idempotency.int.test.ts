@@ -18,8 +18,13 @@ const faults = {
   'everything 503': [1, 2, 3, 4].map(() => ({ path: '/api/v3/order', kind: 'status', status: 503, body: '' })),
 } satisfies Record<string, Fault[]>;
 
+/** The same faults on Binance's order-list endpoint, for one-cancels-the-other pairs (their lookups go to GET /api/v3/order). */
+const ocoFaults = Object.fromEntries(Object.entries(faults).map(([name, list]) => [name, list.map((fault: Fault) => (fault.path === '/api/v3/order' && fault.method === 'POST' ? { ...fault, path: '/api/v3/orderList/oco' } : fault))])) as Record<keyof typeof faults, Fault[]>;
+
+const faultName = fc.constantFrom(...(Object.keys(faults) as (keyof typeof faults)[]));
 const operation = fc.oneof(
-  { weight: 4, arbitrary: fc.record({ kind: fc.constant('place' as const), id: fc.integer({ min: 0, max: 2 }), fault: fc.constantFrom(...(Object.keys(faults) as (keyof typeof faults)[])) }) },
+  { weight: 4, arbitrary: fc.record({ kind: fc.constant('place' as const), id: fc.integer({ min: 0, max: 2 }), fault: faultName }) },
+  { weight: 2, arbitrary: fc.record({ kind: fc.constant('oco' as const), id: fc.integer({ min: 0, max: 1 }), fault: faultName }) },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('restart' as const) }) },
 );
 
@@ -27,10 +32,12 @@ const operation = fc.oneof(
 const RETRYABLE_OUTCOMES = new Set(['ORDER_STATE_UNKNOWN', 'EXCHANGE_UNAVAILABLE', 'EXCHANGE_NETWORK', 'TIMEOUT', 'EXCHANGE_RATE_LIMITED']);
 
 describe('CcxtExchange idempotency against a local Binance (property-based)', () => {
-  it('never places a second order for a client order id, whatever fails around the sends and however often the process restarts', async () => {
+  it('never places a second order or order list for a client order id, whatever fails around the sends and however often the process restarts', async () => {
     await fc.assert(
       fc.asyncProperty(fc.array(operation, { minLength: 3, maxLength: 8 }), async (operations) => {
         const binance = await startLocalBinance();
+        // Enough BTC for every pair the sequence may place.
+        binance.rest.balances.BTC = { free: 10, locked: 0 };
         try {
           const adapter = () => new CcxtExchange({ client: binance.createClient({ timeoutMs: 150 }), attempts: 3, backoffMs: 0, random: () => 0 });
           let exchange = adapter();
@@ -39,6 +46,25 @@ describe('CcxtExchange idempotency against a local Binance (property-based)', ()
             if (step.kind === 'restart') {
               // A new process: a new adapter and client, nothing remembered.
               exchange = adapter();
+              continue;
+            }
+            if (step.kind === 'oco') {
+              const [stopLossId, takeProfitId] = [`pair-${step.id}-sl`, `pair-${step.id}-tp`];
+              binance.rest.faults.push(...ocoFaults[step.fault].map((fault) => ({ ...fault })));
+              try {
+                const legs = await exchange.createOcoOrder({ symbol: 'BTC/USDT', amount: 0.1, stopLoss: { clientOrderId: stopLossId, stopPrice: 90 }, takeProfit: { clientOrderId: takeProfitId, stopPrice: 110 } });
+                expect(legs.map((leg) => leg.clientOrderId)).toEqual([stopLossId, takeProfitId]);
+                for (const leg of legs) {
+                  expect(leg.id).toBe(answered.get(leg.clientOrderId) ?? leg.id);
+                  answered.set(leg.clientOrderId, leg.id);
+                }
+              } catch (error) {
+                if (!isIaAgentsError(error) || !RETRYABLE_OUTCOMES.has(error.code)) throw error;
+              }
+              binance.rest.faults.length = 0;
+              // One order list a pair, whatever failed.
+              expect(binance.rest.orders.filter((order) => order.clientOrderId === stopLossId).length).toBeLessThanOrEqual(1);
+              expect(binance.rest.orderLists.filter((list) => binance.rest.orders.some((order) => order.orderListId === list.orderListId && order.clientOrderId === stopLossId)).length).toBeLessThanOrEqual(1);
               continue;
             }
             const clientOrderId = `order-${step.id}`;
@@ -63,6 +89,13 @@ describe('CcxtExchange idempotency against a local Binance (property-based)', ()
             const order = await calm.createOrder({ clientOrderId, symbol: 'BTC/USDT', side: 'buy', type: 'market', amount: 0.1 });
             if (held !== undefined) expect(order.id).toBe(String(held.orderId));
             expect(binance.rest.orders.filter((candidate) => candidate.clientOrderId === clientOrderId)).toHaveLength(1);
+          }
+          for (const id of [0, 1]) {
+            const request = { symbol: 'BTC/USDT', amount: 0.1, stopLoss: { clientOrderId: `pair-${id}-sl`, stopPrice: 90 }, takeProfit: { clientOrderId: `pair-${id}-tp`, stopPrice: 110 } };
+            const held = binance.rest.orders.find((order) => order.clientOrderId === request.stopLoss.clientOrderId);
+            const legs = await calm.createOcoOrder(request);
+            if (held !== undefined) expect(legs[0].id).toBe(String(held.orderId));
+            expect(binance.rest.orders.filter((candidate) => candidate.clientOrderId === request.stopLoss.clientOrderId || candidate.clientOrderId === request.takeProfit.clientOrderId)).toHaveLength(2);
           }
         } finally {
           await binance.stop();
