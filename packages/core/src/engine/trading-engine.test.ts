@@ -420,6 +420,34 @@ describe('TradingEngine after a restart', () => {
     expect(venue.orders.size).toBe(3);
   });
 
+  it('protects an entry a previous process left open once it fills, as its decision planned', async () => {
+    const series = buildCandles({ closes: [100, 100, 101, 102, 103] });
+    const venue = new TestExchange({ cash: 10_000 });
+    venue.onCandle('BTC/USDT', series[0]!);
+    const store = new MemoryStore();
+    const decision = { id: 'dec-1-1-0000abcd', symbol: 'BTC/USDT', action: 'BUY' as const, confidence: 0.9, consensusReached: true, escalated: false, proposedAction: 'BUY' as const, votes: [], rounds: [], usage: { inputTokens: 0, outputTokens: 0, totalTokens: 0 }, price: 100, createdAt: 0, completedAt: 0, plan: { stopLoss: 90, takeProfit: 120 } };
+    await store.saveDecision(decision);
+    // An entry the engine placed before it stopped, still resting at the venue (the test exchange has
+    // no resting buys: this one is held aside and goes to the venue, where it fills, on the second candle).
+    const entryId = `${decision.id}-o`;
+    const resting: Order = { id: 'resting-1', clientOrderId: entryId, symbol: 'BTC/USDT', side: 'buy', type: 'limit', amount: 2, filled: 0, remaining: 2, status: 'open', price: 101.5, createdAt: 0, updatedAt: 0, decisionId: decision.id };
+    await store.saveOrder(resting);
+    let filled = false;
+    const exchange: Exchange = {
+      ...live(venue),
+      fetchOpenOrders: async (symbol) => [...(filled ? [] : [resting]), ...(await venue.fetchOpenOrders(symbol))],
+      fetchOrderByClientId: async (id) => (id === entryId && !filled ? resting : venue.fetchOrderByClientId(id)),
+    };
+    const holder = defineAssistant({ id: 'team', analyze: () => ({ assistantId: 'team', action: 'HOLD', confidence: 0.9, reasoning: 'wait' }) });
+    const onCandle = (symbol: string, candle: Candle) => {
+      venue.onCandle(symbol, candle);
+      if (candle.timestamp === series[2]!.timestamp) void venue.createOrder({ clientOrderId: entryId, symbol, side: 'buy', type: 'market', amount: 2, decisionId: decision.id }).then(() => (filled = true));
+    };
+    await createTradingEngine({ exchange, store, feed: feedOf(series.slice(1), '1h', 1), assistants: [holder], clock: new SimulatedClock(series[1]!.timestamp), trigger: everyNthCandle(1), learning: false, onCandle }).run();
+    expect(filled).toBe(true);
+    expect((await venue.fetchOpenOrders()).map((order) => `${order.type} ${order.amount} ${order.stopPrice}`).sort()).toEqual(['stop-loss 2 90', 'take-profit 2 120']);
+  });
+
   it('never repeats the ids of an engine started earlier, and repeats its own from the same start (a rerun backtest)', async () => {
     const team = () => [defineAssistant({ id: 'team', analyze: () => ({ assistantId: 'team', action: 'BUY', confidence: 0.9, reasoning: 'enter', plan: { sizeFraction: 0.1 } }) })];
     const decisionIds = async (start: number) => {

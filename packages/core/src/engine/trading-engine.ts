@@ -230,6 +230,7 @@ export class TradingEngine {
           this.#liveOpen.set(order.clientOrderId, order.symbol);
           this.#liveSince.set(order.clientOrderId, order.createdAt);
         }
+        await this.#awaitProtection(order);
       }
     } catch (error) {
       if (!(error instanceof IaAgentsError)) throw error;
@@ -259,6 +260,14 @@ export class TradingEngine {
       await store.saveOrder(current);
       await this.#protectLateEntry(current, store);
     }
+  }
+
+  /** An entry still open from an earlier process gets, once it fills, the protection its decision (in the store) planned. */
+  async #awaitProtection(entry: Order): Promise<void> {
+    const store = this.#settings.store;
+    if (store === undefined || entry.side !== 'buy' || entry.decisionId === undefined || !ENTRY.test(entry.clientOrderId) || this.#pendingProtection.has(entry.clientOrderId)) return;
+    const plan = (await store.getDecision(entry.decisionId))?.plan;
+    if (plan !== undefined && (plan.stopLoss !== undefined || plan.takeProfit !== undefined)) this.#pendingProtection.set(entry.clientOrderId, plan);
   }
 
   /**
