@@ -339,6 +339,30 @@ describe('TradingEngine and orders whose placement is in doubt', () => {
     expect([...venue.orders.values()].filter((order) => order.type === 'market')).toHaveLength(1);
   });
 
+  it('keeps a placed order placed when asking for its fills fails: protected at once, its fill recorded with the next batch', async () => {
+    const series = buildCandles({ closes: [100, 100, 101, 102] });
+    const venue = new TestExchange({ cash: 10_000 });
+    venue.onCandle('BTC/USDT', series[0]!);
+    let failures = 1;
+    const exchange: Exchange = {
+      ...live(venue),
+      fetchFills: async (symbol, since) => (failures-- > 0 ? Promise.reject(new ExchangeError('EXCHANGE_NETWORK', 'fetchMyTrades failed: socket hang up')) : venue.fetchFills(symbol, since)),
+    };
+    let calls = 0;
+    const planner = defineAssistant({ id: 'planner', analyze: () => ({ assistantId: 'planner', action: calls++ === 0 ? 'BUY' : 'HOLD', confidence: 0.9, reasoning: 'enter with exits', plan: { sizeFraction: 0.2, stopLoss: 90, takeProfit: 120 } }) });
+    const store = new MemoryStore();
+    const events: string[] = [];
+    const engine = createTradingEngine({ exchange, store, feed: feedOf(series.slice(1), '1h', 1), assistants: [planner], clock: new SimulatedClock(), trigger: everyNthCandle(1), learning: false });
+    engine.bus.on('order-reject', () => void events.push('reject'));
+    engine.bus.on('order-place', ({ order }) => void events.push(`place ${order.type}`));
+    engine.bus.on('order-fill', ({ order }) => void events.push(`fill ${order?.type}`));
+    engine.bus.on('engine-error', ({ stage }) => void events.push(`error ${stage}`));
+    const summary = await engine.run();
+    expect(events).toEqual(['place market', 'error fill-fetch', 'place stop-loss', 'place take-profit', 'fill market']);
+    expect(summary).toMatchObject({ orders: 3, fills: 1, rejections: 0 });
+    expect(store.fills.size).toBe(1);
+  });
+
   it('forgets an order the exchange says it never had: the rejection stands and nothing is recorded', async () => {
     const series = buildCandles({ closes: [100, 100, 101, 102] });
     const venue = new TestExchange({ cash: 10_000 });

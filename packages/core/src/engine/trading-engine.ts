@@ -393,9 +393,13 @@ export class TradingEngine {
       await this.#resolveUnknown();
       if (this.#liveOpen.size === 0) return;
       if (exchange.fetchFills !== undefined) {
-        const since = Math.min(...[...this.#liveOpen.keys()].map((id) => this.#liveSince.get(id) ?? 0));
-        const fills = await exchange.fetchFills(undefined, since);
-        await runSteps(this.#onFills(fills.filter((fill) => this.#liveOpen.has(fill.clientOrderId))));
+        // Asked symbol by symbol, from the oldest open order of each (Binance lists trades of one symbol at a time).
+        const since = new Map<string, number>();
+        for (const [id, symbol] of this.#liveOpen) since.set(symbol, Math.min(since.get(symbol) ?? Number.POSITIVE_INFINITY, this.#liveSince.get(id) ?? 0));
+        for (const [symbol, from] of since) {
+          const fills = await exchange.fetchFills(symbol, from);
+          await runSteps(this.#onFills(fills.filter((fill) => this.#liveOpen.has(fill.clientOrderId))));
+        }
       }
       for (const [clientOrderId, symbol] of [...this.#liveOpen]) {
         const order = await exchange.fetchOrderByClientId(clientOrderId, symbol);
@@ -706,7 +710,18 @@ export class TradingEngine {
     if (order.filled === 0) return;
     if (simulated !== undefined) return yield* this.#onFills(simulated.fillsOf(order.clientOrderId), order);
     if (this.#exchange.fetchFills === undefined) return;
-    const fills = yield* wait(this.#exchange.fetchFills(order.symbol, order.createdAt));
+    let fills: Fill[];
+    try {
+      fills = yield* wait(this.#exchange.fetchFills(order.symbol, order.createdAt));
+    } catch (error) {
+      // The order is placed whatever happens here: its fills are asked for again with the next
+      // candle batch (a failure must not turn a placed order into a rejected one without protection).
+      if (!(error instanceof IaAgentsError)) throw error;
+      this.bus.emit('engine-error', { error, stage: 'fill-fetch', symbol: order.symbol });
+      this.#liveOpen.set(order.clientOrderId, order.symbol);
+      this.#liveSince.set(order.clientOrderId, order.createdAt);
+      return;
+    }
     yield* this.#onFills(fills.filter((fill) => fill.clientOrderId === order.clientOrderId), order);
   }
 

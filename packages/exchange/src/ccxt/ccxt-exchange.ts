@@ -109,6 +109,7 @@ export class CcxtExchange implements Exchange {
     this.#settings = parseWith(ccxtExchangeOptionsSchema, rest, 'ccxt exchange options', 'CONFIG_INVALID');
     this.client = client ?? buildCcxtClient(this.#settings);
     captureFailureHeaders(this.client);
+    allowOpenOrdersOfEverySymbol(this.client);
     this.id = this.client.id;
     this.supportsOco = clientSupportsOco(this.client);
     this.#sleep = sleep ?? wait;
@@ -437,6 +438,18 @@ export class CcxtExchange implements Exchange {
     const orders = await this.#call('fetchOpenOrders', () => this.client.fetchOpenOrders(symbol), { symbol });
     return (orders as unknown as CcxtOrder[]).map((order) => toOrder(order, this.#placed.get(order.clientOrderId ?? '') ?? {}));
   }
+}
+
+/**
+ * `fetchOpenOrders()` without a symbol is part of the Exchange contract (the engine counts the
+ * account's open orders for the risk gate and takes them over after a restart), but ccxt's Binance
+ * refuses it unless told the caller accepts its weight (Binance counts 80 instead of 6). The
+ * adapter accepts it for its client: every live decision failed there before the order was sent.
+ */
+function allowOpenOrdersOfEverySymbol(client: CcxtClient): void {
+  const options = client.options as Record<string, unknown>;
+  const openOrders = (options.fetchOpenOrders ?? {}) as Record<string, unknown>;
+  options.fetchOpenOrders = { ...openOrders, warnWithoutSymbol: false };
 }
 
 /**

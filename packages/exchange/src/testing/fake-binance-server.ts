@@ -162,8 +162,24 @@ export class FakeBinance {
     if (key === 'POST /api/v3/orderList/oco') return this.#createOco(params);
     if (key === 'GET /api/v3/klines') return this.#klines(params);
     if (key === 'GET /api/v3/depth') return [200, this.#depth(params)];
-    if (key === 'GET /api/v3/openOrders') return [200, this.orders.filter((order) => order.status === 'NEW')];
+    if (key === 'GET /api/v3/openOrders') return [200, this.orders.filter((order) => order.status === 'NEW' && (params.symbol === undefined || order.symbol === params.symbol))];
+    if (key === 'GET /api/v3/myTrades') return [200, this.#myTrades(params)];
     return [404, { code: -1000, msg: `fake Binance has no ${key}` }];
+  }
+
+  /**
+   * Binance's `GET /api/v3/myTrades` for one symbol: one trade per filled order here (at its average
+   * price, no commission), from `startTime` on.
+   */
+  #myTrades(params: Record<string, string>) {
+    const since = params.startTime === undefined ? -Infinity : Number(params.startTime);
+    return this.orders
+      .filter((order) => order.symbol === params.symbol && Number(order.executedQty) > 0 && order.updateTime >= since)
+      .map((order) => {
+        const qty = Number(order.executedQty);
+        const quoteQty = Number(order.cummulativeQuoteQty);
+        return { symbol: order.symbol, id: order.orderId, orderId: order.orderId, orderListId: order.orderListId, price: (quoteQty / qty).toFixed(8), qty: order.executedQty, quoteQty: order.cummulativeQuoteQty, commission: '0.00000000', commissionAsset: order.side === 'BUY' ? 'BTC' : 'USDT', time: order.updateTime, isBuyer: order.side === 'BUY', isMaker: false, isBestMatch: true };
+      });
   }
 
   /** Binance's kline semantics: startTime/endTime filter open times, `limit` (default 500, at most `klinesPerRequest`) caps; without startTime, the latest. */

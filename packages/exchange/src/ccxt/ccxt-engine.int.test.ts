@@ -1,0 +1,95 @@
+/**
+ * The TradingEngine trading live through CcxtExchange and the real ccxt client against the local
+ * Binance: what only a live venue asks of the engine (open orders of every symbol for the risk gate,
+ * fills polled symbol by symbol, Binance's own one-cancels-the-other, a restart that takes over).
+ */
+import { describe, expect, it, onTestFinished } from 'vitest';
+import { SimulatedClock, createTradingEngine, defineAssistant, type Candle, type Order } from '@ia-agents/core';
+import { MemoryStore, createArrayFeed } from '@ia-agents/core/testing';
+import { startLocalBinance } from '../testing/local-binance.js';
+import { CcxtExchange } from './ccxt-exchange.js';
+
+const HOUR = 3_600_000;
+const T0 = Date.UTC(2025, 0, 1);
+const flat = (index: number, price: number): Candle => ({ timestamp: T0 + index * HOUR, open: price, high: price, low: price, close: price, volume: 10 });
+
+async function venue() {
+  const binance = await startLocalBinance();
+  onTestFinished(binance.stop);
+  binance.rest.price = 100;
+  return binance;
+}
+
+/** A team that buys once with a stop-loss at 90 and a take-profit at 110, then holds. */
+function buyOnce() {
+  let calls = 0;
+  return defineAssistant({ id: 'team', analyze: () => ({ assistantId: 'team', action: calls++ === 0 ? 'BUY' : 'HOLD', confidence: 0.9, reasoning: 'enter with exits', plan: { sizeFraction: 0.1, stopLoss: 90, takeProfit: 110 } }) });
+}
+
+describe('TradingEngine live on CcxtExchange (real ccxt, local Binance)', () => {
+  it('places a sized market entry, records its fill, protects it with a Binance order list, and records the take-profit when the market reaches it', async () => {
+    const binance = await venue();
+    const exchange = new CcxtExchange({ client: binance.createClient(), attempts: 2, backoffMs: 0 });
+    const store = new MemoryStore();
+    const events: string[] = [];
+    const engine = createTradingEngine({
+      exchange,
+      store,
+      feed: createArrayFeed({ candles: { 'BTC/USDT': [flat(0, 100), flat(1, 100), flat(2, 111), flat(3, 111)] }, timeframe: '1h', batchSize: 1 }),
+      assistants: [buyOnce()],
+      clock: new SimulatedClock(T0),
+      learning: false,
+      riskLimits: { minConfidence: 0 },
+      // The market trades at each candle's close as it closes.
+      onCandle: (_symbol, candle) => void binance.rest.tradeAt(candle.close),
+    });
+    engine.bus.on('order-place', ({ order }) => void events.push(`place ${order.type} ${order.status}`));
+    engine.bus.on('order-fill', ({ order, fill }) => void events.push(`fill ${order?.type} ${fill.side} ${fill.price}`));
+    engine.bus.on('order-reject', ({ reason }) => void events.push(`reject ${reason}`));
+    engine.bus.on('engine-error', ({ error, stage }) => void events.push(`error ${stage} ${error.message}`));
+    const summary = await engine.run();
+    expect(events).toEqual(['place market filled', 'fill market buy 100', 'place stop-loss open', 'place take-profit open', 'fill take-profit sell 111']);
+    expect(summary).toMatchObject({ orders: 3, fills: 2, rejections: 0, errors: 0 });
+    // Binance expired the stop-loss with the list; the engine recorded that too.
+    const stored = Object.fromEntries((await store.listOrders()).map((order: Order) => [order.type, order.status]));
+    expect(stored).toEqual({ market: 'filled', 'stop-loss': 'cancelled', 'take-profit': 'filled' });
+    expect(binance.rest.orderLists).toHaveLength(1);
+    expect(binance.rest.orders.filter((order) => order.type === 'MARKET')).toHaveLength(1);
+  });
+
+  it('after a restart, records the take-profit Binance filled while no engine ran, and takes nothing else for new', async () => {
+    const binance = await venue();
+    const store = new MemoryStore();
+    const first = createTradingEngine({
+      exchange: new CcxtExchange({ client: binance.createClient(), attempts: 2, backoffMs: 0 }),
+      store,
+      feed: createArrayFeed({ candles: { 'BTC/USDT': [flat(0, 100)] }, timeframe: '1h', batchSize: 1 }),
+      assistants: [buyOnce()],
+      clock: new SimulatedClock(T0),
+      learning: false,
+      riskLimits: { minConfidence: 0 },
+    });
+    await first.run();
+    expect((await store.listOrders()).map((order: Order) => `${order.type} ${order.status}`).sort()).toEqual(['market filled', 'stop-loss open', 'take-profit open']);
+    // Down: the market reaches the take-profit; Binance fills it and expires the stop-loss.
+    binance.rest.tradeAt(112);
+    const holder = defineAssistant({ id: 'team', analyze: () => ({ assistantId: 'team', action: 'HOLD', confidence: 0.9, reasoning: 'wait' }) });
+    const events: string[] = [];
+    const second = createTradingEngine({
+      exchange: new CcxtExchange({ client: binance.createClient(), attempts: 2, backoffMs: 0 }),
+      store,
+      feed: createArrayFeed({ candles: { 'BTC/USDT': [flat(5, 112), flat(6, 112)] }, timeframe: '1h', batchSize: 1 }),
+      assistants: [holder],
+      clock: new SimulatedClock(T0 + 5 * HOUR),
+      learning: false,
+    });
+    second.bus.on('order-fill', ({ order, fill }) => void events.push(`fill ${order?.type} ${fill.price}`));
+    second.bus.on('engine-error', ({ error, stage }) => void events.push(`error ${stage} ${error.message}`));
+    await second.run();
+    expect(events).toEqual(['fill take-profit 112']);
+    expect((await store.listOrders()).map((order: Order) => `${order.type} ${order.status}`).sort()).toEqual(['market filled', 'stop-loss cancelled', 'take-profit filled']);
+    expect(store.fills.size).toBe(2);
+    expect(binance.rest.sent('POST', '/api/v3/order')).toHaveLength(1);
+    expect(binance.rest.sent('POST', '/api/v3/orderList/oco')).toHaveLength(1);
+  });
+});
