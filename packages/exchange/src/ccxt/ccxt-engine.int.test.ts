@@ -57,6 +57,32 @@ describe('TradingEngine live on CcxtExchange (real ccxt, local Binance)', () => 
     expect(binance.rest.orders.filter((order) => order.type === 'MARKET')).toHaveLength(1);
   });
 
+  it('cancels the order list before the team sells, then sells the whole holding once', async () => {
+    const binance = await venue();
+    const exchange = new CcxtExchange({ client: binance.createClient(), attempts: 2, backoffMs: 0 });
+    let calls = 0;
+    const flipper = defineAssistant({ id: 'team', analyze: () => ({ assistantId: 'team', action: calls++ === 0 ? 'BUY' : 'SELL', confidence: 0.9, reasoning: 'in and out', plan: { sizeFraction: 0.1, stopLoss: 90, takeProfit: 110 } }) });
+    const events: string[] = [];
+    const engine = createTradingEngine({
+      exchange,
+      feed: createArrayFeed({ candles: { 'BTC/USDT': [flat(0, 100), flat(1, 101)] }, timeframe: '1h', batchSize: 1 }),
+      assistants: [flipper],
+      clock: new SimulatedClock(T0),
+      learning: false,
+      riskLimits: { minConfidence: 0 },
+      onCandle: (_symbol, candle) => void binance.rest.tradeAt(candle.close),
+    });
+    engine.bus.on('order-place', ({ order }) => void events.push(`place ${order.type} ${order.side} ${order.status}`));
+    engine.bus.on('order-cancel', ({ order }) => void events.push(`cancel ${order.type}`));
+    engine.bus.on('order-reject', ({ reason }) => void events.push(`reject ${reason}`));
+    engine.bus.on('engine-error', ({ error, stage }) => void events.push(`error ${stage} ${error.message}`));
+    await engine.run();
+    expect(events).toEqual(['place market buy filled', 'place stop-loss sell open', 'place take-profit sell open', 'cancel stop-loss', 'cancel take-profit', 'place market sell filled']);
+    const [buy, sell] = binance.rest.orders.filter((order) => order.type === 'MARKET');
+    expect(sell!.origQty).toBe(buy!.origQty);
+    expect(binance.rest.balances.BTC).toEqual({ free: 0, locked: 0 });
+  });
+
   it('after a restart, records the take-profit Binance filled while no engine ran, and takes nothing else for new', async () => {
     const binance = await venue();
     const store = new MemoryStore();
