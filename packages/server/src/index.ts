@@ -8,6 +8,7 @@ export type {
   CustomRule,
   EscalationResolution,
   NewUser,
+  PaperAccount,
   Role,
   SeriesQuery,
   ServerStore,
@@ -19,6 +20,7 @@ export { loadConfig, ENVIRONMENT_VARIABLES, type LoadConfigOptions } from './con
 export { serverConfigSchema, type ServerConfig, type ServerConfigInput } from './config/server-config.js';
 export { createServer, type IaAgentsServer } from './system/create-server.js';
 export { createTradingAccount, type RunnableAccount, type TradingAccountSettings } from './system/trading-account.js';
+export { persistPaperAccount, type PaperPersistence, type PaperPersistenceSettings } from './system/paper-persistence.js';
 export { runLearningLoop, type LearningResult } from './system/learning-loop.js';
 export { runMonitoring, type MonitoringCheck } from './system/monitoring.js';
 export { checkMarket, type MarketCheckOptions } from './system/market-check.js';

@@ -109,10 +109,20 @@ CREATE TRIGGER audit_log_no_change BEFORE UPDATE OR DELETE ON audit_log
   FOR EACH ROW EXECUTE FUNCTION audit_log_append_only();`,
 };
 
+// One paper account per user: the PaperExchange snapshot a paper-mode server continues from after a
+// restart. The snapshot is rewritten whole up to once a second and read whole once at start, so it
+// is JSON rather than JSONB in PostgreSQL (no binary conversion on every write), as the transcripts.
+const PAPER_ACCOUNTS = `
+CREATE TABLE paper_accounts (
+  user_id TEXT PRIMARY KEY REFERENCES users(id), quote_currency TEXT NOT NULL, state {TRANSCRIPT} NOT NULL,
+  updated_at {TIME} NOT NULL
+);`;
+
 /** Every migration, in order. */
 export const MIGRATIONS: readonly Migration[] = [
   { version: 1, name: 'initial schema', sql: { sqlite: typed('sqlite', INITIAL), postgres: typed('postgres', INITIAL) } },
   { version: 2, name: 'append-only audit log', sql: APPEND_ONLY },
+  { version: 3, name: 'paper accounts', sql: { sqlite: typed('sqlite', PAPER_ACCOUNTS), postgres: typed('postgres', PAPER_ACCOUNTS) } },
 ];
 
 /** The bookkeeping table of applied migrations. */

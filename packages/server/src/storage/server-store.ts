@@ -1,3 +1,4 @@
+import type { PaperExchangeState } from '@ia-agents/exchange';
 import type { Decision, Fill, ListQuery, Portfolio, Position, RiskLimitsInput, Store } from '@ia-agents/core';
 
 /** What an API token may do. admin: everything, every user; trader: read and trade own data; viewer: read own data. */
@@ -106,6 +107,16 @@ export interface UserStore extends Store {
   getEscalationResolution(decisionId: string): Promise<EscalationResolution | undefined>;
 }
 
+/** A user's paper-trading account: the PaperExchange a paper-mode server continues from. */
+export interface PaperAccount {
+  /** Quote currency the account was opened in (a server configured for another starts afresh). */
+  quoteCurrency: string;
+  /** The exchange's snapshot: balances, positions, every order (open ones included) and fill. */
+  state: PaperExchangeState;
+  /** When it was saved, UTC milliseconds. */
+  updatedAt: number;
+}
+
 /** Input for a new user. */
 export interface NewUser {
   /** Unique login name. */
@@ -149,6 +160,13 @@ export interface ServerStore {
   saveExchangeCredentials(userId: string, exchange: string, sealed: string, at: number): Promise<void>;
   /** The sealed credentials, when stored. */
   getExchangeCredentials(userId: string, exchange: string): Promise<string | undefined>;
+  /** Saves (replaces) a user's paper account. */
+  savePaperAccount(userId: string, account: PaperAccount): Promise<void>;
+  /**
+   * A user's saved paper account, when there is one. The snapshot is parsed, not validated
+   * (`createPaperExchange({ state })` does that); DATA_INVALID when it is not JSON.
+   */
+  getPaperAccount(userId: string): Promise<PaperAccount | undefined>;
   /** Fails when the database cannot be reached. */
   ping(): Promise<void>;
   /** Releases the connection(s). */

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Clock } from '@ia-agents/core';
-import { systemClock } from '@ia-agents/core';
+import { IaAgentsError, systemClock } from '@ia-agents/core';
 import { MIGRATIONS, MIGRATIONS_TABLE } from './migrations.js';
 import * as codec from './row-codec.js';
 import type { SqlDriver, SqlRow } from './sql-driver.js';
@@ -8,7 +8,7 @@ import { guardDriver } from './sql-driver.js';
 import { BatchWriter } from './batch-writer.js';
 import { LatestPortfolioCache } from './latest-cache.js';
 import { DECISION_UPSERT_HEAD, DECISION_UPSERT_TAIL, SqlUserStore } from './sql-user-store.js';
-import type { ApiTokenRecord, NewUser, Role, ServerStore, User, UserConfig, UserStore } from './server-store.js';
+import type { ApiTokenRecord, NewUser, PaperAccount, Role, ServerStore, User, UserConfig, UserStore } from './server-store.js';
 
 function userFromRow(row: SqlRow): User {
   return { id: String(row.id), username: String(row.username), email: String(row.email), createdAt: codec.num(row.created_at), isActive: codec.bool(row.is_active) };
@@ -17,6 +17,14 @@ function userFromRow(row: SqlRow): User {
 function tokenFromRow(row: SqlRow): ApiTokenRecord {
   const token: ApiTokenRecord = { id: String(row.id), userId: String(row.user_id), role: row.role as Role, name: String(row.name), tokenHash: String(row.token_hash), createdAt: codec.num(row.created_at) };
   return row.revoked_at === null || row.revoked_at === undefined ? token : { ...token, revokedAt: codec.num(row.revoked_at) };
+}
+
+function parsedState(cell: unknown, userId: string): PaperAccount['state'] {
+  try {
+    return codec.json(cell);
+  } catch (error) {
+    throw new IaAgentsError('DATA_INVALID', `The paper account of user ${userId} (table paper_accounts) is not JSON: ${(error as Error).message}`, { cause: error, details: { userId } });
+  }
 }
 
 /** Settings shared by both SQL stores. */
@@ -146,6 +154,20 @@ export abstract class SqlServerStore implements ServerStore {
   async getExchangeCredentials(userId: string, exchange: string): Promise<string | undefined> {
     const row = (await this.driver.all('SELECT sealed FROM exchange_credentials WHERE user_id = $1 AND exchange = $2', [userId, exchange]))[0];
     return row === undefined ? undefined : String(row.sealed);
+  }
+
+  async savePaperAccount(userId: string, account: PaperAccount): Promise<void> {
+    await this.driver.run(
+      `INSERT INTO paper_accounts (user_id, quote_currency, state, updated_at) VALUES ($1, $2, $3, $4)
+       ON CONFLICT (user_id) DO UPDATE SET quote_currency = excluded.quote_currency, state = excluded.state, updated_at = excluded.updated_at`,
+      [userId, account.quoteCurrency, JSON.stringify(account.state), account.updatedAt],
+    );
+  }
+
+  async getPaperAccount(userId: string): Promise<PaperAccount | undefined> {
+    const row = (await this.driver.all('SELECT quote_currency, state, updated_at FROM paper_accounts WHERE user_id = $1', [userId]))[0];
+    if (row === undefined) return undefined;
+    return { quoteCurrency: String(row.quote_currency), state: parsedState(row.state, userId), updatedAt: codec.num(row.updated_at) };
   }
 
   /** Runs raw SQL (administration and tests); errors come back as framework errors. */

@@ -1,6 +1,6 @@
-import { ConfigError, SimulatedClock, anyTrigger, everyNthCandle, systemClock, type Clock } from '@ia-agents/core';
+import { ConfigError, IaAgentsError, SimulatedClock, anyTrigger, everyNthCandle, systemClock, type Clock, type Logger } from '@ia-agents/core';
 import { createDefaultTeam, marketMonitorTrigger } from '@ia-agents/assistants';
-import { bundledCandlesPath, createCcxtExchange, createPaperExchange, createPollingFeed, createReplayFeed, type CcxtClient } from '@ia-agents/exchange';
+import { bundledCandlesPath, createCcxtExchange, createPaperExchange, createPollingFeed, createReplayFeed, type CcxtClient, type PaperExchange } from '@ia-agents/exchange';
 import type { FastifyInstance } from 'fastify';
 import { Redis } from 'ioredis';
 import type { AppContext, TradingAccount } from '../api/app-context.js';
@@ -14,6 +14,7 @@ import { runLearningLoop } from './learning-loop.js';
 import { runMonitoring } from './monitoring.js';
 import { ensureOwner, type Owner } from './owner.js';
 import { pacedFeed } from './paced-feed.js';
+import { persistPaperAccount, type PaperPersistence } from './paper-persistence.js';
 import { createRedisMarketCache } from './redis-market-cache.js';
 import { startScheduler, type Scheduler } from './scheduler.js';
 import { createTradingAccount, type RunnableAccount } from './trading-account.js';
@@ -28,11 +29,13 @@ export interface IaAgentsServer {
   owner: Owner;
   /** The owner's trading account. */
   account: RunnableAccount;
+  /** The account's venue: a PaperExchange in replay and paper modes, the ccxt exchange in live mode. */
+  exchange: Venue['exchange'];
   /** Everything the routes see. */
   context: AppContext;
   /** Starts the engine and the scheduler and listens; resolves to the URL. */
   listen(): Promise<string>;
-  /** Stops the scheduler, the engine, the HTTP server and the connections. */
+  /** Stops the scheduler, the engine and the HTTP server, saves the paper account (paper mode), closes the connections. */
   close(): Promise<void>;
 }
 
@@ -52,7 +55,12 @@ interface Venue {
   exchange: Parameters<typeof createTradingAccount>[0]['exchange'];
   feed: Parameters<typeof createTradingAccount>[0]['feed'];
   clock: Clock;
+  /** Paper mode: the exchange kept in `paper_accounts`, and what it started from (logged once the app's logger exists). */
+  paper?: { exchange: PaperExchange; quote: string; start: PaperStart };
 }
+
+/** How a paper account started: from its saved snapshot, or fresh (and why). */
+type PaperStart = { restored: true; savedAt: number } | { restored: false; reason: 'none saved' | 'other quote currency'; savedQuote?: string };
 
 function replayVenue(config: ServerConfig, symbol: string, quote: string): Venue {
   const path = config.replayFile ?? bundledCandlesPath('binance_BTC-USDT_1h');
@@ -67,18 +75,51 @@ function replayVenue(config: ServerConfig, symbol: string, quote: string): Venue
   };
 }
 
-/** Paper: live candles from the exchange (ccxt REST polling), fills simulated by a PaperExchange. */
-function paperVenue(config: ServerConfig, quote: string, client: CcxtClient | undefined, redis: Redis | undefined): Venue {
+/**
+ * The owner's paper exchange: continued from the saved account when its quote currency is the
+ * configured one, else fresh with `initialCash`. A saved account that cannot be read stops the
+ * start (ConfigError naming it) rather than being silently replaced by a fresh one.
+ */
+async function openPaperExchange(config: ServerConfig, store: ServerStore, owner: Owner, quote: string, marketData: PaperExchangeSettings['marketData']): Promise<{ exchange: PaperExchange; start: PaperStart }> {
+  // On the wall clock, as the engine: an order shows when it was decided, not the open of the last candle.
+  const settings: PaperExchangeSettings = { balances: { [quote]: config.initialCash }, quoteCurrency: quote, marketData, clock: systemClock };
+  try {
+    const saved = await store.getPaperAccount(owner.user.id);
+    if (saved === undefined) return { exchange: createPaperExchange(settings), start: { restored: false, reason: 'none saved' } };
+    if (saved.quoteCurrency !== quote) return { exchange: createPaperExchange(settings), start: { restored: false, reason: 'other quote currency', savedQuote: saved.quoteCurrency } };
+    return { exchange: createPaperExchange({ ...settings, state: saved.state }), start: { restored: true, savedAt: saved.updatedAt } };
+  } catch (error) {
+    if (!(error instanceof IaAgentsError && error.code === 'DATA_INVALID')) throw error;
+    throw new ConfigError('server configuration', [{ path: ['mode'], message: `the saved paper account of ${owner.user.username} (paper_accounts row of user ${owner.user.id}) cannot be restored: ${error.message}. Delete that row to start over with initialCash` }], { cause: error });
+  }
+}
+
+type PaperExchangeSettings = NonNullable<Parameters<typeof createPaperExchange>[0]>;
+
+/** Paper: live candles from the exchange (ccxt REST polling), fills simulated by the owner's saved or a new PaperExchange. */
+async function paperVenue(config: ServerConfig, store: ServerStore, owner: Owner, quote: string, client: CcxtClient | undefined, redis: Redis | undefined): Promise<Venue> {
   const market = createCcxtExchange({ exchangeId: config.exchange, ...(client === undefined ? {} : { client }) });
   // The paper exchange's tickers, books and rules go through Redis when configured; the feed
   // polls the exchange itself (it waits for new candles, which a cache must not hide).
   const marketData = redis === undefined ? market : createRedisMarketCache(market, redis, { exchangeId: config.exchange });
+  const { exchange, start } = await openPaperExchange(config, store, owner, quote, marketData);
   return {
-    // On the wall clock, as the engine: an order shows when it was decided, not the open of the last candle.
-    exchange: createPaperExchange({ balances: { [quote]: config.initialCash }, quoteCurrency: quote, marketData, clock: systemClock }),
+    exchange,
     feed: createPollingFeed({ exchange: market, symbols: config.symbols, timeframe: config.timeframe, warmup: config.replayWarmup }),
     clock: systemClock,
+    paper: { exchange, quote, start },
   };
+}
+
+/** Logs how the paper account started and keeps it saved from now on. */
+function keepPaperAccount(venue: Venue, store: ServerStore, owner: Owner, account: RunnableAccount, logger: Logger): PaperPersistence | undefined {
+  if (venue.paper === undefined) return undefined;
+  const { exchange, quote, start } = venue.paper;
+  const userId = owner.user.id;
+  if (start.restored) logger.info({ userId, savedAt: new Date(start.savedAt).toISOString() }, 'paper account restored from paper_accounts');
+  else if (start.reason === 'none saved') logger.info({ userId, quote }, 'new paper account with initialCash');
+  else logger.warn({ userId, quote, savedQuote: start.savedQuote }, `the saved paper account is in ${start.savedQuote}, not ${quote}: a new one with initialCash replaces it`);
+  return persistPaperAccount({ userId, store, exchange, quoteCurrency: quote, bus: account.bus, logger });
 }
 
 /** Live: real orders with the owner's stored (encrypted) credentials. */
@@ -122,7 +163,7 @@ function buildAccount(config: ServerConfig, store: ServerStore, owner: Owner, me
 async function venueFor(config: ServerConfig, store: ServerStore, owner: Owner, cipher: CredentialCipher | undefined, client: CcxtClient | undefined, redis: Redis | undefined): Promise<Venue> {
   const quote = config.symbols[0]!.split('/')[1]!;
   if (config.mode === 'replay') return replayVenue(config, config.symbols[0]!, quote);
-  if (config.mode === 'paper') return paperVenue(config, quote, client, redis);
+  if (config.mode === 'paper') return paperVenue(config, store, owner, quote, client, redis);
   return liveVenue(config, store, owner, cipher!, client);
 }
 
@@ -148,8 +189,9 @@ export async function createServer(config: ServerConfig, options: { clock?: Cloc
   const metrics = new ServerMetrics();
   const owner = await ensureOwner(store, config.adminToken, clock);
   let account: RunnableAccount;
+  let venue: Venue;
   try {
-    const venue = await venueFor(config, store, owner, cipher, options.ccxtClient, redis);
+    venue = await venueFor(config, store, owner, cipher, options.ccxtClient, redis);
     account = buildAccount(config, store, owner, metrics, await ownerSettings(config, store, owner), venue);
   } catch (error) {
     await store.close();
@@ -177,12 +219,14 @@ export async function createServer(config: ServerConfig, options: { clock?: Cloc
     ...(redis === undefined ? {} : { redis }),
   };
   const app = await buildApp(context);
+  const paper = keepPaperAccount(venue, store, owner, account, app.log);
   let scheduler: Scheduler | undefined;
   return {
     app,
     store,
     owner,
     account,
+    exchange: venue.exchange,
     context,
     async listen() {
       const url = await app.listen({ port: config.port, host: config.host });
@@ -199,6 +243,8 @@ export async function createServer(config: ServerConfig, options: { clock?: Cloc
       scheduler?.stop();
       await account.stop();
       await app.close();
+      // After the API closed: a manual order answered during shutdown is in the last save too.
+      await paper?.close();
       await store.close();
       redis?.disconnect();
     },

@@ -1,4 +1,6 @@
 import type { ConsensusRound, Decision, Fill, Order, Portfolio } from '@ia-agents/core';
+import { buildCandles } from '@ia-agents/core/testing';
+import { createPaperExchange, type PaperExchangeState } from '@ia-agents/exchange';
 
 /** A two-round decision with a full transcript (round 1 split, round 2 agreed). */
 export function buildDecision(overrides: Partial<Decision> = {}): Decision {
@@ -85,4 +87,18 @@ export function buildPortfolio(overrides: Partial<Portfolio> = {}): Portfolio {
     positions: [{ symbol: 'BTC/USDT', amount: 0.30000000000000004, averageEntryPrice: 42_000.123456789, markPrice: 42_100, realizedPnl: 0, unrealizedPnl: 29.96296296330004, openedAt: 1_700_000_000_200 }],
     ...overrides,
   };
+}
+
+/**
+ * A real PaperExchange's snapshot after a filled market buy of `amount` BTC and a resting limit
+ * sell of half of it at 10% above the market (balances, a position, an open and a closed order, a fill).
+ */
+export async function buildPaperState(settings: { cash?: number; amount?: number } = {}): Promise<PaperExchangeState> {
+  const exchange = createPaperExchange({ balances: { USDT: settings.cash ?? 10_000 }, fill: 'signal-close' });
+  const candles = buildCandles({ count: 3, timeframe: '1m', startPrice: 40_000, seed: 5 });
+  for (const candle of candles) exchange.onCandle('BTC/USDT', candle);
+  const amount = settings.amount ?? 0.1;
+  await exchange.createOrder({ clientOrderId: 'buy-1', symbol: 'BTC/USDT', side: 'buy', type: 'market', amount });
+  await exchange.createOrder({ clientOrderId: 'sell-1', symbol: 'BTC/USDT', side: 'sell', type: 'limit', amount: amount / 2, price: Math.round(candles.at(-1)!.close * 1.1) });
+  return exchange.snapshot();
 }

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { buildDecision, buildEscalation, buildFill, buildOrder, buildPortfolio } from './fixtures.js';
+import { buildDecision, buildEscalation, buildFill, buildOrder, buildPaperState, buildPortfolio } from './fixtures.js';
 import type { ServerStore, User } from '../storage/server-store.js';
 
 /** What a contract run needs from an implementation. */
@@ -33,7 +33,7 @@ export function describeStoreContract(name: string, open: () => Promise<StoreUnd
 
     it('applies the versioned migrations once', async () => {
       await subject.store.migrate();
-      expect(await subject.store.appliedMigrations()).toEqual([1, 2]);
+      expect(await subject.store.appliedMigrations()).toEqual([1, 2, 3]);
     });
 
     it('keeps a decision with its whole transcript, and replaces it on save', async () => {
@@ -208,6 +208,28 @@ export function describeStoreContract(name: string, open: () => Promise<StoreUnd
       await subject.store.saveExchangeCredentials(alice.id, 'binance', 'v1.sealed', 3);
       expect(await subject.store.getExchangeCredentials(alice.id, 'binance')).toBe('v1.sealed');
       expect(await subject.store.getExchangeCredentials(bob.id, 'binance')).toBeUndefined();
+    });
+
+    it('keeps one paper account per user, replaced whole on save, its numbers exact', async () => {
+      const first = await buildPaperState();
+      const second = await buildPaperState({ cash: 5_000, amount: 0.030000000000000002 });
+      const bobs = await buildPaperState({ cash: 20_000 });
+      expect(await subject.store.getPaperAccount(alice.id)).toBeUndefined();
+      await subject.store.savePaperAccount(alice.id, { quoteCurrency: 'USDT', state: first, updatedAt: 10 });
+      await subject.store.savePaperAccount(bob.id, { quoteCurrency: 'USDT', state: bobs, updatedAt: 11 });
+      expect(await subject.store.getPaperAccount(alice.id)).toEqual({ quoteCurrency: 'USDT', state: first, updatedAt: 10 });
+      await subject.store.savePaperAccount(alice.id, { quoteCurrency: 'EUR', state: second, updatedAt: 20 });
+      expect(await subject.store.getPaperAccount(alice.id)).toEqual({ quoteCurrency: 'EUR', state: second, updatedAt: 20 });
+      expect(second.orders.map((saved) => saved.order.amount)).toEqual([0.030000000000000002, 0.015000000000000001]);
+      expect(await subject.store.getPaperAccount(bob.id)).toEqual({ quoteCurrency: 'USDT', state: bobs, updatedAt: 11 });
+    });
+
+    it('keeps a paper account that is not JSON out (PostgreSQL) or reads it as DATA_INVALID naming the user (SQLite)', async () => {
+      await subject.store.savePaperAccount(alice.id, { quoteCurrency: 'USDT', state: await buildPaperState(), updatedAt: 10 });
+      const broken = subject.raw(`UPDATE paper_accounts SET state = '{"version": 1,' WHERE user_id = '${alice.id}'`);
+      if (subject.store.dialect === 'postgres') return void (await expect(broken).rejects.toThrow(/json/i));
+      await broken;
+      await expect(subject.store.getPaperAccount(alice.id)).rejects.toMatchObject({ code: 'DATA_INVALID', message: expect.stringContaining(alice.id) });
     });
   });
 }

@@ -1,0 +1,74 @@
+import { createEventBus, type EventBus, type IaAgentsEvents } from '@ia-agents/core';
+import { buildCandles } from '@ia-agents/core/testing';
+import { createPaperExchange, type PaperExchange } from '@ia-agents/exchange';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { SqliteStore } from '../storage/sqlite-store.js';
+import { persistPaperAccount } from './paper-persistence.js';
+
+describe('persistPaperAccount (real PaperExchange, SQLite in memory, fake timers)', () => {
+  let store: SqliteStore;
+  let userId: string;
+  let exchange: PaperExchange;
+  let bus: EventBus;
+  const start = Date.UTC(2026, 0, 1);
+
+  beforeEach(async () => {
+    vi.useFakeTimers({ now: start });
+    store = new SqliteStore({ filename: ':memory:' });
+    await store.migrate();
+    userId = (await store.createUser({ username: 'admin', email: 'admin@localhost' })).id;
+    exchange = createPaperExchange({ balances: { USDT: 10_000 }, fill: 'signal-close' });
+    for (const candle of buildCandles({ count: 3, timeframe: '1m', startPrice: 40_000 })) exchange.onCandle('BTC/USDT', candle);
+    bus = createEventBus();
+  });
+  afterEach(async () => {
+    vi.useRealTimers();
+    await store.close();
+  });
+
+  /** Places an order on the exchange and tells the bus, as the engine does. */
+  async function buy(clientOrderId: string): Promise<void> {
+    const order = await exchange.createOrder({ clientOrderId, symbol: 'BTC/USDT', side: 'buy', type: 'market', amount: 0.01 });
+    bus.emit('order-place', { order });
+  }
+
+  it('saves a change at most a second after it, once for a burst of events', async () => {
+    const persistence = persistPaperAccount({ userId, store, exchange, quoteCurrency: 'USDT', bus });
+    await buy('a');
+    await vi.advanceTimersByTimeAsync(500);
+    await buy('b');
+    bus.emit('order-fill', { fill: exchange.snapshot().fills[1]! });
+    expect(await store.getPaperAccount(userId)).toBeUndefined();
+    await vi.advanceTimersByTimeAsync(500);
+    expect(await store.getPaperAccount(userId)).toEqual({ quoteCurrency: 'USDT', state: exchange.snapshot(), updatedAt: start + 1000 });
+    await vi.advanceTimersByTimeAsync(5000);
+    expect((await store.getPaperAccount(userId))?.updatedAt).toBe(start + 1000);
+    await persistence.close();
+  });
+
+  it('saves what is left on close at once, and nothing after it', async () => {
+    const persistence = persistPaperAccount({ userId, store, exchange, quoteCurrency: 'USDT', bus });
+    await buy('a');
+    await vi.advanceTimersByTimeAsync(200);
+    await persistence.close();
+    expect(await store.getPaperAccount(userId)).toEqual({ quoteCurrency: 'USDT', state: exchange.snapshot(), updatedAt: start + 200 });
+    const closed = exchange.snapshot();
+    await buy('b');
+    await vi.advanceTimersByTimeAsync(5000);
+    expect((await store.getPaperAccount(userId))?.state).toEqual(closed);
+  });
+
+  it('reports a failed save as engine-error (paper-save) without throwing, and saves it on the next try', async () => {
+    const errors: IaAgentsEvents['engine-error'][] = [];
+    bus.on('engine-error', (payload) => void errors.push(payload));
+    const persistence = persistPaperAccount({ userId, store, exchange, quoteCurrency: 'USDT', bus });
+    await store.rawExec('ALTER TABLE paper_accounts RENAME TO paper_accounts_away');
+    await buy('a');
+    await vi.advanceTimersByTimeAsync(1000);
+    expect(errors.map(({ stage, error }) => [stage, error.message])).toEqual([['paper-save', expect.stringMatching(/paper_accounts/)]]);
+    await store.rawExec('ALTER TABLE paper_accounts_away RENAME TO paper_accounts');
+    await persistence.close();
+    expect((await store.getPaperAccount(userId))?.state).toEqual(exchange.snapshot());
+    expect(errors).toHaveLength(1);
+  });
+});
