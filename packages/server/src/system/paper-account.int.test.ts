@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -5,13 +6,27 @@ import type { Candle, Order } from '@ia-agents/core';
 import { buildCandles } from '@ia-agents/core/testing';
 import type { PaperExchange, PaperExchangeState } from '@ia-agents/exchange';
 import { startLocalBinance, type LocalBinance } from '@ia-agents/exchange/testing';
+import pg from 'pg';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { loadConfig } from '../config/load-config.js';
-import { SqliteStore } from '../storage/sqlite-store.js';
+import { openStore } from '../storage/open-store.js';
+import type { ServerStore } from '../storage/server-store.js';
 import { createServer, type IaAgentsServer } from './create-server.js';
 
 const MINUTE = 60_000;
 const TOKEN = 'iaa_paper-restart-token-0123456789';
+/** The PostgreSQL server of this machine (trust auth); each test gets a database of its own. */
+const TEST_DATABASE_URL = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+
+async function administer(sql: string): Promise<void> {
+  const client = new pg.Client({ connectionString: TEST_DATABASE_URL });
+  await client.connect();
+  try {
+    await client.query(sql);
+  } finally {
+    await client.end();
+  }
+}
 
 /** Waits until `check` holds (real time: the server polls a real local Binance). */
 async function until(check: () => boolean | Promise<boolean>, what: string, timeoutMs = 20_000): Promise<void> {
@@ -19,11 +34,19 @@ async function until(check: () => boolean | Promise<boolean>, what: string, time
   throw new Error(`timed out waiting for ${what}`);
 }
 
-describe('paper mode keeps its account across restarts (local Binance, real ccxt client, SQLite file)', () => {
+describe.each(['sqlite', 'postgres'] as const)('paper mode keeps its account across restarts (local Binance, real ccxt client, %s)', (database) => {
   let binance: LocalBinance;
   let series: Candle[];
   let folder: string;
+  let databaseUrl: string | undefined;
   beforeEach(async () => {
+    if (database === 'postgres') {
+      const name = `paper_account_${randomBytes(6).toString('hex')}`;
+      await administer(`CREATE DATABASE ${name}`);
+      const url = new URL(TEST_DATABASE_URL);
+      url.pathname = `/${name}`;
+      databaseUrl = url.toString();
+    }
     binance = await startLocalBinance();
     // The exchange's candles end minutes ago, so the feed is never current and asks again every
     // few seconds: a candle the test appends reaches the engine at once, not at the next minute.
@@ -32,9 +55,13 @@ describe('paper mode keeps its account across restarts (local Binance, real ccxt
     binance.rest.klines.set('BTCUSDT 1m', series);
     folder = mkdtempSync(join(tmpdir(), 'ia-agents-paper-account-'));
   });
-  afterEach(() => binance.stop());
+  afterEach(async () => {
+    await binance.stop();
+    if (databaseUrl !== undefined) await administer(`DROP DATABASE ${new URL(databaseUrl).pathname.slice(1)} WITH (FORCE)`);
+    databaseUrl = undefined;
+  });
 
-  const config = () => loadConfig({ environment: {}, overrides: { mode: 'paper', port: 0, sqliteFile: join(folder, 'db.sqlite'), timeframe: '1m', replayWarmup: 100, schedulerEnabled: false, logLevel: 'silent', adminToken: TOKEN } });
+  const config = () => loadConfig({ environment: {}, overrides: { mode: 'paper', port: 0, sqliteFile: join(folder, 'db.sqlite'), ...(databaseUrl === undefined ? {} : { databaseUrl }), timeframe: '1m', replayWarmup: 100, schedulerEnabled: false, logLevel: 'silent', adminToken: TOKEN } });
   const start = async (): Promise<IaAgentsServer> => createServer(config(), { ccxtClient: binance.createClient() });
   const paper = (server: IaAgentsServer) => server.exchange as PaperExchange;
   /** The next one-minute candle, still closed before now. */
@@ -51,6 +78,7 @@ describe('paper mode keeps its account across restarts (local Binance, real ccxt
 
   it('restores balances, positions, open and closed orders and fills, saves within a second, and keeps trading', async () => {
     const first = await start();
+    expect(first.store.dialect).toBe(database);
     await first.listen();
     await until(() => first.account.engine.history('BTC/USDT').length >= 85, 'the warm-up');
     const entry = await order(first, { side: 'buy', type: 'market', amount: 0.01 });
@@ -105,9 +133,9 @@ describe('paper mode keeps its account across restarts (local Binance, real ccxt
     expect((await reopened((store) => store.getPaperAccount(first.owner.user.id)))?.state.version).toBe(2);
   });
 
-  /** Reads the test's database with a store of its own. */
-  async function reopened<T>(read: (store: SqliteStore) => Promise<T>): Promise<T> {
-    const store = new SqliteStore({ filename: join(folder, 'db.sqlite') });
+  /** Reads or writes the test's database with a store of its own. */
+  async function reopened<T>(read: (store: ServerStore) => Promise<T>): Promise<T> {
+    const store = await openStore({ ...(databaseUrl === undefined ? {} : { databaseUrl }), sqliteFile: join(folder, 'db.sqlite') });
     try {
       return await read(store);
     } finally {
