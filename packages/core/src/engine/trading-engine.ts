@@ -589,8 +589,11 @@ export class TradingEngine {
     const simulated = this.#simulated;
     const pairs = simulated?.placeOcoOrder !== undefined || (this.#exchange.createOcoOrder !== undefined && this.#exchange.supportsOco !== false);
     // What the entry brought in: a fee charged in the base asset (Binance spot buys) was never held.
-    const base = entry.symbol.split('/')[0];
-    const amount = entry.fee !== undefined && entry.fee.currency === base ? entry.filled - entry.fee.cost : entry.filled;
+    const base = entry.symbol.split('/')[0]!;
+    const brought = entry.fee !== undefined && entry.fee.currency === base ? entry.filled - entry.fee.cost : entry.filled;
+    // No more than is free of it now: part may have been sold while the entry was still filling, and
+    // earlier protection holds its own part.
+    const amount = Math.min(brought, yield* this.#freeOf(base));
     if (!(amount > 0)) return;
     const placed: string[] = [];
     // The legs still to place one by one: both, none once they went out as a pair, the stop-loss alone if the pair was refused.
@@ -633,6 +636,18 @@ export class TradingEngine {
       const sibling = placed[1 - index];
       this.#protective.set(id, sibling === undefined ? { symbol: entry.symbol } : { symbol: entry.symbol, sibling });
     });
+  }
+
+  /** How much of an asset is free on the exchange (unbounded when a live venue cannot say right now). */
+  *#freeOf(asset: string): Steps<number> {
+    const simulated = this.#simulated;
+    if (simulated !== undefined) return simulated.getPortfolio().balances[asset]?.free ?? 0;
+    try {
+      return (yield* wait(this.#exchange.fetchBalance()))[asset]?.free ?? 0;
+    } catch (error) {
+      if (!(error instanceof IaAgentsError)) throw error;
+      return Number.POSITIVE_INFINITY;
+    }
   }
 
   /** Cancels the open protective orders of a symbol (before the team sells it); true when there were some. */

@@ -22,6 +22,7 @@ const settingsArbitrary = fc.record({
   takerFee: uniform(0, 0.002),
   slippage: fc.oneof(fc.record({ model: fc.constant('fixed' as const), bps: uniform(0, 20) }), fc.record({ model: fc.constant('volume' as const), bps: uniform(0, 5), impactBps: uniform(0, 80) })),
   volumeShare: fc.oneof(fc.constant(null), uniform(0.05, 1)),
+  buyFeeIn: fc.constantFrom('quote' as const, 'base' as const),
   maxPositionFraction: uniform(0.2, 1),
   maxTotalExposure: uniform(0.3, 1),
 });
@@ -71,8 +72,10 @@ async function session(settings: Settings, markets: readonly { symbol: string; c
     consensus: { maxRounds: 1 },
     onCandle: () => void ledgers.push(Object.values(exchange.snapshot().balances).map((balance) => ({ ...balance }))),
   });
+  const refusedLegs: string[] = [];
+  engine.bus.on('order-reject', ({ clientOrderId, reason }) => void (/-(sl|tp)$/.test(clientOrderId ?? '') && refusedLegs.push(`${clientOrderId}: ${reason}`)));
   const summary = await engine.run();
-  return { exchange, summary, ledgers };
+  return { exchange, summary, ledgers, refusedLegs };
 }
 
 describe('TradingEngine on the PaperExchange (property-based)', () => {
@@ -80,7 +83,9 @@ describe('TradingEngine on the PaperExchange (property-based)', () => {
     await fc.assert(
       fc.asyncProperty(settingsArbitrary, fc.array(candleStep, { minLength: 10, maxLength: 60 }), secondMarket, fc.array(opinionStep, { minLength: 1, maxLength: 12 }), async (settings, steps, second, script) => {
         const markets = [{ symbol: 'BTC/USDT', candles: candlesOf(steps) }, ...(second === undefined ? [] : [{ symbol: 'ETH/USDT', candles: candlesOf(second.steps, 50, second.offset) }])];
-        const { exchange, summary, ledgers } = await session(settings, markets, script);
+        const { exchange, summary, ledgers, refusedLegs } = await session(settings, markets, script);
+        // Protection sells exactly what the entry brought in (less a fee charged in the asset bought): never refused.
+        expect(refusedLegs).toEqual([]);
         // After every candle: no negative balance, and what open orders reserve is held.
         for (const ledger of ledgers) {
           for (const balance of ledger) {
@@ -95,8 +100,11 @@ describe('TradingEngine on the PaperExchange (property-based)', () => {
         const bases: Record<string, number> = { BTC: 0, ETH: 0 };
         for (const fill of fills) {
           const value = fill.amount * fill.price;
-          quote += fill.side === 'buy' ? -value - fill.fee.cost : value - fill.fee.cost;
-          bases[fill.symbol.split('/')[0]!]! += fill.side === 'buy' ? fill.amount : -fill.amount;
+          const asset = fill.symbol.split('/')[0]!;
+          quote += fill.side === 'buy' ? -value : value;
+          bases[asset]! += fill.side === 'buy' ? fill.amount : -fill.amount;
+          if (fill.fee.currency === asset) bases[asset]! -= fill.fee.cost;
+          else quote -= fill.fee.cost;
         }
         const balances = await exchange.fetchBalance();
         expect(balances.USDT!.total).toBeCloseTo(quote, 6);

@@ -38,7 +38,8 @@ export function lockFor(settings: PaperExchangeSettings, request: OrderRequest, 
   const reference = buyReference(request, state);
   if (!(reference > 0)) return 0;
   const bps = settings.slippage.model === 'fixed' ? settings.slippage.bps : settings.slippage.bps + settings.slippage.impactBps;
-  const rate = request.type === 'limit' ? Math.max(settings.makerFee, settings.takerFee) : settings.takerFee;
+  // A buy whose fee is charged in the asset bought reserves no cash for it.
+  const rate = settings.buyFeeIn === 'base' ? 0 : request.type === 'limit' ? Math.max(settings.makerFee, settings.takerFee) : settings.takerFee;
   const slipped = request.type === 'limit' ? reference : reference * (1 + bps / 10_000);
   return request.amount * slipped + request.amount * rate * slipped;
 }

@@ -31,6 +31,7 @@ const settingsArbitrary = fc.record({
   takerFee: uniform(0, 0.01),
   slippage: fc.oneof(fc.record({ model: fc.constant('fixed' as const), bps: uniform(0, 50) }), fc.record({ model: fc.constant('volume' as const), bps: uniform(0, 20), impactBps: uniform(0, 200) })),
   volumeShare: fc.oneof(fc.constant(null), uniform(0.01, 1)),
+  buyFeeIn: fc.constantFrom('quote' as const, 'base' as const),
 });
 
 type Step = typeof stepArbitrary extends fc.Arbitrary<infer T> ? T : never;
@@ -112,8 +113,11 @@ async function checkSession(settings: Settings, steps: Step[]): Promise<void> {
     const order = await exchange.fetchOrder(fill.orderId, fill.symbol);
     expect(fill.timestamp).toBeGreaterThanOrEqual(order.createdAt);
     const value = fill.amount * fill.price;
-    quote += fill.side === 'buy' ? -value - fill.fee.cost : value - fill.fee.cost;
+    quote += fill.side === 'buy' ? -value : value;
     base += fill.side === 'buy' ? fill.amount : -fill.amount;
+    // The fee is paid in the asset it names: the cash, or (a buy with buyFeeIn 'base') the asset bought.
+    if (fill.fee.currency === 'BTC') base -= fill.fee.cost;
+    else quote -= fill.fee.cost;
   }
   const balances = await exchange.fetchBalance();
   expect(balances.USDT!.total).toBeCloseTo(quote, 6);
@@ -134,6 +138,7 @@ const partFillSettings = fc.record({
   takerFee: uniform(0, 0.002),
   slippage: fc.oneof(fc.record({ model: fc.constant('fixed' as const), bps: uniform(0, 10) }), fc.record({ model: fc.constant('volume' as const), bps: uniform(0, 5), impactBps: uniform(0, 50) })),
   volumeShare: uniform(0.02, 0.5),
+  buyFeeIn: fc.constantFrom('quote' as const, 'base' as const),
 });
 const partFillStep = fc.oneof(
   { weight: 3, arbitrary: fc.record({ kind: fc.constant('candle' as const), gap: uniform(-0.05, 0.05), move: uniform(-0.02, 0.02), wickUp: uniform(0, 0.01), wickDown: uniform(0, 0.01), volume: uniform(1, 30) }) },

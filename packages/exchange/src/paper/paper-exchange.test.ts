@@ -50,6 +50,44 @@ describe('PaperExchange market orders', () => {
     expect((await exchange.fetchBalance()).USDT!.total).toBeCloseTo(1_000 - 100.1 - 0.1001, 9);
   });
 
+  it("charges a buy's fee in the asset bought with buyFeeIn 'base' (Binance's way): the holding, its entry price and the protection sized from it", async () => {
+    const exchange = createPaperExchange({ ...flat, takerFee: 0.001, buyFeeIn: 'base', fill: 'signal-close', balances: { USDT: 1_000 } });
+    exchange.onCandle('BTC/USDT', candle(0, 100, 100, 100, 100));
+    const bought = exchange.placeOrder({ clientOrderId: 'b', symbol: 'BTC/USDT', side: 'buy', type: 'market', amount: 1 });
+    expect(bought).toMatchObject({ status: 'filled', filled: 1, fee: { cost: 0.001, currency: 'BTC' } });
+    expect(exchange.fillsOf('b')[0]!.fee).toEqual({ cost: 0.001, currency: 'BTC' });
+    const balances = await exchange.fetchBalance();
+    expect(balances.USDT!.total).toBe(900);
+    expect(balances.BTC!.total).toBeCloseTo(0.999, 12);
+    const [position] = exchange.getPortfolio().positions;
+    expect(position!.amount).toBeCloseTo(0.999, 12);
+    expect(position!.averageEntryPrice).toBeCloseTo(100 / 0.999, 9);
+    // Selling the whole bought amount is refused (0.001 BTC went to the fee); selling what is held pays the fee in cash.
+    expect(() => exchange.placeOrder({ clientOrderId: 's1', symbol: 'BTC/USDT', side: 'sell', type: 'market', amount: 1 })).toThrow(/needs 1 BTC, 0\.999/);
+    const sold = exchange.placeOrder({ clientOrderId: 's2', symbol: 'BTC/USDT', side: 'sell', type: 'market', amount: balances.BTC!.total });
+    expect(sold.fee).toEqual({ cost: expect.closeTo(0.0999, 9), currency: 'USDT' });
+    expect((await exchange.fetchBalance()).USDT!.total).toBeCloseTo(900 + 99.9 - 0.0999, 9);
+    // A buy reserves no cash for a fee it pays in the asset bought: all the cash buys.
+    const allIn = createPaperExchange({ ...flat, takerFee: 0.001, buyFeeIn: 'base', balances: { USDT: 1_000 } });
+    allIn.onCandle('BTC/USDT', candle(0, 100, 100, 100, 100));
+    allIn.placeOrder({ clientOrderId: 'all', symbol: 'BTC/USDT', side: 'buy', type: 'market', amount: 10 });
+    expect((await allIn.fetchBalance()).USDT).toEqual({ free: 0, used: 1_000, total: 1_000 });
+  });
+
+  it('sells what is free when asked for a hair more (float dust of an amount summed elsewhere), and refuses more than that', async () => {
+    const exchange = createPaperExchange({ ...flat, fill: 'signal-close', balances: { USDT: 0, BTC: 0.30000000000000004 - 0.1 } });
+    exchange.onCandle('BTC/USDT', candle(0, 100, 100, 100, 100));
+    const held = (await exchange.fetchBalance()).BTC!.free;
+    // 0.1 + 0.1 summed elsewhere is 0.2, a hair above the 0.20000000000000004 - ... held here.
+    const asked = held * (1 + 1e-12);
+    expect(asked).toBeGreaterThan(held);
+    expect(exchange.placeOrder({ clientOrderId: 'dust', symbol: 'BTC/USDT', side: 'sell', type: 'market', amount: asked })).toMatchObject({ status: 'filled', amount: held, filled: held });
+    expect((await exchange.fetchBalance()).BTC!.total).toBe(0);
+    const more = createPaperExchange({ ...flat, balances: { USDT: 0, BTC: 1 } });
+    more.onCandle('BTC/USDT', candle(0, 100, 100, 100, 100));
+    expect(() => more.placeOrder({ clientOrderId: 'more', symbol: 'BTC/USDT', side: 'sell', type: 'market', amount: 1.000001 })).toThrow(/needs 1\.000001 BTC, 1 is free/);
+  });
+
   it('makes volume-aware slippage grow with the share of the candle taken, inside the candle range', async () => {
     const run = async (amount: number) => {
       const exchange = createPaperExchange({ balances: { USDT: 1_000_000 }, takerFee: 0, slippage: { model: 'volume', bps: 2, impactBps: 100 }, volumeShare: null });

@@ -215,7 +215,8 @@ export class PaperExchange implements SimulatedExchange {
 
   /** Logs the fill just booked for an order (in the fill context's booking); `into` gets it as a fill object. */
   #recordFill(order: PaperOrder, into?: Fill[]): void {
-    this.#fills.pushBooked(order, this.#context().booking, order.quote);
+    const booking = this.#context().booking;
+    this.#fills.pushBooked(order, booking, booking.feeInBase ? order.base : order.quote);
     into?.push(this.#fills.last());
   }
 
@@ -291,10 +292,21 @@ export class PaperExchange implements SimulatedExchange {
     const existing = this.#lookup(request.clientOrderId);
     if (existing !== undefined) return copyOrder(existing.order);
     const state = this.#symbol(request.symbol);
-    const placed = this.#place(checkMarketRules(state.market, request, state.mark), state);
+    const placed = this.#place(this.#sellable(checkMarketRules(state.market, request, state.mark), state), state);
     // An order that closed as it was placed (a market order filled at the signal close) lives on in
     // the archive's columns: its record is no longer the exchange's, and goes to the caller as it is.
     return this.#isOpen(placed) ? copyOrder(placed.order) : placed.order;
+  }
+
+  /**
+   * A sell of a hair more than is free (at most a billionth: float dust of an amount summed
+   * elsewhere, as the engine sums an entry's fills to protect it) sells what is free instead of
+   * being refused. Exchanges round amounts to their lot step, so the dust never reaches them.
+   */
+  #sellable(request: OrderRequest, state: SymbolState): OrderRequest {
+    if (request.side !== 'sell') return request;
+    const free = this.#ledger.free(state.base);
+    return request.amount > free && request.amount - free <= request.amount * 1e-9 ? { ...request, amount: free } : request;
   }
 
   /** Places an admitted request; with a `partner`, the two share the partner's reservation (one-cancels-the-other). */
@@ -335,9 +347,10 @@ export class PaperExchange implements SimulatedExchange {
     const used = stopLoss ?? takeProfit;
     if (used !== undefined) throw new ExchangeError('INVALID_ORDER', `client order id ${used.order.clientOrderId} belongs to another order`, { details: { clientOrderId: used.order.clientOrderId } });
     const state = this.#symbol(request.symbol);
+    const amount = this.#sellable({ clientOrderId: request.stopLoss.clientOrderId, symbol: request.symbol, side: 'sell', type: 'stop-loss', amount: request.amount }, state).amount;
     // Both legs are checked before either is placed: a refused leg leaves nothing behind.
     const [stopRequest, profitRequest] = legs.map((leg, index) => {
-      const order: OrderRequest = { clientOrderId: leg.clientOrderId, symbol: request.symbol, side: 'sell', type: index === 0 ? 'stop-loss' : 'take-profit', amount: request.amount, stopPrice: leg.stopPrice };
+      const order: OrderRequest = { clientOrderId: leg.clientOrderId, symbol: request.symbol, side: 'sell', type: index === 0 ? 'stop-loss' : 'take-profit', amount, stopPrice: leg.stopPrice };
       if (request.decisionId !== undefined) order.decisionId = request.decisionId;
       return checkMarketRules(state.market, order, state.mark);
     }) as [OrderRequest, OrderRequest];

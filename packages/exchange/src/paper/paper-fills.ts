@@ -17,7 +17,7 @@ export interface FillContext {
 
 /** A context for a ledger and settings. */
 export function fillContext(ledger: PaperLedger, settings: PaperExchangeSettings): FillContext {
-  return { ledger, settings, booking: { symbol: '', base: '', quote: '', amount: 0, price: 0, fee: 0, time: 0, maker: false } };
+  return { ledger, settings, booking: { symbol: '', base: '', quote: '', amount: 0, price: 0, fee: 0, time: 0, maker: false, feeInBase: false } };
 }
 
 /** Volume of the candle that fills may still take. */
@@ -78,15 +78,18 @@ export function fillOnBook(context: FillContext, bookState: OrderBook, order: Pa
 function book(context: FillContext, order: PaperOrder, price: number, wanted: number, liquidity: 'maker' | 'taker', time: number): boolean {
   const { ledger, settings } = context;
   const rate = liquidity === 'maker' ? settings.makerFee : settings.takerFee;
-  const amount = affordable(context, order, wanted, price, rate);
+  const feeInBase = order.side === 'buy' && settings.buyFeeIn === 'base';
+  const amount = affordable(context, order, wanted, price, feeInBase ? 0 : rate);
   if (amount < wanted) order.starved = true;
   if (!(amount > 0)) return false;
-  const fee = amount * rate * price;
+  // In the quote asset, or in the asset bought (a buy with `buyFeeIn: 'base'`).
+  const fee = feeInBase ? amount * rate : amount * rate * price;
   const asset = order.side === 'buy' ? order.quote : order.base;
   // A part fill releases its share of the order's reservation, or more when it costs more than that
   // share (a buy whose price gapped above the one it reserved at): what free funds do not cover comes
   // out of the rest of its own reservation, so that what stays reserved is still there to pay for.
-  const release = amount >= order.order.remaining ? order.locked : Math.min(order.locked, Math.max(order.locked * (amount / order.order.remaining), (order.side === 'buy' ? amount * price + fee : amount) - ledger.free(asset)));
+  const cost = order.side === 'sell' ? amount : feeInBase ? amount * price : amount * price + fee;
+  const release = amount >= order.order.remaining ? order.locked : Math.min(order.locked, Math.max(order.locked * (amount / order.order.remaining), cost - ledger.free(asset)));
   order.locked -= release;
   ledger.release(asset, release);
   const booking = context.booking;
@@ -98,9 +101,10 @@ function book(context: FillContext, order: PaperOrder, price: number, wanted: nu
   booking.fee = fee;
   booking.time = time;
   booking.maker = liquidity === 'maker';
+  booking.feeInBase = feeInBase;
   if (order.side === 'buy') ledger.buy(booking);
   else ledger.sell(booking);
-  record(order, booking, order.quote);
+  record(order, booking, feeInBase ? order.base : order.quote);
   return true;
 }
 

@@ -26,10 +26,13 @@ export interface Booking {
   quote: string;
   amount: number;
   price: number;
+  /** The fee, in the quote asset, or in the base asset for a buy when `feeInBase`. */
   fee: number;
   time: number;
   /** Whether the fill provided liquidity (maker fee) rather than took it. */
   maker: boolean;
+  /** Whether a buy's fee is charged in the asset bought (the holding grows by amount - fee). */
+  feeInBase: boolean;
 }
 
 /**
@@ -76,15 +79,16 @@ export class PaperLedger {
     for (const balance of this.balances.values()) balance.used = 0;
   }
 
-  /** Books a buy: pays value then fee in the quote asset, receives the base asset. */
+  /** Books a buy: pays value then fee in the quote asset, receives the base asset (less the fee when it is charged there). */
   buy(booking: Booking): void {
     const quote = this.asset(booking.quote);
+    const quoteFee = booking.feeInBase ? 0 : booking.fee;
     quote.total -= booking.amount * booking.price;
-    quote.total -= booking.fee;
+    quote.total -= quoteFee;
     // Float dust of a fill sized to the last cent is dropped; anything more is a bug left visible (a
     // negative balance the invariant tests catch), never turned into money by clamping.
-    if (quote.total < 0 && quote.total > -1e-9 * (booking.amount * booking.price + booking.fee)) quote.total = 0;
-    this.asset(booking.base).total += booking.amount;
+    if (quote.total < 0 && quote.total > -1e-9 * (booking.amount * booking.price + quoteFee)) quote.total = 0;
+    this.asset(booking.base).total += booking.feeInBase ? booking.amount - booking.fee : booking.amount;
     this.#openOrAdd(booking);
   }
 
@@ -102,22 +106,26 @@ export class PaperLedger {
 
   #openOrAdd(booking: Booking): void {
     const position = this.positions.get(booking.symbol);
+    // What the holding grew by, and what it cost in the quote asset, fee included either way.
+    const received = booking.feeInBase ? booking.amount - booking.fee : booking.amount;
+    const paid = booking.amount * booking.price + (booking.feeInBase ? 0 : booking.fee);
     if (position === undefined || position.amount === 0) {
       const realizedPnl = position?.realizedPnl ?? 0;
       this.positions.set(booking.symbol, {
         symbol: booking.symbol,
-        amount: booking.amount,
+        amount: received,
         costPrice: booking.price,
-        entryPrice: booking.price + booking.fee / booking.amount,
+        entryPrice: booking.feeInBase ? paid / received : booking.price + booking.fee / booking.amount,
         realizedPnl,
         openedAt: booking.time,
         markPrice: position?.markPrice ?? booking.price,
       });
       return;
     }
-    const amount = position.amount + booking.amount;
-    position.costPrice = (position.amount * position.costPrice + booking.amount * booking.price) / amount;
-    position.entryPrice = (position.amount * position.entryPrice + booking.amount * booking.price + booking.fee) / amount;
+    const amount = position.amount + received;
+    position.costPrice = (position.amount * position.costPrice + received * booking.price) / amount;
+    // (Summed in this order when the cash pays the fee: backtests that reproduce other engines depend on the last bit.)
+    position.entryPrice = booking.feeInBase ? (position.amount * position.entryPrice + paid) / amount : (position.amount * position.entryPrice + booking.amount * booking.price + booking.fee) / amount;
     position.amount = amount;
   }
 

@@ -43,6 +43,12 @@ export const paperExchangeOptionsSchema = z.object({
   makerFee: z.number().min(0).max(0.1).default(0.001),
   /** Fee rate of fills that take liquidity (market, stops, marketable limits). @default 0.001 */
   takerFee: z.number().min(0).max(0.1).default(0.001),
+  /**
+   * The asset a buy's fee is charged in: `quote` (the cash pays it, backtrader's way) or `base` (the
+   * asset bought pays it, Binance spot's way without BNB: 1 BTC bought at 0.1 % leaves 0.999 BTC).
+   * Sells always pay in the quote asset. @default 'quote'
+   */
+  buyFeeIn: z.enum(['quote', 'base']).default('quote'),
   /** Slippage model of taker fills. @default { model: 'fixed', bps: 5 } */
   slippage: slippageSchema.default({ model: 'fixed', bps: 5 }),
   /**
