@@ -4,7 +4,7 @@ import { ConfigError, IaAgentsError, fromZodIssues, isIaAgentsError } from '../e
 import { createEventBus, type EventBus } from '../events/event-bus.js';
 import { systemClock, type Clock } from '../interfaces/clock.js';
 import { isSimulatedExchange, type Exchange, type SimulatedExchange } from '../interfaces/exchange.js';
-import type { AuditEntry, Store } from '../interfaces/store.js';
+import type { AuditEntry } from '../interfaces/store.js';
 import { RingBuffer } from '../util/ring-buffer.js';
 import { isPromiseLike, runSteps, wait, type Steps } from '../util/steps.js';
 import type { MarketEvent } from '../interfaces/market-feed.js';
@@ -214,9 +214,8 @@ export class TradingEngine {
       const openIds = new Set(open.map((order) => order.clientOrderId));
       await this.#reconcileStored(openIds);
       for (const order of open) {
-        const leg = PROTECTIVE_LEG.exec(order.clientOrderId);
-        if (leg !== null && order.side === 'sell' && !this.#protective.has(order.clientOrderId)) {
-          const sibling = `${leg[1]}-${leg[2] === 'sl' ? 'tp' : 'sl'}`;
+        const sibling = siblingLeg(order.clientOrderId);
+        if (sibling !== undefined && order.side === 'sell' && !this.#protective.has(order.clientOrderId)) {
           if (openIds.has(sibling)) {
             this.#protective.set(order.clientOrderId, { symbol: order.symbol, sibling });
           } else if ((await runSteps(this.#orderByClientId(sibling, order.symbol)))?.status === 'filled') {
@@ -258,26 +257,33 @@ export class TradingEngine {
         await runSteps(this.#onFills(fills.filter((fill) => fill.clientOrderId === saved.clientOrderId), current));
       }
       await store.saveOrder(current);
-      await this.#protectLateEntry(current, store);
+      await this.#protectLateEntry(current);
     }
   }
 
-  /** An entry still open from an earlier process gets, once it fills, the protection its decision (in the store) planned. */
-  async #awaitProtection(entry: Order): Promise<void> {
+  /** The stop-loss/take-profit plan of an entry the engine placed, from its decision in the store (undefined when it has none). */
+  async #storedPlan(entry: Order): Promise<TradePlan | undefined> {
     const store = this.#settings.store;
-    if (store === undefined || entry.side !== 'buy' || entry.decisionId === undefined || !ENTRY.test(entry.clientOrderId) || this.#pendingProtection.has(entry.clientOrderId)) return;
+    if (store === undefined || entry.side !== 'buy' || entry.decisionId === undefined || !ENTRY.test(entry.clientOrderId)) return undefined;
     const plan = (await store.getDecision(entry.decisionId))?.plan;
-    if (plan !== undefined && (plan.stopLoss !== undefined || plan.takeProfit !== undefined)) this.#pendingProtection.set(entry.clientOrderId, plan);
+    return plan !== undefined && (plan.stopLoss !== undefined || plan.takeProfit !== undefined) ? plan : undefined;
+  }
+
+  /** An entry still open from an earlier process gets, once it fills, the protection its decision planned. */
+  async #awaitProtection(entry: Order): Promise<void> {
+    if (this.#pendingProtection.has(entry.clientOrderId)) return;
+    const plan = await this.#storedPlan(entry);
+    if (plan !== undefined) this.#pendingProtection.set(entry.clientOrderId, plan);
   }
 
   /**
    * An entry that filled while no engine ran never got the stop-loss and take-profit its decision
    * planned: they are placed now, unless a leg exists already.
    */
-  async #protectLateEntry(entry: Order, store: Store): Promise<void> {
-    if (entry.status !== 'filled' || entry.side !== 'buy' || entry.decisionId === undefined || !ENTRY.test(entry.clientOrderId)) return;
-    const plan = (await store.getDecision(entry.decisionId))?.plan;
-    if (plan === undefined || (plan.stopLoss === undefined && plan.takeProfit === undefined)) return;
+  async #protectLateEntry(entry: Order): Promise<void> {
+    if (entry.status !== 'filled') return;
+    const plan = await this.#storedPlan(entry);
+    if (plan === undefined) return;
     for (const suffix of ['-sl', '-tp']) if ((await this.#exchange.fetchOrderByClientId(`${entry.clientOrderId}${suffix}`, entry.symbol)) !== undefined) return;
     await runSteps(this.#protect(entry, plan));
   }
@@ -428,10 +434,9 @@ export class TradingEngine {
       await this.#audited('engine', order === undefined ? 'order-never-placed' : 'order-found', clientOrderId, order === undefined ? { symbol } : { orderId: order.id, symbol, status: order.status });
       if (order === undefined) continue;
       await runSteps(this.#recordOrder(order));
-      const leg = PROTECTIVE_LEG.exec(clientOrderId);
-      if (leg !== null && (order.status === 'open' || order.status === 'partially-filled')) {
+      const sibling = siblingLeg(clientOrderId);
+      if (sibling !== undefined && (order.status === 'open' || order.status === 'partially-filled')) {
         // A protective leg: paired with its sibling when that one went out.
-        const sibling = `${leg[1]}-${leg[2] === 'sl' ? 'tp' : 'sl'}`;
         const paired = this.#protective.has(sibling);
         this.#protective.set(clientOrderId, paired ? { symbol, sibling } : { symbol });
         if (paired) this.#protective.set(sibling, { symbol, sibling: clientOrderId });
@@ -872,6 +877,12 @@ const ENTRY = /-[oa]$/;
 
 /** The client order id of a protective leg the engine placed: `<entry>-sl` or `<entry>-tp`. */
 const PROTECTIVE_LEG = /^(.+)-(sl|tp)$/;
+
+/** The other leg's client order id of a protective leg (`-sl` <-> `-tp`), or undefined for any other order. */
+function siblingLeg(clientOrderId: string): string | undefined {
+  const leg = PROTECTIVE_LEG.exec(clientOrderId);
+  return leg === null ? undefined : `${leg[1]}-${leg[2] === 'sl' ? 'tp' : 'sl'}`;
+}
 
 /** What a candle brought that needs the step path. */
 interface CandleEvent {
