@@ -3,9 +3,9 @@ import fc from 'fast-check';
 import { SimulatedClock, createTradingEngine, defineAssistant, type Candle, type Fill, type OpinionInput } from '@ia-agents/core';
 import { createReplayFeed } from '../feeds/replay-feed.js';
 import { createPaperExchange } from './paper-exchange.js';
+import { paperSettings, uniform } from './paper-arbitraries.js';
 
 const MINUTE = 60_000;
-const uniform = (min: number, max: number) => fc.integer({ min: 0, max: 10_000 }).map((step) => min + ((max - min) * step) / 10_000);
 
 const candleStep = fc.record({ gap: uniform(-0.04, 0.04), move: uniform(-0.04, 0.04), wickUp: uniform(0, 0.02), wickDown: uniform(0, 0.02), volume: uniform(0.5, 40) });
 /** What the team says on a candle: an action, and for buys maybe a plan (stop under, target over the close, a size). */
@@ -17,12 +17,7 @@ const opinionStep = fc.record({
   size: fc.option(uniform(0.05, 1), { nil: undefined }),
 });
 const settingsArbitrary = fc.record({
-  fill: fc.constantFrom('next-open' as const, 'signal-close' as const),
-  makerFee: uniform(0, 0.002),
-  takerFee: uniform(0, 0.002),
-  slippage: fc.oneof(fc.record({ model: fc.constant('fixed' as const), bps: uniform(0, 20) }), fc.record({ model: fc.constant('volume' as const), bps: uniform(0, 5), impactBps: uniform(0, 80) })),
-  volumeShare: fc.oneof(fc.constant(null), uniform(0.05, 1)),
-  buyFeeIn: fc.constantFrom('quote' as const, 'base' as const),
+  exchange: paperSettings({ fee: 0.002, bps: 20, volumeBps: 5, impactBps: 80, volumeShare: { min: 0.05, max: 1, uncapped: true } }),
   maxPositionFraction: uniform(0.2, 1),
   maxTotalExposure: uniform(0.3, 1),
 });
@@ -46,7 +41,7 @@ function candlesOf(steps: readonly CandleStep[], startPrice = 100, offset = 0): 
 
 /** One backtest through the real engine, feed and paper exchange, with the team's words scripted per candle. */
 async function session(settings: Settings, markets: readonly { symbol: string; candles: Candle[] }[], script: readonly OpinionStep[]) {
-  const { maxPositionFraction, maxTotalExposure, ...exchangeSettings } = settings;
+  const { maxPositionFraction, maxTotalExposure, exchange: exchangeSettings } = settings;
   const clock = new SimulatedClock(0);
   const exchange = createPaperExchange({ ...exchangeSettings, balances: { USDT: 1_000 }, quoteCurrency: 'USDT', clock });
   const team = defineAssistant({
@@ -66,7 +61,7 @@ async function session(settings: Settings, markets: readonly { symbol: string; c
     assistants: [team],
     riskLimits: { maxPositionFraction, maxTotalExposure, maxDrawdownFraction: 1, maxDailyLossFraction: 1, minConfidence: 0 },
     quoteCurrency: 'USDT',
-    feeRate: settings.takerFee,
+    feeRate: exchangeSettings.takerFee,
     lookback: 5,
     learning: false,
     consensus: { maxRounds: 1 },

@@ -2,11 +2,10 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { isIaAgentsError, type Candle, type Fill, type OrderRequest } from '@ia-agents/core';
 import { createPaperExchange } from './paper-exchange.js';
+import { paperSettings, uniform } from './paper-arbitraries.js';
 
 const MINUTE = 60_000;
 
-/** Uniform on [min, max] in 10,000 steps (fc.double favours tiny magnitudes, which never gap or starve). */
-const uniform = (min: number, max: number) => fc.integer({ min: 0, max: 10_000 }).map((step) => min + ((max - min) * step) / 10_000);
 
 /** A step of a random session: a candle move, an order, or a cancellation. */
 const stepArbitrary = fc.oneof(
@@ -25,14 +24,7 @@ const stepArbitrary = fc.oneof(
   fc.record({ kind: fc.constant('book' as const), spread: uniform(0.0001, 0.01), sizes: fc.array(uniform(0.01, 3), { minLength: 1, maxLength: 4 }) }),
 );
 
-const settingsArbitrary = fc.record({
-  fill: fc.constantFrom('next-open' as const, 'signal-close' as const),
-  makerFee: uniform(0, 0.01),
-  takerFee: uniform(0, 0.01),
-  slippage: fc.oneof(fc.record({ model: fc.constant('fixed' as const), bps: uniform(0, 50) }), fc.record({ model: fc.constant('volume' as const), bps: uniform(0, 20), impactBps: uniform(0, 200) })),
-  volumeShare: fc.oneof(fc.constant(null), uniform(0.01, 1)),
-  buyFeeIn: fc.constantFrom('quote' as const, 'base' as const),
-});
+const settingsArbitrary = paperSettings({ fee: 0.01, bps: 50, volumeBps: 20, impactBps: 200, volumeShare: { min: 0.01, max: 1, uncapped: true } });
 
 type Step = typeof stepArbitrary extends fc.Arbitrary<infer T> ? T : never;
 
@@ -132,14 +124,7 @@ async function checkSession(settings: Settings, steps: Step[]): Promise<void> {
 }
 
 /** Sessions that stress reservations: near all-in market and limit buys filled a slice of the volume at a time while the price gaps up and down. */
-const partFillSettings = fc.record({
-  fill: fc.constantFrom('next-open' as const, 'signal-close' as const),
-  makerFee: uniform(0, 0.002),
-  takerFee: uniform(0, 0.002),
-  slippage: fc.oneof(fc.record({ model: fc.constant('fixed' as const), bps: uniform(0, 10) }), fc.record({ model: fc.constant('volume' as const), bps: uniform(0, 5), impactBps: uniform(0, 50) })),
-  volumeShare: uniform(0.02, 0.5),
-  buyFeeIn: fc.constantFrom('quote' as const, 'base' as const),
-});
+const partFillSettings = paperSettings({ fee: 0.002, bps: 10, volumeBps: 5, impactBps: 50, volumeShare: { min: 0.02, max: 0.5, uncapped: false } });
 const partFillStep = fc.oneof(
   { weight: 3, arbitrary: fc.record({ kind: fc.constant('candle' as const), gap: uniform(-0.05, 0.05), move: uniform(-0.02, 0.02), wickUp: uniform(0, 0.01), wickDown: uniform(0, 0.01), volume: uniform(1, 30) }) },
   { weight: 2, arbitrary: fc.record({ kind: fc.constant('order' as const), side: fc.constantFrom('buy' as const, 'sell' as const), type: fc.constantFrom('market' as const, 'limit' as const, 'stop-loss' as const), fraction: uniform(0.8, 1), offset: uniform(-0.02, 0.06), limit: fc.constant(undefined) }) },
