@@ -308,6 +308,26 @@ describe('PaperExchange accounting', () => {
     expect((await exchange.fetchFills()).length).toBe(1);
   });
 
+  it('ignores a candle no newer than the last one of its symbol (a warm-up replayed after a restart): nothing moves, nothing fills twice', async () => {
+    const options = { balances: { USDT: 100_000 }, volumeShare: 0.1 };
+    const candleAt = (index: number, close: number): Candle => ({ timestamp: index * HOUR, open: close, high: close * 1.01, low: close * 0.99, close, volume: 1 });
+    const exchange = createPaperExchange(options);
+    exchange.onCandle('BTC/USDT', candleAt(0, 40_000));
+    await exchange.createOrder({ clientOrderId: 'big', symbol: 'BTC/USDT', side: 'buy', type: 'limit', amount: 0.5, price: 40_000 });
+    exchange.onCandle('BTC/USDT', candleAt(1, 39_900));
+    exchange.onCandle('BTC/USDT', candleAt(2, 41_000));
+    const saved = exchange.snapshot();
+    expect(saved.fills.map((fill) => fill.amount)).toEqual([0.1]);
+    const restarted = createPaperExchange({ ...options, state: saved });
+    // The warm-up: an older high close (it would raise the peak equity) and the candle whose volume filled the order.
+    for (const old of [candleAt(0, 40_000), candleAt(1, 39_900), candleAt(2, 41_000)]) expect(restarted.onCandle('BTC/USDT', old)).toEqual([]);
+    expect(restarted.snapshot()).toEqual(saved);
+    expect(restarted.onCandle('BTC/USDT', candleAt(3, 39_950)).map((fill) => [fill.clientOrderId, fill.amount])).toEqual([['big', 0.1]]);
+    // Another symbol keeps its own last candle.
+    expect(restarted.onCandle('ETH/USDT', candleAt(0, 2_000))).toEqual([]);
+    expect(restarted.getPortfolio().timestamp).toBe(3 * HOUR);
+  });
+
   it('finds every order by its exchange id, also after a restart', async () => {
     const exchange = createPaperExchange({ ...flat, balances: { USDT: 10_000 } });
     exchange.onCandle('BTC/USDT', candle(0, 100, 100, 100, 100));

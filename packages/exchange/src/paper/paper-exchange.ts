@@ -117,6 +117,10 @@ export class PaperExchange implements SimulatedExchange {
   /** Processes a closed candle: triggers and fills open orders of the symbol, then marks equity. */
   onCandle(symbol: string, candle: Candle): Fill[] {
     const state = this.#symbol(symbol);
+    // A candle no newer than the last one seen is a replay (a feed's warm-up after a restart from a
+    // snapshot, a repeated batch): handled again, it would move the peak equity to old marks and
+    // fill resting orders a second time from volume already used. It changes nothing.
+    if (state.last !== undefined && candle.timestamp <= state.last.timestamp) return NO_FILLS;
     state.last = candle;
     state.mark = candle.close;
     state.consumed = 0;

@@ -16,7 +16,6 @@ import { ensureOwner, type Owner } from './owner.js';
 import { pacedFeed } from './paced-feed.js';
 import { persistPaperAccount, type PaperPersistence } from './paper-persistence.js';
 import { createRedisMarketCache } from './redis-market-cache.js';
-import { resumePaperExchange } from './resumed-paper-exchange.js';
 import { startScheduler, type Scheduler } from './scheduler.js';
 import { createTradingAccount, type RunnableAccount } from './trading-account.js';
 
@@ -88,7 +87,8 @@ async function openPaperExchange(config: ServerConfig, store: ServerStore, owner
     const saved = await store.getPaperAccount(owner.user.id);
     if (saved === undefined) return { exchange: createPaperExchange(settings), start: { restored: false, reason: 'none saved' } };
     if (saved.quoteCurrency !== quote) return { exchange: createPaperExchange(settings), start: { restored: false, reason: 'other quote currency', savedQuote: saved.quoteCurrency } };
-    return { exchange: resumePaperExchange(settings, saved.state), start: { restored: true, savedAt: saved.updatedAt } };
+    // The restored exchange ignores the candles it had seen (the feed's warm-up hands them over again).
+    return { exchange: createPaperExchange({ ...settings, state: saved.state }), start: { restored: true, savedAt: saved.updatedAt } };
   } catch (error) {
     if (!(error instanceof IaAgentsError && error.code === 'DATA_INVALID')) throw error;
     throw new ConfigError('server configuration', [{ path: ['mode'], message: `the saved paper account of ${owner.user.username} (paper_accounts row of user ${owner.user.id}) cannot be restored: ${error.message}. Delete that row to start over with initialCash` }], { cause: error });
