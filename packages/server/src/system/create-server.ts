@@ -81,8 +81,9 @@ function replayVenue(config: ServerConfig, symbol: string, quote: string): Venue
  * start (ConfigError naming it) rather than being silently replaced by a fresh one.
  */
 async function openPaperExchange(config: ServerConfig, store: ServerStore, owner: Owner, quote: string, marketData: PaperExchangeSettings['marketData']): Promise<{ exchange: PaperExchange; start: PaperStart }> {
-  // On the wall clock, as the engine: an order shows when it was decided, not the open of the last candle.
-  const settings: PaperExchangeSettings = { balances: { [quote]: config.initialCash }, quoteCurrency: quote, marketData, clock: systemClock };
+  // On the wall clock, as the engine: an order shows when it was decided, not the open of the last
+  // candle. On Binance a buy's fee is charged in the asset bought: the paper account does the same.
+  const settings: PaperExchangeSettings = { balances: { [quote]: config.initialCash }, quoteCurrency: quote, marketData, clock: systemClock, buyFeeIn: config.exchange === 'binance' ? 'base' : 'quote' };
   try {
     const saved = await store.getPaperAccount(owner.user.id);
     if (saved === undefined) return { exchange: createPaperExchange(settings), start: { restored: false, reason: 'none saved' } };
