@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -7,6 +8,7 @@ import { bundledCandlesPath } from '../bundled-data.js';
 import { parseCandlesCsv } from './candle-series.js';
 import { createReplayFeed } from './replay-feed.js';
 
+const HOUR = 3_600_000;
 const HEADER = 'timestamp_ms,open,high,low,close,volume';
 const rows = (...lines: string[]) => [HEADER, ...lines].join('\n');
 
@@ -118,5 +120,48 @@ describe('createReplayFeed', () => {
   it('refuses bad options naming the field', () => {
     expect(() => createReplayFeed({ sources: [{ symbol: 'BTC/USD' }] })).toThrow(/sources\.0\.path: give exactly one of path or candles/);
     expect(() => createReplayFeed({ sources: [], batchSize: 0 })).toThrow(/sources: .*batchSize: /s);
+  });
+});
+
+describe('createReplayFeed (property-based)', () => {
+  /** A market: which hours of a window it has candles for (the rest are gaps, or before its start). */
+  const market = fc.record({ start: fc.integer({ min: 0, max: 20 }), length: fc.integer({ min: 1, max: 60 }), missing: fc.array(fc.integer({ min: 1, max: 59 }), { maxLength: 6 }) });
+
+  it('hands every candle of every market over once, in time order across markets, with a gap event right before each candle after a gap', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.array(market, { minLength: 1, maxLength: 3 }), fc.integer({ min: 1, max: 25 }), fc.option(fc.integer({ min: 0, max: 40 }), { nil: undefined }), async (markets, batchSize, tradeFromHour) => {
+        const sources = markets.map((spec, index) => {
+          const hours = Array.from({ length: spec.length }, (_, offset) => spec.start + offset).filter((hour, offset) => offset === 0 || !spec.missing.includes(offset));
+          return { symbol: `S${index}/USD`, candles: hours.map((hour) => ({ timestamp: hour * HOUR, open: 10, high: 11, low: 9, close: 10, volume: 1 })), timeframe: '1h' as const };
+        });
+        const tradeFrom = tradeFromHour === undefined ? undefined : tradeFromHour * HOUR;
+        const feed = createReplayFeed({ sources, batchSize, ...(tradeFrom === undefined ? {} : { tradeFrom }) });
+        const seen = new Map<string, number[]>(sources.map((source) => [source.symbol, []]));
+        const pendingGap = new Map<string, number | undefined>();
+        let clock = Number.NEGATIVE_INFINITY;
+        for await (const event of feed.events()) {
+          if (event.type === 'gap') {
+            pendingGap.set(event.symbol, event.to);
+            continue;
+          }
+          if (event.type !== 'candles') continue;
+          for (const candle of event.candles) {
+            const times = seen.get(event.symbol)!;
+            const previous = times.at(-1);
+            // Time order across markets, each market's candles strictly increasing.
+            expect(candle.timestamp).toBeGreaterThanOrEqual(clock);
+            clock = candle.timestamp;
+            // A jump past the next hour comes right after its gap event, which names it.
+            if (previous !== undefined && candle.timestamp > previous + HOUR) expect(pendingGap.get(event.symbol)).toBe(candle.timestamp);
+            pendingGap.set(event.symbol, undefined);
+            // Warm-up exactly for what closed by tradeFrom.
+            expect(event.warmup === true).toBe(tradeFrom !== undefined && candle.timestamp + HOUR <= tradeFrom);
+            times.push(candle.timestamp);
+          }
+        }
+        for (const source of sources) expect(seen.get(source.symbol)).toEqual(source.candles.map((candle) => candle.timestamp));
+      }),
+      { numRuns: 300, seed: 20261207 },
+    );
   });
 });
