@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { ExchangeError, SimulatedClock, createEventBus, createTradingEngine, defineAssistant, everyNthCandle, timeframeToMs, type Assistant, type Candle, type Exchange, type MarketSnapshot, type OcoRequest, type Order, type Timeframe, type TradeOutcome } from '../index.js';
+import { ExchangeError, SimulatedClock, createEventBus, createTradingEngine, defineAssistant, everyNthCandle, timeframeToMs, type Assistant, type Candle, type Exchange, type MarketFeed, type MarketSnapshot, type OcoRequest, type Order, type Timeframe, type TradeOutcome } from '../index.js';
 import { MemoryStore, TestExchange, buildCandles, createArrayFeed, createScriptedAssistant } from '../testing/index.js';
 
 const candles = buildCandles({ count: 60, timeframe: '1h', seed: 7 });
@@ -138,6 +138,32 @@ describe('TradingEngine', () => {
     expect(engine.summary.orders).toBeGreaterThan(0);
     expect(exchange.orders.size).toBe(engine.summary.orders);
     await pending;
+  });
+
+  it('takes the events a feed has at hand without a promise between them, and stops when aborted', async () => {
+    const rule = defineAssistant({ id: 'rule', analyze: () => ({ assistantId: 'rule', action: 'HOLD', confidence: 0.9, reasoning: 'watch' }) });
+    const controller = new AbortController();
+    const handed: number[] = [];
+    const feed: MarketFeed = {
+      specificationVersion: 'v1',
+      symbols: ['BTC/USDT'],
+      timeframe: '1h',
+      events: () => {
+        throw new Error('events() must not be used when eventsNow() is offered');
+      },
+      *eventsNow() {
+        for (const [index, candle] of candles.slice(0, 30).entries()) {
+          handed.push(index);
+          if (index === 20) controller.abort();
+          yield { type: 'candles' as const, symbol: 'BTC/USDT', timeframe: '1h' as const, candles: [candle] };
+        }
+      },
+    };
+    const engine = createTradingEngine({ exchange: new TestExchange(), feed, assistants: [rule], clock: new SimulatedClock(), trigger: everyNthCandle(5), learning: false });
+    const summary = await engine.run({ signal: controller.signal });
+    // Candle 20 was handed over as the abort came: the engine took candles 0-19 and stopped there.
+    expect(summary).toMatchObject({ candles: 20, decisions: 4 });
+    expect(handed.at(-1)).toBe(20);
   });
 
   it('learns from warm-up history without acting on it: no decision on a candle from before the feed started', async () => {

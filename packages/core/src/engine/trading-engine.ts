@@ -173,7 +173,18 @@ export class TradingEngine {
     if (feed === undefined) throw new ConfigError('engine', [{ path: ['feed'], message: 'run() needs a feed' }]);
     const adopting = this.#adopt();
     if (adopting !== undefined) await adopting;
-    for await (const event of feed.events(options.signal === undefined ? {} : { signal: options.signal })) {
+    const feedOptions = options.signal === undefined ? {} : { signal: options.signal };
+    const now = feed.eventsNow?.(feedOptions);
+    if (now !== undefined) {
+      // A feed with every event at hand: a promise only where a step waits for one.
+      for (const event of now) {
+        if (options.signal?.aborted) break;
+        const pending = runSteps(this.#onEvent(event, options.signal));
+        if (pending !== undefined) await pending;
+      }
+      return this.summary;
+    }
+    for await (const event of feed.events(feedOptions)) {
       if (options.signal?.aborted) break;
       const pending = runSteps(this.#onEvent(event, options.signal));
       if (pending !== undefined) await pending;

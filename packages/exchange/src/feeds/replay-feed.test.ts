@@ -160,6 +160,8 @@ describe('createReplayFeed (property-based)', () => {
           }
         }
         for (const source of sources) expect(seen.get(source.symbol)).toEqual(source.candles.map((candle) => candle.timestamp));
+        // The same events at hand, for the engine's promise-free loop.
+        expect([...feed.eventsNow!()]).toEqual(await collect(feed.events()));
       }),
       { numRuns: 300, seed: 20261207 },
     );

@@ -74,11 +74,19 @@ export function createReplayFeed(options: ReplayFeedOptions): ReplayFeed {
     symbols: [...series.keys()],
     timeframe,
     series,
-    events: ({ signal } = {}) => {
-      const tradeFrom = settings.tradeFrom ?? Number.NEGATIVE_INFINITY;
-      return series.size === 1 ? replayOne([...series][0]!, timeframe, settings.batchSize, tradeFrom, signal) : replayMany(series, timeframe, tradeFrom, signal);
-    },
+    events: (options = {}) => asAsync(replay(options.signal)),
+    eventsNow: (options = {}) => replay(options.signal),
   };
+
+  function replay(signal: AbortSignal | undefined): Generator<MarketEvent> {
+    const tradeFrom = settings.tradeFrom ?? Number.NEGATIVE_INFINITY;
+    return series.size === 1 ? replayOne([...series][0]!, timeframe, settings.batchSize, tradeFrom, signal) : replayMany(series, timeframe, tradeFrom, signal);
+  }
+}
+
+/** The events of a replay as an async iterable (the feed contract), one after the other. */
+async function* asAsync(events: Iterable<MarketEvent>): AsyncGenerator<MarketEvent> {
+  yield* events;
 }
 
 /** Index of the candle after each gap (one pass: both lists are in time order). */
@@ -92,7 +100,7 @@ function gapPositions(candles: readonly Candle[], gaps: CandleSeries['gaps']): n
   return positions;
 }
 
-async function* replayOne([symbol, { candles, gaps }]: [string, CandleSeries], timeframe: Timeframe, batchSize: number, tradeFrom: number, signal?: AbortSignal): AsyncGenerator<MarketEvent> {
+function* replayOne([symbol, { candles, gaps }]: [string, CandleSeries], timeframe: Timeframe, batchSize: number, tradeFrom: number, signal?: AbortSignal): Generator<MarketEvent> {
   const positions = gapPositions(candles, gaps);
   const length = timeframeToMs(timeframe);
   // Candles before `live` are warm-up history; a batch never spans the boundary either.
@@ -115,7 +123,7 @@ async function* replayOne([symbol, { candles, gaps }]: [string, CandleSeries], t
   }
 }
 
-async function* replayMany(series: ReadonlyMap<string, CandleSeries>, timeframe: Timeframe, tradeFrom: number, signal?: AbortSignal): AsyncGenerator<MarketEvent> {
+function* replayMany(series: ReadonlyMap<string, CandleSeries>, timeframe: Timeframe, tradeFrom: number, signal?: AbortSignal): Generator<MarketEvent> {
   const length = timeframeToMs(timeframe);
   const cursors = [...series].map(([symbol, entry]) => ({ symbol, entry, index: 0, gap: 0 }));
   for (;;) {
