@@ -179,14 +179,14 @@ export class TradingEngine {
       // A feed with every event at hand: a promise only where a step waits for one.
       for (const event of now) {
         if (options.signal?.aborted) break;
-        const pending = runSteps(this.#onEvent(event, options.signal));
+        const pending = this.#handleEvent(event, options.signal);
         if (pending !== undefined) await pending;
       }
       return this.summary;
     }
     for await (const event of feed.events(feedOptions)) {
       if (options.signal?.aborted) break;
-      const pending = runSteps(this.#onEvent(event, options.signal));
+      const pending = this.#handleEvent(event, options.signal);
       if (pending !== undefined) await pending;
     }
     return this.summary;
@@ -196,7 +196,21 @@ export class TradingEngine {
   async handle(event: MarketEvent, signal?: AbortSignal): Promise<void> {
     const adopting = this.#adopt();
     if (adopting !== undefined) await adopting;
-    await runSteps(this.#onEvent(event, signal));
+    await this.#handleEvent(event, signal);
+  }
+
+  /**
+   * One event: a batch of candles on a simulated exchange goes through the candle loop at once,
+   * and through the step path only from the first candle that brings something (an interleaved
+   * replay hands over one candle an event, and most bring nothing: no generator for those).
+   * Returns a promise only when something is waited for.
+   */
+  #handleEvent(event: MarketEvent, signal: AbortSignal | undefined): void | Promise<void> {
+    if (event.type !== 'candles' || this.#simulated === undefined || signal?.aborted === true) return runSteps(this.#onEvent(event, signal));
+    const state = this.#state(event.symbol, event.timeframe);
+    const act = event.warmup !== true;
+    const position = this.#quietCandles(state, event.candles, 0, signal, this.#candleEvent, act);
+    return position === event.candles.length ? undefined : runSteps(this.#onCandles(event.symbol, event.timeframe, event.candles, signal, act, position));
   }
 
   /** Takes over open orders once (see `#adoptOpenOrders`); nothing to wait for once done, or when a simulation holds none. */
@@ -328,14 +342,17 @@ export class TradingEngine {
    * Per candle: clock, simulated fills, history, trigger; the step path (fills to record, outcomes
    * to measure, a decision to make) only for the candles that bring one.
    */
-  *#onCandles(symbol: string, timeframe: Timeframe, candles: readonly Candle[], signal: AbortSignal | undefined, act: boolean): Steps<void> {
+  *#onCandles(symbol: string, timeframe: Timeframe, candles: readonly Candle[], signal: AbortSignal | undefined, act: boolean, processed?: number): Steps<void> {
     const state = this.#state(symbol, timeframe);
     const onCandle = this.#onCandleHook;
     const event = this.#candleEvent;
-    let position = 0;
+    // `processed`: the candle loop already went up to this candle, which brought what `event` says.
+    let position = processed ?? 0;
+    let ready = processed !== undefined;
     while (position < candles.length) {
       if (signal?.aborted) return;
-      position = this.#quietCandles(state, candles, position, signal, event, act);
+      if (!ready) position = this.#quietCandles(state, candles, position, signal, event, act);
+      ready = false;
       if (position === candles.length) break;
       const candle = candles[position]!;
       // Read before anything is awaited: another batch may reuse the event object meanwhile.
