@@ -87,8 +87,9 @@ const feed: MarketFeed = values.poll
   ? createPollingFeed({ exchange: binance, symbols: [symbol], timeframe, warmup: 200, onError: (error) => console.log(`poll failed, retrying: ${String(error)}`) })
   : createStreamingFeed({ stream, exchange: binance, symbols: [symbol], timeframe, warmup: 200 });
 
-// On the wall clock, like the engine: orders are stamped when they were decided.
-const paper = createPaperExchange({ balances: { [quote]: cash }, quoteCurrency: quote, clock: systemClock });
+// On the wall clock, like the engine: orders are stamped when they were decided. A buy's fee is
+// charged in the asset bought, as Binance does, so the paper holdings are what Binance would hold.
+const paper = createPaperExchange({ balances: { [quote]: cash }, quoteCurrency: quote, clock: systemClock, buyFeeIn: 'base' });
 const bus = createEventBus();
 const team = createDefaultTeam();
 const engine = createTradingEngine({ exchange: paper, feed, assistants: team.assistants, consensus: team.consensus, trigger: marketMonitorTrigger(), bus, quoteCurrency: quote });
