@@ -82,6 +82,13 @@ describe('createReplayFeed', () => {
     expect(candles[0]).toEqual({ timestamp: 1_463_544_000_000, open: 456.16, high: 456.81, low: 455.3, close: 456.02, volume: 561.88098307 });
   });
 
+  it('batches a market while it is alone (before another starts), one candle an event while they overlap', async () => {
+    const hourly = (from: number, count: number) => Array.from({ length: count }, (_, index) => ({ timestamp: (from + index) * 3_600_000, open: 10, high: 11, low: 9, close: 10, volume: 1 }));
+    const feed = createReplayFeed({ sources: [{ symbol: 'A/USD', candles: hourly(0, 30), timeframe: '1h' }, { symbol: 'B/USD', candles: hourly(20, 5), timeframe: '1h' }], batchSize: 8 });
+    const sizes = (await collect(feed.events())).map((event) => (event.type === 'candles' ? `${event.symbol[0]}${event.candles.length}` : event.type));
+    expect(sizes).toEqual(['A8', 'A8', 'A4', ...Array.from({ length: 5 }, () => ['A1', 'B1']).flat(), 'A5']);
+  });
+
   it('interleaves several symbols in time order', async () => {
     const make = (offset: number) => [0, 1, 2].map((hour) => ({ timestamp: (hour + offset) * 3_600_000, open: 1, high: 1, low: 1, close: 1, volume: 1 }));
     const feed = createReplayFeed({ sources: [{ symbol: 'A/USD', candles: make(0), timeframe: '1h' }, { symbol: 'B/USD', candles: make(1), timeframe: '1h' }] });
@@ -145,6 +152,7 @@ describe('createReplayFeed (property-based)', () => {
             continue;
           }
           if (event.type !== 'candles') continue;
+          expect(event.candles.length).toBeLessThanOrEqual(batchSize);
           for (const candle of event.candles) {
             const times = seen.get(event.symbol)!;
             const previous = times.at(-1);

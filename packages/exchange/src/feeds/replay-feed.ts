@@ -21,7 +21,11 @@ const sourceSchema = z
 export const replayFeedOptionsSchema = z.object({
   /** One source per symbol; all share one timeframe. */
   sources: z.array(sourceSchema).min(1),
-  /** Candles per event for a single symbol (several symbols are interleaved candle by candle). @default 10000 */
+  /**
+   * Candles per event for a single symbol. Several symbols are interleaved candle by candle, except
+   * where one market is alone (before the others start, after they end, in their gaps): batches
+   * then too. @default 10000
+   */
   batchSize: z.number().int().positive().default(10_000),
   /** Skip candles opening before this time, UTC ms. */
   from: z.number().int().nonnegative().optional(),
@@ -80,7 +84,7 @@ export function createReplayFeed(options: ReplayFeedOptions): ReplayFeed {
 
   function replay(signal: AbortSignal | undefined): Generator<MarketEvent> {
     const tradeFrom = settings.tradeFrom ?? Number.NEGATIVE_INFINITY;
-    return series.size === 1 ? replayOne([...series][0]!, timeframe, settings.batchSize, tradeFrom, signal) : replayMany(series, timeframe, tradeFrom, signal);
+    return series.size === 1 ? replayOne([...series][0]!, timeframe, settings.batchSize, tradeFrom, signal) : replayMany(series, timeframe, settings.batchSize, tradeFrom, signal);
   }
 }
 
@@ -123,24 +127,47 @@ function* replayOne([symbol, { candles, gaps }]: [string, CandleSeries], timefra
   }
 }
 
-function* replayMany(series: ReadonlyMap<string, CandleSeries>, timeframe: Timeframe, tradeFrom: number, signal?: AbortSignal): Generator<MarketEvent> {
+function* replayMany(series: ReadonlyMap<string, CandleSeries>, timeframe: Timeframe, batchSize: number, tradeFrom: number, signal?: AbortSignal): Generator<MarketEvent> {
   const length = timeframeToMs(timeframe);
   const cursors = [...series].map(([symbol, entry]) => ({ symbol, entry, index: 0, gap: 0 }));
+  const next = (cursor: (typeof cursors)[number]) => cursor.entry.candles[cursor.index]?.timestamp ?? Number.POSITIVE_INFINITY;
+  // Indexed loops: in a generator, for...of makes an iterator and a result object per step.
   for (;;) {
     if (signal?.aborted === true) return;
     let time = Number.POSITIVE_INFINITY;
-    for (const cursor of cursors) time = Math.min(time, cursor.entry.candles[cursor.index]?.timestamp ?? Number.POSITIVE_INFINITY);
+    let due = 0;
+    let others = Number.POSITIVE_INFINITY;
+    for (let index = 0; index < cursors.length; index += 1) {
+      const at = next(cursors[index]!);
+      if (at < time) {
+        others = time;
+        time = at;
+        due = 1;
+      } else if (at === time) due += 1;
+      else if (at < others) others = at;
+    }
     if (time === Number.POSITIVE_INFINITY) return;
-    for (const cursor of cursors) {
-      const candle = cursor.entry.candles[cursor.index];
+    for (let index = 0; index < cursors.length; index += 1) {
+      const cursor = cursors[index]!;
+      const candles = cursor.entry.candles;
+      const candle = candles[cursor.index];
       if (candle === undefined || candle.timestamp !== time) continue;
       const gap = cursor.entry.gaps[cursor.gap];
       if (gap !== undefined && gap.to === time) {
         yield { type: 'gap', symbol: cursor.symbol, timeframe, from: gap.from, to: gap.to, missing: gap.missing };
         cursor.gap += 1;
       }
-      yield candle.timestamp + length <= tradeFrom ? { type: 'candles', symbol: cursor.symbol, timeframe, candles: [candle], warmup: true } : { type: 'candles', symbol: cursor.symbol, timeframe, candles: [candle] };
-      cursor.index += 1;
+      const warmup = candle.timestamp + length <= tradeFrom;
+      let end = cursor.index + 1;
+      // A market alone until the others' next candle goes out in batches (up to its next gap or the warm-up's end).
+      if (due === 1) {
+        const last = Math.min(candles.length, cursor.index + batchSize);
+        const nextGap = cursor.entry.gaps[cursor.gap]?.to ?? Number.POSITIVE_INFINITY;
+        while (end < last && candles[end]!.timestamp < others && candles[end]!.timestamp < nextGap && candles[end]!.timestamp + length <= tradeFrom === warmup) end += 1;
+      }
+      const batch = candles.slice(cursor.index, end);
+      yield warmup ? { type: 'candles', symbol: cursor.symbol, timeframe, candles: batch, warmup: true } : { type: 'candles', symbol: cursor.symbol, timeframe, candles: batch };
+      cursor.index = end;
     }
   }
 }
