@@ -83,6 +83,23 @@ describe('ia-agents CLI (the built command in a child process)', () => {
     expect(readFileSync(join(folder, 'first.html'), 'utf8')).toContain('<title>IA-AGENTS backtest BTC/USDT</title>');
   });
 
+  it('backtest takes the paper exchange from flags (fee, slippage, fill, the asset a buy pays its fee in), and names a bad one', async () => {
+    const json = join(folder, 'flags.json');
+    await run(process.execPath, [CLI, 'backtest', '--data', 'binance_BTC-USDT_1h', '--fee', '0.00075', '--slippage', '0', '--fill', 'signal-close', '--buy-fee-in', 'base', '--out', join(folder, 'flags.html'), '--json', json]);
+    const result = JSON.parse(readFileSync(json, 'utf8')) as BacktestResult;
+    const buy = result.fills.find((fill) => fill.side === 'buy')!;
+    const sell = result.fills.find((fill) => fill.side === 'sell')!;
+    expect(buy.fee).toEqual({ cost: expect.closeTo(buy.amount * 0.00075, 12), currency: 'BTC' });
+    expect(sell.fee).toEqual({ cost: expect.closeTo(sell.amount * sell.price * 0.00075, 9), currency: 'USDT' });
+    // At the signal candle's close, without slippage: a fill's price is a candle's close.
+    const closes = new Set(readFileSync(bundledCandlesPath('binance_BTC-USDT_1h'), 'utf8').trim().split('\n').slice(1).map((row) => Number(row.split(',')[4])));
+    expect(closes.has(buy.price)).toBe(true);
+    for (const [flag, value, message] of [['--fill', 'tomorrow', 'fill: expected next-open or signal-close, received "tomorrow"'], ['--fee', 'cheap', 'fee: expected a number, received "cheap"'], ['--buy-fee-in', 'bnb', 'buy-fee-in: expected quote or base, received "bnb"']] as const) {
+      const failure = await run(process.execPath, [CLI, 'backtest', flag, value]).catch((error: { code: number; stderr: string }) => error);
+      expect(failure).toMatchObject({ code: 1, stderr: `CONFIG_INVALID: Invalid command line: ${message}\n` });
+    }
+  });
+
   it('backtest trades several markets together, one --data and --symbol each', async () => {
     // A second market from the bundled file: the same hours at a fiftieth of the price.
     const [header, ...rows] = readFileSync(bundledCandlesPath('binance_BTC-USDT_1h'), 'utf8').trim().split('\n');

@@ -62,6 +62,31 @@ export interface BacktestCommandOptions {
   json?: string;
   seed?: string;
   minConfidence?: string;
+  fee?: string;
+  slippage?: string;
+  fill?: string;
+  buyFeeIn?: string;
+}
+
+/** A flag that takes one of a few words, named in the error when it is something else. */
+function oneOf<T extends string>(value: string | undefined, name: string, allowed: readonly T[]): T | undefined {
+  if (value === undefined) return undefined;
+  if (!(allowed as readonly string[]).includes(value)) throw new ConfigError('command line', [{ path: [name], message: `expected ${allowed.join(' or ')}, received "${value}"` }]);
+  return value as T;
+}
+
+/** The paper exchange's settings given on the command line (`--fee`, `--slippage`, `--fill`, `--buy-fee-in`). */
+function exchangeFlags(options: BacktestCommandOptions): NonNullable<Parameters<typeof runBacktest>[0]>['exchange'] {
+  const fee = number(options.fee, 'fee');
+  const slippage = number(options.slippage, 'slippage');
+  const fill = oneOf(options.fill, 'fill', ['next-open', 'signal-close'] as const);
+  const buyFeeIn = oneOf(options.buyFeeIn, 'buy-fee-in', ['quote', 'base'] as const);
+  return {
+    ...(fee === undefined ? {} : { makerFee: fee, takerFee: fee }),
+    ...(slippage === undefined ? {} : { slippage: { model: 'fixed' as const, bps: slippage } }),
+    ...(fill === undefined ? {} : { fill }),
+    ...(buyFeeIn === undefined ? {} : { buyFeeIn }),
+  };
 }
 
 /** `--data`: a bundled data set by name, else a CSV file that must exist. */
@@ -96,8 +121,10 @@ export async function backtest(options: BacktestCommandOptions): Promise<void> {
   const to = date(options.to, 'to');
   const initialCash = number(options.cash, 'cash');
   const seed = number(options.seed, 'seed');
+  const exchange = exchangeFlags(options);
   const result = await runBacktest({
     data: sources,
+    exchange,
     assistants,
     consensus,
     trigger: marketMonitorTrigger(),

@@ -30,6 +30,10 @@ program
   .option('--cash <amount>', 'starting cash', '10000')
   .option('--seed <n>', 'seed of ids')
   .option('--min-confidence <n>', 'smallest decision confidence that trades (default: core RiskLimits, 0.4)')
+  .option('--fee <rate>', 'maker and taker fee rate, e.g. 0.00075 (default 0.001)')
+  .option('--slippage <bps>', 'slippage of taker fills in basis points (default 5)')
+  .option('--fill <when>', "market orders fill at the next candle's open (next-open, the default) or at the signal candle's close (signal-close)")
+  .option('--buy-fee-in <asset>', "a buy's fee is paid in the cash (quote, the default) or in the asset bought (base, as on Binance)")
   .option('-o, --out <file>', 'HTML report', 'backtest-report.html')
   .option('--json <file>', 'also write the result as JSON')
   .action((options) => backtest(options));
