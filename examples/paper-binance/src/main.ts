@@ -89,7 +89,9 @@ const feed: MarketFeed = values.poll
 
 // On the wall clock, like the engine: orders are stamped when they were decided. A buy's fee is
 // charged in the asset bought, as Binance does, so the paper holdings are what Binance would hold.
-const paper = createPaperExchange({ balances: { [quote]: cash }, quoteCurrency: quote, clock: systemClock, buyFeeIn: 'base' });
+const paper = createPaperExchange({ balances: { [quote]: cash }, quoteCurrency: quote, clock: systemClock, buyFeeIn: 'base', marketData: binance });
+// Binance's lot and price steps and minimums: paper orders are rounded and refused as there.
+await paper.loadMarkets([symbol]);
 const bus = createEventBus();
 const team = createDefaultTeam();
 const engine = createTradingEngine({ exchange: paper, feed, assistants: team.assistants, consensus: team.consensus, trigger: marketMonitorTrigger(), bus, quoteCurrency: quote });

@@ -328,6 +328,29 @@ describe('PaperExchange accounting', () => {
     expect(restarted.getPortfolio().timestamp).toBe(3 * HOUR);
   });
 
+  it("follows the market-data source's market rules once loaded: rounds to its steps and refuses under its minimums, as that exchange would", async () => {
+    let asked = 0;
+    const rules = { symbol: 'BTC/USDT', base: 'BTC', quote: 'USDT', amountStep: 0.001, priceStep: 0.01, minAmount: 0.001, minNotional: 5 };
+    const unused = () => Promise.reject(new Error('not used here'));
+    const marketData = { fetchMarket: async () => (asked++, rules), fetchTicker: unused, fetchOrderBook: unused, fetchOHLCV: unused };
+    const exchange = createPaperExchange({ ...flat, fill: 'signal-close', balances: { USDT: 10_000 }, marketData });
+    exchange.onCandle('BTC/USDT', candle(0, 100, 100, 100, 100));
+    // Before the rules are loaded, the synchronous path knows none; createOrder loads them itself.
+    expect(exchange.placeOrder({ clientOrderId: 'raw', symbol: 'BTC/USDT', side: 'buy', type: 'market', amount: 0.12345 }).amount).toBe(0.12345);
+    expect((await exchange.createOrder({ clientOrderId: 'rounded', symbol: 'BTC/USDT', side: 'buy', type: 'market', amount: 0.12345 })).amount).toBe(0.123);
+    await expect(exchange.createOrder({ clientOrderId: 'tiny', symbol: 'BTC/USDT', side: 'buy', type: 'market', amount: 0.01 })).rejects.toMatchObject({ code: 'INVALID_ORDER', details: { rule: 'minNotional' } });
+    // Loaded once; the engine's synchronous path follows them too.
+    await exchange.loadMarkets(['BTC/USDT']);
+    expect(exchange.placeOrder({ clientOrderId: 'sync', symbol: 'BTC/USDT', side: 'buy', type: 'market', amount: 0.2468 }).amount).toBe(0.246);
+    expect(asked).toBe(1);
+    // Rules given in the options win over the source's.
+    const configured = createPaperExchange({ ...flat, balances: { USDT: 10_000 }, marketData, markets: { 'BTC/USDT': { ...rules, amountStep: 0.1 } } });
+    configured.onCandle('BTC/USDT', candle(0, 100, 100, 100, 100));
+    await configured.loadMarkets(['BTC/USDT']);
+    expect(configured.placeOrder({ clientOrderId: 'mine', symbol: 'BTC/USDT', side: 'buy', type: 'market', amount: 0.25 }).amount).toBe(0.2);
+    expect(asked).toBe(1);
+  });
+
   it('finds every order by its exchange id, also after a restart', async () => {
     const exchange = createPaperExchange({ ...flat, balances: { USDT: 10_000 } });
     exchange.onCandle('BTC/USDT', candle(0, 100, 100, 100, 100));

@@ -72,6 +72,8 @@ export class PaperExchange implements SimulatedExchange {
   /** The latest order placed: asked for its fills right after (fillsOf), it needs no hash lookup. */
   #lastPlaced: PaperOrder | undefined;
   #lastPlacedId = '';
+  /** Market rules taken from the market-data source (`loadMarkets`), by symbol. */
+  readonly #loadedMarkets = new Map<string, MarketInfo>();
   /** The symbol of the latest call (a backtest of one symbol looks it up once). */
   #lastState: SymbolState | undefined;
   #openCount = 0;
@@ -106,7 +108,7 @@ export class PaperExchange implements SimulatedExchange {
     let state = this.#symbols.get(symbol);
     if (state === undefined) {
       const { base, quote } = splitSymbol(symbol);
-      state = { symbol, base, quote, market: marketFor(this.#settings, symbol), last: undefined, mark: Number.NaN, history: new RingBuffer<Candle>(this.#settings.historyLimit), consumed: 0, book: undefined, open: [] };
+      state = { symbol, base, quote, market: this.#loadedMarkets.get(symbol) ?? marketFor(this.#settings, symbol), last: undefined, mark: Number.NaN, history: new RingBuffer<Candle>(this.#settings.historyLimit), consumed: 0, book: undefined, open: [] };
       this.#symbols.set(symbol, state);
       if (quote === this.#settings.quoteCurrency && !this.#valuers.some((valuer) => valuer.base === base)) this.#valuers.push(state);
     }
@@ -287,7 +289,28 @@ export class PaperExchange implements SimulatedExchange {
 
   /** Places an order; the same clientOrderId twice returns the first order. */
   async createOrder(request: OrderRequest): Promise<Order> {
+    const symbol = (request as Partial<OrderRequest> | undefined)?.symbol;
+    if (typeof symbol === 'string' && symbol.length > 0) await this.loadMarkets([symbol]);
     return this.placeOrder(request);
+  }
+
+  /**
+   * Takes the market rules (amount and price steps, minimums) of symbols without configured ones
+   * from the market-data source, so that orders are rounded and refused as that exchange would
+   * (`fetchMarket` reported its rules, orders did not follow them). `createOrder` does it for its
+   * symbol; callers of the synchronous `placeOrder` (the engine) call it once at start. Rules
+   * already known are not asked again; without a market-data source it does nothing.
+   */
+  async loadMarkets(symbols: readonly string[]): Promise<void> {
+    const source = this.#options.marketData;
+    if (source === undefined) return;
+    for (const symbol of symbols) {
+      if (this.#settings.markets[symbol] !== undefined || this.#loadedMarkets.has(symbol)) continue;
+      const market = await source.fetchMarket(symbol);
+      this.#loadedMarkets.set(symbol, market);
+      const state = this.#symbols.get(symbol);
+      if (state !== undefined) state.market = market;
+    }
   }
 
   /** Synchronous `createOrder`, for callers in a hot loop. */

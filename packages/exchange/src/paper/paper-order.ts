@@ -29,8 +29,8 @@ export interface SymbolState {
   readonly symbol: string;
   readonly base: string;
   readonly quote: string;
-  /** Market rules (precision, minimums) of the symbol. */
-  readonly market: MarketInfo;
+  /** Market rules (precision, minimums) of the symbol: configured, or loaded from the market-data source. */
+  market: MarketInfo;
   /** Latest candle seen. */
   last: Candle | undefined;
   /** Latest close (NaN before the first candle). */

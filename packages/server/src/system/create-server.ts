@@ -105,6 +105,8 @@ async function paperVenue(config: ServerConfig, store: ServerStore, owner: Owner
   // polls the exchange itself (it waits for new candles, which a cache must not hide).
   const marketData = redis === undefined ? market : createRedisMarketCache(market, redis, { exchangeId: config.exchange });
   const { exchange, start } = await openPaperExchange(config, store, owner, quote, marketData);
+  // The exchange's lot and price steps and minimums, so that paper orders are rounded and refused as there.
+  await exchange.loadMarkets(config.symbols);
   return {
     exchange,
     feed: createPollingFeed({ exchange: market, symbols: config.symbols, timeframe: config.timeframe, warmup: config.replayWarmup }),
