@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { isIaAgentsError, type Candle, type Fill, type OrderRequest } from '@ia-agents/core';
-import { createPaperExchange } from './paper-exchange.js';
+import { createPaperExchange, type PaperExchange } from './paper-exchange.js';
 import { paperSettings, uniform } from './paper-arbitraries.js';
 
 const MINUTE = 60_000;
@@ -42,36 +42,36 @@ function request(step: Extract<Step, { kind: 'order' }>, index: number, price: n
 
 type Settings = typeof settingsArbitrary extends fc.Arbitrary<infer T> ? T : never;
 
-/**
- * Runs a random session and checks the invariants: value conserved up to fees, no negative balance,
- * reservations backed by what is held, fills only inside their candle and after their order, and a
- * JSON restart that gives back the same account.
- */
-async function checkSession(settings: Settings, steps: Step[]): Promise<void> {
-  const initial = { USDT: 1_000, BTC: 5 };
-  const exchange = createPaperExchange({ ...settings, balances: initial });
-  const candles = new Map<number, Candle>();
-  let price = 100;
-  let time = 0;
-  const first: Candle = { timestamp: 0, open: 100, high: 100, low: 100, close: 100, volume: 10 };
-  candles.set(0, first);
-  exchange.onCandle('BTC/USDT', first);
-  let last = first;
-  for (const [index, step] of steps.entries()) {
+/** The market of a random session: candles and books made from the steps, orders and cancellations sent to an exchange. */
+class Market {
+  readonly candles = new Map<number, Candle>();
+  #price = 100;
+  #time = 0;
+  #last: Candle = { timestamp: 0, open: 100, high: 100, low: 100, close: 100, volume: 10 };
+
+  constructor(exchange: PaperExchange) {
+    this.candles.set(0, this.#last);
+    exchange.onCandle('BTC/USDT', this.#last);
+  }
+
+  /** Applies a step to `exchange` (the steps of one session may go to an exchange and then to its restarted copy). */
+  async apply(exchange: PaperExchange, step: Step, index: number): Promise<void> {
+    const price = this.#price;
     if (step.kind === 'candle') {
-      time += MINUTE;
+      this.#time += MINUTE;
       const open = price * (1 + step.gap);
       const close = Math.max(1, open * (1 + step.move));
-      const candle = { timestamp: time, open, close, high: Math.max(open, close) * (1 + step.wickUp), low: Math.min(open, close) * (1 - step.wickDown), volume: step.volume };
-      candles.set(time, candle);
+      const candle = { timestamp: this.#time, open, close, high: Math.max(open, close) * (1 + step.wickUp), low: Math.min(open, close) * (1 - step.wickDown), volume: step.volume };
+      this.candles.set(this.#time, candle);
       exchange.onCandle('BTC/USDT', candle);
-      price = close;
-      last = candle;
+      this.#price = close;
+      this.#last = candle;
     } else if (step.kind === 'book') {
+      const last = this.#last;
       const inside = (level: number) => Math.min(last.high, Math.max(last.low, level));
       exchange.onOrderBook({
         symbol: 'BTC/USDT',
-        timestamp: time,
+        timestamp: this.#time,
         asks: step.sizes.map((size, level) => [inside(price * (1 + step.spread * (level + 1))), size] as [number, number]),
         bids: step.sizes.map((size, level) => [inside(price * (1 - step.spread * (level + 1))), size] as [number, number]),
       });
@@ -87,6 +87,20 @@ async function checkSession(settings: Settings, steps: Step[]): Promise<void> {
       const victim = open[step.pick % Math.max(1, open.length)];
       if (victim !== undefined) await exchange.cancelOrder(victim.id, victim.symbol);
     }
+  }
+}
+
+/**
+ * Runs a random session and checks the invariants: value conserved up to fees, no negative balance,
+ * reservations backed by what is held, fills only inside their candle and after their order, and a
+ * JSON restart that gives back the same account.
+ */
+async function checkSession(settings: Settings, steps: Step[]): Promise<void> {
+  const initial = { USDT: 1_000, BTC: 5 };
+  const exchange = createPaperExchange({ ...settings, balances: initial });
+  const market = new Market(exchange);
+  for (const [index, step] of steps.entries()) {
+    await market.apply(exchange, step, index);
     for (const balance of Object.values(await exchange.fetchBalance())) {
       expect(balance.total).toBeGreaterThanOrEqual(0);
       expect(balance.free).toBeGreaterThanOrEqual(0);
@@ -95,6 +109,7 @@ async function checkSession(settings: Settings, steps: Step[]): Promise<void> {
     // What open orders reserve is held (fetchBalance caps `used` at the total, so the ledger itself is read).
     for (const balance of Object.values(exchange.snapshot().balances)) expect(balance.used).toBeLessThanOrEqual(balance.total * (1 + 1e-9) + 1e-9);
   }
+  const candles = market.candles;
   const fills: Fill[] = await exchange.fetchFills();
   let quote = initial.USDT;
   let base = initial.BTC;
@@ -131,6 +146,26 @@ const partFillStep = fc.oneof(
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('cancel' as const), pick: fc.nat() }) },
 );
 
+/**
+ * The same session run straight and with a restart from the JSON snapshot after step `at`: the
+ * restarted exchange must go on exactly as the one that never stopped (same orders, fills, balances).
+ */
+async function checkRestart(settings: Settings, steps: Step[], at: number): Promise<void> {
+  const initial = { balances: { USDT: 1_000, BTC: 5 } };
+  const straight = createPaperExchange({ ...settings, ...initial });
+  let restarted = createPaperExchange({ ...settings, ...initial });
+  const straightMarket = new Market(straight);
+  const restartedMarket = new Market(restarted);
+  for (const [index, step] of steps.entries()) {
+    await straightMarket.apply(straight, step, index);
+    await restartedMarket.apply(restarted, step, index);
+    if (index === at % steps.length) restarted = createPaperExchange({ ...settings, state: JSON.parse(JSON.stringify(restarted.snapshot())) });
+  }
+  expect(await restarted.fetchFills()).toStrictEqual(await straight.fetchFills());
+  expect(await restarted.fetchBalance()).toStrictEqual(await straight.fetchBalance());
+  expect(JSON.parse(JSON.stringify(restarted.snapshot()))).toEqual(JSON.parse(JSON.stringify(straight.snapshot())));
+}
+
 describe('PaperExchange invariants (property-based)', () => {
   it('conserves value up to fees, never goes negative, fills only inside the candle and after the order', async () => {
     await fc.assert(fc.asyncProperty(settingsArbitrary, fc.array(stepArbitrary, { minLength: 20, maxLength: 80 }), checkSession), { numRuns: 1000, seed: 20261127 });
@@ -138,5 +173,10 @@ describe('PaperExchange invariants (property-based)', () => {
 
   it('keeps every reservation backed when near all-in orders fill a slice at a time through price gaps', async () => {
     await fc.assert(fc.asyncProperty(partFillSettings, fc.array(partFillStep, { minLength: 20, maxLength: 60 }), checkSession), { numRuns: 500, seed: 20261207 });
+  });
+
+  it('goes on after a restart from its JSON snapshot at any step exactly as without the restart', async () => {
+    await fc.assert(fc.asyncProperty(settingsArbitrary, fc.array(stepArbitrary, { minLength: 10, maxLength: 60 }), fc.nat(), checkRestart), { numRuns: 500, seed: 20261208 });
+    await fc.assert(fc.asyncProperty(partFillSettings, fc.array(partFillStep, { minLength: 10, maxLength: 60 }), fc.nat(), checkRestart), { numRuns: 300, seed: 20261209 });
   });
 });

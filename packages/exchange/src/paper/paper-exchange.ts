@@ -138,7 +138,7 @@ export class PaperExchange implements SimulatedExchange {
 
   /** Remembers the latest book of a symbol: market orders then fill against its depth. */
   onOrderBook(book: OrderBook): void {
-    this.#symbol(book.symbol).book = { ...book, bids: book.bids.map(([p, a]) => [p, a]), asks: book.asks.map(([p, a]) => [p, a]) };
+    this.#symbol(book.symbol).book = copyBook(book);
   }
 
   /**
@@ -589,6 +589,10 @@ export class PaperExchange implements SimulatedExchange {
       orders: this.#orders.map((_, index) => savedOrder(this.#at(index)!)),
       fills: Array.from({ length: this.#fills.length }, (_, index) => this.#fills.get(index)),
       lastCandles: Object.fromEntries([...this.#symbols.values()].filter((state) => state.last !== undefined).map((state) => [state.symbol, { ...state.last! }])),
+      // What fills took of the latest candle and of the latest book: a restart between two candles
+      // must not find that volume or that depth again.
+      volumeTaken: Object.fromEntries([...this.#symbols.values()].filter((state) => state.consumed > 0).map((state) => [state.symbol, state.consumed])),
+      books: Object.fromEntries([...this.#symbols.values()].filter((state) => state.book !== undefined).map((state) => [state.symbol, copyBook(state.book!)])),
     };
   }
 
@@ -610,6 +614,8 @@ export class PaperExchange implements SimulatedExchange {
       symbolState.mark = candle.close;
       symbolState.history.push(candle);
     }
+    for (const [symbol, taken] of Object.entries(state.volumeTaken ?? {})) this.#symbol(symbol).consumed = taken;
+    for (const [symbol, book] of Object.entries(state.books ?? {})) this.#symbol(symbol).book = copyBook(book);
     for (const saved of state.orders) this.#restoreOrder(saved);
     for (const fill of state.fills) this.#fills.pushSaved(fill);
   }
@@ -627,6 +633,11 @@ export class PaperExchange implements SimulatedExchange {
       this.#archiveOrder(order);
     }
   }
+}
+
+/** A book whose levels fills may consume without touching the caller's. */
+function copyBook(book: OrderBook): OrderBook {
+  return { ...book, bids: book.bids.map(([price, amount]) => [price, amount]), asks: book.asks.map(([price, amount]) => [price, amount]) };
 }
 
 function orderNumber(id: string): number {

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { candleSchema, fillSchema, orderSchema } from '@ia-agents/core';
+import { candleSchema, fillSchema, orderBookSchema, orderSchema } from '@ia-agents/core';
 import { copyOrder, type PaperOrder, type SymbolState } from './paper-order.js';
 
 const positionStateSchema = z.object({
@@ -51,6 +51,10 @@ export const paperStateSchema = z.object({
   fills: z.array(fillSchema),
   /** Latest candle by symbol (marks, signal-close fills). */
   lastCandles: z.record(z.string(), candleSchema),
+  /** Volume of the latest candle that fills already took, by symbol (absent in older snapshots: none). */
+  volumeTaken: z.record(z.string(), z.number().finite().nonnegative()).optional(),
+  /** Latest order book by symbol, as far as fills left it (absent in older snapshots: none). */
+  books: z.record(z.string(), orderBookSchema).optional(),
 });
 export type PaperExchangeState = z.infer<typeof paperStateSchema>;
 
