@@ -383,8 +383,11 @@ export class TradingEngine {
     const symbol = state.symbol;
     const length = timeframeToMs(state.timeframe);
     const simulated = this.#simulated;
-    const clock = this.#clock as Partial<{ set(time: number): void }>;
+    const clock = this.#clock as Partial<{ set(time: number): void }> & Clock;
     const settable = typeof clock.set === 'function';
+    // A simulated clock moves to each candle's close, never back: a process restarted at a later
+    // time replays the candles before it as warm-up history, and they leave its clock where it is.
+    let time = settable ? clock.now() : 0;
     const onCandle = this.#onCandleHook;
     const history = state.history;
     const outcomes = this.#outcomes;
@@ -392,7 +395,10 @@ export class TradingEngine {
     for (let position = from; position < candles.length; position += 1) {
       if (signal?.aborted) return candles.length;
       const candle = candles[position]!;
-      if (settable) clock.set!(candle.timestamp + length);
+      if (settable && candle.timestamp + length > time) {
+        time = candle.timestamp + length;
+        clock.set!(time);
+      }
       const fills = simulated === undefined ? NO_FILLS : simulated.onCandle(symbol, candle);
       history.push(candle);
       const index = state.count++;

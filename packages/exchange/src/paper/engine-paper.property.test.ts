@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { SimulatedClock, createTradingEngine, defineAssistant, type Candle, type Fill, type OpinionInput } from '@ia-agents/core';
+import { MemoryStore } from '@ia-agents/core/testing';
 import { createReplayFeed } from '../feeds/replay-feed.js';
-import { createPaperExchange } from './paper-exchange.js';
+import { createPaperExchange, type PaperExchange } from './paper-exchange.js';
 import { paperSettings, uniform } from './paper-arbitraries.js';
 
 const MINUTE = 60_000;
@@ -39,12 +40,9 @@ function candlesOf(steps: readonly CandleStep[], startPrice = 100, offset = 0): 
   });
 }
 
-/** One backtest through the real engine, feed and paper exchange, with the team's words scripted per candle. */
-async function session(settings: Settings, markets: readonly { symbol: string; candles: Candle[] }[], script: readonly OpinionStep[]) {
-  const { maxPositionFraction, maxTotalExposure, exchange: exchangeSettings } = settings;
-  const clock = new SimulatedClock(0);
-  const exchange = createPaperExchange({ ...exchangeSettings, balances: { USDT: 1_000 }, quoteCurrency: 'USDT', clock });
-  const team = defineAssistant({
+/** The scripted team: what it says on a candle depends only on the candle's time and the symbol. */
+function scriptedTeam(script: readonly OpinionStep[]) {
+  return defineAssistant({
     id: 'script',
     analyze: (snapshot): OpinionInput => {
       const last = snapshot.candles.at(-1)!;
@@ -53,24 +51,80 @@ async function session(settings: Settings, markets: readonly { symbol: string; c
       return { assistantId: 'script', action: step.action, confidence: step.confidence, reasoning: 'scripted', ...(plan === undefined ? {} : { plan }) };
     },
   });
-  const ledgers: { total: number; used: number }[][] = [];
-  const engine = createTradingEngine({
-    exchange,
-    feed: createReplayFeed({ sources: markets.map(({ symbol, candles }) => ({ symbol, candles, timeframe: '1m' as const })), batchSize: 7 }),
-    clock,
-    assistants: [team],
+}
+
+interface Process {
+  exchange: PaperExchange;
+  clock: SimulatedClock;
+  markets: readonly { symbol: string; candles: Candle[] }[];
+  /** Candles closing by this time are warm-up history (a restarted process replays them). */
+  tradeFrom?: number;
+  store?: MemoryStore;
+  onCandle?: () => void;
+}
+
+/** The real engine and replay feed over a paper exchange, with the team's words scripted per candle. */
+function engineOf(settings: Settings, script: readonly OpinionStep[], process: Process) {
+  const { maxPositionFraction, maxTotalExposure, exchange: exchangeSettings } = settings;
+  const feed = createReplayFeed({ sources: process.markets.map(({ symbol, candles }) => ({ symbol, candles, timeframe: '1m' as const })), batchSize: 7, ...(process.tradeFrom === undefined ? {} : { tradeFrom: process.tradeFrom }) });
+  return createTradingEngine({
+    exchange: process.exchange,
+    feed,
+    clock: process.clock,
+    assistants: [scriptedTeam(script)],
     riskLimits: { maxPositionFraction, maxTotalExposure, maxDrawdownFraction: 1, maxDailyLossFraction: 1, minConfidence: 0 },
     quoteCurrency: 'USDT',
     feeRate: exchangeSettings.takerFee,
     lookback: 5,
     learning: false,
     consensus: { maxRounds: 1 },
-    onCandle: () => void ledgers.push(Object.values(exchange.snapshot().balances).map((balance) => ({ ...balance }))),
+    ...(process.store === undefined ? {} : { store: process.store }),
+    ...(process.onCandle === undefined ? {} : { onCandle: process.onCandle }),
   });
+}
+
+/** One backtest through the real engine, feed and paper exchange. */
+async function session(settings: Settings, markets: readonly { symbol: string; candles: Candle[] }[], script: readonly OpinionStep[]) {
+  const clock = new SimulatedClock(0);
+  const exchange = createPaperExchange({ ...settings.exchange, balances: { USDT: 1_000 }, quoteCurrency: 'USDT', clock });
+  const ledgers: { total: number; used: number }[][] = [];
+  const engine = engineOf(settings, script, { exchange, clock, markets, onCandle: () => void ledgers.push(Object.values(exchange.snapshot().balances).map((balance) => ({ ...balance }))) });
   const refusedLegs: string[] = [];
   engine.bus.on('order-reject', ({ clientOrderId, reason }) => void (/-(sl|tp)$/.test(clientOrderId ?? '') && refusedLegs.push(`${clientOrderId}: ${reason}`)));
   const summary = await engine.run();
   return { exchange, summary, ledgers, refusedLegs };
+}
+
+/**
+ * The same session as one process, and as two: the first stops after the candles that close by
+ * `cut`, the second starts from the first's JSON snapshot and store, replays the candles before
+ * `cut` as warm-up and trades the rest. Returns both exchanges.
+ */
+async function withRestart(settings: Settings, markets: readonly { symbol: string; candles: Candle[] }[], script: readonly OpinionStep[], cut: number) {
+  const straightClock = new SimulatedClock(0);
+  const straight = createPaperExchange({ ...settings.exchange, balances: { USDT: 1_000 }, quoteCurrency: 'USDT', clock: straightClock });
+  await engineOf(settings, script, { exchange: straight, clock: straightClock, markets, store: new MemoryStore() }).run();
+  const store = new MemoryStore();
+  const firstClock = new SimulatedClock(0);
+  const first = createPaperExchange({ ...settings.exchange, balances: { USDT: 1_000 }, quoteCurrency: 'USDT', clock: firstClock });
+  const before = markets.map(({ symbol, candles }) => ({ symbol, candles: candles.filter((candle) => candle.timestamp + MINUTE <= cut) })).filter(({ candles }) => candles.length > 0);
+  if (before.length > 0) await engineOf(settings, script, { exchange: first, clock: firstClock, markets: before, store }).run();
+  const secondClock = new SimulatedClock(cut);
+  const second = createPaperExchange({ ...settings.exchange, quoteCurrency: 'USDT', clock: secondClock, state: JSON.parse(JSON.stringify(first.snapshot())) });
+  await engineOf(settings, script, { exchange: second, clock: secondClock, markets, store, tradeFrom: cut }).run();
+  return { straight, restarted: second };
+}
+
+/**
+ * Orders and fills without the engine's decision ids (`dec-<engine start>-<count>-<hex>`: a restarted
+ * engine counts again from a later start), in the exchange's order; the suffixes (`-o`, `-o-sl`,
+ * `-o-tp`) stay.
+ */
+async function tradesOf(exchange: PaperExchange) {
+  const withoutIds = (text: string | undefined) => text?.replace(/dec-[0-9a-z]+-[0-9a-z]+-[0-9a-f]+/g, 'dec');
+  const orders = exchange.snapshot().orders.map(({ order }) => ({ ...order, clientOrderId: withoutIds(order.clientOrderId), reason: withoutIds(order.reason), decisionId: undefined }));
+  const fills = (await exchange.fetchFills()).map((fill) => ({ ...fill, clientOrderId: undefined }));
+  return { orders, fills, balances: await exchange.fetchBalance() };
 }
 
 describe('TradingEngine on the PaperExchange (property-based)', () => {
@@ -126,6 +180,18 @@ describe('TradingEngine on the PaperExchange (property-based)', () => {
         expect(await again.exchange.fetchFills()).toEqual(fills);
       }),
       { numRuns: 400, seed: 20261207 },
+    );
+  });
+
+  it('a process restarted from the paper snapshot and the store at any candle goes on trading exactly as one that never stopped', async () => {
+    await fc.assert(
+      fc.asyncProperty(settingsArbitrary, fc.array(candleStep, { minLength: 10, maxLength: 50 }), secondMarket, fc.array(opinionStep, { minLength: 1, maxLength: 12 }), fc.nat(), async (settings, steps, second, script, at) => {
+        const markets = [{ symbol: 'BTC/USDT', candles: candlesOf(steps) }, ...(second === undefined ? [] : [{ symbol: 'ETH/USDT', candles: candlesOf(second.steps, 50, second.offset) }])];
+        const cut = ((at % steps.length) + 1) * MINUTE;
+        const { straight, restarted } = await withRestart(settings, markets, script, cut);
+        expect(await tradesOf(restarted)).toEqual(await tradesOf(straight));
+      }),
+      { numRuns: 300, seed: 20261210 },
     );
   });
 });
