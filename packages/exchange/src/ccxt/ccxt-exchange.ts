@@ -30,6 +30,9 @@ import { isAmbiguous, translateCcxtError } from './translate-error.js';
 import { backoffDelay, jitterSchema } from '../util/backoff.js';
 
 /** Options of `createCcxtExchange`, validated at construction. */
+/** Empty windows in a row (each twice the last) after which the latest candles' history has begun. */
+const EMPTY_WINDOWS = 4;
+
 export const ccxtExchangeOptionsSchema = z.object({
   /** Any ccxt exchange id. @default 'binance' */
   exchangeId: z.string().min(1).default('binance'),
@@ -194,21 +197,47 @@ export class CcxtExchange implements Exchange {
   /**
    * Candles from `since`, paginated (`ohlcvPageSize` a request) until `limit` candles, the present
    * (the candle still forming) or the end of the exchange's history. Without `since`, the latest
-   * `limit` candles.
+   * `limit` candles (`ohlcvPageSize` when no limit is given): the latest page, then the pages before
+   * it until there are enough (exchanges cap a request at 1000 candles or fewer).
    */
   async fetchOHLCV(symbol: string, timeframe: Timeframe, since?: number, limit?: number): Promise<Candle[]> {
+    if (since !== undefined) return this.#forward(symbol, timeframe, since, limit, Number.POSITIVE_INFINITY);
+    const wanted = limit ?? this.#settings.ohlcvPageSize;
+    const length = timeframeToMs(timeframe);
+    let candles = (await this.#page(symbol, timeframe, undefined, Math.min(this.#settings.ohlcvPageSize, wanted))).map(toCandle);
+    // Windows before the oldest candle, each just long enough for what is missing; a window with no
+    // candle (the exchange was down) is widened, and after EMPTY_WINDOWS of them in a row the history
+    // has begun.
+    let empty = 0;
+    let windowEnd = candles[0]?.timestamp ?? Number.NaN;
+    while (candles.length > 0 && candles.length < wanted && empty < EMPTY_WINDOWS) {
+      const start = windowEnd - (wanted - candles.length) * length * 2 ** empty;
+      const earlier = await this.#forward(symbol, timeframe, start, undefined, windowEnd);
+      if (earlier.length === 0) {
+        empty += 1;
+        windowEnd = start;
+        continue;
+      }
+      empty = 0;
+      candles = [...earlier, ...candles];
+      windowEnd = candles[0]!.timestamp;
+    }
+    return candles.slice(-wanted);
+  }
+
+  /** Candles from `since` until `limit` candles, the present, the end of the history or (excluded) `before`. */
+  async #forward(symbol: string, timeframe: Timeframe, since: number, limit: number | undefined, before: number): Promise<Candle[]> {
     const page = this.#settings.ohlcvPageSize;
-    if (since === undefined) return (await this.#page(symbol, timeframe, undefined, limit ?? page)).map(toCandle);
     const length = timeframeToMs(timeframe);
     const candles: Candle[] = [];
     let cursor = since;
     while (limit === undefined || candles.length < limit) {
       const rows = await this.#page(symbol, timeframe, cursor, Math.min(page, limit === undefined ? page : limit - candles.length));
-      const fresh = rows.map(toCandle).filter((candle) => candle.timestamp >= cursor);
+      const fresh = rows.map(toCandle).filter((candle) => candle.timestamp >= cursor && candle.timestamp < before);
       candles.push(...fresh);
       // A short page proves nothing: exchanges cap pages below what was asked (Binance 1000,
-      // Coinbase and OKX 300). Only an empty page or the present ends the history.
-      if (fresh.length === 0 || fresh.at(-1)!.timestamp + length > this.#clock.now()) break;
+      // Coinbase and OKX 300). Only an empty page, the present or `before` ends the history.
+      if (fresh.length === 0 || fresh.at(-1)!.timestamp + length > this.#clock.now() || fresh.at(-1)!.timestamp + length >= before) break;
       cursor = fresh.at(-1)!.timestamp + 1;
     }
     return limit === undefined ? candles : candles.slice(0, limit);
