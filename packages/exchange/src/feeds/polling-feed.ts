@@ -48,16 +48,25 @@ function startTime(settings: Settings, now: number): number {
   return Math.floor(now / length) * length - settings.warmup * length;
 }
 
-/** Asks for the closed candles from the cursor on; returns the events and whether the newest closed candle arrived. */
-async function poll(context: Context, symbol: string, sequencer: CandleSequencer, cursor: number): Promise<{ events: MarketEvent[]; current: boolean }> {
+/**
+ * Asks for the closed candles from the cursor on; returns the events, whether the newest closed
+ * candle arrived, and whether the range is complete (the exchange has candles from `until` on, so
+ * any still missing before it are missing for good: a trailing gap, then the end).
+ */
+async function poll(context: Context, symbol: string, sequencer: CandleSequencer, cursor: number): Promise<{ events: MarketEvent[]; current: boolean; complete: boolean }> {
   const { settings, exchange, clock } = context;
   const now = clock.now();
+  const until = settings.until ?? Number.POSITIVE_INFINITY;
   const candles = await exchange.fetchOHLCV(symbol, settings.timeframe, cursor);
-  const closed = candles.filter((candle) => isClosed(candle.timestamp, settings.timeframe, now) && candle.timestamp < (settings.until ?? Number.POSITIVE_INFINITY));
+  const closed = candles.filter((candle) => isClosed(candle.timestamp, settings.timeframe, now) && candle.timestamp < until);
   const events = sequencer.accept(closed);
   const length = timeframeToMs(settings.timeframe);
+  const complete = candles.some((candle) => candle.timestamp >= until);
+  if (complete && sequencer.next !== undefined && sequencer.next < until) {
+    events.push({ type: 'gap', symbol, timeframe: settings.timeframe, from: sequencer.next, to: until, missing: Math.round((until - sequencer.next) / length) });
+  }
   const newestClosed = Math.floor(now / length) * length - length;
-  return { events, current: (sequencer.last ?? -1) >= Math.min(newestClosed, (settings.until ?? Number.POSITIVE_INFINITY) - length) };
+  return { events, current: (sequencer.last ?? -1) >= Math.min(newestClosed, until - length), complete };
 }
 
 /** The wait a rate-limited exchange asked for (`CcxtExchange` puts Retry-After in `details.retryAfterMs`), else 0. */
@@ -80,6 +89,7 @@ async function runSymbol(context: Context, symbol: string, emit: (events: Market
     try {
       const result = await poll(context, symbol, sequencer, sequencer.next ?? first);
       emit(result.events);
+      if (result.complete) return;
       current = result.current;
       failures = 0;
     } catch (error) {
@@ -96,7 +106,8 @@ async function runSymbol(context: Context, symbol: string, emit: (events: Market
 
 /**
  * A live feed that polls REST `fetchOHLCV` and passes on CLOSED candles only, once each, in
- * order, with a `gap` event where the exchange has none. It asks again shortly after each candle
+ * order, with a `gap` event where the exchange has none (also before `until` when the exchange's
+ * candles go on past it without those: the feed then ends). It asks again shortly after each candle
  * closes; a request that fails is retried after `retryMs`, or after the exchange's Retry-After when
  * longer (`maxFailures` in a row end the feed with the error).
  * @example
