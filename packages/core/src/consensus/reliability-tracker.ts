@@ -21,7 +21,11 @@ export class ReliabilityTracker {
   constructor(settings: ReliabilityTrackerSettings = {}) {
     this.#decay = settings.decay ?? 0.98;
     for (const record of settings.records ?? []) {
-      this.#records.set(record.assistantId, { ...record, weightedHits: record.reliability * (record.outcomes + 2) - 1, weightedCount: record.outcomes });
+      // The faded count depends only on how many outcomes there were (each fades the past, then adds
+      // one): rebuilt as it grew. Taking the raw count instead made a restarted process forget slower.
+      let weightedCount = 0;
+      for (let outcome = 0; outcome < record.outcomes; outcome += 1) weightedCount = weightedCount * this.#decay + 1;
+      this.#records.set(record.assistantId, { ...record, weightedHits: record.reliability * (weightedCount + 2) - 1, weightedCount });
     }
   }
 

@@ -126,6 +126,28 @@ describe('TradingEngine', () => {
     expect(restarted.reliability.reliability('bull')).toBeCloseTo(engine.reliability.reliability('bull'), 6);
   });
 
+  it('after a restart, scores the decisions the earlier process made and did not live to score, on the right candle, or not at all', async () => {
+    const rising = buildCandles({ closes: Array.from({ length: 40 }, (_, i) => 100 * 1.01 ** i) });
+    const team = () => [defineAssistant({ id: 'bull', analyze: () => ({ assistantId: 'bull', action: 'BUY', confidence: 0.9, reasoning: 'up' }) })];
+    const options = { assistants: team(), trigger: everyNthCandle(5), outcomeHorizon: 5, consensus: { maxRounds: 1 } };
+    const first = async (store: MemoryStore) => {
+      await createTradingEngine({ ...options, exchange: new TestExchange(), store, feed: feedOf(rising.slice(0, 22)), clock: new SimulatedClock(rising[0]!.timestamp) }).run();
+      // Decisions on candles 4, 9, 14 and 19; the one on 19 was due on candle 24.
+      expect(store.outcomes.map((outcome) => outcome.exitPrice)).toEqual([9, 14, 19].map((index) => rising[index]!.close));
+      return [...store.decisions.values()].at(-1)!;
+    };
+    const store = new MemoryStore();
+    const unscored = await first(store);
+    await createTradingEngine({ ...options, exchange: new TestExchange(), store, feed: feedOf(rising.slice(22)), clock: new SimulatedClock(rising[22]!.timestamp) }).run();
+    expect(store.outcomes.filter((outcome) => outcome.decisionId === unscored.id)).toEqual([expect.objectContaining({ entryPrice: rising[19]!.close, exitPrice: rising[24]!.close, bestAction: 'BUY' })]);
+    expect(new Set(store.outcomes.map((outcome) => outcome.decisionId)).size).toBe(store.outcomes.length);
+    // A restart whose candles begin after the one it was due on: never scored at a later price.
+    const late = new MemoryStore();
+    const missed = await first(late);
+    await createTradingEngine({ ...options, exchange: new TestExchange(), store: late, feed: feedOf(rising.slice(30)), clock: new SimulatedClock(rising[30]!.timestamp) }).run();
+    expect(late.outcomes.filter((outcome) => outcome.decisionId === missed.id)).toEqual([]);
+  });
+
   it('processes a batch of candles synchronously when the team and the exchange have nothing to wait for', async () => {
     const exchange = new TestExchange({ cash: 10_000 });
     let decided = 0;

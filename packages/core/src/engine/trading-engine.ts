@@ -4,7 +4,7 @@ import { ConfigError, IaAgentsError, fromZodIssues, isIaAgentsError } from '../e
 import { createEventBus, type EventBus } from '../events/event-bus.js';
 import { systemClock, type Clock } from '../interfaces/clock.js';
 import { isSimulatedExchange, type Exchange, type SimulatedExchange } from '../interfaces/exchange.js';
-import type { AuditEntry } from '../interfaces/store.js';
+import type { AuditEntry, Store } from '../interfaces/store.js';
 import { RingBuffer } from '../util/ring-buffer.js';
 import { isPromiseLike, runSteps, wait, type Steps } from '../util/steps.js';
 import type { MarketEvent } from '../interfaces/market-feed.js';
@@ -98,6 +98,9 @@ export class TradingEngine {
   #riskLimits: RiskLimits;
   /** Taking over the open orders of an earlier process (once, before the first event or decision; retried after a failure). */
   #adoption: Promise<void> | undefined;
+  /** Loading the unscored decisions of an earlier process (see `#resumeOutcomes`). */
+  #resumption: Promise<void> | undefined;
+  #resumed = false;
   #adopted = false;
 
   constructor(settings: TradingEngineSettings) {
@@ -173,6 +176,8 @@ export class TradingEngine {
     if (feed === undefined) throw new ConfigError('engine', [{ path: ['feed'], message: 'run() needs a feed' }]);
     const adopting = this.#adopt();
     if (adopting !== undefined) await adopting;
+    const resuming = this.#resumeOutcomes();
+    if (resuming !== undefined) await resuming;
     const feedOptions = options.signal === undefined ? {} : { signal: options.signal };
     const now = feed.eventsNow?.(feedOptions);
     if (now !== undefined) {
@@ -196,6 +201,8 @@ export class TradingEngine {
   async handle(event: MarketEvent, signal?: AbortSignal): Promise<void> {
     const adopting = this.#adopt();
     if (adopting !== undefined) await adopting;
+    const resuming = this.#resumeOutcomes();
+    if (resuming !== undefined) await resuming;
     await this.#handleEvent(event, signal);
   }
 
@@ -211,6 +218,37 @@ export class TradingEngine {
     const act = event.warmup !== true;
     const position = this.#quietCandles(state, event.candles, 0, signal, this.#candleEvent, act);
     return position === event.candles.length ? undefined : runSteps(this.#onCandles(event.symbol, event.timeframe, event.candles, signal, act, position));
+  }
+
+  /**
+   * Once, before the first event: the decisions an earlier process made and did not live to score
+   * (made within `outcomeHorizon` candles of its end) are tracked again from the store, so a
+   * restart loses no outcome to learn from.
+   */
+  #resumeOutcomes(): Promise<void> | undefined {
+    if (this.#resumed) return undefined;
+    if (this.#settings.store === undefined || !this.#options.learning) {
+      this.#resumed = true;
+      return undefined;
+    }
+    return (this.#resumption ??= this.#loadUnscored(this.#settings.store));
+  }
+
+  async #loadUnscored(store: Store): Promise<void> {
+    try {
+      const scored = new Set((await store.listOutcomes({ limit: 2 * RESUMED_DECISIONS })).map((outcome) => outcome.decisionId));
+      const length = timeframeToMs(this.#settings.feed?.timeframe ?? this.#options.timeframe);
+      const decisions = await store.listDecisions({ limit: RESUMED_DECISIONS });
+      // Oldest first, as the earlier process tracked them.
+      for (const decision of decisions.reverse()) {
+        if (scored.has(decision.id) || decision.price === undefined) continue;
+        this.#outcomes.resume(decision, decision.price, length);
+      }
+    } catch (error) {
+      if (!(error instanceof IaAgentsError)) throw error;
+      this.bus.emit('engine-error', { error, stage: 'resume-outcomes' });
+    }
+    this.#resumed = true;
   }
 
   /** Takes over open orders once (see `#adoptOpenOrders`); nothing to wait for once done, or when a simulation holds none. */
@@ -358,7 +396,7 @@ export class TradingEngine {
       // Read before anything is awaited: another batch may reuse the event object meanwhile.
       const { fills, outcomesDue, reason, index } = event;
       if (fills.length > 0) yield* this.#onFills(fills);
-      if (outcomesDue) yield* this.#collectOutcomes(symbol, index, candle);
+      if (outcomesDue) yield* this.#collectOutcomes(symbol, index, candle, candle.timestamp + timeframeToMs(timeframe));
       if (reason !== false) {
         try {
           yield* this.#decideAndAct(state, reason, signal);
@@ -403,7 +441,7 @@ export class TradingEngine {
       history.push(candle);
       const index = state.count++;
       this.#summary.candles += 1;
-      const outcomesDue = outcomes.isDue(symbol, index);
+      const outcomesDue = outcomes.isDue(symbol, index, candle.timestamp + length);
       const fired = trigger.update(candle);
       const reason = act ? fired : false;
       if (fills.length > 0 || outcomesDue || reason !== false) {
@@ -824,9 +862,9 @@ export class TradingEngine {
     }
   }
 
-  *#collectOutcomes(symbol: string, index: number, candle: Candle): Steps<void> {
+  *#collectOutcomes(symbol: string, index: number, candle: Candle, close: number): Steps<void> {
     const store = this.#settings.store;
-    const due = this.#outcomes.collect(symbol, index, candle.close, this.#clock.now());
+    const due = this.#outcomes.collect(symbol, index, candle.close, this.#clock.now(), close);
     for (let position = 0; position < due.length; position += 1) {
       const { decision, outcome } = due[position]!;
       this.#summary.outcomes += 1;
@@ -905,6 +943,8 @@ const noCandleHook = (): void => undefined;
 
 /** Stored orders a restarted engine checks against the exchange (the latest; older ones are left as they are). */
 const RECONCILED_ORDERS = 500;
+/** Stored decisions looked at for outcomes an earlier process did not score. */
+const RESUMED_DECISIONS = 500;
 
 /** The client order id of an entry the engine placed for a decision (`<decision>-o`) or an approved escalation (`<decision>-a`). */
 const ENTRY = /-[oa]$/;

@@ -61,6 +61,8 @@ interface Process {
   tradeFrom?: number;
   store?: MemoryStore;
   onCandle?: () => void;
+  /** Outcome tracking and learning (off unless asked for). */
+  learning?: boolean;
 }
 
 /** The real engine and replay feed over a paper exchange, with the team's words scripted per candle. */
@@ -76,7 +78,8 @@ function engineOf(settings: Settings, script: readonly OpinionStep[], process: P
     quoteCurrency: 'USDT',
     feeRate: exchangeSettings.takerFee,
     lookback: 5,
-    learning: false,
+    learning: process.learning === true,
+    outcomeHorizon: 3,
     consensus: { maxRounds: 1 },
     ...(process.store === undefined ? {} : { store: process.store }),
     ...(process.onCandle === undefined ? {} : { onCandle: process.onCandle }),
@@ -103,17 +106,24 @@ async function session(settings: Settings, markets: readonly { symbol: string; c
 async function withRestart(settings: Settings, markets: readonly { symbol: string; candles: Candle[] }[], script: readonly OpinionStep[], cut: number) {
   const straightClock = new SimulatedClock(0);
   const straight = createPaperExchange({ ...settings.exchange, balances: { USDT: 1_000 }, quoteCurrency: 'USDT', clock: straightClock });
-  await engineOf(settings, script, { exchange: straight, clock: straightClock, markets, store: new MemoryStore() }).run();
+  const straightStore = new MemoryStore();
+  await engineOf(settings, script, { exchange: straight, clock: straightClock, markets, store: straightStore, learning: true }).run();
   const store = new MemoryStore();
   const firstClock = new SimulatedClock(0);
   const first = createPaperExchange({ ...settings.exchange, balances: { USDT: 1_000 }, quoteCurrency: 'USDT', clock: firstClock });
   const before = markets.map(({ symbol, candles }) => ({ symbol, candles: candles.filter((candle) => candle.timestamp + MINUTE <= cut) })).filter(({ candles }) => candles.length > 0);
-  if (before.length > 0) await engineOf(settings, script, { exchange: first, clock: firstClock, markets: before, store }).run();
+  if (before.length > 0) await engineOf(settings, script, { exchange: first, clock: firstClock, markets: before, store, learning: true }).run();
   const secondClock = new SimulatedClock(cut);
   const second = createPaperExchange({ ...settings.exchange, quoteCurrency: 'USDT', clock: secondClock, state: JSON.parse(JSON.stringify(first.snapshot())) });
-  await engineOf(settings, script, { exchange: second, clock: secondClock, markets, store, tradeFrom: cut }).run();
-  return { straight, restarted: second };
+  const restartedEngine = engineOf(settings, script, { exchange: second, clock: secondClock, markets, store, tradeFrom: cut, learning: true });
+  // What the first process learnt, as a server does at start.
+  await restartedEngine.restore();
+  await restartedEngine.run();
+  return { straight, restarted: second, straightStore, store };
 }
+
+/** Text without the engine's decision ids (see `tradesOf`). */
+const withoutIds = <T extends string | undefined>(text: T): T => text?.replace(/dec-[0-9a-z]+-[0-9a-z]+-[0-9a-f]+/g, 'dec') as T;
 
 /**
  * Orders and fills without the engine's decision ids (`dec-<engine start>-<count>-<hex>`: a restarted
@@ -121,7 +131,6 @@ async function withRestart(settings: Settings, markets: readonly { symbol: strin
  * `-o-tp`) stay.
  */
 async function tradesOf(exchange: PaperExchange) {
-  const withoutIds = (text: string | undefined) => text?.replace(/dec-[0-9a-z]+-[0-9a-z]+-[0-9a-f]+/g, 'dec');
   const orders = exchange.snapshot().orders.map(({ order }) => ({ ...order, clientOrderId: withoutIds(order.clientOrderId), reason: withoutIds(order.reason), decisionId: undefined }));
   const fills = (await exchange.fetchFills()).map((fill) => ({ ...fill, clientOrderId: undefined }));
   return { orders, fills, balances: await exchange.fetchBalance() };
@@ -183,13 +192,19 @@ describe('TradingEngine on the PaperExchange (property-based)', () => {
     );
   });
 
-  it('a process restarted from the paper snapshot and the store at any candle goes on trading exactly as one that never stopped', async () => {
+  it('a process restarted from the paper snapshot and the store at any candle goes on trading and learning exactly as one that never stopped', async () => {
     await fc.assert(
       fc.asyncProperty(settingsArbitrary, fc.array(candleStep, { minLength: 10, maxLength: 50 }), secondMarket, fc.array(opinionStep, { minLength: 1, maxLength: 12 }), fc.nat(), async (settings, steps, second, script, at) => {
         const markets = [{ symbol: 'BTC/USDT', candles: candlesOf(steps) }, ...(second === undefined ? [] : [{ symbol: 'ETH/USDT', candles: candlesOf(second.steps, 50, second.offset) }])];
         const cut = ((at % steps.length) + 1) * MINUTE;
-        const { straight, restarted } = await withRestart(settings, markets, script, cut);
+        const { straight, restarted, straightStore, store } = await withRestart(settings, markets, script, cut);
         expect(await tradesOf(restarted)).toEqual(await tradesOf(straight));
+        // Every decision's outcome measured once, also those the first process made and did not live
+        // to score, and the same reliability learnt (up to float rounding: a record keeps the rate, not its parts).
+        const outcomes = (saved: MemoryStore) => saved.outcomes.map((outcome) => ({ ...outcome, decisionId: withoutIds(outcome.decisionId) }));
+        expect(outcomes(store)).toEqual(outcomes(straightStore));
+        const records = (saved: MemoryStore) => [...saved.assistantRecords.values()].map((record) => ({ ...record, reliability: Number(record.reliability.toFixed(12)) }));
+        expect(records(store)).toEqual(records(straightStore));
       }),
       { numRuns: 300, seed: 20261210 },
     );
