@@ -34,19 +34,22 @@ export class CandleSequencer {
     return this.#last === undefined ? undefined : this.#last + this.#length;
   }
 
-  /** Events for `candles` (closed, any order, possibly repeated): gaps and batches of new candles. */
-  accept(candles: readonly Candle[]): MarketEvent[] {
+  /**
+   * Events for `candles` (closed, any order, possibly repeated): gaps and batches of new candles.
+   * `warmup`: the candles are history whatever their time (they came in a warm-up batch).
+   */
+  accept(candles: readonly Candle[], warmup = false): MarketEvent[] {
     const fresh = [...new Map(candles.filter((candle) => this.#last === undefined || candle.timestamp > this.#last).map((candle) => [candle.timestamp, candle])).values()].sort((a, b) => a.timestamp - b.timestamp);
     const events: MarketEvent[] = [];
     let batch: Candle[] = [];
-    let warmup = false;
+    let inWarmup = false;
     for (const candle of fresh) {
       const expected = this.next;
-      const history = candle.timestamp + this.#length <= this.#liveFrom;
-      if ((expected !== undefined && candle.timestamp > expected) || history !== warmup) {
-        if (batch.length > 0) events.push(this.#batch(batch, warmup));
+      const history = warmup || candle.timestamp + this.#length <= this.#liveFrom;
+      if ((expected !== undefined && candle.timestamp > expected) || history !== inWarmup) {
+        if (batch.length > 0) events.push(this.#batch(batch, inWarmup));
         batch = [];
-        warmup = history;
+        inWarmup = history;
       }
       if (expected !== undefined && candle.timestamp > expected) {
         events.push({ type: 'gap', symbol: this.symbol, timeframe: this.timeframe, from: expected, to: candle.timestamp, missing: Math.round((candle.timestamp - expected) / this.#length) });
@@ -54,7 +57,7 @@ export class CandleSequencer {
       batch.push(candle);
       this.#last = candle.timestamp;
     }
-    if (batch.length > 0) events.push(this.#batch(batch, warmup));
+    if (batch.length > 0) events.push(this.#batch(batch, inWarmup));
     return events;
   }
 

@@ -1,11 +1,12 @@
 import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
 import { SimulatedClock, createTradingEngine, type Candle, type MarketEvent, type MarketFeed, type Timeframe } from '@ia-agents/core';
 import { createReplayFeed } from '../feeds/replay-feed.js';
 import { bundledCandlesPath } from '../bundled-data.js';
 import { PaperExchange } from '../paper/paper-exchange.js';
 import { createSmaCrossover } from '../strategies/sma-crossover.js';
 import { createDataPipeline } from './data-pipeline.js';
-import { dedupeCandles, resampleCandles, validateCandles, type RejectedCandle } from './processors.js';
+import { dedupeCandles, resampleCandles, validateCandles, type MarketEventProcessor, type RejectedCandle } from './processors.js';
 
 const T0 = Date.UTC(2024, 0, 1);
 const MINUTE = 60_000;
@@ -71,6 +72,69 @@ describe('createDataPipeline', () => {
     });
     expect(direct.summary.decisions).toBeGreaterThan(0);
     expect(piped).toEqual(direct);
+  });
+});
+
+describe('createDataPipeline (property-based)', () => {
+  /** One collector's batches: the series cut at random, each batch repeating up to `overlap` candles before it, some with a broken copy of a candle; warm-up and live candles never share a batch. */
+  const scenario = fc.record({
+    length: fc.integer({ min: 1, max: 120 }),
+    holes: fc.array(fc.record({ at: fc.nat(), size: fc.integer({ min: 1, max: 7 }) }), { maxLength: 4 }),
+    warmupShare: fc.double({ min: 0, max: 1, noNaN: true }),
+    cuts: fc.array(fc.integer({ min: 1, max: 15 }), { minLength: 1, maxLength: 40 }),
+    overlap: fc.integer({ min: 0, max: 4 }),
+    broken: fc.array(fc.nat(), { maxLength: 5 }),
+  });
+
+  it('passes each candle on once, in order, warm-up kept warm-up, every hole a gap, and resamples exactly the finished buckets', async () => {
+    await fc.assert(
+      fc.asyncProperty(scenario, async ({ length, holes, warmupShare, cuts, overlap, broken }) => {
+        const missing = new Set(holes.flatMap(({ at, size }) => Array.from({ length: size }, (_, offset) => (at % length) + offset)));
+        const indices = Array.from({ length }, (_, index) => index).filter((index) => !missing.has(index));
+        const warmupEnd = Math.floor(length * warmupShare);
+        const events: MarketEvent[] = [];
+        let position = 0;
+        let cut = 0;
+        while (position < indices.length) {
+          const live = indices[position]! >= warmupEnd;
+          let end = Math.min(indices.length, position + cuts[cut++ % cuts.length]!);
+          // A batch is all warm-up or all live.
+          while (indices[end - 1]! >= warmupEnd !== live) end -= 1;
+          const batchIndices = indices.slice(Math.max(0, position - overlap), end);
+          const candles = batchIndices.map((index) => candle(index));
+          if (broken.includes(events.length)) candles.splice(0, 0, { ...candle(batchIndices[0]!), high: 0 });
+          events.push(live ? batch(candles) : { type: 'candles', symbol: 'BTC/USDT', timeframe: '1m', candles, warmup: true });
+          position = end;
+        }
+        const run = async (processors: MarketEventProcessor[]) => {
+          const out: MarketEvent[] = [];
+          await createDataPipeline({ collectors: [feedOf(events)], processors, consumer: (event) => void out.push(event) }).run();
+          return out;
+        };
+        // Validated and de-duplicated: every candle once, in order, warm-up as it came, a gap right before the candle after each hole.
+        const plain = await run([validateCandles(), dedupeCandles()]);
+        const passed = plain.flatMap((event) => (event.type === 'candles' ? event.candles.map((entry) => ({ index: (entry.timestamp - T0) / MINUTE, warmup: event.warmup === true, entry })) : []));
+        expect(passed.map(({ index }) => index)).toEqual(indices);
+        for (const { index, warmup, entry } of passed) {
+          expect(entry).toEqual(candle(index));
+          expect(warmup).toBe(index < warmupEnd);
+        }
+        const gaps = plain.filter((event) => event.type === 'gap').map((event) => [(event.from - T0) / MINUTE, (event.to - T0) / MINUTE]);
+        expect(gaps).toEqual(indices.slice(1).flatMap((index, position) => (index - indices[position]! > 1 ? [[indices[position]! + 1, index]] : [])));
+        // Resampled to 5m: a bucket goes out once a later candle or its own last minute has come; warm-up when all its minutes were.
+        const resampled = (await run([validateCandles(), dedupeCandles(), resampleCandles({ to: '5m' })])).flatMap((event) => (event.type === 'candles' ? event.candles.map((entry) => ({ entry, warmup: event.warmup === true })) : []));
+        const starts = [...new Set(indices.map((index) => Math.floor(index / 5) * 5))];
+        const finished = starts.filter((start) => start !== starts.at(-1) || indices.includes(start + 4));
+        expect(resampled).toEqual(
+          finished.map((start) => {
+            const parts = indices.filter((index) => index >= start && index < start + 5).map((index) => candle(index));
+            const entry = { timestamp: T0 + start * MINUTE, open: parts[0]!.open, high: Math.max(...parts.map((part) => part.high)), low: Math.min(...parts.map((part) => part.low)), close: parts.at(-1)!.close, volume: parts.reduce((sum, part) => sum + part.volume, 0) };
+            return { entry, warmup: parts.every((part) => (part.timestamp - T0) / MINUTE < warmupEnd) };
+          }),
+        );
+      }),
+      { numRuns: 500, seed: 20261213 },
+    );
   });
 });
 

@@ -63,7 +63,8 @@ export function dedupeCandles(options: { onDuplicate?: (symbol: string, candle: 
       sequencers.set(key, sequencer);
       const last = sequencer.last ?? Number.NEGATIVE_INFINITY;
       for (const candle of event.candles) if (candle.timestamp <= last) options.onDuplicate?.(event.symbol, candle);
-      return sequencer.accept(event.candles);
+      // Warm-up history stays warm-up: an engine behind the pipeline learns from it without acting on it.
+      return sequencer.accept(event.candles, event.warmup === true);
     },
   };
 }
@@ -84,12 +85,12 @@ function merge(start: number, parts: readonly Candle[]): Candle {
 /**
  * Aggregates candles into a longer timeframe (e.g. 1m into 1h, buckets aligned to UTC): a bucket
  * is passed on once a candle of a later bucket arrives, or as soon as its last part has arrived.
- * Events of other kinds pass through; gaps of the short timeframe are dropped (follow it with
- * `dedupeCandles()` to report gaps in the long one).
+ * A bucket made only of warm-up candles is warm-up too. Events of other kinds pass through; gaps of
+ * the short timeframe are dropped (follow it with `dedupeCandles()` to report gaps in the long one).
  */
 export function resampleCandles(options: { to: Timeframe }): MarketEventProcessor {
   const length = timeframeToMs(options.to);
-  const open = new Map<string, { start: number; parts: Candle[] }>();
+  const open = new Map<string, { start: number; parts: Candle[]; warmup: boolean }>();
   return {
     name: `resample-${options.to}`,
     process(event) {
@@ -97,21 +98,31 @@ export function resampleCandles(options: { to: Timeframe }): MarketEventProcesso
       if (event.type !== 'candles') return [event];
       const step = timeframeToMs(event.timeframe);
       if (step > length || length % step !== 0) throw new ConfigError('resample processor', [{ path: ['to'], message: `cannot resample ${event.timeframe} candles of ${event.symbol} into ${options.to}` }]);
-      const done: Candle[] = [];
+      const warmup = event.warmup === true;
+      const done: { candle: Candle; warmup: boolean }[] = [];
+      const close = (finished: { start: number; parts: Candle[]; warmup: boolean }) => done.push({ candle: merge(finished.start, finished.parts), warmup: finished.warmup });
       let bucket = open.get(event.symbol);
       for (const candle of event.candles) {
         const start = Math.floor(candle.timestamp / length) * length;
-        if (bucket !== undefined && start !== bucket.start) done.push(merge(bucket.start, bucket.parts));
-        if (bucket === undefined || start !== bucket.start) bucket = { start, parts: [] };
+        if (bucket !== undefined && start !== bucket.start) close(bucket);
+        if (bucket === undefined || start !== bucket.start) bucket = { start, parts: [], warmup: true };
         bucket.parts.push(candle);
+        bucket.warmup &&= warmup;
         if (candle.timestamp + step === start + length) {
-          done.push(merge(bucket.start, bucket.parts));
+          close(bucket);
           bucket = undefined;
         }
       }
       if (bucket === undefined) open.delete(event.symbol);
       else open.set(event.symbol, bucket);
-      return done.length === 0 ? [] : [{ type: 'candles', symbol: event.symbol, timeframe: options.to, candles: done }];
+      // One event per run of buckets with the same warm-up flag, in order.
+      const events: MarketEvent[] = [];
+      for (const { candle, warmup: history } of done) {
+        const last = events.at(-1);
+        if (last?.type === 'candles' && (last.warmup === true) === history) last.candles.push(candle);
+        else events.push(history ? { type: 'candles', symbol: event.symbol, timeframe: options.to, candles: [candle], warmup: true } : { type: 'candles', symbol: event.symbol, timeframe: options.to, candles: [candle] });
+      }
+      return events;
     },
   };
 }
