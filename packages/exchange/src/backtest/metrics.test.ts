@@ -148,29 +148,32 @@ describe('performanceMetrics against the plain array code', () => {
 describe('roundTrips and tradeMetrics against the plain code', () => {
   /** Round trips and trade figures as first written (a Map of fresh state per trip, filters). */
   function plainTrips(fills: readonly Fill[]): { trips: RoundTrip[]; metrics: TradeMetrics } {
-    const open = new Map<string, { trip: RoundTrip; held: number; bought: number; soldValue: number; sold: number }>();
+    const open = new Map<string, { trip: RoundTrip; held: number; bought: number; soldValue: number; sold: number; quoteFees: number }>();
     const trips: RoundTrip[] = [];
     for (const fill of fills) {
       let current = open.get(fill.symbol);
       if (current === undefined) {
         if (fill.side === 'sell') continue;
-        current = { trip: { symbol: fill.symbol, openedAt: fill.timestamp, closedAt: null, amount: 0, entryPrice: 0, exitPrice: null, pnl: null, fees: 0 }, held: 0, bought: 0, soldValue: 0, sold: 0 };
+        current = { trip: { symbol: fill.symbol, openedAt: fill.timestamp, closedAt: null, amount: 0, entryPrice: 0, exitPrice: null, pnl: null, fees: 0 }, held: 0, bought: 0, soldValue: 0, sold: 0, quoteFees: 0 };
         open.set(fill.symbol, current);
         trips.push(current.trip);
       }
       const { trip } = current;
-      trip.fees += fill.fee.cost;
+      // A fee in the asset bought: valued at the fill's price, and never held.
+      const inBase = fill.fee.currency === fill.symbol.split('/')[0];
+      trip.fees += inBase ? fill.fee.cost * fill.price : fill.fee.cost;
+      if (!inBase) current.quoteFees += fill.fee.cost;
       if (fill.side === 'buy') {
         trip.entryPrice = (trip.entryPrice * current.bought + fill.price * fill.amount) / (current.bought + fill.amount);
         current.bought += fill.amount;
-        current.held += fill.amount;
+        current.held += inBase ? fill.amount - fill.fee.cost : fill.amount;
         trip.amount = current.bought;
       } else {
         current.soldValue += fill.price * fill.amount;
         current.sold += fill.amount;
         current.held -= fill.amount;
         if (current.held <= current.bought * 1e-9) {
-          [trip.closedAt, trip.exitPrice, trip.pnl] = [fill.timestamp, current.soldValue / current.sold, current.soldValue - trip.entryPrice * current.bought - trip.fees];
+          [trip.closedAt, trip.exitPrice, trip.pnl] = [fill.timestamp, current.soldValue / current.sold, current.soldValue - trip.entryPrice * current.bought - current.quoteFees];
           open.delete(fill.symbol);
         }
       }
@@ -179,21 +182,24 @@ describe('roundTrips and tradeMetrics against the plain code', () => {
     const wins = closed.filter((trip) => trip.pnl! > 0);
     const grossProfit = wins.reduce((sum, trip) => sum + trip.pnl!, 0);
     const grossLoss = closed.filter((trip) => trip.pnl! < 0).reduce((sum, trip) => sum - trip.pnl!, 0);
-    const feesPaid = fills.reduce((sum, fill) => sum + fill.fee.cost, 0);
+    const feesPaid = fills.reduce((sum, fill) => sum + (fill.fee.currency === 'USD' ? fill.fee.cost : fill.fee.cost * fill.price), 0);
     return { trips, metrics: { trades: closed.length, winRate: closed.length === 0 ? null : wins.length / closed.length, profitFactor: grossLoss > 0 ? grossProfit / grossLoss : null, exposure: 0.25, feesPaid, fills: fills.length } };
   }
 
   it('gives the same trips and figures for fills in several symbols, partial exits and dust', () => {
-    const fillArbitrary = fc.record({ symbol: fc.constantFrom('AAA/USD', 'BBB/USD', 'CCC/USD'), side: fc.constantFrom('buy' as const, 'sell' as const), price: fc.double({ min: 1, max: 1000, noNaN: true }), amount: fc.double({ min: 0.001, max: 5, noNaN: true }), fee: fc.double({ min: 0, max: 2, noNaN: true }) });
+    const fillArbitrary = fc.record({ symbol: fc.constantFrom('AAA/USD', 'BBB/USD', 'CCC/USD'), side: fc.constantFrom('buy' as const, 'sell' as const), price: fc.double({ min: 1, max: 1000, noNaN: true }), amount: fc.double({ min: 0.001, max: 5, noNaN: true }), fee: fc.double({ min: 0, max: 2, noNaN: true }), feeInBase: fc.boolean() });
     fc.assert(
       fc.property(fc.array(fillArbitrary, { maxLength: 300 }), (drawn) => {
         const held = new Map<string, number>();
-        const fills = drawn.map(({ symbol, side, price, amount, fee }, index): Fill => {
-          // Sells never exceed what is held, and sometimes sell it all (the trip closes).
+        const fills = drawn.map(({ symbol, side, price, amount, fee, feeInBase }, index): Fill => {
+          // Sells never exceed what is held, and sometimes sell it all (the trip closes). A buy's fee
+          // may be taken from the asset bought (Binance spot): a share of it, never held.
           const has = held.get(symbol) ?? 0;
           const size = side === 'buy' ? amount : index % 3 === 0 ? has : Math.min(has, amount);
-          held.set(symbol, side === 'buy' ? has + size : has - size);
-          return { id: `f${index}`, orderId: `o${index}`, clientOrderId: `c${index}`, symbol, side, price, amount: size, fee: { cost: fee, currency: 'USD' }, liquidity: 'taker', timestamp: index * 60_000 };
+          const inBase = side === 'buy' && feeInBase;
+          const cost = inBase ? size * Math.min(fee, 1) * 0.01 : fee;
+          held.set(symbol, side === 'buy' ? has + size - (inBase ? cost : 0) : has - size);
+          return { id: `f${index}`, orderId: `o${index}`, clientOrderId: `c${index}`, symbol, side, price, amount: size, fee: { cost, currency: inBase ? symbol.split('/')[0]! : 'USD' }, liquidity: 'taker', timestamp: index * 60_000 };
         });
         const expected = plainTrips(fills);
         const trips = roundTrips(fills);

@@ -55,9 +55,10 @@ export interface RoundTrip {
   entryPrice: number;
   /** Volume-weighted sell price, null while open. */
   exitPrice: number | null;
-  /** Sell value - buy value - fees, quote currency (closed trips). */
+  /** What the trip left in the quote currency: sell value - buy value - fees paid in it (a fee taken
+   * from the asset bought shows as less to sell) (closed trips). */
   pnl: number | null;
-  /** Fees paid on the trip. */
+  /** Fees paid on the trip, quote currency (a fee in the asset bought valued at its fill's price). */
   fees: number;
 }
 
@@ -277,6 +278,20 @@ interface OpenTrip {
   bought: number;
   soldValue: number;
   sold: number;
+  /** Fees paid in the quote currency (the others came out of the holding). */
+  quoteFees: number;
+  /** The asset bought (a fee in it is taken from what was bought). */
+  base: string;
+}
+
+/** A fill's fee in its symbol's quote currency: a fee in the asset traded is valued at the fill's price. */
+export function feeInQuote(fill: Fill): number {
+  return fill.fee.currency === baseOf(fill.symbol) ? fill.fee.cost * fill.price : fill.fee.cost;
+}
+
+function baseOf(symbol: string): string {
+  const slash = symbol.indexOf('/');
+  return slash < 0 ? symbol : symbol.slice(0, slash);
 }
 
 /** Groups fills into round trips per symbol: a trip opens on the first buy while flat and closes when flat again. */
@@ -286,20 +301,23 @@ export function roundTrips(fills: readonly Fill[]): RoundTrip[] {
   for (let index = 0; index < fills.length; index++) {
     const fill = fills[index]!;
     let current = bySymbol.get(fill.symbol);
-    if (current === undefined) bySymbol.set(fill.symbol, (current = { trip: undefined, held: 0, bought: 0, soldValue: 0, sold: 0 }));
+    if (current === undefined) bySymbol.set(fill.symbol, (current = { trip: undefined, held: 0, bought: 0, soldValue: 0, sold: 0, quoteFees: 0, base: baseOf(fill.symbol) }));
     let { trip } = current;
     if (trip === undefined) {
       if (fill.side === 'sell') continue;
       trip = { symbol: fill.symbol, openedAt: fill.timestamp, closedAt: null, amount: 0, entryPrice: 0, exitPrice: null, pnl: null, fees: 0 };
       current.trip = trip;
-      current.held = current.bought = current.soldValue = current.sold = 0;
+      current.held = current.bought = current.soldValue = current.sold = current.quoteFees = 0;
       trips.push(trip);
     }
-    trip.fees += fill.fee.cost;
+    // A fee in the asset bought (Binance spot buys) leaves less of it held; it is valued at the fill's price.
+    const inBase = fill.fee.currency === current.base;
+    trip.fees += inBase ? fill.fee.cost * fill.price : fill.fee.cost;
+    if (!inBase) current.quoteFees += fill.fee.cost;
     if (fill.side === 'buy') {
       trip.entryPrice = (trip.entryPrice * current.bought + fill.price * fill.amount) / (current.bought + fill.amount);
       current.bought += fill.amount;
-      current.held += fill.amount;
+      current.held += inBase ? fill.amount - fill.fee.cost : fill.amount;
       trip.amount = current.bought;
       continue;
     }
@@ -309,7 +327,7 @@ export function roundTrips(fills: readonly Fill[]): RoundTrip[] {
     if (current.held <= current.bought * 1e-9) {
       trip.closedAt = fill.timestamp;
       trip.exitPrice = current.soldValue / current.sold;
-      trip.pnl = current.soldValue - trip.entryPrice * current.bought - trip.fees;
+      trip.pnl = current.soldValue - trip.entryPrice * current.bought - current.quoteFees;
       current.trip = undefined;
     }
   }
@@ -332,7 +350,7 @@ export function tradeMetrics(trips: readonly RoundTrip[], fills: readonly Fill[]
     } else if (pnl < 0) grossLoss -= pnl;
   }
   let feesPaid = 0;
-  for (let index = 0; index < fills.length; index++) feesPaid += fills[index]!.fee.cost;
+  for (let index = 0; index < fills.length; index++) feesPaid += feeInQuote(fills[index]!);
   return {
     trades: closed,
     winRate: closed === 0 ? null : wins / closed,

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { SimulatedClock, createTradingEngine, defineAssistant, type Candle, type Fill, type OpinionInput } from '@ia-agents/core';
 import { MemoryStore } from '@ia-agents/core/testing';
+import { feeInQuote, roundTrips } from '../backtest/metrics.js';
 import { createReplayFeed } from '../feeds/replay-feed.js';
 import { createPaperExchange, type PaperExchange } from './paper-exchange.js';
 import { paperSettings, uniform } from './paper-arbitraries.js';
@@ -184,6 +185,17 @@ describe('TradingEngine on the PaperExchange (property-based)', () => {
           if (sibling !== undefined) expect(order.filled > 0 && sibling.filled > 0).toBe(false);
         }
         if ((await exchange.fetchOpenOrders()).length === 0) for (const balance of Object.values(balances)) expect(balance.used).toBe(0);
+        // The backtest's round trips agree with the exchange's books: a symbol whose trips are all
+        // closed made, in the sum of their results, what its position realised (fees in either asset).
+        const trips = roundTrips(fills);
+        for (const position of exchange.snapshot().positions) {
+          const own = trips.filter((trip) => trip.symbol === position.symbol);
+          if (position.amount > 0) continue;
+          // Flat: every trip closed (a fee taken from the asset bought is not still held).
+          expect(own.filter((trip) => trip.pnl === null)).toEqual([]);
+          expect(own.reduce((sum, trip) => sum + trip.pnl!, 0)).toBeCloseTo(position.realizedPnl, 6);
+          expect(own.reduce((sum, trip) => sum + trip.fees, 0)).toBeCloseTo(fills.filter((fill) => fill.symbol === position.symbol).reduce((sum, fill) => sum + feeInQuote(fill), 0), 9);
+        }
         // The same run again gives the same fills.
         const again = await session(settings, markets, script);
         expect(await again.exchange.fetchFills()).toEqual(fills);
