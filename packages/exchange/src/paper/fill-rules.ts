@@ -73,6 +73,22 @@ export function stopExecution(order: RuleOrder, candle: Candle): Execution | und
   return price === undefined ? undefined : { price, liquidity: 'taker' };
 }
 
+/**
+ * Whether the candle's open alone executes the order (a gap through its stop or limit): it came
+ * first in the candle, before anything reached only inside the range. Reads the order, changes nothing.
+ */
+export function executesAtOpen(order: RuleOrder, candle: Candle): boolean {
+  if (order.type === 'market') return true;
+  if (order.type === 'limit') return order.side === 'buy' ? candle.open <= order.price! : candle.open >= order.price!;
+  if (order.triggered) return order.price === undefined || (order.side === 'buy' ? candle.open <= order.price : candle.open >= order.price);
+  const level = order.type === 'trailing-stop' && Number.isNaN(order.extreme) ? Number.NaN : stopLevel(order);
+  if (Number.isNaN(level)) return false;
+  const falling = order.type === 'trailing-stop' ? order.side === 'sell' : firesOnFall(order);
+  const fires = falling ? candle.open <= level * (1 + TOUCH) : candle.open >= level * (1 - TOUCH);
+  // A stop-limit fired at the open executes there only if its limit takes the open.
+  return fires && (order.price === undefined || (order.side === 'buy' ? candle.open <= order.price : candle.open >= order.price));
+}
+
 /** Slippage in basis points of one taker fill. */
 export function slippageBps(model: Slippage, amount: number, candleVolume: number): number {
   if (model.model === 'fixed') return model.bps;

@@ -449,6 +449,18 @@ describe('PaperExchange one-cancels-the-other', () => {
     expect(exchange.holding('BTC/USDT')).toBe(0);
   });
 
+  it('fills the leg the candle opens through, though the other is reached later in the candle: a gap up takes profit at the open, a gap down stops out at the open', () => {
+    const up = held();
+    up.placeOcoOrder(pair);
+    // Opens at 125, over the take-profit (120), then falls through the stop-loss (90).
+    expect(up.onCandle('BTC/USDT', candle(2, 125, 126, 85, 88)).map((fill) => [fill.clientOrderId, fill.amount, fill.price])).toEqual([['tp', 2, 125]]);
+    expect(up.orderByClientId('sl')).toMatchObject({ status: 'cancelled', reason: 'one-cancels-the-other: tp filled' });
+    const down = held();
+    down.placeOcoOrder(pair);
+    expect(down.onCandle('BTC/USDT', candle(2, 85, 126, 84, 121)).map((fill) => [fill.clientOrderId, fill.amount, fill.price])).toEqual([['sl', 2, 85]]);
+    expect(down.orderByClientId('tp')!.status).toBe('cancelled');
+  });
+
   it('cancels both legs when either is cancelled, releasing the holding', async () => {
     const exchange = held();
     const [, takeProfit] = exchange.placeOcoOrder(pair);

@@ -17,7 +17,7 @@ import {
   type Ticker,
   type Timeframe,
 } from '@ia-agents/core';
-import { candleExecution, executesAtClose } from './fill-rules.js';
+import { candleExecution, executesAtClose, executesAtOpen } from './fill-rules.js';
 import { fillContext, fillOnBook, fillOnCandle, type FillContext } from './paper-fills.js';
 import { PaperLedger, type AssetBalance } from './paper-ledger.js';
 import { marketFor, paperExchangeOptionsSchema, splitSymbol, type PaperExchangeOptions, type PaperExchangeSettings } from './paper-options.js';
@@ -151,10 +151,16 @@ export class PaperExchange implements SimulatedExchange {
     const open = state.open;
     for (const order of open) {
       if (!this.#isOpen(order) || !(candle.timestamp > order.after)) continue;
+      // Of a one-cancels-the-other pair, a leg the open executes came first: a candle that gaps up
+      // through the take-profit and then falls through the stop-loss took profit at the open. (When
+      // both are reached only inside the candle, the order of prices is unknown: the stop-loss, placed
+      // first, fills.)
+      const other = this.#openPartner(order);
+      if (other !== undefined && other.index > order.index && other.after < candle.timestamp && executesAtOpen(other, candle) && !executesAtOpen(order, candle)) continue;
       const execution = candleExecution(order, candle);
       const time = Math.max(candle.timestamp, order.order.createdAt);
       if (execution !== undefined) {
-        const partner = this.#openPartner(order);
+        const partner = other;
         if (partner !== undefined) {
           order.locked += partner.locked;
           partner.locked = 0;
