@@ -135,4 +135,32 @@ describe('createStreamingFeed (ccxt pro watchOHLCV on a local Binance stream, RE
     expect(run.events.some((event) => event.type === 'gap')).toBe(false);
     expect(ws.connectionsOpened).toBe(2);
   });
+  it('with a clock a little behind the exchange, a reconnection just after a close loses no candle: one older than a candle the exchange has begun is closed', async () => {
+    const { rest, ws, client, clock, exchange } = await servers(T0 + 3 * MINUTE + 30_000);
+    rest.klines.set('BTCUSDT 1m', Array.from({ length: 10 }, (_, index) => candle(index)));
+    const stream = new CcxtStream({ client, backoffMs: 0, clock });
+    const feed = createStreamingFeed({ stream, exchange, symbols: ['BTC/USDT'], timeframe: '1m', warmup: 2, clock });
+    const run = collect(feed);
+    onTestFinished(() => stream.close());
+    await ws.subscribed('btcusdt@kline_1m');
+    ws.kline('BTCUSDT', '1m', candle(3), { closed: true });
+    ws.kline('BTCUSDT', '1m', candle(4, 99), { closed: false });
+    await expect.poll(() => run.candles().length).toBe(3);
+
+    // The connection drops while candle 4 forms; it comes back 200 ms after candle 4 closed, by the
+    // exchange's time, while this machine's clock is still 300 ms before that close.
+    ws.dropConnections();
+    rest.now = T0 + 5 * MINUTE + 200;
+    clock.set(T0 + 5 * MINUTE - 300);
+    await ws.subscribed('btcusdt@kline_1m', 2);
+    ws.kline('BTCUSDT', '1m', candle(5, 102), { closed: false });
+    await expect.poll(() => run.candles().length).toBe(4);
+    clock.set(T0 + 6 * MINUTE + 1_000);
+    rest.now = clock.now();
+    ws.kline('BTCUSDT', '1m', candle(5), { closed: true });
+    ws.kline('BTCUSDT', '1m', candle(6, 100), { closed: false });
+    await expect.poll(() => run.candles().length).toBe(5);
+    expect(run.candles()).toEqual([1, 2, 3, 4, 5].map((index) => candle(index)));
+    expect(run.events.some((event) => event.type === 'gap')).toBe(false);
+  });
 });

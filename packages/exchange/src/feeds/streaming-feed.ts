@@ -46,12 +46,19 @@ class SymbolStream {
     this.sequencer = new CandleSequencer(symbol, context.settings.timeframe, undefined, context.clock.now());
   }
 
-  /** Closed candles over REST from the next expected one (or `from`), passed on in order. */
-  async backfill(from: number): Promise<void> {
+  /**
+   * Closed candles over REST from the next expected one (or `from`), passed on in order. A candle
+   * is closed when this clock says so, or when the exchange has begun a later one (`begun`: the
+   * stream's candle that prompted the call): a clock a little behind the exchange's must not hold
+   * back a candle the exchange has closed, or it would be skipped as a gap.
+   */
+  async backfill(from: number, begun = Number.NEGATIVE_INFINITY): Promise<void> {
     const { exchange, settings, clock } = this.context;
     const candles = await exchange.fetchOHLCV(this.symbol, settings.timeframe, this.sequencer.next ?? from);
     const now = clock.now();
-    this.emit(this.sequencer.accept(candles.filter((candle) => isClosed(candle.timestamp, settings.timeframe, now))));
+    let newest = begun;
+    for (const candle of candles) if (candle.timestamp > newest) newest = candle.timestamp;
+    this.emit(this.sequencer.accept(candles.filter((candle) => candle.timestamp < newest || isClosed(candle.timestamp, settings.timeframe, now))));
   }
 
   /** A stream update: a newer candle closes the pending one; a jump or a reconnection is filled over REST. */
@@ -60,7 +67,9 @@ class SymbolStream {
       // The pending candle's final update may have been lost with the connection: REST has it.
       const from = this.sequencer.next ?? this.pending?.timestamp;
       this.pending = undefined;
-      if (from !== undefined) await this.backfill(from);
+      let begun = Number.NEGATIVE_INFINITY;
+      for (const candle of candles) if (candle.timestamp > begun) begun = candle.timestamp;
+      if (from !== undefined) await this.backfill(from, begun);
     }
     for (const candle of [...candles].sort((a, b) => a.timestamp - b.timestamp)) await this.#candle(candle);
   }
@@ -71,7 +80,7 @@ class SymbolStream {
     if (pending !== undefined && candle.timestamp < pending.timestamp) return;
     if (pending !== undefined && candle.timestamp > pending.timestamp) {
       this.emit(this.sequencer.accept([pending]));
-      if (candle.timestamp > this.sequencer.next!) await this.backfill(this.sequencer.next!);
+      if (candle.timestamp > this.sequencer.next!) await this.backfill(this.sequencer.next!, candle.timestamp);
     }
     this.pending = candle;
   }
