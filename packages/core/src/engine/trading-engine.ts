@@ -344,7 +344,7 @@ export class TradingEngine {
    * planned: they are placed now, unless a leg exists already.
    */
   async #protectLateEntry(entry: Order): Promise<void> {
-    if (entry.status !== 'filled') return;
+    if (!closedWithFills(entry)) return;
     const plan = await this.#storedPlan(entry);
     if (plan === undefined) return;
     for (const suffix of ['-sl', '-tp']) if ((await this.#exchange.fetchOrderByClientId(`${entry.clientOrderId}${suffix}`, entry.symbol)) !== undefined) return;
@@ -485,7 +485,7 @@ export class TradingEngine {
           this.#liveOpen.delete(clientOrderId);
           this.#liveSince.delete(clientOrderId);
           if (this.#settings.store !== undefined) await this.#settings.store.saveOrder(order);
-          if (order.status === 'filled') await runSteps(this.#afterFilled(order));
+          await runSteps(this.#afterFilled(order));
         }
       }
     } catch (error) {
@@ -514,7 +514,7 @@ export class TradingEngine {
         if (paired) this.#protective.set(sibling, { symbol, sibling: clientOrderId });
       }
       if (plan === undefined || order.side !== 'buy') continue;
-      if (order.status === 'filled') await runSteps(this.#protect(order, plan));
+      if (closedWithFills(order)) await runSteps(this.#protect(order, plan));
       else if (order.status === 'open' || order.status === 'partially-filled') this.#pendingProtection.set(order.clientOrderId, plan);
     }
   }
@@ -637,7 +637,7 @@ export class TradingEngine {
       yield* this.#recordOrder(order);
       const plan = decision.plan;
       if (sized.side === 'buy' && plan !== undefined && (plan.stopLoss !== undefined || plan.takeProfit !== undefined)) {
-        if (order.status === 'filled') yield* this.#protect(order, plan);
+        if (closedWithFills(order)) yield* this.#protect(order, plan);
         else this.#pendingProtection.set(order.clientOrderId, plan);
       }
       return { decision, order };
@@ -832,7 +832,7 @@ export class TradingEngine {
       const order = known?.clientOrderId === fill.clientOrderId ? known : yield* this.#orderByClientId(fill.clientOrderId, fill.symbol);
       if (order !== undefined && store !== undefined) yield store.saveOrder(order);
       if (this.bus.wants('order-fill')) this.bus.emit('order-fill', order === undefined ? { fill } : { order, fill });
-      if (order?.status === 'filled' && (this.#pendingProtection.size > 0 || this.#protective.size > 0)) yield* this.#afterFilled(order);
+      if (order !== undefined && order.status !== 'open' && order.status !== 'partially-filled' && (this.#pendingProtection.size > 0 || this.#protective.size > 0)) yield* this.#afterFilled(order);
     }
     // A valuation only for someone who keeps or watches it (a backtest without either skips it).
     if (simulated !== undefined && (store !== undefined || this.bus.wants('portfolio-update'))) {
@@ -842,16 +842,20 @@ export class TradingEngine {
     }
   }
 
-  /** A filled entry gets its protection; a filled protective order takes its sibling away. */
+  /**
+   * An order that closed: an entry gets its protection for what it got (also when the rest was
+   * cancelled: a part fill is a position all the same); a filled protective order takes its
+   * sibling away.
+   */
   *#afterFilled(order: Order): Steps<void> {
     if (this.#pendingProtection.size > 0) {
       const plan = this.#pendingProtection.get(order.clientOrderId);
       if (plan !== undefined) {
         this.#pendingProtection.delete(order.clientOrderId);
-        yield* this.#protect(order, plan);
+        if (order.filled > 0) yield* this.#protect(order, plan);
       }
     }
-    if (this.#protective.size === 0) return;
+    if (this.#protective.size === 0 || order.status !== 'filled') return;
     const leg = this.#protective.get(order.clientOrderId);
     if (leg !== undefined) {
       this.#protective.delete(order.clientOrderId);
@@ -951,6 +955,11 @@ const ENTRY = /-[oa]$/;
 
 /** The client order id of a protective leg the engine placed: `<entry>-sl` or `<entry>-tp`. */
 const PROTECTIVE_LEG = /^(.+)-(sl|tp)$/;
+
+/** An order that is over (filled, cancelled, rejected) after filling something: its fills make a position. */
+function closedWithFills(order: Order): boolean {
+  return order.status !== 'open' && order.status !== 'partially-filled' && order.filled > 0;
+}
 
 /** The other leg's client order id of a protective leg (`-sl` <-> `-tp`), or undefined for any other order. */
 function siblingLeg(clientOrderId: string): string | undefined {
