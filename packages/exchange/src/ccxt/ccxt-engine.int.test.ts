@@ -57,6 +57,32 @@ describe('TradingEngine live on CcxtExchange (real ccxt, local Binance)', () => 
     expect(binance.rest.orders.filter((order) => order.type === 'MARKET')).toHaveLength(1);
   });
 
+  it('records the fill of a take-profit that rested three days (Binance lists trades 24 hours at a time)', async () => {
+    const binance = await venue();
+    const exchange = new CcxtExchange({ client: binance.createClient(), attempts: 2, backoffMs: 0 });
+    const store = new MemoryStore();
+    const fills: string[] = [];
+    const engine = createTradingEngine({
+      exchange,
+      store,
+      feed: createArrayFeed({ candles: { 'BTC/USDT': [flat(0, 100), flat(1, 100), flat(40, 105), flat(75, 111), flat(76, 111)] }, timeframe: '1h', batchSize: 1 }),
+      assistants: [buyOnce()],
+      clock: new SimulatedClock(T0),
+      learning: false,
+      riskLimits: { minConfidence: 0 },
+      // Binance's clock and trades move with the candles.
+      onCandle: (_symbol, candle) => {
+        binance.rest.orderTime = candle.timestamp + HOUR;
+        binance.rest.tradeAt(candle.close);
+      },
+    });
+    engine.bus.on('order-fill', ({ order, fill }) => void fills.push(`${order?.type} ${fill.side} ${fill.price}`));
+    binance.rest.orderTime = T0 + HOUR;
+    await engine.run();
+    expect(fills).toEqual(['market buy 100', 'take-profit sell 111']);
+    expect([...store.fills.values()].map((fill) => [fill.side, fill.timestamp])).toEqual([['buy', T0 + HOUR], ['sell', T0 + 76 * HOUR]]);
+  });
+
   it('cancels the order list before the team sells, then sells the whole holding once', async () => {
     const binance = await venue();
     const exchange = new CcxtExchange({ client: binance.createClient(), attempts: 2, backoffMs: 0 });

@@ -245,6 +245,30 @@ describe('CcxtExchange (real ccxt against a local Binance REST server)', () => {
     expect(server.sent('POST', '/api/v3/order')).toHaveLength(1);
   });
 
+  it('finds every fill since a time however old it is and however many there are (Binance answers 1000 trades a request, 24 hours apart at most)', async () => {
+    const DAY = 86_400_000;
+    const start = Date.UTC(2025, 0, 1);
+    const { server, exchange } = await connect({ now: start + 4 * DAY });
+    // Three fills over three days: a stop-loss resting since day 0 fills on day 3.
+    for (const [index, day] of [0, 1.5, 3].entries()) {
+      server.orderTime = start + day * DAY;
+      await exchange.createOrder({ clientOrderId: `day-${index}`, symbol: 'BTC/USDT', side: 'buy', type: 'market', amount: 0.5 });
+    }
+    expect((await exchange.fetchFills('BTC/USDT', start)).map((fill) => [fill.clientOrderId, fill.timestamp])).toEqual([0, 1.5, 3].map((day, index) => [`day-${index}`, start + day * DAY]));
+    // 1,200 more over the next half day: more than one answer holds.
+    const template = server.orders.at(-1)!;
+    for (let index = 0; index < 1_200; index += 1) server.orders.push({ ...template, orderId: 50_000 + index, clientOrderId: `many-${index}`, time: start + 3 * DAY + index * 10_000, updateTime: start + 3 * DAY + index * 10_000 });
+    const fills = await exchange.fetchFills('BTC/USDT', start + DAY);
+    expect(fills).toHaveLength(1_202);
+    expect(fills.slice(0, 2).map((fill) => fill.clientOrderId)).toEqual(['day-1', 'day-2']);
+    expect(new Set(fills.map((fill) => fill.id)).size).toBe(1_202);
+    expect(fills.map((fill) => fill.timestamp)).toEqual([...fills.map((fill) => fill.timestamp)].sort((a, b) => a - b));
+    // No request spanned more than a day.
+    for (const request of server.sent('GET', '/api/v3/myTrades')) {
+      if (request.params.startTime !== undefined) expect(Number(request.params.endTime) - Number(request.params.startTime)).toBeLessThan(DAY);
+    }
+  });
+
   it('pages through a long OHLCV history even when the exchange returns fewer candles a request than asked', async () => {
     const HOUR = 3_600_000;
     const T0 = Date.UTC(2024, 0, 1);

@@ -32,6 +32,9 @@ import { backoffDelay, jitterSchema } from '../util/backoff.js';
 /** Options of `createCcxtExchange`, validated at construction. */
 /** Empty windows in a row (each twice the last) after which the latest candles' history has begun. */
 const EMPTY_WINDOWS = 4;
+/** Binance's `myTrades`: at most this many trades a request, spanning at most this long. */
+const BINANCE_TRADES_PER_REQUEST = 1000;
+const BINANCE_TRADES_SPAN = 86_400_000;
 
 export const ccxtExchangeOptionsSchema = z.object({
   /** Any ccxt exchange id. @default 'binance' */
@@ -445,13 +448,44 @@ export class CcxtExchange implements Exchange {
    * (remembered). Binance needs the symbol.
    */
   async fetchFills(symbol?: string, since?: number): Promise<Fill[]> {
-    const trades = (await this.#call('fetchMyTrades', () => this.client.fetchMyTrades(symbol, since), { symbol, since })) as unknown as CcxtTrade[];
+    const trades = symbol !== undefined && since !== undefined && this.id === 'binance' ? await this.#binanceTradesSince(symbol, since) : ((await this.#call('fetchMyTrades', () => this.client.fetchMyTrades(symbol, since), { symbol, since })) as unknown as CcxtTrade[]);
     const fills: Fill[] = [];
     for (const trade of trades) {
       const market = await this.#market(String(trade.symbol));
       fills.push(toFill(trade, await this.#clientOrderIdOf(String(trade.order), market.symbol), market.quote));
     }
     return fills;
+  }
+
+  /**
+   * Every trade of a symbol since a time on Binance, which answers at most 1000 trades a request
+   * and spans at most 24 hours (a start alone is read as the 24 hours after it): asked in one
+   * request, the trades of a stop-loss that rested for three days were never seen. The latest 1000
+   * trades first: when they reach back to `since` (the usual case), that is all. Else windows of a
+   * day from `since` on, a full answer continued from its last trade's time.
+   */
+  async #binanceTradesSince(symbol: string, since: number): Promise<CcxtTrade[]> {
+    const latest = (await this.#call('fetchMyTrades', () => this.client.fetchMyTrades(symbol, undefined, BINANCE_TRADES_PER_REQUEST), { symbol })) as unknown as CcxtTrade[];
+    const oldest = latest[0]?.timestamp;
+    if (latest.length < BINANCE_TRADES_PER_REQUEST || (typeof oldest === 'number' && oldest <= since)) {
+      return latest.filter((trade) => typeof trade.timestamp === 'number' && trade.timestamp >= since);
+    }
+    const trades = new Map<string, CcxtTrade>();
+    const now = this.#clock.now();
+    let cursor = since;
+    // At least one window, and windows up to now.
+    do {
+      const end = cursor + BINANCE_TRADES_SPAN - 1;
+      const from = cursor;
+      const page = (await this.#call('fetchMyTrades', () => this.client.fetchMyTrades(symbol, from, BINANCE_TRADES_PER_REQUEST, { endTime: end }), { symbol, since: from })) as unknown as CcxtTrade[];
+      for (const trade of page) trades.set(String(trade.id), trade);
+      // A full answer may hide more in the same window: go on from its last trade (repeats are dropped by id).
+      const last = page.at(-1)?.timestamp;
+      cursor = page.length >= BINANCE_TRADES_PER_REQUEST && typeof last === 'number' && last > from ? last : end + 1;
+    } while (cursor <= now);
+    // Trades newer than the windows reached (a clock behind Binance's): the latest answer has them.
+    for (const trade of latest) trades.set(String(trade.id), trade);
+    return [...trades.values()].sort((a, b) => (a.timestamp ?? 0) - (b.timestamp ?? 0));
   }
 
   async #clientOrderIdOf(orderId: string, symbol: string): Promise<string> {

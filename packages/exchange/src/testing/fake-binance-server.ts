@@ -85,6 +85,13 @@ export class FakeBinance {
   now = Number.POSITIVE_INFINITY;
   /** Most klines one request returns, whatever `limit` asks (Binance: 1000). @default 1000 */
   klinesPerRequest = 1000;
+  /** Most trades one `myTrades` request returns, whatever `limit` asks (Binance: 1000). @default 1000 */
+  tradesPerRequest = 1000;
+  /**
+   * Time stamped on orders placed, filled and cancelled from now on (UTC ms), as Binance's clock;
+   * undefined: a fixed time that counts up with the order ids.
+   */
+  orderTime: number | undefined = undefined;
   readonly faults: Fault[] = [];
   readonly orders: FakeOrder[] = [];
   /** OCO order lists placed through `POST /api/v3/orderList/oco`. */
@@ -163,23 +170,41 @@ export class FakeBinance {
     if (key === 'GET /api/v3/klines') return this.#klines(params);
     if (key === 'GET /api/v3/depth') return [200, this.#depth(params)];
     if (key === 'GET /api/v3/openOrders') return [200, this.orders.filter((order) => order.status === 'NEW' && (params.symbol === undefined || order.symbol === params.symbol))];
-    if (key === 'GET /api/v3/myTrades') return [200, this.#myTrades(params)];
+    if (key === 'GET /api/v3/myTrades') return this.#myTrades(params);
     return [404, { code: -1000, msg: `fake Binance has no ${key}` }];
   }
 
   /**
    * Binance's `GET /api/v3/myTrades` for one symbol: one trade per filled order here (at its average
-   * price, no commission), from `startTime` on.
+   * price, no commission, at the order's last update), oldest first. As on Binance: `orderId` gives
+   * that order's trades; `startTime`/`endTime` filter by time and may be at most 24 hours apart (one
+   * without the other spans 24 hours from it; -1127 beyond); `fromId` from a trade id; `limit`
+   * (default 500, at most 1000) caps; with none of these, the most recent trades.
    */
-  #myTrades(params: Record<string, string>) {
-    const since = params.startTime === undefined ? -Infinity : Number(params.startTime);
-    return this.orders
-      .filter((order) => order.symbol === params.symbol && Number(order.executedQty) > 0 && order.updateTime >= since)
-      .map((order) => {
+  #myTrades(params: Record<string, string>): [number, unknown] {
+    const DAY = 86_400_000;
+    const limit = Math.min(this.tradesPerRequest, 1000, Number(params.limit ?? 500));
+    let trades = this.orders.filter((order) => order.symbol === params.symbol && Number(order.executedQty) > 0).sort((a, b) => a.orderId - b.orderId);
+    if (params.orderId !== undefined) {
+      trades = trades.filter((order) => order.orderId === Number(params.orderId));
+    } else if (params.startTime !== undefined || params.endTime !== undefined) {
+      const start = params.startTime === undefined ? Number(params.endTime) - DAY : Number(params.startTime);
+      const end = params.endTime === undefined ? start + DAY : Number(params.endTime);
+      if (end - start > DAY) return [400, { code: -1127, msg: 'More than 24 hours between startTime and endTime.' }];
+      trades = trades.filter((order) => order.updateTime >= start && order.updateTime <= end).sort((a, b) => a.updateTime - b.updateTime || a.orderId - b.orderId);
+    } else if (params.fromId !== undefined) {
+      trades = trades.filter((order) => order.orderId >= Number(params.fromId));
+    } else {
+      trades = trades.slice(-limit);
+    }
+    return [
+      200,
+      trades.slice(0, limit).map((order) => {
         const qty = Number(order.executedQty);
         const quoteQty = Number(order.cummulativeQuoteQty);
         return { symbol: order.symbol, id: order.orderId, orderId: order.orderId, orderListId: order.orderListId, price: (quoteQty / qty).toFixed(8), qty: order.executedQty, quoteQty: order.cummulativeQuoteQty, commission: '0.00000000', commissionAsset: order.side === 'BUY' ? 'BTC' : 'USDT', time: order.updateTime, isBuyer: order.side === 'BUY', isMaker: false, isBestMatch: true };
-      });
+      }),
+    ];
   }
 
   /** Binance's kline semantics: startTime/endTime filter open times, `limit` (default 500, at most `klinesPerRequest`) caps; without startTime, the latest. */
@@ -259,7 +284,7 @@ export class FakeBinance {
   }
 
   #newOrder(spec: { symbol: string; clientOrderId: string | undefined; type: string; side: string; quantity: number; price: number; stopPrice: number; orderListId?: number }): FakeOrder {
-    const now = 1737635557417 + this.#nextId;
+    const now = this.orderTime ?? 1737635557417 + this.#nextId;
     const text = (value: number) => value.toFixed(8);
     const order: FakeOrder = { symbol: spec.symbol, orderId: this.#nextId++, orderListId: spec.orderListId ?? -1, clientOrderId: spec.clientOrderId ?? `auto-${this.#nextId}`, price: text(spec.price), origQty: text(spec.quantity), executedQty: text(0), cummulativeQuoteQty: text(0), status: 'NEW', timeInForce: 'GTC', type: spec.type, side: spec.side, stopPrice: text(spec.stopPrice), icebergQty: text(0), time: now, updateTime: now, isWorking: spec.stopPrice === 0, workingTime: spec.stopPrice === 0 ? now : -1, origQuoteOrderQty: text(0), selfTradePreventionMode: 'EXPIRE_MAKER' };
     this.orders.push(order);
@@ -313,9 +338,9 @@ export class FakeBinance {
     for (const order of this.orders) {
       if (order.status !== 'NEW' || !this.#triggers(order, price)) continue;
       this.#fill(order, price);
-      order.updateTime += 1;
+      order.updateTime = this.orderTime ?? order.updateTime + 1;
       this.#settleStop(order, price);
-      for (const other of this.#listLegs(order)) if (other !== order && other.status === 'NEW') { other.status = 'EXPIRED'; other.updateTime += 1; }
+      for (const other of this.#listLegs(order)) if (other !== order && other.status === 'NEW') { other.status = 'EXPIRED'; other.updateTime = this.orderTime ?? other.updateTime + 1; }
     }
   }
 
@@ -364,7 +389,7 @@ export class FakeBinance {
   #cancel(params: Record<string, string>): [number, unknown] {
     const order = this.orders.find((candidate) => String(candidate.orderId) === params.orderId);
     if (order === undefined || order.status !== 'NEW') return [400, { code: -2011, msg: 'Unknown order sent.' }];
-    for (const leg of this.#listLegs(order)) if (leg.status === 'NEW') { leg.status = 'CANCELED'; leg.updateTime += 1; }
+    for (const leg of this.#listLegs(order)) if (leg.status === 'NEW') { leg.status = 'CANCELED'; leg.updateTime = this.orderTime ?? leg.updateTime + 1; }
     const amount = Number(order.origQty);
     const reserved = reservedQuote(order);
     if (order.side === 'BUY') { this.balances.USDT!.locked -= reserved; this.balances.USDT!.free += reserved; } else { this.balances.BTC!.locked -= amount; this.balances.BTC!.free += amount; }
