@@ -99,15 +99,21 @@ describe('createPollingFeed and Retry-After', () => {
   });
 });
 
+/** A streaming feed (warm-up 2) on a local Binance at 3 min 30 s with ten 1m candles, subscribed. */
+async function streaming() {
+  const { rest, ws, client, clock, exchange } = await servers(T0 + 3 * MINUTE + 30_000);
+  rest.klines.set('BTCUSDT 1m', Array.from({ length: 10 }, (_, index) => candle(index)));
+  const stream = new CcxtStream({ client, backoffMs: 0, clock });
+  const feed = createStreamingFeed({ stream, exchange, symbols: ['BTC/USDT'], timeframe: '1m', warmup: 2, clock });
+  const run = collect(feed);
+  onTestFinished(() => stream.close());
+  await ws.subscribed('btcusdt@kline_1m');
+  return { rest, ws, clock, run };
+}
+
 describe('createStreamingFeed (ccxt pro watchOHLCV on a local Binance stream, REST for the rest)', () => {
   it('passes on a candle when it closes, and after a dropped connection fills the missed candles over REST without duplicates', async () => {
-    const { rest, ws, client, clock, exchange } = await servers(T0 + 3 * MINUTE + 30_000);
-    rest.klines.set('BTCUSDT 1m', Array.from({ length: 10 }, (_, index) => candle(index)));
-    const stream = new CcxtStream({ client, backoffMs: 0, clock });
-    const feed = createStreamingFeed({ stream, exchange, symbols: ['BTC/USDT'], timeframe: '1m', warmup: 2, clock });
-    const run = collect(feed);
-    onTestFinished(() => stream.close());
-    await ws.subscribed('btcusdt@kline_1m');
+    const { rest, ws, clock, run } = await streaming();
     expect(run.candles()).toEqual([candle(1), candle(2)]);
     expect(run.events.map((event) => event.type === 'candles' && event.warmup)).toEqual([true]);
 
@@ -136,13 +142,7 @@ describe('createStreamingFeed (ccxt pro watchOHLCV on a local Binance stream, RE
     expect(ws.connectionsOpened).toBe(2);
   });
   it('with a clock a little behind the exchange, a reconnection just after a close loses no candle: one older than a candle the exchange has begun is closed', async () => {
-    const { rest, ws, client, clock, exchange } = await servers(T0 + 3 * MINUTE + 30_000);
-    rest.klines.set('BTCUSDT 1m', Array.from({ length: 10 }, (_, index) => candle(index)));
-    const stream = new CcxtStream({ client, backoffMs: 0, clock });
-    const feed = createStreamingFeed({ stream, exchange, symbols: ['BTC/USDT'], timeframe: '1m', warmup: 2, clock });
-    const run = collect(feed);
-    onTestFinished(() => stream.close());
-    await ws.subscribed('btcusdt@kline_1m');
+    const { rest, ws, clock, run } = await streaming();
     ws.kline('BTCUSDT', '1m', candle(3), { closed: true });
     ws.kline('BTCUSDT', '1m', candle(4, 99), { closed: false });
     await expect.poll(() => run.candles().length).toBe(3);
