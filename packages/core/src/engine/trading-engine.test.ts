@@ -89,6 +89,27 @@ describe('TradingEngine', () => {
     expect(results[0]).toMatchObject({ decisions: 2, orders: 0 });
   });
 
+  it('keeps a live venue\'s drawdown stop through a restart: the peak equity comes back from the store', async () => {
+    const [first, second, crash] = buildCandles({ closes: [100, 100, 60] });
+    const inner = new TestExchange({ cash: 1_000 });
+    inner.onCandle('BTC/USDT', first!);
+    const store = new MemoryStore();
+    const limits = { maxPositionFraction: 0.5, maxDrawdownFraction: 0.1, minConfidence: 0 };
+    const bull = () => createScriptedAssistant({ id: 'bull', turns: [{ action: 'BUY', confidence: 1 }] });
+    // Half in at 100: equity 1,000 is the peak.
+    const before = createTradingEngine({ exchange: live(inner), store, feed: feedOf([first!, second!]), assistants: [bull()], clock: new SimulatedClock(second!.timestamp), trigger: everyNthCandle(2), riskLimits: limits, learning: false });
+    expect(await before.run()).toMatchObject({ orders: 1 });
+    // The price falls to 60 while no engine runs: equity 800, 20 % under the peak.
+    inner.onCandle('BTC/USDT', crash!);
+    const rejections: string[] = [];
+    const after = createTradingEngine({ exchange: live(inner), store, feed: feedOf([crash!]), assistants: [bull()], clock: new SimulatedClock(crash!.timestamp), trigger: everyNthCandle(1), riskLimits: limits, learning: false });
+    after.bus.on('risk-reject', ({ reason }) => void rejections.push(reason));
+    expect(await after.run()).toMatchObject({ decisions: 1, orders: 0 });
+    expect(rejections).toEqual([expect.stringMatching(/drawdown 2\d\.\d\d% reached the limit 10\.00%/)]);
+    // The references are in the audit log, by venue.
+    expect(store.audit.filter((entry) => entry.action === 'risk-marks').at(-1)).toMatchObject({ actor: 'risk-gate', data: { venue: 'live-test', peakEquity: expect.closeTo(1_000, 0) } });
+  });
+
   it('places nothing on a veto and keeps an escalation pending until a person decides', async () => {
     const exchange = new TestExchange();
     const store = new MemoryStore();

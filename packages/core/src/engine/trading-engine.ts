@@ -98,7 +98,7 @@ export class TradingEngine {
   #riskLimits: RiskLimits;
   /** Taking over the open orders of an earlier process (once, before the first event or decision; retried after a failure). */
   #adoption: Promise<void> | undefined;
-  /** Loading the unscored decisions of an earlier process (see `#resumeOutcomes`). */
+  /** Loading what an earlier process left in the store (see `#resumeFromStore`). */
   #resumption: Promise<void> | undefined;
   #resumed = false;
   #adopted = false;
@@ -176,7 +176,7 @@ export class TradingEngine {
     if (feed === undefined) throw new ConfigError('engine', [{ path: ['feed'], message: 'run() needs a feed' }]);
     const adopting = this.#adopt();
     if (adopting !== undefined) await adopting;
-    const resuming = this.#resumeOutcomes();
+    const resuming = this.#resumeFromStore();
     if (resuming !== undefined) await resuming;
     const feedOptions = options.signal === undefined ? {} : { signal: options.signal };
     const now = feed.eventsNow?.(feedOptions);
@@ -201,7 +201,7 @@ export class TradingEngine {
   async handle(event: MarketEvent, signal?: AbortSignal): Promise<void> {
     const adopting = this.#adopt();
     if (adopting !== undefined) await adopting;
-    const resuming = this.#resumeOutcomes();
+    const resuming = this.#resumeFromStore();
     if (resuming !== undefined) await resuming;
     await this.#handleEvent(event, signal);
   }
@@ -221,34 +221,65 @@ export class TradingEngine {
   }
 
   /**
-   * Once, before the first event: the decisions an earlier process made and did not live to score
-   * (made within `outcomeHorizon` candles of its end) are tracked again from the store, so a
-   * restart loses no outcome to learn from.
+   * Once, before the first event, what an earlier process left in the store: the decisions it made
+   * and did not live to score (made within `outcomeHorizon` candles of its end) are tracked again,
+   * so a restart loses no outcome to learn from; on a live venue, the peak equity and the day's
+   * starting equity of its risk stops (see `#recordMarks`), so a restart lifts no drawdown or
+   * daily-loss stop.
    */
-  #resumeOutcomes(): Promise<void> | undefined {
+  #resumeFromStore(): Promise<void> | undefined {
     if (this.#resumed) return undefined;
-    if (this.#settings.store === undefined || !this.#options.learning) {
+    const store = this.#settings.store;
+    const live = this.#simulated === undefined;
+    if (store === undefined || (!this.#options.learning && !live)) {
       this.#resumed = true;
       return undefined;
     }
-    return (this.#resumption ??= this.#loadUnscored(this.#settings.store));
+    return (this.#resumption ??= this.#loadFromStore(store, live));
+  }
+
+  async #loadFromStore(store: Store, live: boolean): Promise<void> {
+    try {
+      if (this.#options.learning) await this.#loadUnscored(store);
+      if (live) await this.#loadMarks(store);
+    } catch (error) {
+      if (!(error instanceof IaAgentsError)) throw error;
+      this.bus.emit('engine-error', { error, stage: 'resume' });
+    }
+    this.#resumed = true;
   }
 
   async #loadUnscored(store: Store): Promise<void> {
-    try {
-      const scored = new Set((await store.listOutcomes({ limit: 2 * RESUMED_DECISIONS })).map((outcome) => outcome.decisionId));
-      const length = timeframeToMs(this.#settings.feed?.timeframe ?? this.#options.timeframe);
-      const decisions = await store.listDecisions({ limit: RESUMED_DECISIONS });
-      // Oldest first, as the earlier process tracked them.
-      for (const decision of decisions.reverse()) {
-        if (scored.has(decision.id) || decision.price === undefined) continue;
-        this.#outcomes.resume(decision, decision.price, length);
-      }
-    } catch (error) {
-      if (!(error instanceof IaAgentsError)) throw error;
-      this.bus.emit('engine-error', { error, stage: 'resume-outcomes' });
+    const scored = new Set((await store.listOutcomes({ limit: 2 * RESUMED_DECISIONS })).map((outcome) => outcome.decisionId));
+    const length = timeframeToMs(this.#settings.feed?.timeframe ?? this.#options.timeframe);
+    const decisions = await store.listDecisions({ limit: RESUMED_DECISIONS });
+    // Oldest first, as the earlier process tracked them.
+    for (const decision of decisions.reverse()) {
+      if (scored.has(decision.id) || decision.price === undefined) continue;
+      this.#outcomes.resume(decision, decision.price, length);
     }
-    this.#resumed = true;
+  }
+
+  /** The risk stops' references as the latest process on this venue recorded them (at least one entry a day: see `#recordMarks`). */
+  async #loadMarks(store: Store): Promise<void> {
+    let before: number | undefined;
+    for (let page = 0; page < MARKS_PAGES; page += 1) {
+      const entries = await store.listAudit(before === undefined ? { limit: MARKS_PAGE } : { limit: MARKS_PAGE, before });
+      const found = entries.find((entry) => entry.action === MARKS_ACTION && entry.data.venue === this.#exchange.id);
+      if (found !== undefined) {
+        const { peakEquity, dayStartEquity, day } = found.data as { peakEquity: number; dayStartEquity: number; day: number };
+        const marks = this.#marks;
+        if (Number.isFinite(peakEquity)) marks.peakEquity = Math.max(marks.peakEquity, peakEquity);
+        // The day's reference only within the same UTC day (a new day starts from its first valuation).
+        if (day === Math.floor(this.#clock.now() / DAY_MS) && Number.isFinite(dayStartEquity)) {
+          marks.day = day;
+          marks.dayStartEquity = dayStartEquity;
+        }
+        return;
+      }
+      if (entries.length < MARKS_PAGE) return;
+      before = entries.at(-1)!.timestamp;
+    }
   }
 
   /** Takes over open orders once (see `#adoptOpenOrders`); nothing to wait for once done, or when a simulation holds none. */
@@ -619,7 +650,25 @@ export class TradingEngine {
   async portfolio(): Promise<Portfolio> {
     if (isSimulatedExchange(this.#exchange)) return this.#exchange.getPortfolio();
     const prices = new Map([...this.#symbols.values()].map((state) => [state.symbol, state.history.last()?.close ?? state.ticker?.last ?? 0]));
-    return buildLivePortfolio(await this.#exchange.fetchBalance(), prices, this.#options.quoteCurrency, this.#clock.now(), this.#marks);
+    const { peakEquity, day } = this.#marks;
+    const portfolio = buildLivePortfolio(await this.#exchange.fetchBalance(), prices, this.#options.quoteCurrency, this.#clock.now(), this.#marks);
+    if (this.#marks.peakEquity !== peakEquity || this.#marks.day !== day) await this.#recordMarks();
+    return portfolio;
+  }
+
+  /**
+   * A live venue's risk references (peak equity, the day's starting equity) go to the audit log
+   * each time they change, at least once a UTC day: a restarted process takes them back
+   * (`#loadMarks`). Kept only in memory, a restart lifted the drawdown and daily-loss stops.
+   */
+  async #recordMarks(): Promise<void> {
+    const { peakEquity, dayStartEquity, day } = this.#marks;
+    try {
+      await this.#audited('risk-gate', MARKS_ACTION, undefined, { venue: this.#exchange.id, peakEquity, dayStartEquity, day });
+    } catch (error) {
+      if (!(error instanceof IaAgentsError)) throw error;
+      this.bus.emit('engine-error', { error, stage: 'risk-marks' });
+    }
   }
 
   /** Sends the order a decision calls for, through the hard risk gate. */
@@ -949,6 +998,11 @@ const noCandleHook = (): void => undefined;
 const RECONCILED_ORDERS = 500;
 /** Stored decisions looked at for outcomes an earlier process did not score. */
 const RESUMED_DECISIONS = 500;
+/** The audit action of a live venue's risk references, and how far back a restart looks for them. */
+const MARKS_ACTION = 'risk-marks';
+const MARKS_PAGE = 500;
+const MARKS_PAGES = 10;
+const DAY_MS = 86_400_000;
 
 /** The client order id of an entry the engine placed for a decision (`<decision>-o`) or an approved escalation (`<decision>-a`). */
 const ENTRY = /-[oa]$/;
