@@ -267,6 +267,12 @@ describe('CcxtExchange (real ccxt against a local Binance REST server)', () => {
     for (const request of server.sent('GET', '/api/v3/myTrades')) {
       if (request.params.startTime !== undefined) expect(Number(request.params.endTime) - Number(request.params.startTime)).toBeLessThan(DAY);
     }
+    // Since an hour ago (a just-placed order): one request for that window.
+    server.orderTime = start + 4 * DAY - 30 * 60_000;
+    await exchange.createOrder({ clientOrderId: 'recent', symbol: 'BTC/USDT', side: 'buy', type: 'market', amount: 0.5 });
+    const asked = server.sent('GET', '/api/v3/myTrades').length;
+    expect((await exchange.fetchFills('BTC/USDT', start + 4 * DAY - 60 * 60_000)).map((fill) => fill.clientOrderId)).toEqual(['recent']);
+    expect(server.sent('GET', '/api/v3/myTrades').slice(asked).map((request) => Number(request.params.startTime))).toEqual([start + 4 * DAY - 60 * 60_000]);
   });
 
   it('pages through a long OHLCV history even when the exchange returns fewer candles a request than asked', async () => {

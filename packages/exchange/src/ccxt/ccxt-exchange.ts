@@ -460,18 +460,23 @@ export class CcxtExchange implements Exchange {
   /**
    * Every trade of a symbol since a time on Binance, which answers at most 1000 trades a request
    * and spans at most 24 hours (a start alone is read as the 24 hours after it): asked in one
-   * request, the trades of a stop-loss that rested for three days were never seen. The latest 1000
-   * trades first: when they reach back to `since` (the usual case), that is all. Else windows of a
-   * day from `since` on, a full answer continued from its last trade's time.
+   * request, the trades of a stop-loss that rested for three days were never seen. Since less than
+   * a day ago: one window from `since` (continued when full). Longer ago: the latest 1000 trades
+   * first, which reach back to `since` in the usual case; else windows of a day from `since` on, a
+   * full answer continued from its last trade's time.
    */
   async #binanceTradesSince(symbol: string, since: number): Promise<CcxtTrade[]> {
-    const latest = (await this.#call('fetchMyTrades', () => this.client.fetchMyTrades(symbol, undefined, BINANCE_TRADES_PER_REQUEST), { symbol })) as unknown as CcxtTrade[];
-    const oldest = latest[0]?.timestamp;
-    if (latest.length < BINANCE_TRADES_PER_REQUEST || (typeof oldest === 'number' && oldest <= since)) {
-      return latest.filter((trade) => typeof trade.timestamp === 'number' && trade.timestamp >= since);
+    const now = this.#clock.now();
+    // Within the last day (a just-placed order, a poll since the last one), one window from `since` holds them.
+    let latest: CcxtTrade[] = [];
+    if (now - since >= BINANCE_TRADES_SPAN) {
+      latest = (await this.#call('fetchMyTrades', () => this.client.fetchMyTrades(symbol, undefined, BINANCE_TRADES_PER_REQUEST), { symbol })) as unknown as CcxtTrade[];
+      const oldest = latest[0]?.timestamp;
+      if (latest.length < BINANCE_TRADES_PER_REQUEST || (typeof oldest === 'number' && oldest <= since)) {
+        return latest.filter((trade) => typeof trade.timestamp === 'number' && trade.timestamp >= since);
+      }
     }
     const trades = new Map<string, CcxtTrade>();
-    const now = this.#clock.now();
     let cursor = since;
     // At least one window, and windows up to now.
     do {
