@@ -73,11 +73,18 @@ function trailingFraction(order: CcxtOrder): number | undefined {
   return delta > 0 ? delta / 10_000 : undefined;
 }
 
+/** A time that is one (Binance's -1 means none). */
+function positive(value: number | undefined): number | undefined {
+  return value !== undefined && value > 0 ? value : undefined;
+}
+
 /** Our order from ccxt's unified order (`fallback` fills what the exchange left out). */
 export function toOrder(order: CcxtOrder, fallback: Partial<Order> = {}): Order {
   const amount = order.amount ?? fallback.amount ?? 0;
   const filled = order.filled ?? 0;
-  const created = order.timestamp ?? fallback.createdAt ?? 0;
+  // Binance answers a stop order it has not triggered yet with `workingTime: -1` and no `time`, and
+  // ccxt reads that -1 as the order's time: the placement's `transactTime` is the time it was made.
+  const created = positive(order.timestamp) ?? positive(Number((order.info as { transactTime?: unknown } | undefined)?.transactTime)) ?? fallback.createdAt ?? 0;
   return {
     id: String(order.id),
     clientOrderId: order.clientOrderId ?? fallback.clientOrderId ?? String(order.id),
