@@ -506,8 +506,13 @@ export class TradingEngine {
         const since = new Map<string, number>();
         for (const [id, symbol] of this.#liveOpen) since.set(symbol, Math.min(since.get(symbol) ?? Number.POSITIVE_INFINITY, this.#liveSince.get(id) ?? 0));
         for (const [symbol, from] of since) {
+          const polledAt = this.#clock.now();
           const fills = await exchange.fetchFills(symbol, from);
           await runSteps(this.#onFills(fills.filter((fill) => this.#liveOpen.has(fill.clientOrderId))));
+          // What filled before this poll is recorded: the next asks from a little before it (repeats
+          // are dropped by fill id), not again from the oldest resting order's creation, days back.
+          const next = polledAt - LIVE_FILL_OVERLAP_MS;
+          for (const [id, of] of this.#liveOpen) if (of === symbol && (this.#liveSince.get(id) ?? 0) < next) this.#liveSince.set(id, next);
         }
       }
       for (const [clientOrderId, symbol] of [...this.#liveOpen]) {
@@ -996,6 +1001,8 @@ const noCandleHook = (): void => undefined;
 
 /** Stored orders a restarted engine checks against the exchange (the latest; older ones are left as they are). */
 const RECONCILED_ORDERS = 500;
+/** How far before the previous fill poll the next one asks from (clock differences, late trade records). */
+const LIVE_FILL_OVERLAP_MS = 5 * 60_000;
 /** Stored decisions looked at for outcomes an earlier process did not score. */
 const RESUMED_DECISIONS = 500;
 /** The audit action of a live venue's risk references, and how far back a restart looks for them. */

@@ -57,20 +57,22 @@ describe('TradingEngine live on CcxtExchange (real ccxt, local Binance)', () => 
     expect(binance.rest.orders.filter((order) => order.type === 'MARKET')).toHaveLength(1);
   });
 
-  it('records the fill of a take-profit that rested three days (Binance lists trades 24 hours at a time)', async () => {
+  it('records the fill of a take-profit that rested three days (Binance lists trades 24 hours at a time), asking each poll only from the one before, with the legs stamped when they were placed', async () => {
     const binance = await venue();
-    const exchange = new CcxtExchange({ client: binance.createClient(), attempts: 2, backoffMs: 0 });
+    // Binance's clock and the engine's move with the candles (hourly, 77 of them).
+    const clock = new SimulatedClock(T0);
+    const exchange = new CcxtExchange({ client: binance.createClient(), attempts: 2, backoffMs: 0, clock });
     const store = new MemoryStore();
     const fills: string[] = [];
+    const prices = Array.from({ length: 77 }, (_, index) => (index < 40 ? 100 : index < 75 ? 105 : 111));
     const engine = createTradingEngine({
       exchange,
       store,
-      feed: createArrayFeed({ candles: { 'BTC/USDT': [flat(0, 100), flat(1, 100), flat(40, 105), flat(75, 111), flat(76, 111)] }, timeframe: '1h', batchSize: 1 }),
+      feed: createArrayFeed({ candles: { 'BTC/USDT': prices.map((price, index) => flat(index, price)) }, timeframe: '1h', batchSize: 1 }),
       assistants: [buyOnce()],
-      clock: new SimulatedClock(T0),
+      clock,
       learning: false,
       riskLimits: { minConfidence: 0 },
-      // Binance's clock and trades move with the candles.
       onCandle: (_symbol, candle) => {
         binance.rest.orderTime = candle.timestamp + HOUR;
         binance.rest.tradeAt(candle.close);
@@ -81,6 +83,14 @@ describe('TradingEngine live on CcxtExchange (real ccxt, local Binance)', () => 
     await engine.run();
     expect(fills).toEqual(['market buy 100', 'take-profit sell 111']);
     expect([...store.fills.values()].map((fill) => [fill.side, fill.timestamp])).toEqual([['buy', T0 + HOUR], ['sell', T0 + 76 * HOUR]]);
+    // Every poll asked for the hour since the one before (less a margin), never for days of trades.
+    const starts = binance.rest.sent('GET', '/api/v3/myTrades').map((request) => Number(request.params.startTime));
+    expect(starts.length).toBeGreaterThan(70);
+    expect(starts.every(Number.isFinite)).toBe(true);
+    // The legs were made when Binance placed them (its answer says workingTime -1 for a stop not yet triggered).
+    expect((await store.listOrders()).map((order) => order.createdAt)).toEqual([T0 + HOUR, T0 + HOUR, T0 + HOUR]);
+    for (const [index, start] of starts.entries()) if (index > 1) expect(start).toBeGreaterThanOrEqual(starts[index - 1]!);
+    expect(starts.at(-1)).toBeGreaterThan(T0 + 74 * HOUR);
   });
 
   it('cancels the order list before the team sells, then sells the whole holding once', async () => {
