@@ -50,7 +50,8 @@ export function toMarketInfo(market: CcxtMarket): MarketInfo {
 
 function status(order: CcxtOrder): OrderStatus {
   if (order.status === 'closed') return 'filled';
-  if (order.status === 'canceled' || order.status === 'expired') return (order.filled ?? 0) > 0 ? 'cancelled' : 'cancelled';
+  // Cancelled or expired, part-filled or not: over (its fills, if any, stay a position).
+  if (order.status === 'canceled' || order.status === 'expired') return 'cancelled';
   if (order.status === 'rejected') return 'rejected';
   return (order.filled ?? 0) > 0 ? 'partially-filled' : 'open';
 }
