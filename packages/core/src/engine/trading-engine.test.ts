@@ -110,6 +110,17 @@ describe('TradingEngine', () => {
     expect(store.audit.filter((entry) => entry.action === 'risk-marks').at(-1)).toMatchObject({ actor: 'risk-gate', data: { venue: 'live-test', peakEquity: expect.closeTo(1_000, 0) } });
   });
 
+  it('decides on demand from the latest closed candles: a full lookback, the forming one left out, the just-closed one kept with a clock a little behind the exchange', async () => {
+    const hourly = buildCandles({ count: 12, timeframe: '1h', seed: 3 });
+    // The exchange has begun candle 11; this clock is one second before candle 10 closes.
+    const inner = new TestExchange({ candles: { 'BTC/USDT': hourly } });
+    const seen: number[][] = [];
+    const watcher = defineAssistant({ id: 'watcher', analyze: (snapshot) => (seen.push(snapshot.candles.map((candle) => candle.timestamp)), { assistantId: 'watcher', action: 'HOLD', confidence: 0.5, reasoning: 'looking' }) });
+    const engine = createTradingEngine({ exchange: live(inner), assistants: [watcher], clock: new SimulatedClock(hourly[11]!.timestamp - 1_000), lookback: 5, learning: false });
+    await engine.decide('BTC/USDT');
+    expect(seen).toEqual([[6, 7, 8, 9, 10].map((index) => hourly[index]!.timestamp)]);
+  });
+
   it('places nothing on a veto and keeps an escalation pending until a person decides', async () => {
     const exchange = new TestExchange();
     const store = new MemoryStore();

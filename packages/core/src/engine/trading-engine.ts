@@ -582,9 +582,12 @@ export class TradingEngine {
     if (adopting !== undefined) await adopting;
     const state = this.#state(symbol, options.timeframe ?? this.#options.timeframe);
     if (state.history.size === 0) {
-      const candles = await this.#exchange.fetchOHLCV(symbol, state.timeframe, undefined, this.#options.lookback);
+      // One more than the lookback: the latest is usually the candle still forming. A candle older
+      // than one the exchange has begun is closed, whatever this clock says (it may run a little behind).
+      const candles = await this.#exchange.fetchOHLCV(symbol, state.timeframe, undefined, this.#options.lookback + 1);
       const closedBy = this.#clock.now();
-      for (const candle of candles) if (candle.timestamp + timeframeToMs(state.timeframe) <= closedBy) state.history.push(candle);
+      const newest = candles.reduce((latest, candle) => Math.max(latest, candle.timestamp), Number.NEGATIVE_INFINITY);
+      for (const candle of candles) if (candle.timestamp < newest || candle.timestamp + timeframeToMs(state.timeframe) <= closedBy) state.history.push(candle);
       state.count = state.history.size;
     }
     return runSteps(this.#decideAndAct(state, options.reason ?? 'on demand', options.signal));
