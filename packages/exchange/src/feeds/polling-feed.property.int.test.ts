@@ -1,7 +1,7 @@
 /**
  * The polling feed over the real ccxt client and the local Binance (property-based): whatever the
- * history (outages included), the start, `warmup` or `since`, `until`, the delays and the failed
- * requests on the way, it passes on exactly the closed candles of its range, once each, in order,
+ * history (outages included), the start, `warmup` or `since`, `until`, the delays, a clock a little
+ * behind the exchange's and the failed requests on the way, it passes on exactly the closed candles of its range, once each, in order,
  * warm-up first, with a gap event for every hole between them, and it ends.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -31,6 +31,8 @@ const scenario = fc
     /** `until`, in candles after the start. */
     until: fc.integer({ min: 1, max: 40 }),
     pollDelayMs: fc.integer({ min: 0, max: 3_000 }),
+    /** How far this machine's clock runs behind the exchange's. */
+    skewMs: fc.integer({ min: 0, max: 2_000 }),
     retryMs: fc.integer({ min: 100, max: 20_000 }),
     /** Failed requests: 503, 502 or a 429, each after this many requests that went through. */
     faults: fc.array(fc.record({ after: fc.integer({ min: 0, max: 6 }), status: fc.constantFrom(502, 503, 429) }), { maxLength: 4 }),
@@ -44,7 +46,7 @@ describe('createPollingFeed (property-based, local Binance)', () => {
   it('passes on exactly the closed candles of its range, once each, in order, warm-up first, every hole a gap, and ends', async () => {
     await fc.assert(
       fc.asyncProperty(scenario, async (drawn) => {
-        const { length, holes, startIndex, startSecond, start, pollDelayMs, retryMs, faults, sinceIndex } = drawn;
+        const { length, holes, startIndex, startSecond, start, pollDelayMs, skewMs, retryMs, faults, sinceIndex } = drawn;
         const missing = new Set(holes.flatMap(({ at, size }) => Array.from({ length: size }, (_, offset) => (at % length) + offset)));
         // The history goes on after `until` (candles keep coming), with holes wherever they fell.
         const history: Candle[] = [];
@@ -53,14 +55,14 @@ describe('createPollingFeed (property-based, local Binance)', () => {
         const until = T0 + (startIndex + drawn.until) * MINUTE;
         const server = binance.rest;
         server.klines.set('BTCUSDT 1m', history);
-        server.now = now;
+        server.now = now + skewMs;
         server.faults.splice(0, server.faults.length, ...faults.map(({ after, status }) => ({ path: '/api/v3/klines', kind: 'status' as const, status, body: status === 429 ? '{"code":-1003,"msg":"Too many requests."}' : '', after })));
         const clock = new SimulatedClock(now);
         const exchange = new CcxtExchange({ client: binance.createClient(), attempts: 1, backoffMs: 0, clock });
         const controller = new AbortController();
         const sleep = async (milliseconds: number) => {
           clock.advance(milliseconds);
-          server.now = clock.now();
+          server.now = clock.now() + skewMs;
           // A feed still running half an hour after `until` (with candles after it published) never ends.
           if (clock.now() > until + 30 * MINUTE) controller.abort();
         };

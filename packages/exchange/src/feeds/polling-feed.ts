@@ -58,7 +58,10 @@ async function poll(context: Context, symbol: string, sequencer: CandleSequencer
   const now = clock.now();
   const until = settings.until ?? Number.POSITIVE_INFINITY;
   const candles = await exchange.fetchOHLCV(symbol, settings.timeframe, cursor);
-  const closed = candles.filter((candle) => isClosed(candle.timestamp, settings.timeframe, now) && candle.timestamp < until);
+  // Closed by this clock, or older than a candle the exchange has begun (this clock may run a little behind).
+  let newest = Number.NEGATIVE_INFINITY;
+  for (const candle of candles) if (candle.timestamp > newest) newest = candle.timestamp;
+  const closed = candles.filter((candle) => (candle.timestamp < newest || isClosed(candle.timestamp, settings.timeframe, now)) && candle.timestamp < until);
   const events = sequencer.accept(closed);
   const length = timeframeToMs(settings.timeframe);
   const complete = candles.some((candle) => candle.timestamp >= until);
