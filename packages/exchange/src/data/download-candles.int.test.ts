@@ -67,6 +67,13 @@ describe('downloadCandles against a local Binance', () => {
     expect(existsSync(`${failed}.part`)).toBe(false);
   });
 
+  it('reports the candles missing at the end of the range as a gap too', async () => {
+    const { server, exchange, out, clock } = await setUp(30, T0 + 40 * HOUR);
+    server.klines.set('BTCUSDT 1h', Array.from({ length: 30 }, (_, index) => candle(index)).filter((_, index) => index < 25));
+    const result = await downloadCandles({ exchange, symbol: 'BTC/USDT', timeframe: '1h', since: T0, until: T0 + 30 * HOUR, out, clock, pageSize: 10 });
+    expect(result).toMatchObject({ candles: 25, last: T0 + 24 * HOUR, gaps: [{ from: T0 + 25 * HOUR, to: T0 + 30 * HOUR, missing: 5 }] });
+  });
+
   it('rejects bad options naming the field', async () => {
     const { exchange, out } = await setUp(1, T0);
     const error = await downloadCandles({ exchange, symbol: 'BTC/USDT', timeframe: '7m' as '1m', since: T0, out }).catch((caught: unknown) => caught);

@@ -94,6 +94,9 @@ export async function downloadCandles(options: DownloadCandlesOptions): Promise<
       cursor = sequencer.next;
       onProgress?.({ candles: result.candles, last: sequencer.last!, fraction: Math.min(1, (cursor - settings.since) / Math.max(1, until - settings.since)) });
     }
+    // Candles missing between the last one and the end (every candle before `until` has closed): a gap, not hidden.
+    const next = sequencer.next;
+    if (next !== undefined && next < until) result.gaps.push({ from: next, to: until, missing: Math.round((until - next) / length) });
     await new Promise<void>((resolve, reject) => file.end((error?: Error | null) => (error ? reject(error) : resolve())));
     await rename(temporary, settings.out);
   } catch (error) {
