@@ -38,3 +38,14 @@ function withOrigin(urls: unknown, origin: string): never {
   if (urls === null || typeof urls !== 'object') return urls as never;
   return Object.fromEntries(Object.entries(urls).map(([key, value]) => [key, withOrigin(value, origin)])) as never;
 }
+
+/**
+ * ccxt keeps the promise of a failed market load and hands it to every later call on the client
+ * (`marketsLoading`), so one failed first request (the exchange unreachable for a moment) left the
+ * client failing for good: nothing was retried. After a failure, a load that did not succeed is
+ * forgotten, and the next call loads the markets again.
+ */
+export function forgetFailedMarketLoad(client: CcxtClient): void {
+  const loading = client as unknown as { markets?: unknown; marketsLoading?: unknown };
+  if (loading.markets === undefined && loading.marketsLoading !== undefined) loading.marketsLoading = undefined;
+}

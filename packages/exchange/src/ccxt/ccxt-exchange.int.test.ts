@@ -275,6 +275,17 @@ describe('CcxtExchange (real ccxt against a local Binance REST server)', () => {
     expect(server.sent('GET', '/api/v3/myTrades').slice(asked).map((request) => Number(request.params.startTime))).toEqual([start + 4 * DAY - 60 * 60_000]);
   });
 
+  it('loads the markets again after a first load failed: one unreachable moment does not break the client for good', async () => {
+    const { server, exchange } = await connect({ attempts: 2 });
+    const hour = Date.UTC(2024, 0, 1);
+    server.klines.set('BTCUSDT 1h', [{ timestamp: hour, open: 1, high: 1, low: 1, close: 1, volume: 1 }]);
+    server.faults.push(...[1, 2].map(() => ({ path: '/api/v3/exchangeInfo', kind: 'status' as const, status: 503, body: '' })));
+    expect(await codeOf(exchange.fetchOHLCV('BTC/USDT', '1h', hour))).toBe('EXCHANGE_UNAVAILABLE');
+    // ccxt kept the failed load and failed every later call with it; the exchange is back now.
+    expect(await exchange.fetchOHLCV('BTC/USDT', '1h', hour)).toHaveLength(1);
+    expect(server.sent('GET', '/api/v3/exchangeInfo')).toHaveLength(3);
+  });
+
   it('pages through a long OHLCV history even when the exchange returns fewer candles a request than asked', async () => {
     const HOUR = 3_600_000;
     const T0 = Date.UTC(2024, 0, 1);

@@ -19,7 +19,7 @@ import {
   type Ticker,
   type Timeframe,
 } from '@ia-agents/core';
-import { buildCcxtClient, type CcxtClient } from './ccxt-client.js';
+import { buildCcxtClient, forgetFailedMarketLoad, type CcxtClient } from './ccxt-client.js';
 import { checkMarketRules } from '../paper/order-admission.js';
 import { toBalances, toCandle, toFill, toMarketInfo, toOrder, toOrderBook, toTicker, type CcxtMarket, type CcxtOrder, type CcxtTrade } from './ccxt-mapping.js';
 import { BINANCE_OCO_METHOD, binanceOcoOrders, binanceOcoParams, checkOcoMarketRules, clientSupportsOco, findOcoLegs, ocoNotSupported, ocoRefusal } from './ccxt-oco.js';
@@ -133,6 +133,7 @@ export class CcxtExchange implements Exchange {
       try {
         return await run();
       } catch (error) {
+        forgetFailedMarketLoad(this.client);
         const translated = this.#translate(error, operation, details);
         if (!this.#mayRetry(translated, attempt)) throw translated;
         await this.#sleep(this.#retryDelay(translated, attempt));
@@ -282,6 +283,7 @@ export class CcxtExchange implements Exchange {
       try {
         return await send();
       } catch (error) {
+        forgetFailedMarketLoad(this.client);
         const translated = this.#translate(error, operation, details);
         if (!translated.retryable) throw translated;
         const found = isAmbiguous(translated) ? await lookUp(translated) : undefined;

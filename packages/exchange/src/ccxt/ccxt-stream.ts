@@ -1,7 +1,7 @@
 import ccxt from 'ccxt';
 import { z } from 'zod';
 import { AbortError, parseWith, systemClock, type Candle, type Clock, type ExchangeError, type OrderBook, type Ticker, type Timeframe } from '@ia-agents/core';
-import { buildCcxtClient, type CcxtClient } from './ccxt-client.js';
+import { buildCcxtClient, forgetFailedMarketLoad, type CcxtClient } from './ccxt-client.js';
 import { toCandle, toOrderBook, toTicker } from './ccxt-mapping.js';
 import { translateCcxtError } from './translate-error.js';
 import { backoffDelay, jitterSchema } from '../util/backoff.js';
@@ -146,6 +146,7 @@ export class CcxtStream {
         value = await abortable(watch(), signal);
       } catch (error) {
         if (aborted() || error instanceof ccxt.ExchangeClosedByUser) return;
+        forgetFailedMarketLoad(this.client);
         const translated = translateCcxtError(error, operation, { symbol });
         if (!RECONNECTABLE.has(translated.code) || failures >= this.#settings.reconnectAttempts) throw translated;
         failures += 1;
