@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { SimulatedClock, type Candle } from '@ia-agents/core';
+import { ExchangeError, SimulatedClock, type Candle } from '@ia-agents/core';
 import { describeExchangeContract } from '../testing/exchange-contract.js';
 import { createPaperExchange, PaperExchange } from './paper-exchange.js';
 
@@ -349,6 +349,26 @@ describe('PaperExchange accounting', () => {
     await configured.loadMarkets(['BTC/USDT']);
     expect(configured.placeOrder({ clientOrderId: 'mine', symbol: 'BTC/USDT', side: 'buy', type: 'market', amount: 0.25 }).amount).toBe(0.2);
     expect(asked).toBe(1);
+  });
+
+  it('asks again for market rules it could not load, with the next candles, until they are in', async () => {
+    let answers = 0;
+    const rules = { symbol: 'BTC/USDT', base: 'BTC', quote: 'USDT', amountStep: 0.001, priceStep: 0.01, minAmount: 0.001, minNotional: 5 };
+    const unused = () => Promise.reject(new Error('not used here'));
+    // Unreachable twice (the start, then the first candle's retry), then the rules.
+    const marketData = { fetchMarket: async () => (answers++ < 2 ? Promise.reject(new ExchangeError('EXCHANGE_NETWORK', 'unreachable')) : rules), fetchTicker: unused, fetchOrderBook: unused, fetchOHLCV: unused };
+    const exchange = createPaperExchange({ ...flat, fill: 'signal-close', balances: { USDT: 10_000 }, marketData });
+    await expect(exchange.loadMarkets(['BTC/USDT'])).rejects.toMatchObject({ code: 'EXCHANGE_NETWORK' });
+    exchange.onCandle('BTC/USDT', candle(0, 100, 100, 100, 100));
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(exchange.placeOrder({ clientOrderId: 'raw', symbol: 'BTC/USDT', side: 'buy', type: 'market', amount: 0.12345 }).amount).toBe(0.12345);
+    exchange.onCandle('BTC/USDT', candle(1, 100, 100, 100, 100));
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(exchange.placeOrder({ clientOrderId: 'rounded', symbol: 'BTC/USDT', side: 'buy', type: 'market', amount: 0.12345 }).amount).toBe(0.123);
+    // Loaded: no more asking.
+    exchange.onCandle('BTC/USDT', candle(2, 100, 100, 100, 100));
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(answers).toBe(3);
   });
 
   it('finds every order by its exchange id, also after a restart', async () => {

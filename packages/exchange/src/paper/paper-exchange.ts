@@ -74,6 +74,9 @@ export class PaperExchange implements SimulatedExchange {
   #lastPlacedId = '';
   /** Market rules taken from the market-data source (`loadMarkets`), by symbol. */
   readonly #loadedMarkets = new Map<string, MarketInfo>();
+  /** Symbols whose rules the source could not give yet, and the background request for one. */
+  readonly #rulesWanted = new Set<string>();
+  #loadingRules: Promise<void> | undefined;
   /** The symbol of the latest call (a backtest of one symbol looks it up once). */
   #lastState: SymbolState | undefined;
   #openCount = 0;
@@ -123,6 +126,7 @@ export class PaperExchange implements SimulatedExchange {
     // snapshot, a repeated batch): handled again, it would move the peak equity to old marks and
     // fill resting orders a second time from volume already used. It changes nothing.
     if (state.last !== undefined && candle.timestamp <= state.last.timestamp) return NO_FILLS;
+    if (this.#rulesWanted.size > 0) this.#retryRules(symbol);
     state.last = candle;
     state.mark = candle.close;
     state.consumed = 0;
@@ -305,18 +309,37 @@ export class PaperExchange implements SimulatedExchange {
    * from the market-data source, so that orders are rounded and refused as that exchange would
    * (`fetchMarket` reported its rules, orders did not follow them). `createOrder` does it for its
    * symbol; callers of the synchronous `placeOrder` (the engine) call it once at start. Rules
-   * already known are not asked again; without a market-data source it does nothing.
+   * already known are not asked again; without a market-data source it does nothing. When the
+   * source cannot answer (the exchange unreachable at start), it rejects, and the symbol's next
+   * candles ask again in the background until the rules are in.
    */
   async loadMarkets(symbols: readonly string[]): Promise<void> {
     const source = this.#options.marketData;
     if (source === undefined) return;
     for (const symbol of symbols) {
       if (this.#settings.markets[symbol] !== undefined || this.#loadedMarkets.has(symbol)) continue;
-      const market = await source.fetchMarket(symbol);
+      let market: MarketInfo;
+      try {
+        market = await source.fetchMarket(symbol);
+      } catch (error) {
+        this.#rulesWanted.add(symbol);
+        throw error;
+      }
+      this.#rulesWanted.delete(symbol);
       this.#loadedMarkets.set(symbol, market);
       const state = this.#symbols.get(symbol);
       if (state !== undefined) state.market = market;
     }
+  }
+
+  /** Asks again, in the background, for rules that could not be loaded (one request at a time). */
+  #retryRules(symbol: string): void {
+    if (this.#loadingRules !== undefined || !this.#rulesWanted.has(symbol)) return;
+    this.#loadingRules = this.loadMarkets([symbol])
+      .catch(() => undefined)
+      .finally(() => {
+        this.#loadingRules = undefined;
+      });
   }
 
   /** Synchronous `createOrder`, for callers in a hot loop. */

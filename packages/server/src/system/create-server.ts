@@ -55,8 +55,11 @@ interface Venue {
   exchange: Parameters<typeof createTradingAccount>[0]['exchange'];
   feed: Parameters<typeof createTradingAccount>[0]['feed'];
   clock: Clock;
-  /** Paper mode: the exchange kept in `paper_accounts`, and what it started from (logged once the app's logger exists). */
-  paper?: { exchange: PaperExchange; quote: string; start: PaperStart };
+  /**
+   * Paper mode: the exchange kept in `paper_accounts`, what it started from, and why the exchange's
+   * market rules could not be loaded, if so (logged once the app's logger exists).
+   */
+  paper?: { exchange: PaperExchange; quote: string; start: PaperStart; rulesError?: string };
 }
 
 /** How a paper account started: from its saved snapshot, or fresh (and why). */
@@ -105,21 +108,27 @@ async function paperVenue(config: ServerConfig, store: ServerStore, owner: Owner
   // polls the exchange itself (it waits for new candles, which a cache must not hide).
   const marketData = redis === undefined ? market : createRedisMarketCache(market, redis, { exchangeId: config.exchange });
   const { exchange, start } = await openPaperExchange(config, store, owner, quote, marketData);
-  // The exchange's lot and price steps and minimums, so that paper orders are rounded and refused as there.
-  await exchange.loadMarkets(config.symbols);
+  // The exchange's lot and price steps and minimums, so that paper orders are rounded and refused as
+  // there. An exchange unreachable at start is no reason not to start (the feed waits for it too):
+  // the paper exchange asks again with the symbol's next candles.
+  const rulesError = await exchange.loadMarkets(config.symbols).then(
+    () => undefined,
+    (error: unknown) => (error instanceof Error ? error.message : String(error)),
+  );
   return {
     exchange,
     feed: createPollingFeed({ exchange: market, symbols: config.symbols, timeframe: config.timeframe, warmup: config.replayWarmup }),
     clock: systemClock,
-    paper: { exchange, quote, start },
+    paper: { exchange, quote, start, ...(rulesError === undefined ? {} : { rulesError }) },
   };
 }
 
 /** Logs how the paper account started and keeps it saved from now on. */
 function keepPaperAccount(venue: Venue, store: ServerStore, owner: Owner, account: RunnableAccount, logger: Logger): PaperPersistence | undefined {
   if (venue.paper === undefined) return undefined;
-  const { exchange, quote, start } = venue.paper;
+  const { exchange, quote, start, rulesError } = venue.paper;
   const userId = owner.user.id;
+  if (rulesError !== undefined) logger.warn({ userId, symbols: account.symbols, error: rulesError }, 'market rules not loaded yet: paper orders follow the exchange\'s steps and minimums once its next candles bring them');
   if (start.restored) logger.info({ userId, savedAt: new Date(start.savedAt).toISOString() }, 'paper account restored from paper_accounts');
   else if (start.reason === 'none saved') logger.info({ userId, quote }, 'new paper account with initialCash');
   else logger.warn({ userId, quote, savedQuote: start.savedQuote }, `the saved paper account is in ${start.savedQuote}, not ${quote}: a new one with initialCash replaces it`);

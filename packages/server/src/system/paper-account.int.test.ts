@@ -118,6 +118,19 @@ describe.each(['sqlite', 'postgres'] as const)('paper mode keeps its account acr
     await third.close();
   }, 60_000);
 
+  it('starts when Binance cannot give its market rules at start, and takes them with the next candles', async () => {
+    // exchangeInfo fails as many times as the adapter tries at start.
+    binance.rest.faults.push(...Array.from({ length: 4 }, () => ({ path: '/api/v3/exchangeInfo', kind: 'status' as const, status: 503, body: '' })));
+    const server = await start();
+    await server.listen();
+    await until(() => server.account.engine.history('BTC/USDT').length >= 85, 'the warm-up');
+    appendCandle();
+    await until(() => server.account.engine.history('BTC/USDT').length >= 86, 'the next candle');
+    // Rounded to Binance's lot step (0.00001), as Binance would.
+    expect(await order(server, { side: 'buy', type: 'market', amount: 0.0123456 })).toMatchObject({ amount: 0.01234 });
+    await server.close();
+  }, 30_000);
+
   it('starts a fresh account with initialCash when the saved one is in another quote currency', async () => {
     const first = await start();
     await first.close();
