@@ -286,6 +286,19 @@ describe('CcxtExchange (real ccxt against a local Binance REST server)', () => {
     expect(server.sent('GET', '/api/v3/exchangeInfo')).toHaveLength(3);
   });
 
+  it('measures the clock again when Binance refuses a request for its timestamp (-1021), and places the order once', async () => {
+    const { server, exchange } = await connect();
+    // Binance's clock is 10 s behind this machine's: every signed request is "ahead of the server's time".
+    server.clockOffsetMs = -10_000;
+    const order = await exchange.createOrder({ clientOrderId: 'skewed', symbol: 'BTC/USDT', side: 'buy', type: 'market', amount: 0.5 });
+    expect(order).toMatchObject({ clientOrderId: 'skewed', status: 'filled' });
+    expect(server.orders.filter((placed) => placed.clientOrderId === 'skewed')).toHaveLength(1);
+    expect(server.sent('GET', '/api/v3/time')).toHaveLength(1);
+    // Signed with Binance's time from then on.
+    expect(Object.keys(await exchange.fetchBalance())).toContain('USDT');
+    expect(server.sent('GET', '/api/v3/time')).toHaveLength(1);
+  });
+
   it('pages through a long OHLCV history even when the exchange returns fewer candles a request than asked', async () => {
     const HOUR = 3_600_000;
     const T0 = Date.UTC(2024, 0, 1);

@@ -1,3 +1,4 @@
+import ccxt from 'ccxt';
 import { z } from 'zod';
 import {
   ExchangeError,
@@ -134,10 +135,27 @@ export class CcxtExchange implements Exchange {
         return await run();
       } catch (error) {
         forgetFailedMarketLoad(this.client);
+        if (await this.#resynced(error, attempt)) continue;
         const translated = this.#translate(error, operation, details);
         if (!this.#mayRetry(translated, attempt)) throw translated;
         await this.#sleep(this.#retryDelay(translated, attempt));
       }
+    }
+  }
+
+  /**
+   * The exchange refused a signed request for its timestamp (Binance -1021: this machine's clock is
+   * off by more than the request's window): the clock difference is measured again (ccxt then signs
+   * with the exchange's time) and true is returned when an attempt is left to send it again. Nothing
+   * was done by the refused request, so sending it again cannot double anything.
+   */
+  async #resynced(error: unknown, attempt: number): Promise<boolean> {
+    if (!(error instanceof ccxt.InvalidNonce) || attempt >= this.#settings.attempts) return false;
+    try {
+      await this.client.loadTimeDifference();
+      return true;
+    } catch {
+      return false;
     }
   }
 
@@ -284,6 +302,7 @@ export class CcxtExchange implements Exchange {
         return await send();
       } catch (error) {
         forgetFailedMarketLoad(this.client);
+        if (await this.#resynced(error, attempt)) continue;
         const translated = this.#translate(error, operation, details);
         if (!translated.retryable) throw translated;
         const found = isAmbiguous(translated) ? await lookUp(translated) : undefined;

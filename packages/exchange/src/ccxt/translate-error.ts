@@ -3,6 +3,9 @@ import { ExchangeError, isIaAgentsError, type ErrorCode } from '@ia-agents/core'
 
 /** ccxt error classes to our codes, most specific first (ccxt's classes inherit from each other). */
 const TABLE: [new (...args: never[]) => Error, ErrorCode][] = [
+  // Binance's -1021 (the request's timestamp outside its window): refused before anything was done,
+  // so not a network error whose outcome is unknown (ccxt files it under NetworkError).
+  [ccxt.InvalidNonce, 'EXCHANGE_ERROR'],
   [ccxt.InsufficientFunds, 'INSUFFICIENT_FUNDS'],
   [ccxt.OrderNotFound, 'ORDER_NOT_FOUND'],
   [ccxt.InvalidOrder, 'INVALID_ORDER'],

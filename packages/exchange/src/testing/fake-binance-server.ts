@@ -92,6 +92,12 @@ export class FakeBinance {
    * undefined: a fixed time that counts up with the order ids.
    */
   orderTime: number | undefined = undefined;
+  /**
+   * How far Binance's clock is from this machine's (ms; positive: ahead). When set, signed requests
+   * whose `timestamp` is more than 1 s ahead of Binance's time, or older than their `recvWindow`
+   * (default 5 s), are refused with -1021, as Binance does; `GET /api/v3/time` tells its time.
+   */
+  clockOffsetMs: number | undefined = undefined;
   readonly faults: Fault[] = [];
   readonly orders: FakeOrder[] = [];
   /** OCO order lists placed through `POST /api/v3/orderList/oco`. */
@@ -132,11 +138,23 @@ export class FakeBinance {
     if (fault?.kind === 'hang') return void this.#hung.push(response);
     if (fault?.kind === 'status') return this.#reply(response, fault.status, fault.body ?? '', fault.headers);
     if (fault?.kind === 'binance-error') return this.#reply(response, 400, JSON.stringify({ code: fault.code, msg: fault.msg }));
+    const refused = this.#checkTimestamp(params);
+    if (refused !== undefined) return this.#reply(response, 400, JSON.stringify(refused));
     const recorded = this.responses.get(`${method} ${url.pathname}`);
     const [status, payload] = recorded !== undefined && recorded.length > 0 ? [200, recorded.shift()] : this.#route(method, url.pathname, params);
     if (fault?.kind === 'drop-after-accept') return void response.socket?.destroy();
     if (fault?.kind === 'hang-after-accept') return void this.#hung.push(response);
     this.#reply(response, status, JSON.stringify(payload));
+  }
+
+  /** Binance's -1021 for a signed request stamped outside its window, when `clockOffsetMs` is set. */
+  #checkTimestamp(params: Record<string, string>): { code: number; msg: string } | undefined {
+    if (this.clockOffsetMs === undefined || params.timestamp === undefined) return undefined;
+    const serverTime = Date.now() + this.clockOffsetMs;
+    const stamped = Number(params.timestamp);
+    if (stamped > serverTime + 1_000) return { code: -1021, msg: "Timestamp for this request was 1000ms ahead of the server's time." };
+    if (serverTime - stamped > Number(params.recvWindow ?? 5_000)) return { code: -1021, msg: 'Timestamp for this request is outside of the recvWindow.' };
+    return undefined;
   }
 
   /** The first queued fault for this request, removed from the queue; faults still waiting (`after`) count it. */
@@ -159,6 +177,7 @@ export class FakeBinance {
   #route(method: string, path: string, params: Record<string, string>): [number, unknown] {
     const key = `${method} ${path}`;
     if (key === 'GET /api/v3/exchangeInfo') return [200, BINANCE_SPOT_EXCHANGE_INFO];
+    if (key === 'GET /api/v3/time') return [200, { serverTime: Date.now() + (this.clockOffsetMs ?? 0) }];
     // ccxt loads futures markets too unless told spot only: there are none here.
     if (key === 'GET /fapi/v1/exchangeInfo' || key === 'GET /dapi/v1/exchangeInfo') return [200, { timezone: 'UTC', serverTime: BINANCE_SPOT_EXCHANGE_INFO.serverTime, rateLimits: [], exchangeFilters: [], symbols: [] }];
     if (key === 'GET /api/v3/ticker/24hr') return [200, this.#ticker()];
