@@ -31,6 +31,8 @@ export class OutcomeTracker {
 
   /** Starts tracking a decision made at candle `index` of its symbol. */
   track(decision: Decision, entryPrice: number, index: number): void {
+    // The same decision made again (a replay run over the same store) is tracked once, as made now.
+    if (this.#resumedCount > 0) this.#forgetResumed(decision);
     const queue = this.#pending.get(decision.symbol) ?? [];
     queue.push({ decision, entryPrice, dueIndex: index + this.horizon });
     this.#pending.set(decision.symbol, queue);
@@ -51,6 +53,14 @@ export class OutcomeTracker {
     queue.sort((a, b) => a.dueAfter - b.dueAfter);
     this.#resumed.set(decision.symbol, queue);
     this.#resumedCount += 1;
+  }
+
+  #forgetResumed(decision: Decision): void {
+    const queue = this.#resumed.get(decision.symbol);
+    const position = queue?.findIndex((resumed) => resumed.decision.id === decision.id) ?? -1;
+    if (position < 0) return;
+    queue!.splice(position, 1);
+    this.#resumedCount -= 1;
   }
 
   /** Whether something is due at candle `index`, which closes at `close` (cheap: called on every candle). */

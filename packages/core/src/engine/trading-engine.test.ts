@@ -178,6 +178,12 @@ describe('TradingEngine', () => {
     const missed = await first(late);
     await createTradingEngine({ ...options, exchange: new TestExchange(), store: late, feed: feedOf(rising.slice(30)), clock: new SimulatedClock(rising[30]!.timestamp) }).run();
     expect(late.outcomes.filter((outcome) => outcome.decisionId === missed.id)).toEqual([]);
+    // A run over the same candles from the same start makes the same decisions again: the one left
+    // unscored is resumed and made again, and scored once.
+    const rerun = new MemoryStore();
+    const pending = await first(rerun);
+    await createTradingEngine({ ...options, assistants: team(), exchange: new TestExchange(), store: rerun, feed: feedOf(rising), clock: new SimulatedClock(rising[0]!.timestamp) }).run();
+    expect(rerun.outcomes.filter((outcome) => outcome.decisionId === pending.id)).toHaveLength(1);
   });
 
   it('processes a batch of candles synchronously when the team and the exchange have nothing to wait for', async () => {
