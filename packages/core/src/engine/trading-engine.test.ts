@@ -121,6 +121,27 @@ describe('TradingEngine', () => {
     expect(seen).toEqual([[6, 7, 8, 9, 10].map((index) => hourly[index]!.timestamp)]);
   });
 
+  it('records, after a restart, the fills of an order the earlier process placed and stopped before recording', async () => {
+    const [first, second] = buildCandles({ closes: [100, 100] });
+    const inner = new TestExchange({ cash: 1_000 });
+    inner.onCandle('BTC/USDT', first!);
+    const store = new MemoryStore();
+    // The venue fills the buy; asking for its fills fails until the process stops.
+    const unreachable = { ...live(inner), fetchFills: () => Promise.reject(new ExchangeError('EXCHANGE_NETWORK', 'unreachable')) };
+    const bull = createScriptedAssistant({ id: 'bull', turns: [{ action: 'BUY', confidence: 1 }] });
+    const before = createTradingEngine({ exchange: unreachable, store, feed: feedOf([second!]), assistants: [bull], clock: new SimulatedClock(second!.timestamp), trigger: everyNthCandle(1), riskLimits: { maxPositionFraction: 0.5, minConfidence: 0 }, learning: false });
+    expect(await before.run()).toMatchObject({ orders: 1, fills: 0 });
+    expect([...store.orders.values()]).toEqual([expect.objectContaining({ status: 'filled' })]);
+    expect(store.fills.size).toBe(0);
+    const after = createTradingEngine({ exchange: live(inner), store, feed: feedOf([]), assistants: [bull], clock: new SimulatedClock(second!.timestamp + 1), learning: false });
+    expect(await after.run()).toMatchObject({ fills: 1 });
+    expect([...store.fills.values()]).toEqual([expect.objectContaining({ clientOrderId: [...store.orders.keys()][0], side: 'buy' })]);
+    // A second restart finds nothing missing.
+    const again = createTradingEngine({ exchange: live(inner), store, feed: feedOf([]), assistants: [bull], clock: new SimulatedClock(second!.timestamp + 2), learning: false });
+    expect(await again.run()).toMatchObject({ fills: 0 });
+    expect(store.fills.size).toBe(1);
+  });
+
   it('places nothing on a veto and keeps an escalation pending until a person decides', async () => {
     const exchange = new TestExchange();
     const store = new MemoryStore();

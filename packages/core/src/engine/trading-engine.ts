@@ -342,8 +342,17 @@ export class TradingEngine {
   async #reconcileStored(openIds: ReadonlySet<string>): Promise<void> {
     const store = this.#settings.store;
     if (store === undefined || this.#simulated !== undefined) return;
-    for (const saved of await store.listOrders({ limit: RECONCILED_ORDERS })) {
-      if ((saved.status !== 'open' && saved.status !== 'partially-filled') || openIds.has(saved.clientOrderId)) continue;
+    const stored = await store.listOrders({ limit: RECONCILED_ORDERS });
+    const recorded = await this.#recordedFills(store);
+    for (const saved of stored) {
+      const open = saved.status === 'open' || saved.status === 'partially-filled';
+      // Closed with fills the store does not have: the earlier process stopped between placing the
+      // order and recording them (asking for them had failed). Recorded now, once.
+      if (!open && recorded !== undefined && saved.updatedAt >= recorded.since && saved.filled > (recorded.amounts.get(saved.clientOrderId) ?? 0) * (1 + 1e-9) && this.#exchange.fetchFills !== undefined) {
+        const fills = await this.#exchange.fetchFills(saved.symbol, saved.createdAt);
+        await runSteps(this.#onFills(fills.filter((fill) => fill.clientOrderId === saved.clientOrderId), saved));
+      }
+      if (!open || openIds.has(saved.clientOrderId)) continue;
       const current = await this.#exchange.fetchOrderByClientId(saved.clientOrderId, saved.symbol);
       if (current === undefined) continue;
       if (current.filled > saved.filled && this.#exchange.fetchFills !== undefined) {
@@ -353,6 +362,22 @@ export class TradingEngine {
       await store.saveOrder(current);
       await this.#protectLateEntry(current);
     }
+  }
+
+  /**
+   * What the store has recorded as filled, by client order id (undefined when it cannot list its
+   * fills); the fills it has count as seen, so that none is recorded or announced twice.
+   */
+  async #recordedFills(store: Store): Promise<{ amounts: Map<string, number>; since: number } | undefined> {
+    if (store.listFills === undefined) return undefined;
+    const fills = await store.listFills({ limit: RECONCILED_FILLS });
+    const amounts = new Map<string, number>();
+    for (const fill of fills) {
+      this.#seenFills.add(fill.id);
+      amounts.set(fill.clientOrderId, (amounts.get(fill.clientOrderId) ?? 0) + fill.amount);
+    }
+    // A full list reaches back only so far: orders closed before its oldest fill are not judged by it.
+    return { amounts, since: fills.length < RECONCILED_FILLS ? Number.NEGATIVE_INFINITY : Math.min(...fills.map((fill) => fill.timestamp)) };
   }
 
   /** The stop-loss/take-profit plan of an entry the engine placed, from its decision in the store (undefined when it has none). */
@@ -1004,6 +1029,8 @@ const noCandleHook = (): void => undefined;
 
 /** Stored orders a restarted engine checks against the exchange (the latest; older ones are left as they are). */
 const RECONCILED_ORDERS = 500;
+/** Stored fills read after a restart to find orders whose fills were never recorded. */
+const RECONCILED_FILLS = 5_000;
 /** How far before the previous fill poll the next one asks from (clock differences, late trade records). */
 const LIVE_FILL_OVERLAP_MS = 5 * 60_000;
 /** Stored decisions looked at for outcomes an earlier process did not score. */

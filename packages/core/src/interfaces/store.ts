@@ -59,6 +59,11 @@ export interface Store {
   listOrders(query?: ListQuery): Promise<Order[]>;
   /** Records a fill (idempotent on fill id). */
   saveFill(fill: Fill): Promise<void>;
+  /**
+   * Fills, newest first. Optional: with it, a restarted engine records the fills of orders its
+   * store holds as filled without them (a process stopped between placing and recording).
+   */
+  listFills?(query?: ListQuery): Promise<Fill[]>;
   /** Records a portfolio valuation (the equity curve). */
   savePortfolio(portfolio: Portfolio): Promise<void>;
   /** The latest portfolio valuation. */

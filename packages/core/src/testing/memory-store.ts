@@ -35,6 +35,9 @@ export class MemoryStore implements Store {
   async saveFill(fill: Fill): Promise<void> {
     this.fills.set(fill.id, { ...fill });
   }
+  async listFills(query: ListQuery = {}): Promise<Fill[]> {
+    return page([...this.fills.values()], query, (f) => f.timestamp).map((f) => ({ ...f }));
+  }
   async savePortfolio(portfolio: Portfolio): Promise<void> {
     this.portfolios.push(structuredClone(portfolio));
   }
