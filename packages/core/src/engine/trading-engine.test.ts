@@ -108,6 +108,13 @@ describe('TradingEngine', () => {
     expect(rejections).toEqual([expect.stringMatching(/drawdown 2\d\.\d\d% reached the limit 10\.00%/)]);
     // The references are in the audit log, by venue.
     expect(store.audit.filter((entry) => entry.action === 'risk-marks').at(-1)).toMatchObject({ actor: 'risk-gate', data: { venue: 'live-test', peakEquity: expect.closeTo(1_000, 0) } });
+    // A decision asked for on demand, before any run, is held to them too.
+    const withCandles = new TestExchange({ candles: { 'BTC/USDT': [first!, second!, crash!] } });
+    const onDemand = createTradingEngine({ exchange: { ...live(inner), fetchOHLCV: (symbol, timeframe, since, limit) => withCandles.fetchOHLCV(symbol, timeframe, since, limit) }, store, assistants: [bull()], clock: new SimulatedClock(crash!.timestamp + 3_600_000), riskLimits: limits, learning: false, lookback: 2 });
+    expect(await onDemand.decide('BTC/USDT')).toMatchObject({ rejection: expect.stringMatching(/drawdown 2\d\.\d\d% reached the limit 10\.00%/) });
+    // With no candle to decide on, a clear error rather than a crash.
+    const empty = createTradingEngine({ exchange: live(new TestExchange()), assistants: [bull()], learning: false });
+    await expect(empty.decide('BTC/USDT')).rejects.toMatchObject({ code: 'SNAPSHOT_INVALID', message: expect.stringContaining('No closed 1h candle of BTC/USDT') });
   });
 
   it('decides on demand from the latest closed candles: a full lookback, the forming one left out, the just-closed one kept with a clock a little behind the exchange', async () => {

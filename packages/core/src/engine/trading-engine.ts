@@ -605,6 +605,8 @@ export class TradingEngine {
   async decide(symbol: string, options: { reason?: string; signal?: AbortSignal; timeframe?: Timeframe } = {}): Promise<ActionResult> {
     const adopting = this.#adopt();
     if (adopting !== undefined) await adopting;
+    const resuming = this.#resumeFromStore();
+    if (resuming !== undefined) await resuming;
     const state = this.#state(symbol, options.timeframe ?? this.#options.timeframe);
     if (state.history.size === 0) {
       // One more than the lookback: the latest is usually the candle still forming. A candle older
@@ -614,6 +616,7 @@ export class TradingEngine {
       const newest = candles.reduce((latest, candle) => Math.max(latest, candle.timestamp), Number.NEGATIVE_INFINITY);
       for (const candle of candles) if (candle.timestamp < newest || candle.timestamp + timeframeToMs(state.timeframe) <= closedBy) state.history.push(candle);
       state.count = state.history.size;
+      if (state.history.size === 0) throw new IaAgentsError('SNAPSHOT_INVALID', `No closed ${state.timeframe} candle of ${symbol} to decide on: the exchange returned none`, { details: { symbol, timeframe: state.timeframe } });
     }
     return runSteps(this.#decideAndAct(state, options.reason ?? 'on demand', options.signal));
   }
