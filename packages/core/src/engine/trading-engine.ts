@@ -12,7 +12,7 @@ import { createIdGenerator } from '../interfaces/random.js';
 import type { Trigger } from '../interfaces/trigger.js';
 import { everyCandle } from '../interfaces/trigger.js';
 import { checkOrder, sizeDecision } from '../risk/risk-gate.js';
-import { riskLimitsSchema, timeframeToMs, type Candle, type Decision, type Fill, type MarketSnapshot, type NewsItem, type OcoRequest, type Opinion, type Order, type OrderBook, type OrderRequest, type Portfolio, type RiskLimits, type RiskLimitsInput, type Ticker, type Timeframe, type TradePlan } from '../schemas/index.js';
+import { closedCandles, riskLimitsSchema, timeframeToMs, type Candle, type Decision, type Fill, type MarketSnapshot, type NewsItem, type OcoRequest, type Opinion, type Order, type OrderBook, type OrderRequest, type Portfolio, type RiskLimits, type RiskLimitsInput, type Ticker, type Timeframe, type TradePlan } from '../schemas/index.js';
 import { engineOptionsSchema, type TradingEngineSettings } from './engine-settings.js';
 import { buildLivePortfolio, type PortfolioMarks } from './live-portfolio.js';
 import { OutcomeTracker } from './outcome-tracker.js';
@@ -612,9 +612,7 @@ export class TradingEngine {
       // One more than the lookback: the latest is usually the candle still forming. A candle older
       // than one the exchange has begun is closed, whatever this clock says (it may run a little behind).
       const candles = await this.#exchange.fetchOHLCV(symbol, state.timeframe, undefined, this.#options.lookback + 1);
-      const closedBy = this.#clock.now();
-      const newest = candles.reduce((latest, candle) => Math.max(latest, candle.timestamp), Number.NEGATIVE_INFINITY);
-      for (const candle of candles) if (candle.timestamp < newest || candle.timestamp + timeframeToMs(state.timeframe) <= closedBy) state.history.push(candle);
+      for (const candle of closedCandles(candles, state.timeframe, this.#clock.now())) state.history.push(candle);
       state.count = state.history.size;
       if (state.history.size === 0) throw new IaAgentsError('SNAPSHOT_INVALID', `No closed ${state.timeframe} candle of ${symbol} to decide on: the exchange returned none`, { details: { symbol, timeframe: state.timeframe } });
     }

@@ -112,3 +112,15 @@ const TIMEFRAME_MS: Record<Timeframe, number> = {
 export function timeframeToMs(timeframe: Timeframe): number {
   return TIMEFRAME_MS[timeframe];
 }
+
+/**
+ * The closed candles among what an exchange returned: closed by `now`, or older than a candle the
+ * exchange has begun (the newest it returned, or `begun`: one seen elsewhere, such as on a stream).
+ * A clock a little behind the exchange's must not hold back a candle the exchange has closed.
+ */
+export function closedCandles<C extends { timestamp: number }>(candles: readonly C[], timeframe: Timeframe, now: number, begun = Number.NEGATIVE_INFINITY): C[] {
+  let newest = begun;
+  for (const candle of candles) if (candle.timestamp > newest) newest = candle.timestamp;
+  const length = TIMEFRAME_MS[timeframe];
+  return candles.filter((candle) => candle.timestamp < newest || candle.timestamp + length <= now);
+}

@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { isIaAgentsError, parseWith, systemClock, timeframeSchema, timeframeToMs, type Clock, type Exchange, type MarketEvent, type MarketFeed, type Timeframe } from '@ia-agents/core';
-import { CandleSequencer, isClosed } from './candle-sequencer.js';
+import { closedCandles, isIaAgentsError, parseWith, systemClock, timeframeSchema, timeframeToMs, type Clock, type Exchange, type MarketEvent, type MarketFeed, type Timeframe } from '@ia-agents/core';
+import { CandleSequencer } from './candle-sequencer.js';
 import { abortableSleep, mergeSymbolLoops, type Sleep } from './live-feed.js';
 
 /** Options of `createPollingFeed`, validated at construction. */
@@ -58,10 +58,7 @@ async function poll(context: Context, symbol: string, sequencer: CandleSequencer
   const now = clock.now();
   const until = settings.until ?? Number.POSITIVE_INFINITY;
   const candles = await exchange.fetchOHLCV(symbol, settings.timeframe, cursor);
-  // Closed by this clock, or older than a candle the exchange has begun (this clock may run a little behind).
-  let newest = Number.NEGATIVE_INFINITY;
-  for (const candle of candles) if (candle.timestamp > newest) newest = candle.timestamp;
-  const closed = candles.filter((candle) => (candle.timestamp < newest || isClosed(candle.timestamp, settings.timeframe, now)) && candle.timestamp < until);
+  const closed = closedCandles(candles, settings.timeframe, now).filter((candle) => candle.timestamp < until);
   const events = sequencer.accept(closed);
   const length = timeframeToMs(settings.timeframe);
   const complete = candles.some((candle) => candle.timestamp >= until);

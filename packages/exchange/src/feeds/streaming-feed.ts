@@ -1,7 +1,7 @@
 import { z } from 'zod';
-import { parseWith, systemClock, timeframeSchema, timeframeToMs, type Candle, type Clock, type Exchange, type MarketEvent, type MarketFeed, type Timeframe } from '@ia-agents/core';
+import { closedCandles, parseWith, systemClock, timeframeSchema, timeframeToMs, type Candle, type Clock, type Exchange, type MarketEvent, type MarketFeed, type Timeframe } from '@ia-agents/core';
 import type { OhlcvUpdate } from '../ccxt/ccxt-stream.js';
-import { CandleSequencer, isClosed } from './candle-sequencer.js';
+import { CandleSequencer } from './candle-sequencer.js';
 import { mergeSymbolLoops } from './live-feed.js';
 
 /** Options of `createStreamingFeed`, validated at construction. */
@@ -56,9 +56,7 @@ class SymbolStream {
     const { exchange, settings, clock } = this.context;
     const candles = await exchange.fetchOHLCV(this.symbol, settings.timeframe, this.sequencer.next ?? from);
     const now = clock.now();
-    let newest = begun;
-    for (const candle of candles) if (candle.timestamp > newest) newest = candle.timestamp;
-    this.emit(this.sequencer.accept(candles.filter((candle) => candle.timestamp < newest || isClosed(candle.timestamp, settings.timeframe, now))));
+    this.emit(this.sequencer.accept(closedCandles(candles, settings.timeframe, now, begun)));
   }
 
   /** A stream update: a newer candle closes the pending one; a jump or a reconnection is filled over REST. */
@@ -67,9 +65,7 @@ class SymbolStream {
       // The pending candle's final update may have been lost with the connection: REST has it.
       const from = this.sequencer.next ?? this.pending?.timestamp;
       this.pending = undefined;
-      let begun = Number.NEGATIVE_INFINITY;
-      for (const candle of candles) if (candle.timestamp > begun) begun = candle.timestamp;
-      if (from !== undefined) await this.backfill(from, begun);
+      if (from !== undefined) await this.backfill(from, Math.max(...candles.map((candle) => candle.timestamp)));
     }
     for (const candle of [...candles].sort((a, b) => a.timestamp - b.timestamp)) await this.#candle(candle);
   }
