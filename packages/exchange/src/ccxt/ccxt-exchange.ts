@@ -134,8 +134,7 @@ export class CcxtExchange implements Exchange {
       try {
         return await run();
       } catch (error) {
-        forgetFailedMarketLoad(this.client);
-        if (await this.#resynced(error, attempt)) continue;
+        if (await this.#recovered(error, attempt)) continue;
         const translated = this.#translate(error, operation, details);
         if (!this.#mayRetry(translated, attempt)) throw translated;
         await this.#sleep(this.#retryDelay(translated, attempt));
@@ -144,12 +143,14 @@ export class CcxtExchange implements Exchange {
   }
 
   /**
-   * The exchange refused a signed request for its timestamp (Binance -1021: this machine's clock is
-   * off by more than the request's window): the clock difference is measured again (ccxt then signs
-   * with the exchange's time) and true is returned when an attempt is left to send it again. Nothing
-   * was done by the refused request, so sending it again cannot double anything.
+   * What a failed call leaves to mend before the next: a failed market load is forgotten (ccxt would
+   * hand it to every later call). And when the exchange refused a signed request for its timestamp
+   * (Binance -1021: this machine's clock is off by more than the request's window), the clock
+   * difference is measured again (ccxt then signs with the exchange's time) and true is returned when
+   * an attempt is left to send it again: the refused request did nothing, so nothing can double.
    */
-  async #resynced(error: unknown, attempt: number): Promise<boolean> {
+  async #recovered(error: unknown, attempt: number): Promise<boolean> {
+    forgetFailedMarketLoad(this.client);
     if (!(error instanceof ccxt.InvalidNonce) || attempt >= this.#settings.attempts) return false;
     try {
       await this.client.loadTimeDifference();
@@ -301,8 +302,7 @@ export class CcxtExchange implements Exchange {
       try {
         return await send();
       } catch (error) {
-        forgetFailedMarketLoad(this.client);
-        if (await this.#resynced(error, attempt)) continue;
+        if (await this.#recovered(error, attempt)) continue;
         const translated = this.#translate(error, operation, details);
         if (!translated.retryable) throw translated;
         const found = isAmbiguous(translated) ? await lookUp(translated) : undefined;

@@ -164,14 +164,13 @@ export class PaperExchange implements SimulatedExchange {
       const execution = candleExecution(order, candle);
       const time = Math.max(candle.timestamp, order.order.createdAt);
       if (execution !== undefined) {
-        const partner = other;
-        if (partner !== undefined) {
-          order.locked += partner.locked;
-          partner.locked = 0;
+        if (other !== undefined) {
+          order.locked += other.locked;
+          other.locked = 0;
         }
         if (fillOnCandle(this.#context(), state, order, execution.price, execution.liquidity, candle, time)) {
           this.#recordFill(order, fills);
-          if (partner !== undefined) this.#cancelRecord(partner, time, `one-cancels-the-other: ${order.order.clientOrderId} filled`);
+          if (other !== undefined) this.#cancelRecord(other, time, `one-cancels-the-other: ${order.order.clientOrderId} filled`);
         }
       }
       this.#settleStarved(order, time);
