@@ -1,4 +1,5 @@
 import type { Fill } from '@ia-agents/core';
+import { splitSymbol } from '../paper/paper-options.js';
 
 const YEAR_MS = 365.25 * 86_400_000;
 
@@ -284,14 +285,9 @@ interface OpenTrip {
   base: string;
 }
 
-/** A fill's fee in its symbol's quote currency: a fee in the asset traded is valued at the fill's price. */
-export function feeInQuote(fill: Fill): number {
-  return fill.fee.currency === baseOf(fill.symbol) ? fill.fee.cost * fill.price : fill.fee.cost;
-}
-
-function baseOf(symbol: string): string {
-  const slash = symbol.indexOf('/');
-  return slash < 0 ? symbol : symbol.slice(0, slash);
+/** A fill's fee in its symbol's quote currency: a fee in the asset traded (`base`) is valued at the fill's price. */
+export function feeInQuote(fill: Fill, base = splitSymbol(fill.symbol).base): number {
+  return fill.fee.currency === base ? fill.fee.cost * fill.price : fill.fee.cost;
 }
 
 /** Groups fills into round trips per symbol: a trip opens on the first buy while flat and closes when flat again. */
@@ -301,7 +297,7 @@ export function roundTrips(fills: readonly Fill[]): RoundTrip[] {
   for (let index = 0; index < fills.length; index++) {
     const fill = fills[index]!;
     let current = bySymbol.get(fill.symbol);
-    if (current === undefined) bySymbol.set(fill.symbol, (current = { trip: undefined, held: 0, bought: 0, soldValue: 0, sold: 0, quoteFees: 0, base: baseOf(fill.symbol) }));
+    if (current === undefined) bySymbol.set(fill.symbol, (current = { trip: undefined, held: 0, bought: 0, soldValue: 0, sold: 0, quoteFees: 0, base: splitSymbol(fill.symbol).base }));
     let { trip } = current;
     if (trip === undefined) {
       if (fill.side === 'sell') continue;
@@ -312,7 +308,7 @@ export function roundTrips(fills: readonly Fill[]): RoundTrip[] {
     }
     // A fee in the asset bought (Binance spot buys) leaves less of it held; it is valued at the fill's price.
     const inBase = fill.fee.currency === current.base;
-    trip.fees += inBase ? fill.fee.cost * fill.price : fill.fee.cost;
+    trip.fees += feeInQuote(fill, current.base);
     if (!inBase) current.quoteFees += fill.fee.cost;
     if (fill.side === 'buy') {
       trip.entryPrice = (trip.entryPrice * current.bought + fill.price * fill.amount) / (current.bought + fill.amount);
@@ -350,7 +346,14 @@ export function tradeMetrics(trips: readonly RoundTrip[], fills: readonly Fill[]
     } else if (pnl < 0) grossLoss -= pnl;
   }
   let feesPaid = 0;
-  for (let index = 0; index < fills.length; index++) feesPaid += feeInQuote(fills[index]!);
+  // The base asset of the latest symbol seen (a backtest's fills are mostly of one symbol).
+  let symbol = '';
+  let base = '';
+  for (let index = 0; index < fills.length; index++) {
+    const fill = fills[index]!;
+    if (fill.symbol !== symbol) ({ base } = splitSymbol((symbol = fill.symbol)));
+    feesPaid += feeInQuote(fill, base);
+  }
   return {
     trades: closed,
     winRate: closed === 0 ? null : wins / closed,
