@@ -45,8 +45,8 @@ export class OutcomeTracker {
    * later candle, it would be measured at the wrong price).
    */
   resume(decision: Decision, entryPrice: number, timeframeMs: number): void {
-    // Made at the close of candle i (or just after, on a wall clock): candle i + horizon closes in this window.
     if (this.#pending.get(decision.symbol)?.some((pending) => pending.decision.id === decision.id)) return;
+    // Made at the close of candle i (or just after, on a wall clock): candle i + horizon closes in this window.
     const dueAfter = decision.createdAt + (this.horizon - 1) * timeframeMs;
     const queue = this.#resumed.get(decision.symbol) ?? [];
     queue.push({ decision, entryPrice, dueAfter, latestClose: dueAfter + timeframeMs });
