@@ -149,6 +149,34 @@ describe('TradingEngine', () => {
     expect(store.fills.size).toBe(1);
   });
 
+  it('records, after a restart, the orders the venue took that the earlier process never recorded, with their fills, and leaves other trades on the account alone', async () => {
+    const [first, second, third] = buildCandles({ closes: [100, 100, 102] });
+    const inner = new TestExchange({ cash: 1_000 });
+    inner.onCandle('BTC/USDT', first!);
+    const store = new MemoryStore();
+    const bull = createScriptedAssistant({ id: 'bull', turns: [{ action: 'BUY', confidence: 1 }] });
+    await createTradingEngine({ exchange: live(inner), store, feed: feedOf([second!]), assistants: [bull], clock: new SimulatedClock(second!.timestamp), trigger: everyNthCandle(1), riskLimits: { maxPositionFraction: 0.3, minConfidence: 0 }, learning: false }).run();
+    expect(store.orders.size).toBe(1);
+    // The venue takes three more orders the store never hears of: two the engine names (the process
+    // stopped before recording them) and one placed on the account by something else.
+    inner.onCandle('BTC/USDT', third!);
+    await inner.createOrder({ clientOrderId: 'man-lost', symbol: 'BTC/USDT', side: 'buy', type: 'market', amount: 1 });
+    await inner.createOrder({ clientOrderId: 'dec-lost-o-sl', symbol: 'BTC/USDT', side: 'sell', type: 'stop-loss', amount: 1, stopPrice: 90 });
+    await inner.createOrder({ clientOrderId: 'web_7f3a', symbol: 'BTC/USDT', side: 'buy', type: 'market', amount: 0.5 });
+    const after = createTradingEngine({ exchange: live(inner), store, feed: feedOf([]), assistants: [bull], clock: new SimulatedClock(third!.timestamp + 1), learning: false });
+    const fills: string[] = [];
+    after.bus.on('order-fill', ({ fill }) => void fills.push(fill.clientOrderId));
+    expect(await after.run()).toMatchObject({ fills: 1 });
+    expect(fills).toEqual(['man-lost']);
+    expect(Object.fromEntries([...store.orders.values()].map((order) => [order.clientOrderId, order.status]))).toEqual({ [[...store.orders.keys()][0]!]: 'filled', 'man-lost': 'filled', 'dec-lost-o-sl': 'open' });
+    expect([...store.fills.values()].map((fill) => `${fill.clientOrderId} ${fill.amount} @ ${fill.price}`).slice(1)).toEqual(['man-lost 1 @ 102']);
+    expect((await store.listAudit()).filter((entry) => entry.action === 'order-recorded-late').map((entry) => entry.subject).sort()).toEqual(['dec-lost-o-sl', 'man-lost']);
+    // A second restart finds nothing missing.
+    const again = createTradingEngine({ exchange: live(inner), store, feed: feedOf([]), assistants: [bull], clock: new SimulatedClock(third!.timestamp + 2), learning: false });
+    expect(await again.run()).toMatchObject({ fills: 0 });
+    expect(store.fills.size).toBe(2);
+  });
+
   it('places nothing on a veto and keeps an escalation pending until a person decides', async () => {
     const exchange = new TestExchange();
     const store = new MemoryStore();

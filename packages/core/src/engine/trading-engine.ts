@@ -285,7 +285,8 @@ export class TradingEngine {
   /** Takes over open orders once (see `#adoptOpenOrders`); nothing to wait for once done, or when a simulation holds none. */
   #adopt(): Promise<void> | undefined {
     if (this.#adopted) return undefined;
-    if (this.#simulated?.openOrderCount() === 0) {
+    // A simulation with nothing open and no store has nothing to take over (a backtest).
+    if (this.#simulated?.openOrderCount() === 0 && this.#settings.store === undefined) {
       this.#adopted = true;
       return undefined;
     }
@@ -306,7 +307,7 @@ export class TradingEngine {
     try {
       const open = await this.#exchange.fetchOpenOrders();
       const openIds = new Set(open.map((order) => order.clientOrderId));
-      await this.#reconcileStored(openIds);
+      await this.#reconcileStored(open);
       for (const order of open) {
         const sibling = siblingLeg(order.clientOrderId);
         if (sibling !== undefined && order.side === 'sell' && !this.#protective.has(order.clientOrderId)) {
@@ -335,32 +336,73 @@ export class TradingEngine {
   }
 
   /**
-   * Orders the store recorded as open that are no longer open on a live venue (they filled or were
-   * cancelled while no engine ran): their fills and final state are recorded now. The latest
+   * The store caught up with the exchange, which holds what happened while no engine ran (a live
+   * venue, or a paper account restored from a snapshot saved before each record). Orders the store
+   * has as open that are no longer open (they filled or were cancelled meanwhile) get their fills
+   * and final state; orders it has as closed without all their fills get the missing fills; orders
+   * it never recorded (the earlier process stopped between the exchange taking them and the store
+   * recording them) are recorded with their fills (see `#recordUnknown`). The latest
    * `RECONCILED_ORDERS` stored orders are looked at.
    */
-  async #reconcileStored(openIds: ReadonlySet<string>): Promise<void> {
+  async #reconcileStored(open: readonly Order[]): Promise<void> {
     const store = this.#settings.store;
-    if (store === undefined || this.#simulated !== undefined) return;
+    if (store === undefined) return;
+    const openIds = new Set(open.map((order) => order.clientOrderId));
     const stored = await store.listOrders({ limit: RECONCILED_ORDERS });
     const recorded = await this.#recordedFills(store);
     for (const saved of stored) {
-      const open = saved.status === 'open' || saved.status === 'partially-filled';
+      const isOpen = saved.status === 'open' || saved.status === 'partially-filled';
       // Closed with fills the store does not have: the earlier process stopped between placing the
       // order and recording them (asking for them had failed). Recorded now, once.
-      if (!open && recorded !== undefined && saved.updatedAt >= recorded.since && saved.filled > (recorded.amounts.get(saved.clientOrderId) ?? 0) * (1 + 1e-9) && this.#exchange.fetchFills !== undefined) {
-        const fills = await this.#exchange.fetchFills(saved.symbol, saved.createdAt);
-        await runSteps(this.#onFills(fills.filter((fill) => fill.clientOrderId === saved.clientOrderId), saved));
+      if (!isOpen && recorded !== undefined && saved.updatedAt >= recorded.since && saved.filled > (recorded.amounts.get(saved.clientOrderId) ?? 0) * (1 + 1e-9)) {
+        await this.#recordMissingFills(saved, saved);
       }
-      if (!open || openIds.has(saved.clientOrderId)) continue;
+      if (!isOpen || openIds.has(saved.clientOrderId)) continue;
       const current = await this.#exchange.fetchOrderByClientId(saved.clientOrderId, saved.symbol);
       if (current === undefined) continue;
-      if (current.filled > saved.filled && this.#exchange.fetchFills !== undefined) {
-        const fills = await this.#exchange.fetchFills(saved.symbol, saved.createdAt);
-        await runSteps(this.#onFills(fills.filter((fill) => fill.clientOrderId === saved.clientOrderId), current));
-      }
+      if (current.filled > saved.filled) await this.#recordMissingFills(saved, current);
       await store.saveOrder(current);
       await this.#protectLateEntry(current);
+    }
+    if (recorded !== undefined) await this.#recordUnknown(store, stored, open, recorded.newest);
+  }
+
+  /** The fills of `order` the exchange has and the engine has not seen (the store's count as seen), recorded with `current`. */
+  async #recordMissingFills(order: Order, current: Order): Promise<void> {
+    if (this.#exchange.fetchFills === undefined) return;
+    const fills = await this.#exchange.fetchFills(order.symbol, order.createdAt);
+    await runSteps(this.#onFills(fills.filter((fill) => fill.clientOrderId === order.clientOrderId && !this.#seenFills.has(fill.id)), current));
+  }
+
+  /**
+   * Orders the exchange holds that the store never recorded: open ones, and those with fills since
+   * the store's newest record (less `LIVE_FILL_OVERLAP_MS`). A simulated exchange holds only this
+   * account's orders; on a live venue only the orders the engine names are taken (`<decision>-o`,
+   * `-a`, `-sl`, `-tp`, and the API's `man-`): other trades on the account are not the engine's.
+   */
+  async #recordUnknown(store: Store, stored: readonly Order[], open: readonly Order[], newestFill: number | undefined): Promise<void> {
+    const ours = (clientOrderId: string) => this.#simulated !== undefined || OWN_ORDER.test(clientOrderId);
+    const known = new Set(stored.map((order) => order.clientOrderId));
+    const unknown = async (clientOrderId: string) => !known.has(clientOrderId) && ours(clientOrderId) && (await store.getOrder(clientOrderId)) === undefined;
+    const record = async (order: Order, fills: readonly Fill[]) => {
+      known.add(order.clientOrderId);
+      await this.#audited('engine', 'order-recorded-late', order.clientOrderId, { orderId: order.id, symbol: order.symbol, status: order.status, fills: fills.length });
+      await store.saveOrder(order);
+      if (fills.length > 0) await runSteps(this.#onFills(fills, order));
+    };
+    for (const order of open) if (await unknown(order.clientOrderId)) await record(order, []);
+    const since = newestFill ?? (stored.length === 0 ? undefined : Math.max(...stored.map((order) => order.createdAt)));
+    if (since === undefined || this.#exchange.fetchFills === undefined) return;
+    const symbols = new Set([...(this.#settings.feed?.symbols ?? []), ...stored.map((order) => order.symbol)]);
+    for (const symbol of symbols) {
+      const fills = (await this.#exchange.fetchFills(symbol, since - LIVE_FILL_OVERLAP_MS)).filter((fill) => !this.#seenFills.has(fill.id));
+      for (const clientOrderId of new Set(fills.map((fill) => fill.clientOrderId))) {
+        if (!(await unknown(clientOrderId))) continue;
+        const order = await this.#exchange.fetchOrderByClientId(clientOrderId, symbol);
+        if (order === undefined) continue;
+        await record(order, fills.filter((fill) => fill.clientOrderId === clientOrderId));
+        await this.#protectLateEntry(order);
+      }
     }
   }
 
@@ -368,7 +410,7 @@ export class TradingEngine {
    * What the store has recorded as filled, by client order id (undefined when it cannot list its
    * fills); the fills it has count as seen, so that none is recorded or announced twice.
    */
-  async #recordedFills(store: Store): Promise<{ amounts: Map<string, number>; since: number } | undefined> {
+  async #recordedFills(store: Store): Promise<{ amounts: Map<string, number>; since: number; newest: number | undefined } | undefined> {
     if (store.listFills === undefined) return undefined;
     const fills = await store.listFills({ limit: RECONCILED_FILLS });
     const amounts = new Map<string, number>();
@@ -377,7 +419,7 @@ export class TradingEngine {
       amounts.set(fill.clientOrderId, (amounts.get(fill.clientOrderId) ?? 0) + fill.amount);
     }
     // A full list reaches back only so far: orders closed before its oldest fill are not judged by it.
-    return { amounts, since: fills.length < RECONCILED_FILLS ? Number.NEGATIVE_INFINITY : Math.min(...fills.map((fill) => fill.timestamp)) };
+    return { amounts, since: fills.length < RECONCILED_FILLS ? Number.NEGATIVE_INFINITY : Math.min(...fills.map((fill) => fill.timestamp)), newest: fills.length === 0 ? undefined : Math.max(...fills.map((fill) => fill.timestamp)) };
   }
 
   /** The stop-loss/take-profit plan of an entry the engine placed, from its decision in the store (undefined when it has none). */
@@ -1044,6 +1086,8 @@ const DAY_MS = 86_400_000;
 
 /** The client order id of an entry the engine placed for a decision (`<decision>-o`) or an approved escalation (`<decision>-a`). */
 const ENTRY = /-[oa]$/;
+/** Client order ids the engine gives (entries, protective legs) and the API's manual orders. */
+const OWN_ORDER = /-(?:[oa]|sl|tp)$|^man-/;
 
 /** The client order id of a protective leg the engine placed: `<entry>-sl` or `<entry>-tp`. */
 const PROTECTIVE_LEG = /^(.+)-(sl|tp)$/;
@@ -1082,6 +1126,11 @@ class RecentSet {
   #next = 0;
 
   constructor(readonly capacity: number) {}
+
+  /** Whether a key is there. */
+  has(key: string): boolean {
+    return this.#set.has(key);
+  }
 
   /** Adds a key; false when it was already there. */
   add(key: string): boolean {
