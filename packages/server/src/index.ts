@@ -18,7 +18,7 @@ export type {
 } from './storage/server-store.js';
 export { loadConfig, ENVIRONMENT_VARIABLES, type LoadConfigOptions } from './config/load-config.js';
 export { serverConfigSchema, type ServerConfig, type ServerConfigInput } from './config/server-config.js';
-export { createServer, type IaAgentsServer } from './system/create-server.js';
+export { createServer, type CreateServerOptions, type IaAgentsServer } from './system/create-server.js';
 export { createTradingAccount, type RunnableAccount, type TradingAccountSettings } from './system/trading-account.js';
 export { persistPaperAccount, type PaperPersistence, type PaperPersistenceSettings } from './system/paper-persistence.js';
 export { runLearningLoop, type LearningResult } from './system/learning-loop.js';

@@ -150,7 +150,7 @@ function teamWeights(ids: readonly string[], userWeights: Record<string, number>
   return Object.fromEntries(ids.map((id) => [id, (recommended[id] ?? 1) * (userWeights[id] ?? 1)]));
 }
 
-function buildAccount(config: ServerConfig, store: ServerStore, owner: Owner, metrics: ServerMetrics, saved: Saved, venue: Venue): RunnableAccount {
+function buildAccount(config: ServerConfig, store: ServerStore, owner: Owner, metrics: ServerMetrics, saved: Saved, venue: Venue, beforeRecord: (() => Promise<void>) | undefined): RunnableAccount {
   const quote = config.symbols[0]!.split('/')[1]!;
   const { assistants, consensus } = createDefaultTeam();
   const weights = teamWeights(assistants.map((assistant) => assistant.id), saved.weights);
@@ -170,6 +170,7 @@ function buildAccount(config: ServerConfig, store: ServerStore, owner: Owner, me
     seed: config.seed,
     metrics,
     sampleEquity: true,
+    ...(beforeRecord === undefined ? {} : { beforeRecord }),
   });
 }
 
@@ -186,6 +187,16 @@ function checkMode(config: ServerConfig): void {
   }
 }
 
+/** What `createServer` can be given besides its configuration. */
+export interface CreateServerOptions {
+  /** The API's clock (token expiry, audit times). @default systemClock */
+  clock?: Clock;
+  /** The ccxt client the exchange adapters use (a local exchange in tests). */
+  ccxtClient?: CcxtClient;
+  /** A store opened by the caller, used instead of the configuration's database; the server closes it. */
+  store?: ServerStore;
+}
+
 /**
  * Assembles the system from a configuration: store, Redis, metrics, the owner's trading account
  * (PaperExchange + replay feed + the seven assistants + the engine), the API and the scheduler.
@@ -193,19 +204,22 @@ function checkMode(config: ServerConfig): void {
  * const server = await createServer(loadConfig());
  * console.log(await server.listen());
  */
-export async function createServer(config: ServerConfig, options: { clock?: Clock; ccxtClient?: CcxtClient } = {}): Promise<IaAgentsServer> {
+export async function createServer(config: ServerConfig, options: CreateServerOptions = {}): Promise<IaAgentsServer> {
   const clock = options.clock ?? systemClock;
   const cipher = config.encryptionKey === undefined ? undefined : createCredentialCipher(config.encryptionKey);
   checkMode(config);
-  const store = await openStore({ ...(config.databaseUrl === undefined ? {} : { databaseUrl: config.databaseUrl }), sqliteFile: config.sqliteFile });
+  const store = options.store ?? (await openStore({ ...(config.databaseUrl === undefined ? {} : { databaseUrl: config.databaseUrl }), sqliteFile: config.sqliteFile }));
   const redis = config.redisUrl === undefined ? undefined : new Redis(config.redisUrl, { maxRetriesPerRequest: 2, lazyConnect: false });
   const metrics = new ServerMetrics();
   const owner = await ensureOwner(store, config.adminToken, clock);
   let account: RunnableAccount;
   let venue: Venue;
+  // Paper: the account's exchange is saved before each order or fill is recorded (kept once the API's logger exists).
+  const kept: { paper?: PaperPersistence | undefined } = {};
   try {
     venue = await venueFor(config, store, owner, cipher, options.ccxtClient, redis);
-    account = buildAccount(config, store, owner, metrics, await ownerSettings(config, store, owner), venue);
+    const beforeRecord = venue.paper === undefined ? undefined : () => kept.paper?.saveNow() ?? Promise.resolve();
+    account = buildAccount(config, store, owner, metrics, await ownerSettings(config, store, owner), venue, beforeRecord);
   } catch (error) {
     await store.close();
     redis?.disconnect();
@@ -232,7 +246,7 @@ export async function createServer(config: ServerConfig, options: { clock?: Cloc
     ...(redis === undefined ? {} : { redis }),
   };
   const app = await buildApp(context);
-  const paper = keepPaperAccount(venue, store, owner, account, app.log);
+  const paper = (kept.paper = keepPaperAccount(venue, store, owner, account, app.log));
   let scheduler: Scheduler | undefined;
   return {
     app,

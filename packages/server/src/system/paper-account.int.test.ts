@@ -40,13 +40,7 @@ describe.each(['sqlite', 'postgres'] as const)('paper mode keeps its account acr
   let folder: string;
   let databaseUrl: string | undefined;
   beforeEach(async () => {
-    if (database === 'postgres') {
-      const name = `paper_account_${randomBytes(6).toString('hex')}`;
-      await administer(`CREATE DATABASE ${name}`);
-      const url = new URL(TEST_DATABASE_URL);
-      url.pathname = `/${name}`;
-      databaseUrl = url.toString();
-    }
+    if (database === 'postgres') databaseUrl = await freshDatabase();
     binance = await startLocalBinance();
     // The exchange's candles end minutes ago, so the feed is never current and asks again every
     // few seconds: a candle the test appends reaches the engine at once, not at the next minute.
@@ -57,11 +51,11 @@ describe.each(['sqlite', 'postgres'] as const)('paper mode keeps its account acr
   });
   afterEach(async () => {
     await binance.stop();
-    if (databaseUrl !== undefined) await administer(`DROP DATABASE ${new URL(databaseUrl).pathname.slice(1)} WITH (FORCE)`);
+    if (databaseUrl !== undefined) await dropDatabase(databaseUrl);
     databaseUrl = undefined;
   });
 
-  const config = () => loadConfig({ environment: {}, overrides: { mode: 'paper', port: 0, sqliteFile: join(folder, 'db.sqlite'), ...(databaseUrl === undefined ? {} : { databaseUrl }), timeframe: '1m', replayWarmup: 100, schedulerEnabled: false, logLevel: 'silent', adminToken: TOKEN } });
+  const config = (database: { sqliteFile?: string; databaseUrl?: string } = {}) => loadConfig({ environment: {}, overrides: { mode: 'paper', port: 0, sqliteFile: join(folder, 'db.sqlite'), ...(databaseUrl === undefined ? {} : { databaseUrl }), timeframe: '1m', replayWarmup: 100, schedulerEnabled: false, logLevel: 'silent', adminToken: TOKEN, ...database } });
   const start = async (): Promise<IaAgentsServer> => createServer(config(), { ccxtClient: binance.createClient() });
   const paper = (server: IaAgentsServer) => server.exchange as PaperExchange;
   /** The next one-minute candle, still closed before now. */
@@ -150,9 +144,76 @@ describe.each(['sqlite', 'postgres'] as const)('paper mode keeps its account acr
     expect((await reopened((store) => store.getPaperAccount(first.owner.user.id)))?.state.version).toBe(2);
   });
 
+  it('after a crash at any write, the restarted account and its store agree: every order in its state, every fill once', async () => {
+    // One crash point a trial, spread over the writes of the run below (about 30 after the warm-up:
+    // audit entries, orders, the paper account's saves, fills, equity samples), and one after them all.
+    const points = database === 'sqlite' ? [1, 2, 3, 4, 5, 6, 8, 10, 13, 17, 22, 1_000] : [3, 9, 1_000];
+    for (const crashAt of points) {
+      const trial = `crash at write ${crashAt}`;
+      const sqliteFile = join(folder, `crash-${crashAt}.sqlite`);
+      const url = databaseUrl === undefined ? undefined : await freshDatabase();
+      const trialConfig = () => config({ sqliteFile, ...(url === undefined ? {} : { databaseUrl: url }) });
+      const crashable = crashableStore(await openStore({ ...(url === undefined ? {} : { databaseUrl: url }), sqliteFile }));
+      const first = await createServer(trialConfig(), { ccxtClient: binance.createClient(), store: crashable.store });
+      await first.listen();
+      const warm = series.length;
+      await until(() => first.account.engine.history('BTC/USDT').length >= warm, `the warm-up (${trial})`);
+      crashable.arm(crashAt);
+      // Orders until the crash: answered or failed, whatever the dead database lets through.
+      const attempt = (payload: Record<string, unknown>) => first.app.inject({ method: 'POST', url: '/api/v1/orders', headers: { authorization: `Bearer ${TOKEN}` }, payload: { symbol: 'BTC/USDT', ...payload } });
+      const fillsNow = paper(first).snapshot().fills.length;
+      // Each step once the one before has happened; none after the crash (the dead process does nothing more).
+      const fillsReach = (count: number, what: string) => until(() => crashable.crashed() || paper(first).snapshot().fills.length >= fillsNow + count, `${what} (${trial})`);
+      const steps = [
+        () => attempt({ side: 'buy', type: 'market', amount: 0.02 }),
+        () => attempt({ side: 'buy', type: 'limit', amount: 0.01, price: series.at(-1)!.close * 0.9995 }),
+        () => attempt({ side: 'buy', type: 'limit', amount: 0.01, price: 30_000 }),
+        () => appendCandle(),
+        () => fillsReach(2, 'the first fills'),
+        () => attempt({ side: 'sell', type: 'market', amount: 0.015 }),
+        () => appendCandle(),
+        () => fillsReach(3, 'the sale'),
+      ];
+      for (const step of steps) if (!crashable.crashed()) await step();
+      // Killed here at the latest: nothing the process still meant to write reaches the database.
+      crashable.crash();
+      await first.close();
+
+      const second = await createServer(trialConfig(), { ccxtClient: binance.createClient() });
+      await second.listen();
+      await until(() => second.account.engine.history('BTC/USDT').length >= series.length, `the warm-up after the restart (${trial})`);
+      await second.close();
+      const account = paper(second).snapshot();
+      const { fills, orders } = await reopened((store) => Promise.all([store.forUser(second.owner.user.id).listFills({ limit: 1_000 }), store.forUser(second.owner.user.id).listOrders({ limit: 1_000 })]).then(([fills, orders]) => ({ fills, orders })), url, sqliteFile);
+      // The store has each fill the account made, once, and no fill the account did not make.
+      expect(fills.map((fill) => fill.id).sort(), trial).toEqual(account.fills.map((fill) => fill.id).sort());
+      // Every order of the account is in the store in the account's state.
+      const stored = new Map(orders.map((order) => [order.clientOrderId, order]));
+      for (const { order } of account.orders) expect([order.clientOrderId, stored.get(order.clientOrderId)?.status, stored.get(order.clientOrderId)?.filled], trial).toEqual([order.clientOrderId, order.status, order.filled]);
+      // And every order the store has is the account's, in the same state (none it never took).
+      const held = new Map(account.orders.map(({ order }) => [order.clientOrderId, order]));
+      for (const order of orders) expect([order.clientOrderId, held.get(order.clientOrderId)?.status, held.get(order.clientOrderId)?.filled], trial).toEqual([order.clientOrderId, order.status, order.filled]);
+      // No order filled beyond its amount (a fill applied twice would).
+      for (const { order } of account.orders) expect(order.filled, trial).toBeLessThanOrEqual(order.amount * (1 + 1e-12));
+      if (url !== undefined) await dropDatabase(url);
+    }
+  }, 240_000);
+
+  async function freshDatabase(): Promise<string> {
+    const name = `paper_account_${randomBytes(6).toString('hex')}`;
+    await administer(`CREATE DATABASE ${name}`);
+    const url = new URL(TEST_DATABASE_URL);
+    url.pathname = `/${name}`;
+    return url.toString();
+  }
+
+  async function dropDatabase(url: string): Promise<void> {
+    await administer(`DROP DATABASE ${new URL(url).pathname.slice(1)} WITH (FORCE)`);
+  }
+
   /** Reads or writes the test's database with a store of its own. */
-  async function reopened<T>(read: (store: ServerStore) => Promise<T>): Promise<T> {
-    const store = await openStore({ ...(databaseUrl === undefined ? {} : { databaseUrl }), sqliteFile: join(folder, 'db.sqlite') });
+  async function reopened<T>(read: (store: ServerStore) => Promise<T>, url = databaseUrl, sqliteFile = join(folder, 'db.sqlite')): Promise<T> {
+    const store = await openStore({ ...(url === undefined ? {} : { databaseUrl: url }), sqliteFile });
     try {
       return await read(store);
     } finally {
@@ -160,3 +221,32 @@ describe.each(['sqlite', 'postgres'] as const)('paper mode keeps its account acr
     }
   }
 });
+
+/** Methods of a ServerStore or UserStore that write. */
+const WRITES = /^(?:save|append|resolve|create|revoke|migrate)/;
+
+/**
+ * A store that a process killed at its n-th write would leave: the writes before it are in the
+ * database, that one and every later one never reach it (they fail, as nothing answers a dead
+ * process). Writes are counted from `arm(n)`; `crash()` kills at once.
+ */
+function crashableStore(inner: ServerStore): { store: ServerStore; arm(n: number): void; crash(): void; crashed(): boolean } {
+  let left = Number.POSITIVE_INFINITY;
+  const dead = () => Promise.reject(new Error('the process was killed'));
+  const guard = <T extends object>(target: T): T =>
+    new Proxy(target, {
+      get(object, key) {
+        const member: unknown = Reflect.get(object, key, object);
+        if (typeof member !== 'function') return member;
+        if (key === 'forUser') return (userId: string) => guard((member as ServerStore['forUser']).call(object, userId));
+        if (typeof key !== 'string' || !WRITES.test(key)) return member.bind(object);
+        return (...args: unknown[]) => ((left -= 1) < 0 ? dead() : (member as (...values: unknown[]) => Promise<unknown>).apply(object, args));
+      },
+    });
+  return {
+    store: guard(inner),
+    arm: (n) => void (left = n - 1),
+    crash: () => void (left = Number.NEGATIVE_INFINITY),
+    crashed: () => left < 0,
+  };
+}

@@ -46,6 +46,41 @@ describe('persistPaperAccount (real PaperExchange, SQLite in memory, fake timers
     await persistence.close();
   });
 
+  it('saveNow: resolves once a snapshot taken after the call is saved; callers while a save waits its turn share it', async () => {
+    // A store whose saves finish when the test says: one save running, others queued behind it.
+    const saved: string[][] = [];
+    const releases: (() => void)[] = [];
+    const slow = { savePaperAccount: async (_user: string, account: { state: { orders: { order: { clientOrderId: string } }[] } }) => {
+      saved.push(account.state.orders.map(({ order }) => order.clientOrderId));
+      await new Promise<void>((resolve) => releases.push(resolve));
+    } } as unknown as SqliteStore;
+    const persistence = persistPaperAccount({ userId, store: slow, exchange, quoteCurrency: 'USDT', bus });
+    await buy('a');
+    const first = persistence.saveNow();
+    await vi.advanceTimersByTimeAsync(0);
+    expect(saved).toEqual([['a']]);
+    // Changes while that save runs: it has taken its snapshot, so one more save follows, shared by both callers.
+    await buy('b');
+    const second = persistence.saveNow();
+    await buy('c');
+    const third = persistence.saveNow();
+    let done = 0;
+    for (const waiting of [first, second, third]) void waiting.then(() => (done += 1));
+    releases.shift()!();
+    await vi.advanceTimersByTimeAsync(0);
+    expect([saved, done]).toEqual([[['a'], ['a', 'b', 'c']], 1]);
+    releases.shift()!();
+    await vi.advanceTimersByTimeAsync(0);
+    expect(done).toBe(3);
+    // The debounced save of the same events finds nothing left to save.
+    await vi.advanceTimersByTimeAsync(5_000);
+    expect(saved).toHaveLength(2);
+    const closing = persistence.close();
+    await vi.advanceTimersByTimeAsync(0);
+    releases.shift()!();
+    await closing;
+  });
+
   it('saves what is left on close at once, and nothing after it', async () => {
     const persistence = persistPaperAccount({ userId, store, exchange, quoteCurrency: 'USDT', bus });
     await buy('a');

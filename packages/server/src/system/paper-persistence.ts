@@ -28,6 +28,13 @@ export interface PaperPersistenceSettings {
 export interface PaperPersistence {
   /** Saves now if anything changed since the last save. */
   flush(): Promise<void>;
+  /**
+   * Saves the exchange as it is now, whatever the events said: resolves once a snapshot taken after
+   * this call is in the store (a save queued and not yet begun is joined, not repeated). The
+   * account awaits it before it records an order or a fill, so that the store never holds what
+   * the saved paper account does not (see `createTradingAccount`'s `beforeRecord`).
+   */
+  saveNow(): Promise<void>;
   /** Stops listening and saves the exchange once more; later changes are not saved. */
   close(): Promise<void>;
 }
@@ -38,9 +45,11 @@ export interface PaperPersistence {
 const CHANGES: readonly EventName[] = ['order-place', 'order-fill', 'order-cancel', 'order-reject', 'portfolio-update'];
 
 /**
- * Keeps a paper exchange's snapshot in the store: saved at most once per `intervalMs` after the
- * events that change it (so a crash loses at most that much), and always on `close()` (so a
- * clean shutdown loses nothing). Saves never overlap; a failed one is reported on the bus as
+ * Keeps a paper exchange's snapshot in the store: before the account records an order or a fill
+ * (`saveNow`, so that a crash at any point leaves the saved account at or ahead of the store's
+ * records, and the restarted engine records what the store missed), at most once per `intervalMs`
+ * after the other events that change it (a candle's marks and volume taken: a crash loses at most
+ * that much of them), and always on `close()` (so a clean shutdown loses nothing). Saves never overlap; a failed one is reported on the bus as
  * `engine-error` (stage `paper-save`), logged, and retried with the next change or `close()`.
  * @example
  * const persistence = persistPaperAccount({ userId, store, exchange, quoteCurrency: 'USDT', bus: account.bus });
@@ -55,6 +64,8 @@ export function persistPaperAccount(settings: PaperPersistenceSettings): PaperPe
   let dirty = false;
   let timer: ReturnType<typeof setTimeout> | undefined;
   let saving: Promise<void> = Promise.resolve();
+  // A save queued behind the one running that has not taken its snapshot yet: later callers join it.
+  let queued: Promise<void> | undefined;
 
   const save = async (): Promise<void> => {
     if (!dirty) return;
@@ -67,7 +78,15 @@ export function persistPaperAccount(settings: PaperPersistenceSettings): PaperPe
       logger.error({ err: error, userId }, 'saving the paper account failed');
     }
   };
-  const flush = (): Promise<void> => (saving = saving.then(save));
+  const enqueue = (): Promise<void> => {
+    queued ??= saving = saving.then(() => {
+      // The snapshot is taken as save() begins: a change from here on needs a save of its own.
+      queued = undefined;
+      return save();
+    });
+    return queued;
+  };
+  const flush = (): Promise<void> => (dirty ? enqueue() : saving);
   const changed = (): void => {
     dirty = true;
     timer ??= timers.setTimeout(() => {
@@ -79,13 +98,17 @@ export function persistPaperAccount(settings: PaperPersistenceSettings): PaperPe
 
   return {
     flush,
+    saveNow() {
+      dirty = true;
+      return enqueue();
+    },
     async close() {
       for (const event of CHANGES) bus.off(event, changed);
       if (timer !== undefined) timers.clearTimeout(timer);
       timer = undefined;
       // Saved whatever the events said: a shutdown is rare, and a change no event announced is kept too.
       dirty = true;
-      await flush();
+      await enqueue();
     },
   };
 }

@@ -1,7 +1,7 @@
-import { createEventBus, createTradingEngine, isSimulatedExchange, type Assistant, type EngineSummary, type TradingEngineSettings } from '@ia-agents/core';
+import { createEventBus, createTradingEngine, isSimulatedExchange, type Assistant, type EngineSummary, type Fill, type Order, type TradingEngineSettings } from '@ia-agents/core';
 import type { AccountStatus, TradingAccount } from '../api/app-context.js';
 import type { ServerMetrics } from '../metrics/server-metrics.js';
-import type { ServerStore } from '../storage/server-store.js';
+import type { ServerStore, UserStore } from '../storage/server-store.js';
 
 /** What an account is built from. */
 export interface TradingAccountSettings extends Omit<TradingEngineSettings, 'store' | 'bus' | 'assistants'> {
@@ -20,6 +20,12 @@ export interface TradingAccountSettings extends Omit<TradingEngineSettings, 'sto
    * equity curve has a point per candle rather than one per fill. @default false
    */
   sampleEquity?: boolean;
+  /**
+   * Awaited before each order or fill the engine records: a paper account saves its exchange
+   * first (see `persistPaperAccount`'s `saveNow`), as a real exchange holds an order before it
+   * answers, so that a crash never leaves the store with what the saved exchange lacks.
+   */
+  beforeRecord?: () => Promise<void>;
 }
 
 /** A TradingAccount that can be started and stopped. */
@@ -38,10 +44,10 @@ export interface RunnableAccount extends TradingAccount {
  * void account.start();
  */
 export function createTradingAccount(settings: TradingAccountSettings): RunnableAccount {
-  const { userId, store, metrics, symbols, assistants, sampleEquity, ...engineSettings } = settings;
+  const { userId, store, metrics, symbols, assistants, sampleEquity, beforeRecord, ...engineSettings } = settings;
   const bus = createEventBus();
   const team = metrics === undefined ? assistants : assistants.map((assistant) => metrics.instrument(assistant));
-  const userStore = store.forUser(userId);
+  const userStore = beforeRecord === undefined ? store.forUser(userId) : recordingAfter(store.forUser(userId), beforeRecord);
   const exchange = engineSettings.exchange;
   const sample = sampleEquity === true && isSimulatedExchange(exchange) ? exchange : undefined;
   const onCandle: TradingEngineSettings['onCandle'] = sample === undefined ? engineSettings.onCandle : (symbol, candle, index) => {
@@ -85,4 +91,16 @@ export function createTradingAccount(settings: TradingAccountSettings): Runnable
     },
   };
   return account;
+}
+
+/** The store with `first` awaited before every order and fill it records. */
+function recordingAfter(store: UserStore, first: () => Promise<void>): UserStore {
+  return new Proxy(store, {
+    get(target, key) {
+      if (key === 'saveOrder') return async (order: Order) => first().then(() => target.saveOrder(order));
+      if (key === 'saveFill') return async (fill: Fill) => first().then(() => target.saveFill(fill));
+      const member: unknown = Reflect.get(target, key, target);
+      return typeof member === 'function' ? member.bind(target) : member;
+    },
+  });
 }
