@@ -5,6 +5,7 @@ export { SqlServerStore, type SqlServerStoreSettings } from './storage/sql-serve
 export { MIGRATIONS, type Migration } from './storage/migrations.js';
 export type {
   ApiTokenRecord,
+  AccountLease,
   CustomRule,
   EscalationResolution,
   NewUser,

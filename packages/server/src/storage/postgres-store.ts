@@ -1,5 +1,7 @@
+import { IaAgentsError } from '@ia-agents/core';
 import pg from 'pg';
 import { PostgresDriver } from './postgres-driver.js';
+import type { AccountLease } from './server-store.js';
 import { SqlServerStore, type SqlServerStoreSettings } from './sql-server-store.js';
 
 /** Settings of a PostgresStore. */
@@ -13,6 +15,8 @@ export interface PostgresStoreSettings extends SqlServerStoreSettings {
 }
 
 const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
+/** First key of the accounts' advisory locks (the migrations take 727001). */
+const ACCOUNT_LOCK_SPACE = 727002;
 
 /**
  * The seed's PostgreSQL schema (users, user_config, portfolio, positions, decisions, orders, plus
@@ -37,6 +41,44 @@ export class PostgresStore extends SqlServerStore {
     this.schema = schema;
     this.#pool = pool;
   }
+
+  /** See `ServerStore.holdAccount`: a session advisory lock on a pooled connection kept for the lease. */
+  async holdAccount(userId: string, options: { onLost?: (error: Error) => void } = {}): Promise<AccountLease> {
+    const client = await this.#pool.connect();
+    let state: 'taking' | 'held' | 'lost' | 'released' = 'taking';
+    // The held connection's end is the lease's loss (PostgreSQL dropped the lock with the session).
+    const lose = (error: Error) => {
+      if (state !== 'held') return;
+      state = 'lost';
+      options.onLost?.(new IaAgentsError('CONFLICT', `The PostgreSQL connection holding the trading account of user ${userId} ended (${error.message}): another server may take the account`, { cause: error, details: { userId } }));
+    };
+    client.on('error', lose);
+    const key = [ACCOUNT_LOCK_SPACE, userId] as const;
+    try {
+      const { rows } = await client.query<{ held: boolean }>('SELECT pg_try_advisory_lock($1, hashtext($2)) AS held', [...key]);
+      if (rows[0]?.held !== true) throw new IaAgentsError('CONFLICT', `Another server is running the trading account of user ${userId} on this PostgreSQL database (advisory lock ${ACCOUNT_LOCK_SPACE}, hashtext('${userId}')): stop it first`, { details: { userId } });
+    } catch (error) {
+      client.off('error', lose);
+      client.release(true);
+      throw error;
+    }
+    state = 'held';
+    return {
+      release: async () => {
+        if (state === 'released') return;
+        const held = state === 'held';
+        state = 'released';
+        try {
+          if (held) await client.query('SELECT pg_advisory_unlock($1, hashtext($2))', [...key]);
+        } finally {
+          client.off('error', lose);
+          // Closed rather than pooled: a connection that held a lock is not handed out again.
+          client.release(true);
+        }
+      },
+    };
+  }
+
 
   protected override migrationLock(): string {
     return 'SELECT pg_advisory_xact_lock(727001)';

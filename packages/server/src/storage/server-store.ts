@@ -117,6 +117,12 @@ export interface PaperAccount {
   updatedAt: number;
 }
 
+/** The right to run a user's trading account (see `ServerStore.holdAccount`). */
+export interface AccountLease {
+  /** Gives it up; calling it again does nothing. */
+  release(): Promise<void>;
+}
+
 /** Input for a new user. */
 export interface NewUser {
   /** Unique login name. */
@@ -138,6 +144,17 @@ export interface ServerStore {
   appliedMigrations(): Promise<number[]>;
   /** Core's Store for one user's data. Its `close()` does nothing: the ServerStore owns the connection. */
   forUser(userId: string): UserStore;
+  /**
+   * Takes the right to run a user's trading account, held until `release()` or until this process
+   * ends (a crash releases it with the connection or file it is held by): two servers on one
+   * account would each trade it, and overwrite each other's paper account. Throws CONFLICT when
+   * another store holds it. PostgreSQL: an advisory lock per user on a connection of its own.
+   * SQLite: a lock on the file `<database>.lock`, one server per database file (the store caches
+   * as its file's only writer). An in-memory SQLite store has nothing to share and always gets it.
+   * `onLost` hears of a lease lost while held (a PostgreSQL connection that ended): another
+   * server may take the account from then on.
+   */
+  holdAccount(userId: string, options?: { onLost?: (error: Error) => void }): Promise<AccountLease>;
   /** Creates a user; CONFLICT when the username or e-mail is taken. */
   createUser(input: NewUser): Promise<User>;
   /** A user by id. */

@@ -8,7 +8,7 @@ import { guardDriver } from './sql-driver.js';
 import { BatchWriter } from './batch-writer.js';
 import { LatestPortfolioCache } from './latest-cache.js';
 import { DECISION_UPSERT_HEAD, DECISION_UPSERT_TAIL, SqlUserStore } from './sql-user-store.js';
-import type { ApiTokenRecord, NewUser, PaperAccount, Role, ServerStore, User, UserConfig, UserStore } from './server-store.js';
+import type { AccountLease, ApiTokenRecord, NewUser, PaperAccount, Role, ServerStore, User, UserConfig, UserStore } from './server-store.js';
 
 function userFromRow(row: SqlRow): User {
   return { id: String(row.id), username: String(row.username), email: String(row.email), createdAt: codec.num(row.created_at), isActive: codec.bool(row.is_active) };
@@ -178,6 +178,8 @@ export abstract class SqlServerStore implements ServerStore {
   async ping(): Promise<void> {
     await this.driver.all('SELECT 1 AS ok');
   }
+
+  abstract holdAccount(userId: string, options?: { onLost?: (error: Error) => void }): Promise<AccountLease>;
 
   async close(): Promise<void> {
     await this.driver.close();

@@ -1,7 +1,9 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { IaAgentsError } from '@ia-agents/core';
 import Database from 'better-sqlite3';
 import { SqliteDriver } from './sqlite-driver.js';
+import type { AccountLease } from './server-store.js';
 import { SqlServerStore, type SqlServerStoreSettings } from './sql-server-store.js';
 
 /** Settings of a SqliteStore. */
@@ -34,5 +36,30 @@ export class SqliteStore extends SqlServerStore {
     // The file is this process's own (WAL, one writer), so the latest valuation can be cached.
     super(new SqliteDriver(database), settings, { cacheLatestPortfolio: true });
     this.filename = filename;
+  }
+
+  /**
+   * See `ServerStore.holdAccount`: an exclusive transaction kept open on `<database>.lock`, a small
+   * SQLite file of its own (the operating system drops the lock with the process). One server per
+   * database file, whatever the user. It is never lost while the process lives.
+   */
+  async holdAccount(userId: string): Promise<AccountLease> {
+    if (this.filename === ':memory:') return { release: async () => undefined };
+    const file = `${this.filename}.lock`;
+    const lock = new Database(file, { timeout: 0 });
+    try {
+      lock.exec('BEGIN EXCLUSIVE');
+    } catch (error) {
+      lock.close();
+      if ((error as { code?: string }).code !== 'SQLITE_BUSY') throw error;
+      throw new IaAgentsError('CONFLICT', `Another server is running on the SQLite database ${this.filename} (its lock file ${file} is held), so it cannot run the trading account of user ${userId}: stop it first`, { cause: error, details: { userId, file } });
+    }
+    return {
+      release: async () => {
+        if (!lock.open) return;
+        lock.exec('ROLLBACK');
+        lock.close();
+      },
+    };
   }
 }

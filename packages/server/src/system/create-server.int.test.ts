@@ -1,9 +1,24 @@
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import pg from 'pg';
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../config/load-config.js';
 import { createServer } from './create-server.js';
+
+/** The PostgreSQL server of this machine (trust auth). */
+const TEST_DATABASE_URL = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+
+async function administer(sql: string): Promise<void> {
+  const client = new pg.Client({ connectionString: TEST_DATABASE_URL });
+  await client.connect();
+  try {
+    await client.query(sql);
+  } finally {
+    await client.end();
+  }
+}
 
 function config(overrides: Record<string, unknown> = {}) {
   const folder = mkdtempSync(join(tmpdir(), 'ia-agents-server-'));
@@ -43,6 +58,42 @@ describe('createServer on the embedded defaults', () => {
     expect(second.account.engine.consensus.options.weights.strategist).toBe(before.strategist! * 2);
     expect(second.account.engine.consensus.options.weights['technical-analyst']).toBe(before['technical-analyst']);
     await second.close();
+  });
+
+  it('runs an account from one server at a time: a second on the same database refuses to start, naming why, and starts once the first has closed', async () => {
+    const settings = config({ adminToken: 'iaa_test-admin-token-single-0123' });
+    const first = await createServer(settings);
+    await expect(createServer(settings)).rejects.toMatchObject({ code: 'CONFLICT', message: expect.stringContaining(`Another server is running on the SQLite database ${settings.sqliteFile}`) });
+    // The refused start left the first server's data and API alone.
+    expect((await first.app.inject({ method: 'GET', url: '/api/v1/decisions', headers: { authorization: 'Bearer iaa_test-admin-token-single-0123' } })).statusCode).toBe(200);
+    await first.close();
+    const second = await createServer(settings);
+    expect(second.owner.user.id).toBe(first.owner.user.id);
+    await second.close();
+  });
+
+  it('stops trading when PostgreSQL ends the connection holding its account, and the next server takes the account', async () => {
+    const name = `lease_${randomBytes(6).toString('hex')}`;
+    await administer(`CREATE DATABASE ${name}`);
+    const url = new URL(TEST_DATABASE_URL);
+    url.pathname = `/${name}`;
+    try {
+      const settings = config({ databaseUrl: url.toString(), replaySpeed: 1 });
+      const first = await createServer(settings);
+      const stages: string[] = [];
+      first.account.bus.on('engine-error', ({ stage }) => void stages.push(stage));
+      void first.listen();
+      await expect(createServer(settings)).rejects.toMatchObject({ code: 'CONFLICT', message: expect.stringContaining('on this PostgreSQL database') });
+      // The session holding the lock ends (a database restart, a network cut).
+      await administer(`SELECT pg_terminate_backend(pid) FROM pg_locks WHERE locktype = 'advisory' AND classid = 727002 AND database = (SELECT oid FROM pg_database WHERE datname = '${name}')`);
+      for (let attempt = 0; attempt < 100 && first.account.status() !== 'stopped'; attempt += 1) await new Promise((resolve) => setTimeout(resolve, 50));
+      expect([first.account.status(), stages]).toEqual(['stopped', ['account-lease']]);
+      const second = await createServer(settings);
+      await second.close();
+      await first.close();
+    } finally {
+      await administer(`DROP DATABASE ${name} WITH (FORCE)`);
+    }
   });
 
   it('refuses live trading without an encryption key, naming the key', async () => {

@@ -211,16 +211,26 @@ export async function createServer(config: ServerConfig, options: CreateServerOp
   const store = options.store ?? (await openStore({ ...(config.databaseUrl === undefined ? {} : { databaseUrl: config.databaseUrl }), sqliteFile: config.sqliteFile }));
   const redis = config.redisUrl === undefined ? undefined : new Redis(config.redisUrl, { maxRetriesPerRequest: 2, lazyConnect: false });
   const metrics = new ServerMetrics();
-  const owner = await ensureOwner(store, config.adminToken, clock);
+  const owner = await ensureOwner(store, config.adminToken, clock).catch(async (error: unknown) => {
+    await store.close();
+    throw error;
+  });
+  // Paper: the account's exchange is saved before each order or fill is recorded (kept once the
+  // API's logger exists); a lease lost while running stops the account.
+  const kept: { paper?: PaperPersistence | undefined; lost?: (error: Error) => void } = {};
+  // One server per account: a second would trade it too (and overwrite its paper account).
+  const lease = await store.holdAccount(owner.user.id, { onLost: (error) => kept.lost?.(error) }).catch(async (error: unknown) => {
+    await store.close();
+    throw error;
+  });
   let account: RunnableAccount;
   let venue: Venue;
-  // Paper: the account's exchange is saved before each order or fill is recorded (kept once the API's logger exists).
-  const kept: { paper?: PaperPersistence | undefined } = {};
   try {
     venue = await venueFor(config, store, owner, cipher, options.ccxtClient, redis);
     const beforeRecord = venue.paper === undefined ? undefined : () => kept.paper?.saveNow() ?? Promise.resolve();
     account = buildAccount(config, store, owner, metrics, await ownerSettings(config, store, owner), venue, beforeRecord);
   } catch (error) {
+    await lease.release();
     await store.close();
     redis?.disconnect();
     throw error;
@@ -247,6 +257,12 @@ export async function createServer(config: ServerConfig, options: CreateServerOp
   };
   const app = await buildApp(context);
   const paper = (kept.paper = keepPaperAccount(venue, store, owner, account, app.log));
+  kept.lost = (error) => {
+    // Another server may take the account now: this one stops trading it rather than trade it twice.
+    app.log.error({ err: error, userId: owner.user.id }, 'the account lease was lost: trading stops (restart the server to take it again)');
+    account.bus.emit('engine-error', { error, stage: 'account-lease' });
+    void account.stop();
+  };
   let scheduler: Scheduler | undefined;
   return {
     app,
@@ -272,6 +288,7 @@ export async function createServer(config: ServerConfig, options: CreateServerOp
       await app.close();
       // After the API closed: a manual order answered during shutdown is in the last save too.
       await paper?.close();
+      await lease.release();
       await store.close();
       redis?.disconnect();
     },
