@@ -35,6 +35,15 @@ export const engineOptionsSchema = z
     maxPendingEscalations: z.number().int().min(1).default(100),
     /** Learn from outcomes (reliability and assistants' learnFromOutcome). @default true */
     learning: z.boolean().default(true),
+    /**
+     * On a live venue, the fills of resting orders (stop-loss, take-profit, limits) are asked for
+     * after each candle batch and also every this many milliseconds while the engine waits for
+     * the next candle, so that a stop-loss that filled is recorded and announced (and its
+     * take-profit cancelled where the venue does not) within that time, not a candle later.
+     * 0: after candle batches only. Simulated exchanges fill on candles and are never polled.
+     * @default 15000
+     */
+    fillPollMs: z.number().int().min(0).default(15_000),
     /** Timeframe for decisions asked on demand with no feed. @default '1h' */
     timeframe: z.custom<Timeframe>((value) => typeof value === 'string').default('1h'),
   })

@@ -447,6 +447,40 @@ describe('TradingEngine with a live exchange', () => {
     expect(orders.find((order) => order.type === 'take-profit')!.status).toBe('filled');
     expect(store.fills.size).toBe(2);
   });
+
+  it('asks for the fills of resting orders while it waits for the next candle: a stop-loss filled between candles is recorded and its take-profit cancelled within fillPollMs', async () => {
+    const series = buildCandles({ closes: [100, 100, 101] });
+    const venue = new TestExchange({ cash: 10_000 });
+    venue.onCandle('BTC/USDT', series[0]!);
+    let calls = 0;
+    const planner = defineAssistant({ id: 'planner', analyze: () => ({ assistantId: 'planner', action: calls++ === 0 ? 'BUY' : 'HOLD', confidence: 0.9, reasoning: 'enter with exits', plan: { sizeFraction: 0.2, stopLoss: 95, takeProfit: 106 } }) });
+    const store = new MemoryStore();
+    // A live feed: two candles, then nothing until the test ends the run (the next candle is an hour away).
+    const stop = new AbortController();
+    const feed: MarketFeed = {
+      specificationVersion: 'v1',
+      symbols: ['BTC/USDT'],
+      timeframe: '1h',
+      async *events() {
+        yield { type: 'candles', symbol: 'BTC/USDT', timeframe: '1h', candles: series.slice(1) };
+        await new Promise((resolve) => stop.signal.addEventListener('abort', resolve));
+      },
+    };
+    const events: string[] = [];
+    const engine = createTradingEngine({ exchange: live(venue), store, feed, assistants: [planner], clock: new SimulatedClock(series[2]!.timestamp + 3_600_000), trigger: everyNthCandle(2), learning: false, fillPollMs: 20, onCandle: (symbol, candle) => void venue.onCandle(symbol, candle) });
+    engine.bus.on('order-fill', ({ fill, order }) => void events.push(`fill ${order?.type} ${fill.side} ${fill.price}`));
+    engine.bus.on('order-cancel', ({ order }) => void events.push(`cancel ${order.type}`));
+    const running = engine.run({ signal: stop.signal });
+    for (let attempt = 0; attempt < 100 && events.length < 1; attempt += 1) await new Promise((resolve) => setTimeout(resolve, 10));
+    expect(events).toEqual(['fill market buy 100']);
+    // The market falls through the stop-loss while the next candle of the engine is still forming.
+    venue.onCandle('BTC/USDT', { ...series[2]!, timestamp: series[2]!.timestamp + 3_600_000, open: 101, high: 101, low: 90, close: 92 });
+    for (let attempt = 0; attempt < 100 && events.length < 3; attempt += 1) await new Promise((resolve) => setTimeout(resolve, 10));
+    expect(events).toEqual(['fill market buy 100', 'fill stop-loss sell 95', 'cancel take-profit']);
+    expect((await store.listOrders({ limit: 10 })).map((order) => `${order.type} ${order.status}`).sort()).toEqual(['market filled', 'stop-loss filled', 'take-profit cancelled']);
+    stop.abort();
+    await running;
+  });
 });
 
 describe('TradingEngine and orders whose placement is in doubt', () => {

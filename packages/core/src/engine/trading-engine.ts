@@ -78,6 +78,10 @@ export class TradingEngine {
   readonly #liveOpen = new Map<string, string>();
   /** Fill ids already handled, so a polled fill is never recorded twice. */
   readonly #seenFills = new RecentSet(10_000);
+  /** A live fill poll between candles, while it runs (see `#pollBetweenCandles`). */
+  #polling: Promise<void> | undefined;
+  /** An event is being handled by `run()`: a poll between candles waits. */
+  #handling = false;
   /** Escalations being answered right now. */
   readonly #resolving = new Set<string>();
   /**
@@ -189,12 +193,47 @@ export class TradingEngine {
       }
       return this.summary;
     }
-    for await (const event of feed.events(feedOptions)) {
-      if (options.signal?.aborted) break;
-      const pending = this.#handleEvent(event, options.signal);
-      if (pending !== undefined) await pending;
+    const polling = this.#pollBetweenCandles();
+    try {
+      for await (const event of feed.events(feedOptions)) {
+        if (options.signal?.aborted) break;
+        // An event waits for a poll that began while the engine waited (one step at a time).
+        if (this.#polling !== undefined) await this.#polling;
+        this.#handling = true;
+        try {
+          const pending = this.#handleEvent(event, options.signal);
+          if (pending !== undefined) await pending;
+        } finally {
+          this.#handling = false;
+        }
+      }
+    } finally {
+      polling?.stop();
+      if (this.#polling !== undefined) await this.#polling;
     }
     return this.summary;
+  }
+
+  /**
+   * On a live venue, every `fillPollMs` while no event is being handled: the fills of resting
+   * orders (see `#pollLiveFills`). A tick finds the engine busy or a poll running: it waits for
+   * the next. Undefined when there is nothing to poll (a simulation, or `fillPollMs` 0).
+   */
+  #pollBetweenCandles(): { stop(): void } | undefined {
+    const every = this.#options.fillPollMs;
+    if (this.#simulated !== undefined || every === 0) return undefined;
+    const timer = setInterval(() => {
+      if (this.#handling || this.#polling !== undefined || (this.#liveOpen.size === 0 && this.#unresolved.size === 0)) return;
+      this.#polling = this.#pollLiveFills()
+        // No caller to throw to: what `#pollLiveFills` does not report itself goes to the bus too.
+        .catch((error: unknown) => void this.bus.emit('engine-error', { error: error as Error, stage: 'fill-poll' }))
+        .finally(() => {
+          this.#polling = undefined;
+        });
+    }, every);
+    // A poll timer never keeps a process alive by itself.
+    timer.unref?.();
+    return { stop: () => clearInterval(timer) };
   }
 
   /** Processes one feed event (exposed for callers that drive the engine themselves). */
