@@ -1,24 +1,10 @@
-import { randomBytes } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import pg from 'pg';
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../config/load-config.js';
+import { administer, dropDatabase, freshDatabase } from '../testing/postgres-databases.js';
 import { createServer } from './create-server.js';
-
-/** The PostgreSQL server of this machine (trust auth). */
-const TEST_DATABASE_URL = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
-
-async function administer(sql: string): Promise<void> {
-  const client = new pg.Client({ connectionString: TEST_DATABASE_URL });
-  await client.connect();
-  try {
-    await client.query(sql);
-  } finally {
-    await client.end();
-  }
-}
 
 function config(overrides: Record<string, unknown> = {}) {
   const folder = mkdtempSync(join(tmpdir(), 'ia-agents-server-'));
@@ -73,26 +59,23 @@ describe('createServer on the embedded defaults', () => {
   });
 
   it('stops trading when PostgreSQL ends the connection holding its account, and the next server takes the account', async () => {
-    const name = `lease_${randomBytes(6).toString('hex')}`;
-    await administer(`CREATE DATABASE ${name}`);
-    const url = new URL(TEST_DATABASE_URL);
-    url.pathname = `/${name}`;
+    const url = await freshDatabase('lease');
     try {
-      const settings = config({ databaseUrl: url.toString(), replaySpeed: 1 });
+      const settings = config({ databaseUrl: url, replaySpeed: 1 });
       const first = await createServer(settings);
       const stages: string[] = [];
       first.account.bus.on('engine-error', ({ stage }) => void stages.push(stage));
       void first.listen();
       await expect(createServer(settings)).rejects.toMatchObject({ code: 'CONFLICT', message: expect.stringContaining('on this PostgreSQL database') });
       // The session holding the lock ends (a database restart, a network cut).
-      await administer(`SELECT pg_terminate_backend(pid) FROM pg_locks WHERE locktype = 'advisory' AND classid = 727002 AND database = (SELECT oid FROM pg_database WHERE datname = '${name}')`);
+      await administer(`SELECT pg_terminate_backend(pid) FROM pg_locks WHERE locktype = 'advisory' AND classid = 727002 AND database = (SELECT oid FROM pg_database WHERE datname = '${new URL(url).pathname.slice(1)}')`);
       for (let attempt = 0; attempt < 100 && first.account.status() !== 'stopped'; attempt += 1) await new Promise((resolve) => setTimeout(resolve, 50));
       expect([first.account.status(), stages]).toEqual(['stopped', ['account-lease']]);
       const second = await createServer(settings);
       await second.close();
       await first.close();
     } finally {
-      await administer(`DROP DATABASE ${name} WITH (FORCE)`);
+      await dropDatabase(url);
     }
   });
 

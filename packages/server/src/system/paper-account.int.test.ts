@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -6,28 +5,15 @@ import type { Candle, Order } from '@ia-agents/core';
 import { buildCandles } from '@ia-agents/core/testing';
 import type { PaperExchange, PaperExchangeState } from '@ia-agents/exchange';
 import { startLocalBinance, type LocalBinance } from '@ia-agents/exchange/testing';
-import pg from 'pg';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { loadConfig } from '../config/load-config.js';
 import { openStore } from '../storage/open-store.js';
+import { dropDatabase, freshDatabase } from '../testing/postgres-databases.js';
 import type { ServerStore } from '../storage/server-store.js';
 import { createServer, type IaAgentsServer } from './create-server.js';
 
 const MINUTE = 60_000;
 const TOKEN = 'iaa_paper-restart-token-0123456789';
-/** The PostgreSQL server of this machine (trust auth); each test gets a database of its own. */
-const TEST_DATABASE_URL = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
-
-async function administer(sql: string): Promise<void> {
-  const client = new pg.Client({ connectionString: TEST_DATABASE_URL });
-  await client.connect();
-  try {
-    await client.query(sql);
-  } finally {
-    await client.end();
-  }
-}
-
 /** Waits until `check` holds (real time: the server polls a real local Binance). */
 async function until(check: () => boolean | Promise<boolean>, what: string, timeoutMs = 20_000): Promise<void> {
   for (const deadline = Date.now() + timeoutMs; Date.now() < deadline; await new Promise((resolve) => setTimeout(resolve, 50))) if (await check()) return;
@@ -40,7 +26,7 @@ describe.each(['sqlite', 'postgres'] as const)('paper mode keeps its account acr
   let folder: string;
   let databaseUrl: string | undefined;
   beforeEach(async () => {
-    if (database === 'postgres') databaseUrl = await freshDatabase();
+    if (database === 'postgres') databaseUrl = await freshDatabase('paper_account');
     binance = await startLocalBinance();
     // The exchange's candles end minutes ago, so the feed is never current and asks again every
     // few seconds: a candle the test appends reaches the engine at once, not at the next minute.
@@ -151,7 +137,7 @@ describe.each(['sqlite', 'postgres'] as const)('paper mode keeps its account acr
     for (const crashAt of points) {
       const trial = `crash at write ${crashAt}`;
       const sqliteFile = join(folder, `crash-${crashAt}.sqlite`);
-      const url = databaseUrl === undefined ? undefined : await freshDatabase();
+      const url = databaseUrl === undefined ? undefined : await freshDatabase('paper_account');
       const trialConfig = () => config({ sqliteFile, ...(url === undefined ? {} : { databaseUrl: url }) });
       const crashable = crashableStore(await openStore({ ...(url === undefined ? {} : { databaseUrl: url }), sqliteFile }));
       const first = await createServer(trialConfig(), { ccxtClient: binance.createClient(), store: crashable.store });
@@ -198,18 +184,6 @@ describe.each(['sqlite', 'postgres'] as const)('paper mode keeps its account acr
       if (url !== undefined) await dropDatabase(url);
     }
   }, 240_000);
-
-  async function freshDatabase(): Promise<string> {
-    const name = `paper_account_${randomBytes(6).toString('hex')}`;
-    await administer(`CREATE DATABASE ${name}`);
-    const url = new URL(TEST_DATABASE_URL);
-    url.pathname = `/${name}`;
-    return url.toString();
-  }
-
-  async function dropDatabase(url: string): Promise<void> {
-    await administer(`DROP DATABASE ${new URL(url).pathname.slice(1)} WITH (FORCE)`);
-  }
 
   /** Reads or writes the test's database with a store of its own. */
   async function reopened<T>(read: (store: ServerStore) => Promise<T>, url = databaseUrl, sqliteFile = join(folder, 'db.sqlite')): Promise<T> {
