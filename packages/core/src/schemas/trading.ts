@@ -44,10 +44,19 @@ export const orderRequestSchema = z
     stopPrice: z.number().finite().positive().optional(),
     /** Trailing distance as a fraction of price (0.02 = 2 %) for trailing-stop orders. */
     trailingPercent: z.number().finite().positive().lt(1).optional(),
+    /**
+     * Limit orders only: the order must rest on the book and fill as a maker (Binance
+     * `LIMIT_MAKER`, ccxt `postOnly`); one that would execute at once is refused (INVALID_ORDER)
+     * instead of taking liquidity at the taker fee.
+     */
+    postOnly: z.boolean().optional(),
     /** Decision that caused this order, when any. */
     decisionId: z.string().optional(),
   })
   .superRefine((request, context) => {
+    if (request.postOnly === true && request.type !== 'limit') {
+      context.addIssue({ code: 'custom', path: ['postOnly'], message: `only a limit order can be post-only, not a ${request.type} order` });
+    }
     if (request.type === 'limit' && request.price === undefined) {
       context.addIssue({ code: 'custom', path: ['price'], message: 'a limit order needs a price' });
     }
@@ -109,6 +118,8 @@ export const orderSchema = z.object({
   stopPrice: z.number().finite().positive().optional(),
   /** Trailing distance of trailing-stop orders. */
   trailingPercent: z.number().finite().positive().optional(),
+  /** Placed post-only: it rests and fills as a maker, or is refused (see OrderRequest). */
+  postOnly: z.boolean().optional(),
   /** Volume-weighted price of the fills so far. */
   averagePrice: z.number().finite().positive().optional(),
   /** Lifecycle state. */

@@ -12,6 +12,7 @@ const request = fc.record(
     price: fc.oneof(fc.constant(undefined), fc.double({ min: -1, max: 100 })),
     stopPrice: fc.oneof(fc.constant(undefined), fc.double({ min: -1, max: 100 })),
     trailingPercent: fc.oneof(fc.constant(undefined), fc.double({ min: -0.5, max: 1.5 })),
+    postOnly: fc.oneof(fc.constant(undefined), fc.boolean(), fc.constant('yes')),
     decisionId: fc.oneof(fc.constant(undefined), fc.string(), fc.constant(3)),
     extra: fc.oneof(fc.constant(undefined), fc.constant('x')),
   },
@@ -34,6 +35,11 @@ describe('parseOrderRequest', () => {
       }),
       { numRuns: 3000 },
     );
+  });
+
+  it('takes post-only for limit orders only, naming the field', () => {
+    expect(parseOrderRequest({ clientOrderId: 'a', symbol: 'BTC/USDT', side: 'buy', type: 'limit', amount: 1, price: 10, postOnly: true })).toMatchObject({ postOnly: true });
+    expect(() => parseOrderRequest({ clientOrderId: 'a', symbol: 'BTC/USDT', side: 'buy', type: 'market', amount: 1, postOnly: true })).toThrow('Invalid order request: postOnly: only a limit order can be post-only, not a market order');
   });
 
   it('names the bad field', () => {

@@ -20,6 +20,7 @@ function looksValid(value: Record<string, unknown>): boolean {
   const trailing = value.trailingPercent;
   if (trailing !== undefined && !(positive(trailing) && (trailing as number) < 1)) return false;
   if (value.decisionId !== undefined && typeof value.decisionId !== 'string') return false;
+  if (value.postOnly !== undefined && (typeof value.postOnly !== 'boolean' || (value.postOnly && value.type !== 'limit'))) return false;
   if (value.type === 'limit' && value.price === undefined) return false;
   if ((value.type === 'stop-loss' || value.type === 'take-profit') && value.stopPrice === undefined) return false;
   if (value.type === 'trailing-stop' && trailing === undefined) return false;
@@ -27,7 +28,7 @@ function looksValid(value: Record<string, unknown>): boolean {
   return true;
 }
 
-const KEYS = new Set(['clientOrderId', 'symbol', 'side', 'type', 'amount', 'price', 'stopPrice', 'trailingPercent', 'decisionId']);
+const KEYS = new Set(['clientOrderId', 'symbol', 'side', 'type', 'amount', 'price', 'stopPrice', 'trailingPercent', 'postOnly', 'decisionId']);
 
 /**
  * Validates an order request and hands a valid one back as it is (not a copy): a fast hand-written
@@ -45,12 +46,13 @@ export function parseOrderRequest(value: unknown): OrderRequest {
   const checked = checkOrderRequest(value);
   // zod already made a fresh object; a request that passed the fast check is copied here.
   if (checked !== value) return checked;
-  const { clientOrderId, symbol, side, type, amount, price, stopPrice, trailingPercent, decisionId } = checked;
+  const { clientOrderId, symbol, side, type, amount, price, stopPrice, trailingPercent, postOnly, decisionId } = checked;
   // Assigned rather than spread: conditional spreads make slow objects on a hot path.
   const request: OrderRequest = { clientOrderId, symbol, side, type, amount };
   if (price !== undefined) request.price = price;
   if (stopPrice !== undefined) request.stopPrice = stopPrice;
   if (trailingPercent !== undefined) request.trailingPercent = trailingPercent;
+  if (postOnly !== undefined) request.postOnly = postOnly;
   if (decisionId !== undefined) request.decisionId = decisionId;
   return request;
 }

@@ -181,6 +181,17 @@ describe('CcxtExchange (real ccxt against a local Binance REST server)', () => {
     expect(server.orders).toHaveLength(1);
   });
 
+  it('sends a post-only order as Binance LIMIT_MAKER and reads it back post-only; one that would take is refused as INVALID_ORDER, sent once', async () => {
+    const { server, exchange } = await connect();
+    const resting = await exchange.createOrder({ clientOrderId: 'maker-1', symbol: 'BTC/USDT', side: 'buy', type: 'limit', amount: 0.1, price: server.price * 0.95, postOnly: true });
+    expect(server.sent('POST', '/api/v3/order')[0]!.params).toMatchObject({ type: 'LIMIT_MAKER', side: 'BUY', newClientOrderId: 'maker-1' });
+    expect(resting).toMatchObject({ type: 'limit', postOnly: true, status: 'open' });
+    expect(await exchange.fetchOrderByClientId('maker-1', 'BTC/USDT')).toMatchObject({ type: 'limit', postOnly: true, status: 'open' });
+    const taking = exchange.createOrder({ clientOrderId: 'maker-2', symbol: 'BTC/USDT', side: 'buy', type: 'limit', amount: 0.1, price: server.price * 1.01, postOnly: true });
+    await expect(taking).rejects.toMatchObject({ code: 'INVALID_ORDER', message: expect.stringContaining('Order would immediately match and take.') });
+    expect(server.sent('POST', '/api/v3/order').map((request) => request.params.newClientOrderId)).toEqual(['maker-1', 'maker-2']);
+  });
+
   it('reads a stop-loss placed by createOrder back as a stop-loss (ccxt folds Binance STOP_LOSS into market) and fills it at its trigger', async () => {
     const { server, exchange } = await connect();
     server.balances.BTC = { free: 0.2, locked: 0 };

@@ -349,6 +349,8 @@ export class CcxtExchange implements Exchange {
     }
     if (request.type === 'stop-loss') params.stopLossPrice = request.stopPrice;
     if (request.type === 'take-profit') params.takeProfitPrice = request.stopPrice;
+    // ccxt sends it as the exchange's own post-only type (Binance spot: LIMIT_MAKER).
+    if (request.postOnly === true) params.postOnly = true;
     const type = request.type === 'market' || (request.price === undefined && request.type !== 'limit') ? 'market' : 'limit';
     return this.client.createOrder(request.symbol, type, request.side, request.amount, request.price, params);
   }

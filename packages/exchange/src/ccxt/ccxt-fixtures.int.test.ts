@@ -36,6 +36,7 @@ function withoutSkipKeys(encoded: string): Record<string, string> {
 /** Unified calls that go through our adapter; the other fixtures run through ccxt with our configuration. */
 const THROUGH_ADAPTER: Record<string, (exchange: CcxtExchange) => Promise<unknown>> = {
   'Spot limit buy order': (exchange) => exchange.createOrder({ clientOrderId: 'fixture-limit', symbol: 'LTC/USDT', side: 'buy', type: 'limit', amount: 0.2, price: 50 }),
+  'Spot limit buy with postOnly': (exchange) => exchange.createOrder({ clientOrderId: 'fixture-maker', symbol: 'LTC/USDT', side: 'buy', type: 'limit', amount: 0.2, price: 50, postOnly: true }),
   'spot order with weird amount': (exchange) => exchange.createOrder({ clientOrderId: 'fixture-amount', symbol: 'BTC/USDT', side: 'buy', type: 'limit', amount: 0.0007856509959147719, price: 55_000 }),
   'spot order with weird price/amount': (exchange) => exchange.createOrder({ clientOrderId: 'fixture-price', symbol: 'LTC/USDT', side: 'buy', type: 'limit', amount: 0.4234234234, price: 55.324242343 }),
   'Spot cancelOrder': (exchange) => exchange.cancelOrder('464950', 'LTC/USDT'),
@@ -108,10 +109,10 @@ describe('response parsing: ccxt recorded Binance responses', () => {
     });
   });
 
-  it('fetchOpenOrders: a LIMIT_MAKER order is a limit order', async () => {
+  it('fetchOpenOrders: a LIMIT_MAKER order is a post-only limit order', async () => {
     const { server, exchange } = await connect();
     server.responses.set('GET /api/v3/openOrders', [responseCase('Fetch spot open orders').httpResponse]);
-    expect(await exchange.fetchOpenOrders('LTC/USDT')).toEqual([{ id: '3811057334', clientOrderId: 'x-R4BD3S82102a551f8c1642bba06728', symbol: 'LTC/USDT', side: 'buy', type: 'limit', amount: 0.2, filled: 0, remaining: 0.2, status: 'open', createdAt: 1699380855570, updatedAt: 1699380855570, price: 50 }]);
+    expect(await exchange.fetchOpenOrders('LTC/USDT')).toEqual([{ id: '3811057334', clientOrderId: 'x-R4BD3S82102a551f8c1642bba06728', symbol: 'LTC/USDT', side: 'buy', type: 'limit', amount: 0.2, filled: 0, remaining: 0.2, status: 'open', createdAt: 1699380855570, updatedAt: 1699380855570, price: 50, postOnly: true }]);
   });
 
   it('cancelOrder: a CANCELED order (the recorded fetchOrders body) is cancelled', async () => {

@@ -31,6 +31,8 @@ export interface CcxtOrder {
   timestamp?: number | undefined;
   lastTradeTimestamp?: number | undefined;
   lastUpdateTimestamp?: number | undefined;
+  /** Placed post-only (Binance LIMIT_MAKER). */
+  postOnly?: boolean | undefined;
   /** The exchange's raw order. */
   info?: unknown;
 }
@@ -56,7 +58,7 @@ function status(order: CcxtOrder): OrderStatus {
   return (order.filled ?? 0) > 0 ? 'partially-filled' : 'open';
 }
 
-const TYPES: Record<string, Order['type']> = { market: 'market', limit: 'limit', stop_loss: 'stop-loss', stop_loss_limit: 'stop-loss', take_profit: 'take-profit', take_profit_limit: 'take-profit' };
+const TYPES: Record<string, Order['type']> = { market: 'market', limit: 'limit', limit_maker: 'limit', stop_loss: 'stop-loss', stop_loss_limit: 'stop-loss', take_profit: 'take-profit', take_profit_limit: 'take-profit' };
 
 /**
  * Our order type. ccxt folds Binance's spot STOP_LOSS and TAKE_PROFIT into `market` (and their
@@ -101,6 +103,7 @@ export function toOrder(order: CcxtOrder, fallback: Partial<Order> = {}): Order 
     ...(order.price !== undefined && order.price > 0 ? { price: order.price } : {}),
     ...(order.triggerPrice !== undefined && order.triggerPrice > 0 ? { stopPrice: order.triggerPrice } : {}),
     ...(trailingFraction(order) === undefined ? {} : { trailingPercent: trailingFraction(order)! }),
+    ...(order.postOnly === true ? { postOnly: true } : {}),
     ...(order.average !== undefined && order.average > 0 ? { averagePrice: order.average } : {}),
     ...(order.fee?.cost !== undefined && order.fee.currency !== undefined ? { fee: { cost: order.fee.cost, currency: order.fee.currency } } : {}),
     ...(fallback.decisionId === undefined ? {} : { decisionId: fallback.decisionId }),

@@ -8,6 +8,8 @@ export interface RuleOrder {
   price?: number | undefined;
   stopPrice?: number | undefined;
   trailingPercent?: number | undefined;
+  /** A post-only limit order: it fills as a maker or not at all. */
+  postOnly?: boolean | undefined;
   /** Whether a stop order has fired. */
   triggered: boolean;
   /** Best price seen since placement (trailing stops): highest for sells, lowest for buys. */
@@ -118,9 +120,18 @@ export function candleExecution(order: RuleOrder, candle: Candle): Execution | u
   return order.price === undefined ? { price: candle.open, liquidity: 'taker' } : limitExecution(order.side, order.price, candle);
 }
 
+/**
+ * Whether a limit order would execute against the market at `price` (the best ask for a buy, the
+ * best bid for a sell; the last close when no book is known): what a post-only order must not do.
+ */
+export function takesAt(order: Pick<RuleOrder, 'side' | 'price'>, price: number): boolean {
+  return order.side === 'buy' ? order.price! >= price : order.price! <= price;
+}
+
 /** In `signal-close` mode: whether the order executes at the last close, as a taker (a market order, or a marketable limit order). */
 export function executesAtClose(order: RuleOrder, last: Candle): boolean {
   if (order.type === 'market') return true;
-  if (order.type !== 'limit') return false;
+  // A post-only order that would take here was refused when placed (see `refuseTaking`).
+  if (order.type !== 'limit' || order.postOnly === true) return false;
   return order.side === 'buy' ? order.price! >= last.close : order.price! <= last.close;
 }

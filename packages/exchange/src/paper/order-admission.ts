@@ -1,5 +1,6 @@
 import { ExchangeError, type MarketInfo, type OrderRequest } from '@ia-agents/core';
 import { roundToStep } from '../util/precision.js';
+import { takesAt } from './fill-rules.js';
 import type { PaperExchangeSettings } from './paper-options.js';
 import type { SymbolState } from './paper-order.js';
 
@@ -49,4 +50,20 @@ function buyReference(request: OrderRequest, state: SymbolState): number {
   if (request.type === 'trailing-stop') return state.mark * (1 + (request.trailingPercent ?? 0));
   if (request.type !== 'market') return Math.max(request.stopPrice ?? 0, request.price ?? 0);
   return state.book?.asks[0]?.[0] ?? state.mark;
+}
+
+/**
+ * A post-only order that would execute now is refused before anything is placed, as Binance
+ * refuses a LIMIT_MAKER that would match: a buy at or above the best ask (a sell at or below the
+ * best bid), or, with no book, at or through the last close. With neither, the order's first
+ * candle decides (see the paper exchange's matching).
+ */
+export function refuseTaking(request: OrderRequest, state: SymbolState): void {
+  const best = request.side === 'buy' ? state.book?.asks[0]?.[0] : state.book?.bids[0]?.[0];
+  const market = best ?? state.last?.close;
+  if (market === undefined || !takesAt(request, market)) return;
+  const where = best === undefined ? 'the last close' : request.side === 'buy' ? 'the best ask' : 'the best bid';
+  throw new ExchangeError('INVALID_ORDER', `${request.symbol} order ${request.clientOrderId}: post-only ${request.side} at ${request.price} would take liquidity now (${where} is ${market})`, {
+    details: { rule: 'postOnly', clientOrderId: request.clientOrderId, price: request.price, market },
+  });
 }

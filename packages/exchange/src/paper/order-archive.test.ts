@@ -20,6 +20,7 @@ const paperOrder = (index: number) =>
       price: maybe(price),
       stopPrice: maybe(price),
       trailingPercent: maybe(fc.double({ min: 0.001, max: 0.5, noNaN: true })),
+      postOnly: fc.boolean(),
       decisionId: maybe(fc.string({ minLength: 1, maxLength: 12 })),
       averagePrice: maybe(price),
       fee: maybe(fc.record({ cost: fc.double({ min: 0, max: 100, noNaN: true }), currency: fc.constantFrom('USDT', 'BTC') })),
@@ -33,8 +34,8 @@ const paperOrder = (index: number) =>
       oco: maybe(fc.string({ minLength: 1, maxLength: 12 })),
     })
     .map((r): PaperOrder => {
-      const order: Order = { id: `paper-${index + 1}`, clientOrderId: `c-${index}`, symbol: 'BTC/USDT', side: r.side, type: r.type, amount: r.amount, filled: r.filled, remaining: 0, status: r.status, createdAt: r.time, updatedAt: r.time + 1, price: r.price, stopPrice: r.stopPrice, trailingPercent: r.trailingPercent, decisionId: r.decisionId, averagePrice: r.averagePrice, fee: r.fee === undefined ? undefined : { cost: r.fee.cost, currency: r.fee.currency }, reason: r.reason };
-      return { order, index, base: 'BTC', quote: 'USDT', side: r.side, type: r.type, price: r.price, stopPrice: r.stopPrice, trailingPercent: r.trailingPercent, triggered: r.triggered, extreme: r.extreme, locked: r.locked, fillCount: r.fillCount, starved: r.starved, after: r.after, oco: r.oco };
+      const order: Order = { id: `paper-${index + 1}`, clientOrderId: `c-${index}`, symbol: 'BTC/USDT', side: r.side, type: r.type, amount: r.amount, filled: r.filled, remaining: 0, status: r.status, createdAt: r.time, updatedAt: r.time + 1, price: r.price, stopPrice: r.stopPrice, trailingPercent: r.trailingPercent, postOnly: r.postOnly ? true : undefined, decisionId: r.decisionId, averagePrice: r.averagePrice, fee: r.fee === undefined ? undefined : { cost: r.fee.cost, currency: r.fee.currency }, reason: r.reason };
+      return { order, index, base: 'BTC', quote: 'USDT', side: r.side, type: r.type, price: r.price, stopPrice: r.stopPrice, trailingPercent: r.trailingPercent, postOnly: r.postOnly, triggered: r.triggered, extreme: r.extreme, locked: r.locked, fillCount: r.fillCount, starved: r.starved, after: r.after, oco: r.oco };
     });
 
 describe('OrderArchive', () => {

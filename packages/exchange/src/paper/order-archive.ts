@@ -31,6 +31,7 @@ const CODES = 4;
 const TRIGGERED = 1;
 const STARVED = 2;
 const HAS_FEE = 4;
+const POST_ONLY = 8;
 
 const optional = (value: number | undefined): number => (value === undefined ? Number.NaN : value);
 const present = (value: number): number | undefined => (Number.isNaN(value) ? undefined : value);
@@ -83,7 +84,7 @@ export class OrderArchive {
     codes[at + SIDE] = SIDES.indexOf(order.side);
     codes[at + TYPE] = TYPES.indexOf(order.type);
     codes[at + STATUS] = STATUSES.indexOf(order.status);
-    codes[at + FLAGS] = (paper.triggered ? TRIGGERED : 0) | (paper.starved ? STARVED : 0) | (order.fee === undefined ? 0 : HAS_FEE);
+    codes[at + FLAGS] = (paper.triggered ? TRIGGERED : 0) | (paper.starved ? STARVED : 0) | (order.fee === undefined ? 0 : HAS_FEE) | (paper.postOnly === true ? POST_ONLY : 0);
     this.#fillCounts[index] = paper.fillCount;
     this.#ids[index] = order.id;
     this.#clientOrderIds[index] = order.clientOrderId;
@@ -130,6 +131,7 @@ export class OrderArchive {
       price,
       stopPrice,
       trailingPercent,
+      postOnly: (flags & POST_ONLY) === 0 ? undefined : true,
       decisionId: this.#decisionIds[index],
       averagePrice: present(numbers[row + AVERAGE_PRICE]!),
       fee: (flags & HAS_FEE) === 0 ? undefined : { cost: numbers[row + FEE_COST]!, currency: this.#feeCurrencies[index]! },
@@ -145,6 +147,7 @@ export class OrderArchive {
       price,
       stopPrice,
       trailingPercent,
+      postOnly: (flags & POST_ONLY) !== 0,
       triggered: (flags & TRIGGERED) !== 0,
       extreme: numbers[row + EXTREME]!,
       locked: numbers[row + LOCKED]!,

@@ -18,6 +18,8 @@ const stepArbitrary = fc.oneof(
     offset: uniform(-0.1, 0.1),
     /** A limit price for a stop order (a stop-limit), as an offset from its stop level. */
     limit: fc.option(uniform(-0.05, 0.05), { nil: undefined }),
+    /** A limit order placed post-only. */
+    postOnly: fc.boolean(),
   }),
   fc.record({ kind: fc.constant('cancel' as const), pick: fc.nat() }),
   /** An order book around the last close (inside the last candle's range): market orders then fill against its depth. */
@@ -33,7 +35,7 @@ function request(step: Extract<Step, { kind: 'order' }>, index: number, price: n
   const amount = Math.max(0.001, step.fraction * (step.side === 'buy' ? free.USDT / price : free.BTC));
   const base = { clientOrderId: `p${index}`, symbol: 'BTC/USDT', side: step.side, type: step.type, amount };
   const level = price * (1 + step.offset);
-  if (step.type === 'limit') return { ...base, price: level };
+  if (step.type === 'limit') return step.postOnly ? { ...base, price: level, postOnly: true } : { ...base, price: level };
   const limit = step.limit === undefined ? {} : { price: level * (1 + step.limit) };
   if (step.type === 'stop-loss' || step.type === 'take-profit') return { ...base, stopPrice: level, ...limit };
   if (step.type === 'trailing-stop') return { ...base, trailingPercent: Math.abs(step.offset) + 0.001, ...(step.limit === undefined ? {} : { price: price * (1 + step.limit) }) };
@@ -80,7 +82,8 @@ class Market {
         const balances = await exchange.fetchBalance();
         exchange.placeOrder(request(step, index, price, { USDT: balances.USDT?.free ?? 0, BTC: balances.BTC?.free ?? 0 }));
       } catch (error) {
-        if (!isIaAgentsError(error) || error.code !== 'INSUFFICIENT_FUNDS') throw error;
+        // Refused for want of funds, or post-only and at or through the market.
+        if (!isIaAgentsError(error) || !(error.code === 'INSUFFICIENT_FUNDS' || (error.code === 'INVALID_ORDER' && (error.details as { rule?: string }).rule === 'postOnly'))) throw error;
       }
     } else {
       const open = await exchange.fetchOpenOrders();
@@ -119,6 +122,8 @@ async function checkSession(settings: Settings, steps: Step[]): Promise<void> {
     expect(fill.price).toBeLessThanOrEqual(candle.high);
     const order = await exchange.fetchOrder(fill.orderId, fill.symbol);
     expect(fill.timestamp).toBeGreaterThanOrEqual(order.createdAt);
+    // A post-only order never takes.
+    if (order.postOnly === true) expect(fill.liquidity).toBe('maker');
     const value = fill.amount * fill.price;
     quote += fill.side === 'buy' ? -value : value;
     base += fill.side === 'buy' ? fill.amount : -fill.amount;
@@ -142,7 +147,7 @@ async function checkSession(settings: Settings, steps: Step[]): Promise<void> {
 const partFillSettings = paperSettings({ fee: 0.002, bps: 10, volumeBps: 5, impactBps: 50, volumeShare: { min: 0.02, max: 0.5, uncapped: false } });
 const partFillStep = fc.oneof(
   { weight: 3, arbitrary: fc.record({ kind: fc.constant('candle' as const), gap: uniform(-0.05, 0.05), move: uniform(-0.02, 0.02), wickUp: uniform(0, 0.01), wickDown: uniform(0, 0.01), volume: uniform(1, 30) }) },
-  { weight: 2, arbitrary: fc.record({ kind: fc.constant('order' as const), side: fc.constantFrom('buy' as const, 'sell' as const), type: fc.constantFrom('market' as const, 'limit' as const, 'stop-loss' as const), fraction: uniform(0.8, 1), offset: uniform(-0.02, 0.06), limit: fc.constant(undefined) }) },
+  { weight: 2, arbitrary: fc.record({ kind: fc.constant('order' as const), side: fc.constantFrom('buy' as const, 'sell' as const), type: fc.constantFrom('market' as const, 'limit' as const, 'stop-loss' as const), fraction: uniform(0.8, 1), offset: uniform(-0.02, 0.06), limit: fc.constant(undefined), postOnly: fc.boolean() }) },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('cancel' as const), pick: fc.nat() }) },
 );
 

@@ -198,6 +198,53 @@ describe('PaperExchange conditional orders', () => {
     expect(fill!.fee.cost).toBeCloseTo(95 * 0.0002, 12);
   });
 
+  it('refuses a post-only order that would take now, against the book or else the last close, placing and locking nothing', async () => {
+    const exchange = createPaperExchange({ ...flat, makerFee: 0.0002, takerFee: 0.001, balances: { USDT: 10_000, BTC: 10 } });
+    exchange.onCandle('BTC/USDT', candle(0, 100, 101, 99, 100));
+    const before = await exchange.fetchBalance();
+    await expect(exchange.createOrder({ clientOrderId: 'p1', symbol: 'BTC/USDT', side: 'buy', type: 'limit', amount: 1, price: 100, postOnly: true })).rejects.toMatchObject({ code: 'INVALID_ORDER', message: 'BTC/USDT order p1: post-only buy at 100 would take liquidity now (the last close is 100)', details: { rule: 'postOnly' } });
+    exchange.onOrderBook({ symbol: 'BTC/USDT', timestamp: 0, bids: [[99.5, 3]], asks: [[100.5, 3]] });
+    await expect(exchange.createOrder({ clientOrderId: 'p2', symbol: 'BTC/USDT', side: 'sell', type: 'limit', amount: 1, price: 99.5, postOnly: true })).rejects.toThrow('post-only sell at 99.5 would take liquidity now (the best bid is 99.5)');
+    // Above the last close but under the best ask: the book decides, and the buy rests.
+    expect(await exchange.createOrder({ clientOrderId: 'p3', symbol: 'BTC/USDT', side: 'buy', type: 'limit', amount: 1, price: 100.2, postOnly: true })).toMatchObject({ status: 'open', postOnly: true });
+    expect((await exchange.fetchOpenOrders()).map((order) => order.clientOrderId)).toEqual(['p3']);
+    expect((await exchange.fetchBalance()).USDT!.total).toBe(before.USDT!.total);
+    expect(() => exchange.placeOrder({ clientOrderId: 'p4', symbol: 'BTC/USDT', side: 'buy', type: 'market', amount: 1, postOnly: true } as never)).toThrow('postOnly: only a limit order can be post-only, not a market order');
+  });
+
+  it('fills a resting post-only order as a maker: at its price when the market trades through it, at the open (inside the candle) when a later candle opens through it', async () => {
+    const { exchange } = await setup({ clientOrderId: 'p', symbol: 'BTC/USDT', side: 'buy', type: 'limit', amount: 1, price: 95, postOnly: true });
+    const { exchange: other } = await setup({ clientOrderId: 'o', symbol: 'BTC/USDT', side: 'buy', type: 'limit', amount: 1, price: 97, postOnly: true });
+    expect(other.onCandle('BTC/USDT', candle(1, 99, 100, 96, 98))[0]).toMatchObject({ price: 97, liquidity: 'maker' });
+    expect(exchange.onCandle('BTC/USDT', candle(1, 99, 100, 96, 98))).toEqual([]);
+    // Resting since the candle before: the gap down went through it, a maker all the same.
+    const [fill] = exchange.onCandle('BTC/USDT', candle(2, 93, 94, 90, 92));
+    expect(fill).toMatchObject({ price: 93, liquidity: 'maker', amount: 1 });
+    expect(fill!.fee.cost).toBeCloseTo(93 * 0.0002, 12);
+    // Closed, from the archive: still marked post-only.
+    expect(await exchange.fetchOrderByClientId('p', 'BTC/USDT')).toMatchObject({ status: 'filled', postOnly: true });
+  });
+
+  it('refuses a post-only order placed between candles that the next open would fill as a taker (it reaches the market there), releasing its funds', async () => {
+    const { exchange } = await setup({ clientOrderId: 'p', symbol: 'BTC/USDT', side: 'sell', type: 'limit', amount: 2, price: 103, postOnly: true });
+    expect((await exchange.fetchBalance()).BTC).toEqual({ free: 8, used: 2, total: 10 });
+    expect(exchange.onCandle('BTC/USDT', candle(1, 104, 106, 103, 105))).toEqual([]);
+    expect(await exchange.fetchOrderByClientId('p', 'BTC/USDT')).toMatchObject({ status: 'rejected', filled: 0, reason: 'post-only: the market opened at 104, through its price 103: it would have taken liquidity' });
+    expect((await exchange.fetchBalance()).BTC).toEqual({ free: 10, used: 0, total: 10 });
+    // A plain limit order in the same place fills at that open as a taker.
+    const plain = exchange.placeOrder({ clientOrderId: 'q', symbol: 'BTC/USDT', side: 'sell', type: 'limit', amount: 2, price: 104 });
+    expect(plain.status).toBe('open');
+    expect(exchange.onCandle('BTC/USDT', candle(2, 106, 107, 105, 106))[0]).toMatchObject({ price: 106, liquidity: 'taker' });
+  });
+
+  it('keeps a resting post-only order post-only across a restart', async () => {
+    const { exchange } = await setup({ clientOrderId: 'p', symbol: 'BTC/USDT', side: 'buy', type: 'limit', amount: 1, price: 95, postOnly: true });
+    exchange.onCandle('BTC/USDT', candle(1, 99, 100, 96, 98));
+    const restored = createPaperExchange({ ...flat, makerFee: 0.0002, takerFee: 0.001, balances: {}, state: JSON.parse(JSON.stringify(exchange.snapshot())) });
+    expect(await restored.fetchOrderByClientId('p', 'BTC/USDT')).toMatchObject({ status: 'open', postOnly: true });
+    expect(restored.onCandle('BTC/USDT', candle(2, 93, 94, 90, 92))[0]).toMatchObject({ price: 93, liquidity: 'maker' });
+  });
+
   it('fills a sell limit at the open when the candle gaps above it', async () => {
     const { exchange } = await setup({ clientOrderId: 'l', symbol: 'BTC/USDT', side: 'sell', type: 'limit', amount: 1, price: 105 });
     expect(exchange.onCandle('BTC/USDT', candle(1, 110, 112, 108, 111))[0]).toMatchObject({ price: 110, liquidity: 'taker' });

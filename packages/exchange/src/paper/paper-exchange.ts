@@ -17,12 +17,12 @@ import {
   type Ticker,
   type Timeframe,
 } from '@ia-agents/core';
-import { candleExecution, executesAtClose, executesAtOpen } from './fill-rules.js';
+import { candleExecution, executesAtClose, executesAtOpen, type Execution } from './fill-rules.js';
 import { fillContext, fillOnBook, fillOnCandle, type FillContext } from './paper-fills.js';
 import { PaperLedger, type AssetBalance } from './paper-ledger.js';
 import { marketFor, paperExchangeOptionsSchema, splitSymbol, type PaperExchangeOptions, type PaperExchangeSettings } from './paper-options.js';
 import { copyOrder, newPaperOrder, type PaperOrder, type SymbolState } from './paper-order.js';
-import { checkMarketRules, lockFor } from './order-admission.js';
+import { checkMarketRules, lockFor, refuseTaking } from './order-admission.js';
 import { FillLog } from './fill-log.js';
 import { OrderArchive } from './order-archive.js';
 import { paperOrderFromSaved, paperStateSchema, savedOrder, type PaperExchangeState } from './paper-state.js';
@@ -127,6 +127,7 @@ export class PaperExchange implements SimulatedExchange {
     // fill resting orders a second time from volume already used. It changes nothing.
     if (state.last !== undefined && candle.timestamp <= state.last.timestamp) return NO_FILLS;
     if (this.#rulesWanted.size > 0) this.#retryRules(symbol);
+    const previous = state.last === undefined ? Number.NEGATIVE_INFINITY : state.last.timestamp;
     state.last = candle;
     state.mark = candle.close;
     state.consumed = 0;
@@ -135,7 +136,7 @@ export class PaperExchange implements SimulatedExchange {
     // prices the market has left) and fill from candles again until a fresh book arrives.
     if (state.book !== undefined && state.book.timestamp < candle.timestamp) state.book = undefined;
     if (candle.timestamp > this.#figures[MARKET_TIME]!) this.#figures[MARKET_TIME] = candle.timestamp;
-    const fills = state.open.length === 0 ? NO_FILLS : this.#match(state, candle);
+    const fills = state.open.length === 0 ? NO_FILLS : this.#match(state, candle, previous);
     this.#mark(candle.timestamp);
     return fills;
   }
@@ -149,8 +150,9 @@ export class PaperExchange implements SimulatedExchange {
    * Fills what the candle reaches among the open orders placed before it was handed in (an order
    * placed between two candles, on any clock, fills from the next one). The first leg of a
    * one-cancels-the-other pair to fill takes the shared reservation and cancels the other.
+   * `previous`: the open time of the symbol's candle before this one.
    */
-  #match(state: SymbolState, candle: Candle): Fill[] {
+  #match(state: SymbolState, candle: Candle, previous: number): Fill[] {
     const fills: Fill[] = [];
     const open = state.open;
     for (const order of open) {
@@ -161,8 +163,21 @@ export class PaperExchange implements SimulatedExchange {
       // first, fills.)
       const other = this.#openPartner(order);
       if (other !== undefined && other.index > order.index && other.after < candle.timestamp && executesAtOpen(other, candle) && !executesAtOpen(order, candle)) continue;
-      const execution = candleExecution(order, candle);
       const time = Math.max(candle.timestamp, order.order.createdAt);
+      let execution: Execution | undefined;
+      if (order.postOnly === true && executesAtOpen(order, candle)) {
+        // The open is through a post-only order's price. Placed after the previous candle, the order
+        // reaches the market at this open and would take there: refused, as Binance refuses a
+        // LIMIT_MAKER that would match. Resting since an earlier candle, it is what the market went
+        // through: filled as a maker, at the open (a paper fill never leaves the candle's range).
+        if (this.#settings.fill !== 'signal-close' && !(previous > order.after)) {
+          this.#refuse(order, time, `post-only: the market opened at ${candle.open}, through its price ${order.price}: it would have taken liquidity`);
+          continue;
+        }
+        execution = { price: candle.open, liquidity: 'maker' };
+      } else {
+        execution = candleExecution(order, candle);
+      }
       if (execution !== undefined) {
         if (other !== undefined) {
           order.locked += other.locked;
@@ -236,6 +251,15 @@ export class PaperExchange implements SimulatedExchange {
   }
 
   /** An order whose funds ran out mid-fill keeps what it got; the rest is cancelled (rejected if nothing filled). */
+  /** Closes an open order the exchange will not execute (nothing filled), releasing what it locked. */
+  #refuse(order: PaperOrder, time: number, reason: string): void {
+    const record = order.order;
+    record.status = 'rejected';
+    record.reason = reason;
+    record.updatedAt = time;
+    this.#releaseLock(order);
+  }
+
   #settleStarved(order: PaperOrder, time: number): void {
     if (!order.starved || !this.#isOpen(order)) return;
     const record = order.order;
@@ -347,7 +371,9 @@ export class PaperExchange implements SimulatedExchange {
     const existing = this.#lookup(request.clientOrderId);
     if (existing !== undefined) return copyOrder(existing.order);
     const state = this.#symbol(request.symbol);
-    const placed = this.#place(this.#sellable(checkMarketRules(state.market, request, state.mark), state), state);
+    const admitted = checkMarketRules(state.market, request, state.mark);
+    if (admitted.postOnly === true) refuseTaking(admitted, state);
+    const placed = this.#place(this.#sellable(admitted, state), state);
     // An order that closed as it was placed (a market order filled at the signal close) lives on in
     // the archive's columns: its record is no longer the exchange's, and goes to the caller as it is.
     return this.#isOpen(placed) ? copyOrder(placed.order) : placed.order;

@@ -72,10 +72,11 @@ export function newPaperOrder(request: OrderRequest, state: SymbolState, index: 
     price: request.price,
     stopPrice: request.stopPrice,
     trailingPercent: request.trailingPercent,
+    postOnly: request.postOnly === true ? true : undefined,
     decisionId: request.decisionId,
     averagePrice: undefined,
     fee: undefined,
     reason: undefined,
   };
-  return { order: record, index, base: state.base, quote: state.quote, side: request.side, type: request.type, price: request.price, stopPrice: request.stopPrice, trailingPercent: request.trailingPercent, triggered: false, extreme: state.mark, locked, fillCount: 0, starved: false, after, oco: undefined };
+  return { order: record, index, base: state.base, quote: state.quote, side: request.side, type: request.type, price: request.price, stopPrice: request.stopPrice, trailingPercent: request.trailingPercent, postOnly: request.postOnly === true, triggered: false, extreme: state.mark, locked, fillCount: 0, starved: false, after, oco: undefined };
 }

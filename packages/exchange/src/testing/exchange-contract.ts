@@ -26,7 +26,7 @@ async function codeOf(promise: Promise<unknown>): Promise<string> {
 
 /**
  * The behaviour every `Exchange` must show, as a vitest suite: market rules, balances, market and
- * limit orders, idempotent client order ids, cancellation, lookups, error codes, and where offered
+ * limit orders (post-only too), idempotent client order ids, cancellation, lookups, error codes, and where offered
  * one-cancels-the-other protection (one reservation for both legs, idempotent). Both
  * `PaperExchange` and `CcxtExchange` run it.
  * @example
@@ -86,6 +86,15 @@ export function describeExchangeContract(name: string, setup: () => Promise<Exch
       expect(cancelled.status).toBe('cancelled');
       expect(await exchange.fetchOpenOrders(symbol)).toEqual([]);
       expect(await codeOf(exchange.cancelOrder(placed.id, symbol))).toBe('ORDER_NOT_FOUND');
+    }));
+
+    it('rests a post-only order below the market and refuses one that would take, with INVALID_ORDER and nothing placed', withHarness(async ({ exchange, symbol, price, settle }) => {
+      const resting = await exchange.createOrder({ clientOrderId: 'contract-maker', symbol, side: 'buy', type: 'limit', amount: 0.01, price: price / 2, postOnly: true });
+      await settle();
+      expect(await exchange.fetchOrder(resting.id, symbol)).toMatchObject({ status: 'open', postOnly: true, type: 'limit' });
+      expect(await codeOf(exchange.createOrder({ clientOrderId: 'contract-taker', symbol, side: 'buy', type: 'limit', amount: 0.01, price: price * 1.5, postOnly: true }))).toBe('INVALID_ORDER');
+      expect(await exchange.fetchOrderByClientId('contract-taker', symbol)).toBeUndefined();
+      expect((await exchange.fetchOpenOrders(symbol)).map((order) => order.clientOrderId)).toEqual(['contract-maker']);
     }));
 
     it('answers lookups of unknown orders', withHarness(async ({ exchange, symbol }) => {

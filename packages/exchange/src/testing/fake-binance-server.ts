@@ -263,6 +263,8 @@ export class FakeBinance {
     if (params.trailingDelta !== undefined) return this.#createTrailing(params);
     const stop = type === 'STOP_LOSS' || type === 'TAKE_PROFIT';
     const price = type === 'MARKET' ? this.price : stop ? Number(params.stopPrice) : Number(params.price);
+    // A LIMIT_MAKER that would match at once is refused, as Binance does; otherwise it rests as a LIMIT.
+    if (type === 'LIMIT_MAKER' && (side === 'BUY' ? price >= this.price : price <= this.price)) return [400, { code: -2010, msg: 'Order would immediately match and take.' }];
     const quote = this.balances.USDT!;
     const base = this.balances.BTC!;
     if ((side === 'BUY' && quantity * price > quote.free) || (side === 'SELL' && quantity > base.free)) return [...INSUFFICIENT];

@@ -40,6 +40,19 @@ describe('trading routes', () => {
     expect(audit[1]!.actor).toBe(server.users.bob.id);
   });
 
+  it('places a post-only limit order that rests, refuses one that would take (400 INVALID_ORDER, audited) and post-only on a market order (400, naming the field)', async () => {
+    const resting = await server.call('bob', { method: 'POST', url: '/api/v1/orders', payload: { clientOrderId: 'maker-1', symbol: 'BTC/USDT', side: 'buy', type: 'limit', amount: 0.001, price: 1, postOnly: true } });
+    expect(resting.statusCode).toBe(201);
+    expect(resting.json()).toMatchObject({ clientOrderId: 'maker-1', type: 'limit', status: 'open', postOnly: true });
+    expect(await server.store.forUser(server.users.bob.id).getOrder('maker-1')).toMatchObject({ postOnly: true });
+    const taking = await server.call('bob', { method: 'POST', url: '/api/v1/orders', payload: { clientOrderId: 'maker-2', symbol: 'BTC/USDT', side: 'sell', type: 'limit', amount: 0.001, price: 1, postOnly: true } });
+    expect(taking.json()).toMatchObject({ statusCode: 400, code: 'INVALID_ORDER', message: expect.stringContaining('post-only sell at 1 would take liquidity now'), details: { rule: 'postOnly' } });
+    expect((await server.store.forUser(server.users.bob.id).listAudit({ limit: 1 }))[0]).toMatchObject({ action: 'manual-order-refused', subject: 'maker-2' });
+    const market = await server.call('bob', { method: 'POST', url: '/api/v1/orders', payload: { symbol: 'BTC/USDT', side: 'buy', amount: 0.001, postOnly: true } });
+    expect(market.statusCode).toBe(400);
+    expect(market.json()).toMatchObject({ code: 'VALIDATION_FAILED', issues: [{ path: ['body', 'postOnly'], message: 'only a limit order can be post-only, not a market order' }] });
+  });
+
   it("refuses an order that breaks the user's own risk limit or custom rule, and audits the refusal", async () => {
     const config = await server.call('bob', { method: 'PUT', url: '/api/v1/config', payload: { riskLimits: { maxOrderNotional: 100 }, customRules: [{ name: 'no-sells', effect: 'block-sell' }] } });
     expect(config.statusCode).toBe(200);

@@ -118,11 +118,15 @@ CREATE TABLE paper_accounts (
   updated_at {TIME} NOT NULL
 );`;
 
+// Post-only limit orders (Binance LIMIT_MAKER): whether an order was placed so. Older rows: NULL (not post-only).
+const ORDERS_POST_ONLY = 'ALTER TABLE orders ADD COLUMN post_only {BOOL}';
+
 /** Every migration, in order. */
 export const MIGRATIONS: readonly Migration[] = [
   { version: 1, name: 'initial schema', sql: { sqlite: typed('sqlite', INITIAL), postgres: typed('postgres', INITIAL) } },
   { version: 2, name: 'append-only audit log', sql: APPEND_ONLY },
   { version: 3, name: 'paper accounts', sql: { sqlite: typed('sqlite', PAPER_ACCOUNTS), postgres: typed('postgres', PAPER_ACCOUNTS) } },
+  { version: 4, name: 'post-only orders', sql: { sqlite: typed('sqlite', ORDERS_POST_ONLY), postgres: typed('postgres', ORDERS_POST_ONLY) } },
 ];
 
 /** The bookkeeping table of applied migrations. */

@@ -52,7 +52,7 @@ export function decisionFromRow(row: SqlRow): Decision {
 /** Parameters of an order row. */
 export function orderParams(userId: string, order: Order): SqlValue[] {
   const executedAt = order.status === 'filled' ? order.updatedAt : null;
-  return [userId, order.clientOrderId, order.id, order.decisionId ?? null, order.symbol, order.side, order.type, money(order.amount), money(order.filled), money(order.remaining), optionalMoney(order.price), optionalMoney(order.stopPrice), optionalMoney(order.trailingPercent), optionalMoney(order.averagePrice), order.status, optionalMoney(order.fee?.cost), order.fee?.currency ?? null, order.reason ?? null, order.createdAt, order.updatedAt, executedAt];
+  return [userId, order.clientOrderId, order.id, order.decisionId ?? null, order.symbol, order.side, order.type, money(order.amount), money(order.filled), money(order.remaining), optionalMoney(order.price), optionalMoney(order.stopPrice), optionalMoney(order.trailingPercent), optionalMoney(order.averagePrice), order.status, optionalMoney(order.fee?.cost), order.fee?.currency ?? null, order.reason ?? null, order.createdAt, order.updatedAt, executedAt, order.postOnly === true ? true : null];
 }
 
 /** An order from its row. */
@@ -69,6 +69,7 @@ export function orderFromRow(row: SqlRow): Order {
     price: optionalNum(row.price),
     stopPrice: optionalNum(row.stop_price),
     trailingPercent: optionalNum(row.trailing_percent),
+    postOnly: bool(row.post_only) ? true : undefined,
     averagePrice: optionalNum(row.average_price),
     status: row.status as Order['status'],
     fee: row.fee_cost === null || row.fee_cost === undefined ? undefined : { cost: num(row.fee_cost), currency: String(row.fee_currency) },

@@ -92,14 +92,14 @@ export class SqlUserStore implements UserStore {
   async saveOrder(order: Order): Promise<void> {
     await this.#driver.run(
       `INSERT INTO orders (user_id, client_order_id, exchange_order_id, decision_id, symbol, side, type, quantity, filled, remaining,
-         price, stop_price, trailing_percent, average_price, status, fee_cost, fee_currency, reason, created_at, updated_at, executed_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21)
+         price, stop_price, trailing_percent, average_price, status, fee_cost, fee_currency, reason, created_at, updated_at, executed_at, post_only)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22)
        ON CONFLICT (user_id, client_order_id) DO UPDATE SET exchange_order_id = excluded.exchange_order_id,
          decision_id = excluded.decision_id, symbol = excluded.symbol, side = excluded.side, type = excluded.type,
          quantity = excluded.quantity, filled = excluded.filled, remaining = excluded.remaining, price = excluded.price,
          stop_price = excluded.stop_price, trailing_percent = excluded.trailing_percent, average_price = excluded.average_price,
          status = excluded.status, fee_cost = excluded.fee_cost, fee_currency = excluded.fee_currency, reason = excluded.reason,
-         created_at = excluded.created_at, updated_at = excluded.updated_at, executed_at = excluded.executed_at`,
+         created_at = excluded.created_at, updated_at = excluded.updated_at, executed_at = excluded.executed_at, post_only = excluded.post_only`,
       codec.orderParams(this.userId, order),
     );
   }

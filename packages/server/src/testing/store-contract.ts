@@ -33,7 +33,7 @@ export function describeStoreContract(name: string, open: () => Promise<StoreUnd
 
     it('applies the versioned migrations once', async () => {
       await subject.store.migrate();
-      expect(await subject.store.appliedMigrations()).toEqual([1, 2, 3]);
+      expect(await subject.store.appliedMigrations()).toEqual([1, 2, 3, 4]);
     });
 
     it('keeps a decision with its whole transcript, and replaces it on save', async () => {
@@ -78,6 +78,15 @@ export function describeStoreContract(name: string, open: () => Promise<StoreUnd
       expect(await store.getOrder('client-1')).toEqual(filled);
       expect(await store.listOrders()).toEqual([filled]);
       expect(filled.amount).toBe(0.30000000000000004);
+    });
+
+    it('keeps whether an order was placed post-only', async () => {
+      const store = subject.store.forUser(alice.id);
+      const maker = buildOrder({ clientOrderId: 'maker', type: 'limit', price: 100, postOnly: true });
+      await store.saveOrder(maker);
+      await store.saveOrder(buildOrder({ clientOrderId: 'plain', type: 'limit', price: 100 }));
+      expect(await store.getOrder('maker')).toEqual(maker);
+      expect((await store.getOrder('plain'))?.postOnly).toBeUndefined();
     });
 
     it('records a fill once however often it is saved', async () => {

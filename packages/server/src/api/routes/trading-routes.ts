@@ -20,9 +20,12 @@ export const manualOrderSchema = z
     price: positive.optional(),
     stopPrice: positive.optional(),
     trailingPercent: z.number().positive().lt(1).optional(),
+    /** Limit orders: rest on the book as a maker, or be refused (Binance LIMIT_MAKER). */
+    postOnly: z.boolean().optional(),
   })
   .strict()
   .superRefine((order, issues) => {
+    if (order.postOnly === true && order.type !== 'limit') issues.addIssue({ code: 'custom', path: ['postOnly'], message: `only a limit order can be post-only, not a ${order.type} order` });
     if (order.type === 'limit' && order.price === undefined) issues.addIssue({ code: 'custom', path: ['price'], message: 'a limit order needs a price' });
     if ((order.type === 'stop-loss' || order.type === 'take-profit') && order.stopPrice === undefined) issues.addIssue({ code: 'custom', path: ['stopPrice'], message: `a ${order.type} order needs a stopPrice` });
     if (order.type === 'trailing-stop' && order.trailingPercent === undefined) issues.addIssue({ code: 'custom', path: ['trailingPercent'], message: 'a trailing-stop order needs trailingPercent' });
