@@ -459,6 +459,39 @@ describe('PaperExchange accounting', () => {
     expect(JSON.stringify(restarted.snapshot())).toBe(JSON.stringify(exchange.snapshot()));
   });
 
+  it('leaves out of a snapshot, on request, the orders closed before a time and their fills; restored from it, the account goes on the same', async () => {
+    const settings = { ...flat, volumeShare: 0.1 };
+    const exchange = createPaperExchange({ ...settings, balances: { USDT: 10_000 } });
+    exchange.onCandle('BTC/USDT', candle(0, 100, 100, 100, 100));
+    exchange.placeOrder({ clientOrderId: 'old-buy', symbol: 'BTC/USDT', side: 'buy', type: 'market', amount: 3 });
+    exchange.placeOrder({ clientOrderId: 'old-cancelled', symbol: 'BTC/USDT', side: 'buy', type: 'limit', amount: 1, price: 50 });
+    await exchange.cancelOrder(exchange.orderByClientId('old-cancelled')!.id, 'BTC/USDT');
+    exchange.onCandle('BTC/USDT', candle(1, 100, 100, 99, 100));
+    // Part filled early (a tenth of a thin candle) and still open: kept with its early fill.
+    exchange.placeOrder({ clientOrderId: 'resting', symbol: 'BTC/USDT', side: 'sell', type: 'limit', amount: 2, price: 120 });
+    exchange.onCandle('BTC/USDT', candle(2, 100, 121, 99, 110, 10));
+    exchange.placeOrder({ clientOrderId: 'new-buy', symbol: 'BTC/USDT', side: 'buy', type: 'market', amount: 1 });
+    exchange.onCandle('BTC/USDT', candle(3, 110, 112, 108, 111));
+    expect(exchange.orderByClientId('resting')).toMatchObject({ status: 'partially-filled', filled: 1 });
+    // Now is the latest candle's open (no clock): three hours; closed more than an hour ago goes.
+    const recent = exchange.snapshot({ keepClosedFor: HOUR });
+    expect(recent.orders.map((saved) => saved.order.clientOrderId)).toEqual(['resting', 'new-buy']);
+    expect(recent.fills.map((fill) => fill.clientOrderId)).toEqual(['resting', 'new-buy']);
+    const restored = createPaperExchange({ ...settings, state: JSON.parse(JSON.stringify(recent)) });
+    const whole = createPaperExchange({ ...settings, state: JSON.parse(JSON.stringify(exchange.snapshot())) });
+    for (const account of [restored, whole]) {
+      account.placeOrder({ clientOrderId: 'after', symbol: 'BTC/USDT', side: 'sell', type: 'market', amount: 0.5 });
+      account.onCandle('BTC/USDT', candle(4, 111, 125, 110, 115, 10));
+    }
+    expect(await restored.fetchBalance()).toEqual(await whole.fetchBalance());
+    expect(restored.getPortfolio()).toEqual(whole.getPortfolio());
+    expect(restored.orderByClientId('after')).toEqual(whole.orderByClientId('after'));
+    expect(restored.orderByClientId('resting')).toEqual(whole.orderByClientId('resting'));
+    expect(restored.orderByClientId('old-buy')).toBeUndefined();
+    // A whole snapshot is what it was.
+    expect(exchange.snapshot({})).toEqual(exchange.snapshot());
+  });
+
   it('refuses invalid options naming the field', () => {
     expect(() => new PaperExchange({ takerFee: -1 })).toThrow(/takerFee/);
     expect(() => new PaperExchange({ slippage: { model: 'fixed', bps: -3 } })).toThrow(/slippage\.bps/);

@@ -631,8 +631,27 @@ export class PaperExchange implements SimulatedExchange {
     };
   }
 
-  /** Everything needed to continue after a restart: balances, positions, orders, fills, marks. */
-  snapshot(): PaperExchangeState {
+  /**
+   * Everything needed to continue after a restart: balances, positions, orders, fills, marks.
+   * With `keepClosedFor`, orders that closed longer ago than that many milliseconds (by the
+   * exchange's clock) are left out with their fills, so that the snapshot of an account that runs
+   * for months stays the size of its recent history (a restored exchange no longer finds those by
+   * id or client order id, nor lists their fills; its balances, positions, open orders and order
+   * ids go on the same).
+   */
+  snapshot(options: { keepClosedFor?: number } = {}): PaperExchangeState {
+    const since = options.keepClosedFor === undefined ? undefined : this.#now() - options.keepClosedFor;
+    const orders: PaperExchangeState['orders'] = [];
+    const fills: Fill[] = [];
+    // Client order ids of the closed orders left out, whose fills go too.
+    const dropped = new Set<string>();
+    for (let index = 0; index < this.#orders.length; index += 1) {
+      const order = this.#at(index)!;
+      if (since !== undefined && order.order.updatedAt < since && !this.#isOpen(order)) dropped.add(order.order.clientOrderId);
+      else orders.push(savedOrder(order));
+    }
+    const log = this.#fills;
+    for (let index = 0; index < log.length; index += 1) if (dropped.size === 0 || !dropped.has(log.clientOrderId(index))) fills.push(log.get(index));
     return {
       version: 1,
       marketTime: this.#figures[MARKET_TIME]!,
@@ -640,8 +659,8 @@ export class PaperExchange implements SimulatedExchange {
       equity: { current: this.#figures[EQUITY]!, peak: this.#figures[PEAK_EQUITY]!, dayStart: this.#figures[DAY_START_EQUITY]!, day: this.#day },
       balances: Object.fromEntries([...this.#ledger.balances].map(([asset, balance]) => [asset, { ...balance }])),
       positions: [...this.#ledger.positions.values()].map((position) => ({ ...position })),
-      orders: this.#orders.map((_, index) => savedOrder(this.#at(index)!)),
-      fills: Array.from({ length: this.#fills.length }, (_, index) => this.#fills.get(index)),
+      orders,
+      fills,
       lastCandles: Object.fromEntries([...this.#symbols.values()].filter((state) => state.last !== undefined).map((state) => [state.symbol, { ...state.last! }])),
       // What fills took of the latest candle and of the latest book: a restart between two candles
       // must not find that volume or that depth again.

@@ -81,6 +81,22 @@ describe('persistPaperAccount (real PaperExchange, SQLite in memory, fake timers
     await closing;
   });
 
+  it('leaves orders closed longer ago than keepClosedMs out of the saved account, with their fills', async () => {
+    const persistence = persistPaperAccount({ userId, store, exchange, quoteCurrency: 'USDT', bus, keepClosedMs: 60_000 });
+    // The exchange's clock is its latest candle's open (it has none of its own here).
+    await buy('old');
+    const last = exchange.snapshot().marketTime;
+    exchange.onCandle('BTC/USDT', { timestamp: last + 5 * 60_000, open: 40_000, high: 40_100, low: 39_900, close: 40_000, volume: 10 });
+    await buy('new');
+    await persistence.saveNow();
+    const saved = (await store.getPaperAccount(userId))!.state;
+    expect(saved.orders.map(({ order }) => order.clientOrderId)).toEqual(['new']);
+    expect(saved.fills.map((fill) => fill.clientOrderId)).toEqual(['new']);
+    expect(saved.balances).toEqual(exchange.snapshot().balances);
+    expect(exchange.snapshot().orders).toHaveLength(2);
+    await persistence.close();
+  });
+
   it('saves what is left on close at once, and nothing after it', async () => {
     const persistence = persistPaperAccount({ userId, store, exchange, quoteCurrency: 'USDT', bus });
     await buy('a');

@@ -16,6 +16,12 @@ export interface PaperPersistenceSettings {
   bus: EventBus;
   /** Stamps `updated_at`. @default systemClock */
   clock?: Clock;
+  /**
+   * Orders that closed longer ago than this (by the exchange's clock) are left out of the saved account with their fills
+   * (the store keeps them): the snapshot, saved before every order and fill is recorded, then stays
+   * the size of the recent history however long the account runs. @default 30 days
+   */
+  keepClosedMs?: number;
   /** Most one save per this many milliseconds; a change is saved at the latest this long after it. @default 1000 */
   intervalMs?: number;
   /** Timers (fake ones in tests). @default globalThis */
@@ -61,6 +67,7 @@ export function persistPaperAccount(settings: PaperPersistenceSettings): PaperPe
   const clock = settings.clock ?? systemClock;
   const timers = settings.timers ?? globalThis;
   const logger = settings.logger ?? silentLogger;
+  const keepClosedMs = settings.keepClosedMs ?? 30 * 24 * 3_600_000;
   let dirty = false;
   let timer: ReturnType<typeof setTimeout> | undefined;
   let saving: Promise<void> = Promise.resolve();
@@ -71,7 +78,7 @@ export function persistPaperAccount(settings: PaperPersistenceSettings): PaperPe
     if (!dirty) return;
     dirty = false;
     try {
-      await store.savePaperAccount(userId, { quoteCurrency, state: exchange.snapshot(), updatedAt: clock.now() });
+      await store.savePaperAccount(userId, { quoteCurrency, state: exchange.snapshot({ keepClosedFor: keepClosedMs }), updatedAt: clock.now() });
     } catch (error) {
       dirty = true;
       bus.emit('engine-error', { error: error as Error, stage: 'paper-save' });
