@@ -163,18 +163,27 @@ describe('TradingEngine', () => {
     await inner.createOrder({ clientOrderId: 'man-lost', symbol: 'BTC/USDT', side: 'buy', type: 'market', amount: 1 });
     await inner.createOrder({ clientOrderId: 'dec-lost-o-sl', symbol: 'BTC/USDT', side: 'sell', type: 'stop-loss', amount: 1, stopPrice: 90 });
     await inner.createOrder({ clientOrderId: 'web_7f3a', symbol: 'BTC/USDT', side: 'buy', type: 'market', amount: 0.5 });
-    const after = createTradingEngine({ exchange: live(inner), store, feed: feedOf([]), assistants: [bull], clock: new SimulatedClock(third!.timestamp + 1), learning: false });
+    // And a limit buy the venue still holds open, a third filled (the test exchange fills no limit orders: added by hand).
+    const part: Order = { id: 'venue-9', clientOrderId: 'dec-part-o', symbol: 'BTC/USDT', side: 'buy', type: 'limit', amount: 3, filled: 1, remaining: 2, price: 101, status: 'partially-filled', createdAt: third!.timestamp, updatedAt: third!.timestamp };
+    const partFill = { id: 'venue-fill-9', orderId: 'venue-9', clientOrderId: 'dec-part-o', symbol: 'BTC/USDT', side: 'buy' as const, price: 101, amount: 1, fee: { cost: 0.1, currency: 'USDT' }, liquidity: 'maker' as const, timestamp: third!.timestamp };
+    const venue: Exchange = {
+      ...live(inner),
+      fetchOpenOrders: async (symbol) => [...(await inner.fetchOpenOrders(symbol)), part],
+      fetchOrderByClientId: async (id) => (id === part.clientOrderId ? part : inner.fetchOrderByClientId(id)),
+      fetchFills: async (symbol, since) => [...(await inner.fetchFills(symbol, since)), partFill].filter((fill) => fill.timestamp >= (since ?? 0)),
+    };
+    const after = createTradingEngine({ exchange: venue, store, feed: feedOf([]), assistants: [bull], clock: new SimulatedClock(third!.timestamp + 1), learning: false });
     const fills: string[] = [];
     after.bus.on('order-fill', ({ fill }) => void fills.push(fill.clientOrderId));
-    expect(await after.run()).toMatchObject({ fills: 1 });
-    expect(fills).toEqual(['man-lost']);
-    expect(Object.fromEntries([...store.orders.values()].map((order) => [order.clientOrderId, order.status]))).toEqual({ [[...store.orders.keys()][0]!]: 'filled', 'man-lost': 'filled', 'dec-lost-o-sl': 'open' });
-    expect([...store.fills.values()].map((fill) => `${fill.clientOrderId} ${fill.amount} @ ${fill.price}`).slice(1)).toEqual(['man-lost 1 @ 102']);
-    expect((await store.listAudit()).filter((entry) => entry.action === 'order-recorded-late').map((entry) => entry.subject).sort()).toEqual(['dec-lost-o-sl', 'man-lost']);
+    expect(await after.run()).toMatchObject({ fills: 2 });
+    expect(fills.sort()).toEqual(['dec-part-o', 'man-lost']);
+    expect(Object.fromEntries([...store.orders.values()].map((order) => [order.clientOrderId, order.status]))).toEqual({ [[...store.orders.keys()][0]!]: 'filled', 'man-lost': 'filled', 'dec-lost-o-sl': 'open', 'dec-part-o': 'partially-filled' });
+    expect([...store.fills.values()].map((fill) => `${fill.clientOrderId} ${fill.amount} @ ${fill.price}`).slice(1).sort()).toEqual(['dec-part-o 1 @ 101', 'man-lost 1 @ 102']);
+    expect((await store.listAudit()).filter((entry) => entry.action === 'order-recorded-late').map((entry) => entry.subject).sort()).toEqual(['dec-lost-o-sl', 'dec-part-o', 'man-lost']);
     // A second restart finds nothing missing.
-    const again = createTradingEngine({ exchange: live(inner), store, feed: feedOf([]), assistants: [bull], clock: new SimulatedClock(third!.timestamp + 2), learning: false });
+    const again = createTradingEngine({ exchange: venue, store, feed: feedOf([]), assistants: [bull], clock: new SimulatedClock(third!.timestamp + 2), learning: false });
     expect(await again.run()).toMatchObject({ fills: 0 });
-    expect(store.fills.size).toBe(2);
+    expect(store.fills.size).toBe(3);
   });
 
   it('places nothing on a veto and keeps an escalation pending until a person decides', async () => {

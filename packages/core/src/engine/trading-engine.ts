@@ -423,13 +423,14 @@ export class TradingEngine {
     const ours = (clientOrderId: string) => this.#simulated !== undefined || OWN_ORDER.test(clientOrderId);
     const known = new Set(stored.map((order) => order.clientOrderId));
     const unknown = async (clientOrderId: string) => !known.has(clientOrderId) && ours(clientOrderId) && (await store.getOrder(clientOrderId)) === undefined;
-    const record = async (order: Order, fills: readonly Fill[]) => {
+    // Recorded with every fill it has so far (an open order too may be part filled).
+    const record = async (order: Order) => {
       known.add(order.clientOrderId);
-      await this.#audited('engine', 'order-recorded-late', order.clientOrderId, { orderId: order.id, symbol: order.symbol, status: order.status, fills: fills.length });
+      await this.#audited('engine', 'order-recorded-late', order.clientOrderId, { orderId: order.id, symbol: order.symbol, status: order.status, filled: order.filled });
       await store.saveOrder(order);
-      if (fills.length > 0) await runSteps(this.#onFills(fills, order));
+      if (order.filled > 0) await this.#recordMissingFills(order, order);
     };
-    for (const order of open) if (await unknown(order.clientOrderId)) await record(order, []);
+    for (const order of open) if (await unknown(order.clientOrderId)) await record(order);
     const since = newestFill ?? (stored.length === 0 ? undefined : Math.max(...stored.map((order) => order.createdAt)));
     if (since === undefined || this.#exchange.fetchFills === undefined) return;
     const symbols = new Set([...(this.#settings.feed?.symbols ?? []), ...stored.map((order) => order.symbol)]);
@@ -439,7 +440,7 @@ export class TradingEngine {
         if (!(await unknown(clientOrderId))) continue;
         const order = await this.#exchange.fetchOrderByClientId(clientOrderId, symbol);
         if (order === undefined) continue;
-        await record(order, fills.filter((fill) => fill.clientOrderId === clientOrderId));
+        await record(order);
         await this.#protectLateEntry(order);
       }
     }
