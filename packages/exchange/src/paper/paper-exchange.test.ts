@@ -245,9 +245,14 @@ describe('PaperExchange conditional orders', () => {
     expect(restored.onCandle('BTC/USDT', candle(2, 93, 94, 90, 92))[0]).toMatchObject({ price: 93, liquidity: 'maker' });
   });
 
-  it('fills a sell limit at the open when the candle gaps above it', async () => {
+  it('fills a sell limit at the open when the candle gaps above it: a taker when it reaches the market there, a maker when it was resting on the book', async () => {
     const { exchange } = await setup({ clientOrderId: 'l', symbol: 'BTC/USDT', side: 'sell', type: 'limit', amount: 1, price: 105 });
     expect(exchange.onCandle('BTC/USDT', candle(1, 110, 112, 108, 111))[0]).toMatchObject({ price: 110, liquidity: 'taker' });
+    const { exchange: resting } = await setup({ clientOrderId: 'r', symbol: 'BTC/USDT', side: 'sell', type: 'limit', amount: 1, price: 105 });
+    expect(resting.onCandle('BTC/USDT', candle(1, 101, 104, 100, 103))).toEqual([]);
+    const [fill] = resting.onCandle('BTC/USDT', candle(2, 110, 112, 108, 111));
+    expect(fill).toMatchObject({ price: 110, liquidity: 'maker' });
+    expect(fill!.fee.cost).toBeCloseTo(110 * 0.0002, 12);
   });
 
   it('triggers a stop-loss at its stop, or at the open when the candle gaps through it', async () => {

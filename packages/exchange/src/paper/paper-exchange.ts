@@ -165,16 +165,18 @@ export class PaperExchange implements SimulatedExchange {
       if (other !== undefined && other.index > order.index && other.after < candle.timestamp && executesAtOpen(other, candle) && !executesAtOpen(order, candle)) continue;
       const time = Math.max(candle.timestamp, order.order.createdAt);
       let execution: Execution | undefined;
-      if (order.postOnly === true && executesAtOpen(order, candle)) {
-        // The open is through a post-only order's price. Placed after the previous candle, the order
-        // reaches the market at this open and would take there: refused, as Binance refuses a
-        // LIMIT_MAKER that would match. Resting since an earlier candle, it is what the market went
-        // through: filled as a maker, at the open (a paper fill never leaves the candle's range).
-        if (this.#settings.fill !== 'signal-close' && !(previous > order.after)) {
+      if (order.type === 'limit' && executesAtOpen(order, candle)) {
+        // The open is through a limit order's price. Placed after the previous candle, the order
+        // reaches the market at this open: it takes there, or, post-only, is refused (as Binance
+        // refuses a LIMIT_MAKER that would match). Resting on the book since an earlier candle, it is
+        // what the market went through: a maker. Either way at the open: a paper fill never leaves
+        // the candle's range.
+        const arriving = this.#settings.fill !== 'signal-close' && !(previous > order.after);
+        if (arriving && order.postOnly === true) {
           this.#refuse(order, time, `post-only: the market opened at ${candle.open}, through its price ${order.price}: it would have taken liquidity`);
           continue;
         }
-        execution = { price: candle.open, liquidity: 'maker' };
+        execution = { price: candle.open, liquidity: arriving ? 'taker' : 'maker' };
       } else {
         execution = candleExecution(order, candle);
       }
