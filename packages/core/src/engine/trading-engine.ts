@@ -386,20 +386,29 @@ export class TradingEngine {
   async #reconcileStored(open: readonly Order[]): Promise<void> {
     const store = this.#settings.store;
     if (store === undefined) return;
-    const openIds = new Set(open.map((order) => order.clientOrderId));
+    const openById = new Map(open.map((order) => [order.clientOrderId, order]));
     const stored = await store.listOrders({ limit: RECONCILED_ORDERS });
     const recorded = await this.#recordedFills(store);
+    // More filled than the store's fills of it say: the earlier process stopped between the fill and
+    // its record (or asking for it had failed). The store's order record may be ahead of its fills.
+    const fillsMissing = (order: Order, saved: Order): boolean =>
+      recorded === undefined ? order.filled > saved.filled : order.updatedAt >= recorded.since && order.filled > (recorded.amounts.get(order.clientOrderId) ?? 0) * (1 + 1e-9);
     for (const saved of stored) {
       const isOpen = saved.status === 'open' || saved.status === 'partially-filled';
-      // Closed with fills the store does not have: the earlier process stopped between placing the
-      // order and recording them (asking for them had failed). Recorded now, once.
-      if (!isOpen && recorded !== undefined && saved.updatedAt >= recorded.since && saved.filled > (recorded.amounts.get(saved.clientOrderId) ?? 0) * (1 + 1e-9)) {
-        await this.#recordMissingFills(saved, saved);
+      if (!isOpen) {
+        // Closed with fills the store does not have: recorded now, once.
+        if (recorded !== undefined && fillsMissing(saved, saved)) await this.#recordMissingFills(saved, saved);
+        continue;
       }
-      if (!isOpen || openIds.has(saved.clientOrderId)) continue;
-      const current = await this.#exchange.fetchOrderByClientId(saved.clientOrderId, saved.symbol);
+      // Still open, it may have filled in part meanwhile; closed, it gets its final state too.
+      const stillOpen = openById.get(saved.clientOrderId);
+      const current = stillOpen ?? (await this.#exchange.fetchOrderByClientId(saved.clientOrderId, saved.symbol));
       if (current === undefined) continue;
-      if (current.filled > saved.filled) await this.#recordMissingFills(saved, current);
+      if (fillsMissing(current, saved)) await this.#recordMissingFills(saved, current);
+      if (stillOpen !== undefined) {
+        if (current.filled !== saved.filled) await store.saveOrder(current);
+        continue;
+      }
       await store.saveOrder(current);
       await this.#protectLateEntry(current);
     }
@@ -431,8 +440,12 @@ export class TradingEngine {
       if (order.filled > 0) await this.#recordMissingFills(order, order);
     };
     for (const order of open) if (await unknown(order.clientOrderId)) await record(order);
-    const since = newestFill ?? (stored.length === 0 ? undefined : Math.max(...stored.map((order) => order.createdAt)));
-    if (since === undefined || this.#exchange.fetchFills === undefined) return;
+    if (this.#exchange.fetchFills === undefined) return;
+    // From the store's newest record: its newest fill, else its newest order, else its newest
+    // decision (an order comes after its decision); a simulated exchange with nothing recorded at all
+    // is this account's own from its first order.
+    const since = newestFill ?? (stored.length > 0 ? Math.max(...stored.map((order) => order.createdAt)) : ((await store.listDecisions({ limit: 1 }))[0]?.createdAt ?? (this.#simulated === undefined ? undefined : Number.NEGATIVE_INFINITY)));
+    if (since === undefined) return;
     const symbols = new Set([...(this.#settings.feed?.symbols ?? []), ...stored.map((order) => order.symbol)]);
     for (const symbol of symbols) {
       const fills = (await this.#exchange.fetchFills(symbol, since - LIVE_FILL_OVERLAP_MS)).filter((fill) => !this.#seenFills.has(fill.id));
@@ -997,7 +1010,8 @@ export class TradingEngine {
       const order = known?.clientOrderId === fill.clientOrderId ? known : yield* this.#orderByClientId(fill.clientOrderId, fill.symbol);
       if (order !== undefined && store !== undefined) yield store.saveOrder(order);
       if (this.bus.wants('order-fill')) this.bus.emit('order-fill', order === undefined ? { fill } : { order, fill });
-      if (order !== undefined && order.status !== 'open' && order.status !== 'partially-filled' && (this.#pendingProtection.size > 0 || this.#protective.size > 0)) yield* this.#afterFilled(order);
+      // A closed order may bring protection; a protective leg's first fill, even a part, takes its sibling away.
+      if (order !== undefined && (this.#pendingProtection.size > 0 || this.#protective.size > 0) && ((order.status !== 'open' && order.status !== 'partially-filled') || this.#protective.has(order.clientOrderId))) yield* this.#afterFilled(order);
     }
     // A valuation only for someone who keeps or watches it (a backtest without either skips it).
     if (simulated !== undefined && (store !== undefined || this.bus.wants('portfolio-update'))) {
@@ -1009,18 +1023,20 @@ export class TradingEngine {
 
   /**
    * An order that closed: an entry gets its protection for what it got (also when the rest was
-   * cancelled: a part fill is a position all the same); a filled protective order takes its
-   * sibling away.
+   * cancelled: a part fill is a position all the same). A protective order that filled, even in
+   * part, takes its sibling away: a one-cancels-the-other pair cancels the other leg as soon as one
+   * executes at all (Binance, the paper exchange), and the cancellation is recorded now, not when
+   * the leg has filled whole.
    */
   *#afterFilled(order: Order): Steps<void> {
-    if (this.#pendingProtection.size > 0) {
+    if (this.#pendingProtection.size > 0 && order.status !== 'open' && order.status !== 'partially-filled') {
       const plan = this.#pendingProtection.get(order.clientOrderId);
       if (plan !== undefined) {
         this.#pendingProtection.delete(order.clientOrderId);
         if (order.filled > 0) yield* this.#protect(order, plan);
       }
     }
-    if (this.#protective.size === 0 || order.status !== 'filled') return;
+    if (this.#protective.size === 0 || order.filled === 0) return;
     const leg = this.#protective.get(order.clientOrderId);
     if (leg !== undefined) {
       this.#protective.delete(order.clientOrderId);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { SimulatedClock, createTradingEngine, defineAssistant, type Candle, type Fill, type OpinionInput } from '@ia-agents/core';
+import { IaAgentsError, SimulatedClock, createTradingEngine, defineAssistant, type Candle, type Fill, type OpinionInput } from '@ia-agents/core';
 import { MemoryStore } from '@ia-agents/core/testing';
 import { feeInQuote, roundTrips } from '../backtest/metrics.js';
 import { createReplayFeed } from '../feeds/replay-feed.js';
@@ -137,6 +137,41 @@ async function tradesOf(exchange: PaperExchange) {
   return { orders, fills, balances: await exchange.fetchBalance() };
 }
 
+/**
+ * What a process killed at its `crashAt`-th write leaves: the store's writes before it (those from
+ * it on never arrive), and the paper account as last saved. The account is saved as the server
+ * saves it: before each order and fill is recorded, and after each candle; each save is a write
+ * too, so a crash falls anywhere between an account save and the record it precedes.
+ */
+function crashingAt(crashAt: number, clock: SimulatedClock) {
+  const store = new MemoryStore();
+  let writes = 0;
+  let saved: string | undefined;
+  let crashTime: number | undefined;
+  let exchange: PaperExchange | undefined;
+  const reaches = (): boolean => {
+    writes += 1;
+    if (writes >= crashAt) crashTime ??= clock.now();
+    return writes < crashAt;
+  };
+  const saveAccount = (): void => {
+    if (exchange !== undefined && reaches()) saved = JSON.stringify(exchange.snapshot());
+  };
+  const recording = new Proxy(store, {
+    get(target, key) {
+      const member: unknown = Reflect.get(target, key, target);
+      if (typeof member !== 'function') return member;
+      if (typeof key !== 'string' || !/^(save|append)/.test(key)) return member.bind(target);
+      return async (...args: unknown[]) => {
+        if (key === 'saveOrder' || key === 'saveFill') saveAccount();
+        if (!reaches()) throw new IaAgentsError('STORAGE_ERROR', 'the process was killed');
+        return (member as (...values: unknown[]) => Promise<unknown>).apply(target, args);
+      };
+    },
+  });
+  return { store, recording, saveAccount, watch: (paper: PaperExchange) => void (exchange = paper), saved: () => saved, crashTime: () => crashTime };
+}
+
 describe('TradingEngine on the PaperExchange (property-based)', () => {
   it('keeps money conserved and reserved money held, places each order once, and fills at most one leg of each protective pair', async () => {
     await fc.assert(
@@ -201,6 +236,35 @@ describe('TradingEngine on the PaperExchange (property-based)', () => {
         expect(await again.exchange.fetchFills()).toEqual(fills);
       }),
       { numRuns: 400, seed: 20261207 },
+    );
+  });
+
+  it('a process killed at any write and restarted from its saved paper account and its store records every order and fill the account made, once, in the account\'s state', async () => {
+    await fc.assert(
+      fc.asyncProperty(settingsArbitrary, fc.array(candleStep, { minLength: 10, maxLength: 40 }), secondMarket, fc.array(opinionStep, { minLength: 1, maxLength: 12 }), fc.integer({ min: 1, max: 400 }), async (settings, steps, second, script, crashAt) => {
+        const markets = [{ symbol: 'BTC/USDT', candles: candlesOf(steps) }, ...(second === undefined ? [] : [{ symbol: 'ETH/USDT', candles: candlesOf(second.steps, 50, second.offset) }])];
+        const firstClock = new SimulatedClock(0);
+        const crash = crashingAt(crashAt, firstClock);
+        const first = createPaperExchange({ ...settings.exchange, balances: { USDT: 1_000 }, quoteCurrency: 'USDT', clock: firstClock });
+        crash.watch(first);
+        // The process goes on after the crash (its writes fail): nothing it does from then on is kept.
+        await engineOf(settings, script, { exchange: first, clock: firstClock, markets, store: crash.recording, onCandle: crash.saveAccount }).run().catch(() => undefined);
+        const restartAt = crash.crashTime() ?? firstClock.now();
+        const saved = crash.saved();
+        const secondClock = new SimulatedClock(restartAt);
+        const account = saved === undefined
+          ? createPaperExchange({ ...settings.exchange, balances: { USDT: 1_000 }, quoteCurrency: 'USDT', clock: secondClock })
+          : createPaperExchange({ ...settings.exchange, quoteCurrency: 'USDT', clock: secondClock, state: JSON.parse(saved) });
+        await engineOf(settings, script, { exchange: account, clock: secondClock, markets, store: crash.store, tradeFrom: restartAt }).run();
+        const store = crash.store;
+        // Every fill the account made is in the store, once, and no other.
+        expect([...store.fills.keys()].sort()).toEqual((await account.fetchFills()).map((fill) => fill.id).sort());
+        // Every order of the account is in the store in its state, and the store has no other.
+        const held = new Map(account.snapshot().orders.map(({ order }) => [order.clientOrderId, order]));
+        expect([...store.orders.keys()].sort()).toEqual([...held.keys()].sort());
+        for (const [id, order] of held) expect([id, store.orders.get(id)?.status, store.orders.get(id)?.filled]).toEqual([id, order.status, order.filled]);
+      }),
+      { numRuns: 300, seed: 20261207 },
     );
   });
 
