@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { IaAgentsError, SimulatedClock, createTradingEngine, defineAssistant, type Candle, type Fill, type OpinionInput } from '@ia-agents/core';
+import { ExchangeError, IaAgentsError, SimulatedClock, createTradingEngine, defineAssistant, type Candle, type Exchange, type Fill, type OpinionInput } from '@ia-agents/core';
 import { MemoryStore } from '@ia-agents/core/testing';
 import { feeInQuote, roundTrips } from '../backtest/metrics.js';
 import { createReplayFeed } from '../feeds/replay-feed.js';
@@ -61,7 +61,7 @@ interface Process {
   /** Candles closing by this time are warm-up history (a restarted process replays them). */
   tradeFrom?: number;
   store?: MemoryStore;
-  onCandle?: () => void;
+  onCandle?: (symbol: string, candle: Candle) => void;
   /** Outcome tracking and learning (off unless asked for). */
   learning?: boolean;
 }
@@ -172,6 +172,35 @@ function crashingAt(crashAt: number, clock: SimulatedClock) {
   return { store, recording, saveAccount, watch: (paper: PaperExchange) => void (exchange = paper), saved: () => saved, crashTime: () => crashTime };
 }
 
+/**
+ * A paper exchange seen as a live venue: without its simulation hooks, so the engine places,
+ * polls and looks orders up as it does on Binance, while the test hands the venue its candles.
+ * Once `dead()` holds, every call fails as the network would (a killed process sends nothing).
+ */
+function liveVenue(paper: PaperExchange, dead: () => boolean): Exchange {
+  const alive = <A extends unknown[], R>(call: (...args: A) => Promise<R>) => async (...args: A): Promise<R> => {
+    if (dead()) throw new ExchangeError('EXCHANGE_NETWORK', 'the process was killed');
+    return call(...args);
+  };
+  return {
+    specificationVersion: 'v1',
+    id: 'venue',
+    supportsOco: true,
+    fetchMarket: alive((symbol: string) => paper.fetchMarket(symbol)),
+    fetchBalance: alive(() => paper.fetchBalance()),
+    fetchTicker: alive((symbol: string) => paper.fetchTicker(symbol)),
+    fetchOrderBook: alive((symbol: string, limit?: number) => paper.fetchOrderBook(symbol, limit)),
+    fetchOHLCV: alive((...args: Parameters<PaperExchange['fetchOHLCV']>) => paper.fetchOHLCV(...args)),
+    createOrder: alive((request: Parameters<PaperExchange['createOrder']>[0]) => paper.createOrder(request)),
+    cancelOrder: alive((id: string, symbol: string) => paper.cancelOrder(id, symbol)),
+    fetchOrder: alive((id: string, symbol: string) => paper.fetchOrder(id, symbol)),
+    fetchOrderByClientId: alive((id: string, symbol: string) => paper.fetchOrderByClientId(id, symbol)),
+    fetchOpenOrders: alive((symbol?: string) => paper.fetchOpenOrders(symbol)),
+    fetchFills: alive((symbol?: string, since?: number) => paper.fetchFills(symbol, since)),
+    createOcoOrder: alive((request: Parameters<PaperExchange['createOcoOrder']>[0]) => paper.createOcoOrder(request)),
+  };
+}
+
 describe('TradingEngine on the PaperExchange (property-based)', () => {
   it('keeps money conserved and reserved money held, places each order once, and fills at most one leg of each protective pair', async () => {
     await fc.assert(
@@ -265,6 +294,36 @@ describe('TradingEngine on the PaperExchange (property-based)', () => {
         for (const [id, order] of held) expect([id, store.orders.get(id)?.status, store.orders.get(id)?.filled]).toEqual([id, order.status, order.filled]);
       }),
       { numRuns: 300, seed: 20261207 },
+    );
+  });
+
+  it('on a live venue, a process killed at any write and restarted with the store as it was records every order it placed and every fill of them, once, in the venue\'s state', async () => {
+    await fc.assert(
+      fc.asyncProperty(settingsArbitrary, fc.array(candleStep, { minLength: 10, maxLength: 40 }), fc.array(opinionStep, { minLength: 1, maxLength: 12 }), fc.integer({ min: 1, max: 300 }), async (settings, steps, script, crashAt) => {
+        const markets = [{ symbol: 'BTC/USDT', candles: candlesOf(steps) }];
+        // The venue lives on: its clock is the latest candle's open, its candles come from whichever process runs.
+        const paper = createPaperExchange({ ...settings.exchange, balances: { USDT: 1_000 }, quoteCurrency: 'USDT' });
+        const firstClock = new SimulatedClock(0);
+        const crash = crashingAt(crashAt, firstClock);
+        const stop = new AbortController();
+        const dead = () => crash.crashTime() !== undefined;
+        // The venue trades each candle once the engine has seen it; a dead process hands it nothing more.
+        const trade = (symbol: string, candle: Candle) => {
+          if (dead()) stop.abort();
+          else paper.onCandle(symbol, candle);
+        };
+        await engineOf(settings, script, { exchange: liveVenue(paper, dead), clock: firstClock, markets, store: crash.recording, onCandle: trade }).run({ signal: stop.signal }).catch(() => undefined);
+        // The next process replays the candles before the crash as warm-up (the venue ignores those it has seen) and trades on.
+        const restartAt = crash.crashTime() ?? firstClock.now();
+        const secondClock = new SimulatedClock(restartAt);
+        await engineOf(settings, script, { exchange: liveVenue(paper, () => false), clock: secondClock, markets, store: crash.store, tradeFrom: restartAt, onCandle: (symbol, candle) => void paper.onCandle(symbol, candle) }).run();
+        const store = crash.store;
+        expect([...store.fills.keys()].sort()).toEqual((await paper.fetchFills()).map((fill) => fill.id).sort());
+        const placed = paper.snapshot().orders.map(({ order }) => order);
+        expect([...store.orders.keys()].sort()).toEqual(placed.map((order) => order.clientOrderId).sort());
+        for (const order of placed) expect([order.clientOrderId, store.orders.get(order.clientOrderId)?.status, store.orders.get(order.clientOrderId)?.filled]).toEqual([order.clientOrderId, order.status, order.filled]);
+      }),
+      { numRuns: 200, seed: 20261211 },
     );
   });
 
