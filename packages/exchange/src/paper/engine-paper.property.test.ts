@@ -55,7 +55,7 @@ function scriptedTeam(script: readonly OpinionStep[]) {
 }
 
 interface Process {
-  exchange: PaperExchange;
+  exchange: Exchange;
   clock: SimulatedClock;
   markets: readonly { symbol: string; candles: Candle[] }[];
   /** Candles closing by this time are warm-up history (a restarted process replays them). */
