@@ -133,5 +133,5 @@ export function executesAtClose(order: RuleOrder, last: Candle): boolean {
   if (order.type === 'market') return true;
   // A post-only order that would take here was refused when placed (see `refuseTaking`).
   if (order.type !== 'limit' || order.postOnly === true) return false;
-  return order.side === 'buy' ? order.price! >= last.close : order.price! <= last.close;
+  return takesAt(order, last.close);
 }

@@ -173,7 +173,7 @@ export class PaperExchange implements SimulatedExchange {
         // the candle's range.
         const arriving = this.#settings.fill !== 'signal-close' && !(previous > order.after);
         if (arriving && order.postOnly === true) {
-          this.#refuse(order, time, `post-only: the market opened at ${candle.open}, through its price ${order.price}: it would have taken liquidity`);
+          this.#closeRecord(order, 'rejected', time, `post-only: the market opened at ${candle.open}, through its price ${order.price}: it would have taken liquidity`);
           continue;
         }
         execution = { price: candle.open, liquidity: arriving ? 'taker' : 'maker' };
@@ -187,7 +187,7 @@ export class PaperExchange implements SimulatedExchange {
         }
         if (fillOnCandle(this.#context(), state, order, execution.price, execution.liquidity, candle, time)) {
           this.#recordFill(order, fills);
-          if (other !== undefined) this.#cancelRecord(other, time, `one-cancels-the-other: ${order.order.clientOrderId} filled`);
+          if (other !== undefined) this.#closeRecord(other, 'cancelled', time, `one-cancels-the-other: ${order.order.clientOrderId} filled`);
         }
       }
       this.#settleStarved(order, time);
@@ -230,11 +230,15 @@ export class PaperExchange implements SimulatedExchange {
     return partner !== undefined && this.#isOpen(partner) ? partner : undefined;
   }
 
-  /** Marks an open order cancelled and releases what it still reserves (the caller removes it from the open list). */
-  #cancelRecord(order: PaperOrder, time: number, reason: string): void {
-    order.order.status = 'cancelled';
-    order.order.reason = reason;
-    order.order.updatedAt = time;
+  /**
+   * Closes an open order without a further fill, cancelled or rejected (the exchange will not
+   * execute it), and releases what it still reserves (the caller removes it from the open list).
+   */
+  #closeRecord(order: PaperOrder, status: 'cancelled' | 'rejected', time: number, reason: string): void {
+    const record = order.order;
+    record.status = status;
+    record.reason = reason;
+    record.updatedAt = time;
     this.#releaseLock(order);
   }
 
@@ -253,22 +257,9 @@ export class PaperExchange implements SimulatedExchange {
   }
 
   /** An order whose funds ran out mid-fill keeps what it got; the rest is cancelled (rejected if nothing filled). */
-  /** Closes an open order the exchange will not execute (nothing filled), releasing what it locked. */
-  #refuse(order: PaperOrder, time: number, reason: string): void {
-    const record = order.order;
-    record.status = 'rejected';
-    record.reason = reason;
-    record.updatedAt = time;
-    this.#releaseLock(order);
-  }
-
   #settleStarved(order: PaperOrder, time: number): void {
     if (!order.starved || !this.#isOpen(order)) return;
-    const record = order.order;
-    record.status = record.filled > 0 ? 'cancelled' : 'rejected';
-    record.reason = 'insufficient funds at fill time';
-    record.updatedAt = time;
-    this.#releaseLock(order);
+    this.#closeRecord(order, order.order.filled > 0 ? 'cancelled' : 'rejected', time, 'insufficient funds at fill time');
   }
 
   #isOpen(order: PaperOrder): boolean {
@@ -488,11 +479,11 @@ export class PaperExchange implements SimulatedExchange {
       throw new ExchangeError('ORDER_NOT_FOUND', `order ${orderId} is ${order.order.status} and cannot be cancelled`, { details: { orderId, status: order.order.status } });
     }
     const partner = this.#openPartner(order);
-    this.#cancelRecord(order, this.#now(), 'cancelled by the caller');
+    this.#closeRecord(order, 'cancelled', this.#now(), 'cancelled by the caller');
     this.#removeOpen(order, this.#symbol(symbol));
     // Cancelling one leg of a one-cancels-the-other pair cancels the pair (as Binance does).
     if (partner !== undefined) {
-      this.#cancelRecord(partner, this.#now(), `one-cancels-the-other: ${order.order.clientOrderId} cancelled`);
+      this.#closeRecord(partner, 'cancelled', this.#now(), `one-cancels-the-other: ${order.order.clientOrderId} cancelled`);
       this.#removeOpen(partner, this.#symbol(symbol));
     }
     return copyOrder(order.order);

@@ -79,7 +79,6 @@ export class PostgresStore extends SqlServerStore {
     };
   }
 
-
   protected override migrationLock(): string {
     return 'SELECT pg_advisory_xact_lock(727001)';
   }

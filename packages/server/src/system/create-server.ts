@@ -9,7 +9,7 @@ import type { ServerConfig } from '../config/server-config.js';
 import { ServerMetrics } from '../metrics/server-metrics.js';
 import { createCredentialCipher, type CredentialCipher } from '../security/credential-cipher.js';
 import { openStore } from '../storage/open-store.js';
-import type { ServerStore } from '../storage/server-store.js';
+import type { AccountLease, ServerStore } from '../storage/server-store.js';
 import { runLearningLoop } from './learning-loop.js';
 import { runMonitoring } from './monitoring.js';
 import { ensureOwner, type Owner } from './owner.js';
@@ -211,18 +211,19 @@ export async function createServer(config: ServerConfig, options: CreateServerOp
   const store = options.store ?? (await openStore({ ...(config.databaseUrl === undefined ? {} : { databaseUrl: config.databaseUrl }), sqliteFile: config.sqliteFile }));
   const redis = config.redisUrl === undefined ? undefined : new Redis(config.redisUrl, { maxRetriesPerRequest: 2, lazyConnect: false });
   const metrics = new ServerMetrics();
-  const owner = await ensureOwner(store, config.adminToken, clock).catch(async (error: unknown) => {
-    await store.close();
-    throw error;
-  });
   // Paper: the account's exchange is saved before each order or fill is recorded (kept once the
   // API's logger exists); a lease lost while running stops the account.
   const kept: { paper?: PaperPersistence | undefined; lost?: (error: Error) => void } = {};
-  // One server per account: a second would trade it too (and overwrite its paper account).
-  const lease = await store.holdAccount(owner.user.id, { onLost: (error) => kept.lost?.(error) }).catch(async (error: unknown) => {
+  let owner: Owner;
+  let lease: AccountLease;
+  try {
+    owner = await ensureOwner(store, config.adminToken, clock);
+    // One server per account: a second would trade it too (and overwrite its paper account).
+    lease = await store.holdAccount(owner.user.id, { onLost: (error) => kept.lost?.(error) });
+  } catch (error) {
     await store.close();
     throw error;
-  });
+  }
   let account: RunnableAccount;
   let venue: Venue;
   try {

@@ -17,9 +17,10 @@ export interface PaperPersistenceSettings {
   /** Stamps `updated_at`. @default systemClock */
   clock?: Clock;
   /**
-   * Orders that closed longer ago than this (by the exchange's clock) are left out of the saved account with their fills
-   * (the store keeps them): the snapshot, saved before every order and fill is recorded, then stays
-   * the size of the recent history however long the account runs. @default 30 days
+   * Orders that closed longer ago than this (by the exchange's clock) are left out of the saved
+   * account with their fills (the store keeps them): the snapshot, saved before every order and
+   * fill is recorded, then stays the size of the recent history however long the account runs.
+   * @default 30 days
    */
   keepClosedMs?: number;
   /** Most one save per this many milliseconds; a change is saved at the latest this long after it. @default 1000 */
@@ -55,8 +56,9 @@ const CHANGES: readonly EventName[] = ['order-place', 'order-fill', 'order-cance
  * (`saveNow`, so that a crash at any point leaves the saved account at or ahead of the store's
  * records, and the restarted engine records what the store missed), at most once per `intervalMs`
  * after the other events that change it (a candle's marks and volume taken: a crash loses at most
- * that much of them), and always on `close()` (so a clean shutdown loses nothing). Saves never overlap; a failed one is reported on the bus as
- * `engine-error` (stage `paper-save`), logged, and retried with the next change or `close()`.
+ * that much of them), and always on `close()` (so a clean shutdown loses nothing). Saves never
+ * overlap; a failed one is reported on the bus as `engine-error` (stage `paper-save`), logged, and
+ * retried with the next change or `close()`.
  * @example
  * const persistence = persistPaperAccount({ userId, store, exchange, quoteCurrency: 'USDT', bus: account.bus });
  * await account.stop();
