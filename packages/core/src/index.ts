@@ -11,7 +11,7 @@ export { addUsage, generateObject, raceAbort, toJsonSchema, type GenerateObjectO
 export { createMemoryResponseCache, responseCacheKey, type ResponseCache } from './model/response-cache.js';
 export { SimulatedClock, systemClock, type Clock } from './interfaces/clock.js';
 export { createIdGenerator, createRandom, type Random } from './interfaces/random.js';
-export { isSimulatedExchange, type Exchange, type MarketInfo, type SimulatedExchange } from './interfaces/exchange.js';
+export { isSimulatedExchange, type Exchange, type MarketInfo, type OrderUpdate, type SimulatedExchange } from './interfaces/exchange.js';
 export type { MarketEvent, MarketFeed } from './interfaces/market-feed.js';
 export type { AssistantRecord, AuditEntry, ListQuery, Store } from './interfaces/store.js';
 export type { Assistant, AssistantContext, AssistantGenerateOptions, MaybePromise } from './assistant/assistant.js';

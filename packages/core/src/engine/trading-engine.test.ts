@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { ExchangeError, SimulatedClock, createEventBus, createTradingEngine, defineAssistant, everyNthCandle, timeframeToMs, type Assistant, type Candle, type Exchange, type MarketFeed, type MarketSnapshot, type OcoRequest, type Order, type Timeframe, type TradeOutcome } from '../index.js';
+import { ExchangeError, SimulatedClock, createEventBus, createTradingEngine, defineAssistant, everyNthCandle, timeframeToMs, type Assistant, type Candle, type Exchange, type MarketFeed, type MarketSnapshot, type OcoRequest, type Order, type OrderUpdate, type Timeframe, type TradeOutcome } from '../index.js';
 import { MemoryStore, TestExchange, buildCandles, createArrayFeed, createScriptedAssistant } from '../testing/index.js';
 
 const candles = buildCandles({ count: 60, timeframe: '1h', seed: 7 });
@@ -490,7 +490,76 @@ describe('TradingEngine with a live exchange', () => {
     stop.abort();
     await running;
   });
+  it('follows the venue order updates: polls at once for an update of its own order, not for another order, and reports a stream that fails while trading goes on', async () => {
+    const series = buildCandles({ closes: [100, 100, 101] });
+    const venue = new TestExchange({ cash: 10_000 });
+    venue.onCandle('BTC/USDT', series[0]!);
+    let calls = 0;
+    const planner = defineAssistant({ id: 'planner', analyze: () => ({ assistantId: 'planner', action: calls++ === 0 ? 'BUY' : 'HOLD', confidence: 0.9, reasoning: 'enter with exits', plan: { sizeFraction: 0.2, stopLoss: 95, takeProfit: 106 } }) });
+    // The venue's update stream, fed by the test.
+    const queue: (OrderUpdate | Error)[] = [];
+    let wake: (() => void) | undefined;
+    const push = (item: OrderUpdate | Error) => {
+      queue.push(item);
+      wake?.();
+    };
+    let polls = 0;
+    const exchange: Exchange = {
+      ...live(venue),
+      fetchFills: (symbol, since) => {
+        polls += 1;
+        return venue.fetchFills(symbol, since);
+      },
+      async *watchOrderUpdates({ signal }) {
+        while (!signal.aborted) {
+          if (queue.length === 0) await new Promise<void>((resolve) => { wake = resolve; signal.addEventListener('abort', () => resolve(), { once: true }); });
+          const item = queue.shift();
+          if (item instanceof Error) throw item;
+          if (item !== undefined) yield item;
+        }
+      },
+    };
+    const stop = new AbortController();
+    const feed: MarketFeed = {
+      specificationVersion: 'v1',
+      symbols: ['BTC/USDT'],
+      timeframe: '1h',
+      async *events() {
+        yield { type: 'candles', symbol: 'BTC/USDT', timeframe: '1h', candles: series.slice(1) };
+        await new Promise((resolve) => stop.signal.addEventListener('abort', resolve));
+      },
+    };
+    const events: string[] = [];
+    const engine = createTradingEngine({ exchange, feed, assistants: [planner], clock: new SimulatedClock(series[2]!.timestamp + 3_600_000), trigger: everyNthCandle(2), learning: false, fillPollMs: 0, onCandle: (symbol, candle) => void venue.onCandle(symbol, candle) });
+    engine.bus.on('order-fill', ({ fill, order }) => void events.push(`fill ${order?.type} ${fill.side} ${fill.price}`));
+    engine.bus.on('order-cancel', ({ order }) => void events.push(`cancel ${order.type}`));
+    engine.bus.on('engine-error', ({ error, stage }) => void events.push(`error ${stage} ${error.message}`));
+    const running = engine.run({ signal: stop.signal });
+    const settle = () => new Promise((resolve) => setTimeout(resolve, 30));
+    for (let attempt = 0; attempt < 100 && events.length < 1; attempt += 1) await settle();
+    await settle();
+    expect(events).toEqual(['fill market buy 100']);
+    const before = polls;
+    // Another order of the account changes: nothing to ask for.
+    push({ clientOrderId: 'someone-else-1', symbol: 'BTC/USDT', status: 'filled', resumed: false });
+    await settle();
+    expect(polls).toBe(before);
+    // The market falls through the stop-loss; the venue says so.
+    venue.onCandle('BTC/USDT', { ...series[2]!, timestamp: series[2]!.timestamp + 3_600_000, open: 101, high: 101, low: 90, close: 92 });
+    const stopLoss = [...venue.orders.values()].find((order) => order.type === 'stop-loss')!;
+    push({ clientOrderId: stopLoss.clientOrderId, symbol: 'BTC/USDT', status: 'filled', resumed: false });
+    for (let attempt = 0; attempt < 100 && events.length < 3; attempt += 1) await settle();
+    expect(events).toEqual(['fill market buy 100', 'fill stop-loss sell 95', 'cancel take-profit']);
+    expect(polls).toBe(before + 1);
+    // The stream fails for good: reported, and the run goes on.
+    push(new ExchangeError('EXCHANGE_AUTH', 'watchOrders failed: key revoked'));
+    for (let attempt = 0; attempt < 100 && events.length < 4; attempt += 1) await settle();
+    expect(events.at(-1)).toBe('error order-updates watchOrders failed: key revoked');
+    stop.abort();
+    await expect(running).resolves.toMatchObject({ fills: 2 });
+  });
 });
+
 
 describe('TradingEngine and orders whose placement is in doubt', () => {
   it('looks an order that ended in ORDER_STATE_UNKNOWN up after the batch: found, it is recorded with its fill and gets its protection', async () => {

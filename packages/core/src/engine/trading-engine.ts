@@ -82,6 +82,8 @@ export class TradingEngine {
   #polling: Promise<void> | undefined;
   /** An event is being handled by `run()`: a poll between candles waits. */
   #handling = false;
+  /** An order update came while the engine was busy: poll as soon as it is not (see `#pollSoon`). */
+  #pollWanted = false;
   /** Escalations being answered right now. */
   readonly #resolving = new Set<string>();
   /**
@@ -194,6 +196,7 @@ export class TradingEngine {
       return this.summary;
     }
     const polling = this.#pollBetweenCandles();
+    const updates = this.#followOrderUpdates();
     try {
       for await (const event of feed.events(feedOptions)) {
         if (options.signal?.aborted) break;
@@ -206,9 +209,11 @@ export class TradingEngine {
         } finally {
           this.#handling = false;
         }
+        if (this.#pollWanted) this.#pollSoon();
       }
     } finally {
       polling?.stop();
+      await updates?.stop();
       if (this.#polling !== undefined) await this.#polling;
     }
     return this.summary;
@@ -223,17 +228,56 @@ export class TradingEngine {
     const every = this.#options.fillPollMs;
     if (this.#simulated !== undefined || every === 0) return undefined;
     const timer = setInterval(() => {
-      if (this.#handling || this.#polling !== undefined || (this.#liveOpen.size === 0 && this.#unresolved.size === 0)) return;
-      this.#polling = this.#pollLiveFills()
-        // No caller to throw to: what `#pollLiveFills` does not report itself goes to the bus too.
-        .catch((error: unknown) => void this.bus.emit('engine-error', { error: error as Error, stage: 'fill-poll' }))
-        .finally(() => {
-          this.#polling = undefined;
-        });
+      if (!this.#handling && this.#polling === undefined) this.#startPoll();
     }, every);
     // A poll timer never keeps a process alive by itself.
     timer.unref?.();
     return { stop: () => clearInterval(timer) };
+  }
+
+  /**
+   * On a live venue that pushes order updates (`watchOrderUpdates`), follows them while `run()`
+   * runs: an update of an order the engine waits on (or the stream's return after a drop, when
+   * updates may have been lost) asks for fills at once. The interval and after-batch polls go on
+   * beside it, so a stream that fails (reported as engine-error, stage `order-updates`) costs
+   * time, never a fill.
+   */
+  #followOrderUpdates(): { stop(): Promise<void> } | undefined {
+    const exchange = this.#exchange;
+    if (this.#simulated !== undefined || exchange.watchOrderUpdates === undefined || exchange.supportsOrderUpdates === false) return undefined;
+    const controller = new AbortController();
+    const following = (async () => {
+      for await (const update of exchange.watchOrderUpdates!({ signal: controller.signal })) {
+        const id = update.clientOrderId;
+        if (update.resumed || (id !== undefined && (this.#liveOpen.has(id) || this.#unresolved.has(id)))) this.#pollSoon();
+      }
+    })().catch((error: unknown) => {
+      if (!controller.signal.aborted) this.bus.emit('engine-error', { error: error as Error, stage: 'order-updates' });
+    });
+    return {
+      stop: async () => {
+        controller.abort();
+        await following;
+      },
+    };
+  }
+
+  /** Polls fills now, or once the event being handled or the poll running is done. */
+  #pollSoon(): void {
+    if (this.#handling || this.#polling !== undefined) this.#pollWanted = true;
+    else this.#startPoll();
+  }
+
+  /** Starts a poll between events (there is nothing to ask for without live orders). */
+  #startPoll(): void {
+    if (this.#liveOpen.size === 0 && this.#unresolved.size === 0) return;
+    this.#polling = this.#pollLiveFills()
+      // No caller to throw to: what `#pollLiveFills` does not report itself goes to the bus too.
+      .catch((error: unknown) => void this.bus.emit('engine-error', { error: error as Error, stage: 'fill-poll' }))
+      .finally(() => {
+        this.#polling = undefined;
+        if (this.#pollWanted && !this.#handling) this.#startPoll();
+      });
   }
 
   /** Processes one feed event (exposed for callers that drive the engine themselves). */
@@ -618,6 +662,8 @@ export class TradingEngine {
    */
   async #pollLiveFills(): Promise<void> {
     const exchange = this.#exchange;
+    // What was asked for before this poll began, this poll answers.
+    this.#pollWanted = false;
     try {
       await this.#resolveUnknown();
       if (this.#liveOpen.size === 0) return;

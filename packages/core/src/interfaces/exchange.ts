@@ -1,4 +1,21 @@
-import type { Balances, Candle, Fill, OcoRequest, Order, OrderBook, OrderRequest, Portfolio, Ticker, Timeframe } from '../schemas/index.js';
+import type { Balances, Candle, Fill, OcoRequest, Order, OrderBook, OrderRequest, OrderStatus, Portfolio, Ticker, Timeframe } from '../schemas/index.js';
+
+/**
+ * Word from a venue's user-data stream that one of the account's orders changed (a fill, a
+ * cancellation), or that the stream came back after a drop. It only wakes the reader: the order and
+ * its fills are read through `fetchOrderByClientId` and `fetchFills`, so a lost update costs time,
+ * never a fill.
+ */
+export interface OrderUpdate {
+  /** The order's client order id, when the update names one. */
+  clientOrderId?: string;
+  /** Its unified symbol. */
+  symbol?: string;
+  /** Its status as the update tells it. */
+  status?: OrderStatus;
+  /** True on the first update after the stream reconnected: updates in between may be lost. */
+  resumed: boolean;
+}
 
 /** Precision and limits of one market, as the exchange states them. */
 export interface MarketInfo {
@@ -60,6 +77,14 @@ export interface Exchange {
   createOcoOrder?(request: OcoRequest): Promise<[Order, Order]>;
   /** Whether `createOcoOrder` works here (a ccxt exchange has the method everywhere, the order list only on some). @default true when the method exists */
   readonly supportsOco?: boolean;
+  /**
+   * The account's order updates as the venue pushes them (Binance's user-data stream), reconnecting
+   * after a drop, until `signal` aborts. A live engine follows it and asks for fills as soon as one
+   * of its orders changes, instead of at its next poll.
+   */
+  watchOrderUpdates?(options: { signal: AbortSignal }): AsyncIterable<OrderUpdate>;
+  /** Whether `watchOrderUpdates` works here (it needs a streaming client and keys). @default true when the method exists */
+  readonly supportsOrderUpdates?: boolean;
 }
 
 /**

@@ -21,11 +21,14 @@ describe('ccxt clients from options', () => {
     expect((createCcxtExchange().client.urls.api as Record<string, string>).public).toBe('https://api.binance.com/api/v3');
   });
 
-  it('points every REST URL at apiUrl', () => {
-    const api = createCcxtExchange({ apiUrl: 'http://127.0.0.1:9999/' }).client.urls.api as Record<string, string>;
+  it('points every REST URL at apiUrl, and leaves the WebSocket URLs (of the pro client it builds) alone', () => {
+    const api = createCcxtExchange({ apiUrl: 'http://127.0.0.1:9999/' }).client.urls.api as Record<string, unknown>;
     expect(api.public).toBe('http://127.0.0.1:9999/api/v3');
     expect(api.fapiPublic).toBe('http://127.0.0.1:9999/fapi/v1');
-    expect(Object.values(api).filter((url) => !url.startsWith('http://127.0.0.1:9999/'))).toEqual([]);
+    const rest = Object.values(api).filter((url): url is string => typeof url === 'string');
+    expect(rest.length).toBeGreaterThan(10);
+    expect(rest.filter((url) => !url.startsWith('http://127.0.0.1:9999/'))).toEqual([]);
+    expect((api.ws as { 'ws-api': { spot: string } })['ws-api'].spot).toMatch(/^wss:\/\/ws-api\.binance\.com/);
   });
 
   it('refuses an unknown exchange id or a bad URL, naming it', () => {

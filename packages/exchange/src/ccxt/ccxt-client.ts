@@ -49,3 +49,34 @@ export function forgetFailedMarketLoad(client: CcxtClient): void {
   const loading = client as unknown as { markets?: unknown; marketsLoading?: unknown };
   if (loading.markets === undefined && loading.marketsLoading !== undefined) loading.marketsLoading = undefined;
 }
+
+interface WsClientLike {
+  future(messageHash: string): Promise<unknown>;
+}
+const QUIETED = new WeakSet<object>();
+
+/**
+ * ccxt pro rejects some futures that nobody awaits: Binance's failed user-data subscription (a
+ * refused signature) rejects its `authenticate:signature:spot` future beside the request's own,
+ * and Node ends the process on an unhandled rejection. Every future of this client's sockets is
+ * marked handled here; whoever awaits one still gets its rejection (watchOrders does, and throws).
+ */
+export function quietUnawaitedFutures(client: CcxtClient): void {
+  if (QUIETED.has(client)) return;
+  QUIETED.add(client);
+  const clients = client as unknown as { client(url: string): WsClientLike };
+  const socketOf = clients.client.bind(client);
+  clients.client = (url: string) => {
+    const socket = socketOf(url);
+    if (!QUIETED.has(socket)) {
+      QUIETED.add(socket);
+      const future = socket.future.bind(socket);
+      socket.future = (messageHash: string) => {
+        const promise = future(messageHash);
+        promise.catch(() => undefined);
+        return promise;
+      };
+    }
+    return socket;
+  };
+}

@@ -4,7 +4,7 @@
  * fills polled symbol by symbol, Binance's own one-cancels-the-other, a restart that takes over).
  */
 import { describe, expect, it, onTestFinished } from 'vitest';
-import { SimulatedClock, createTradingEngine, defineAssistant, type Candle, type Order } from '@ia-agents/core';
+import { SimulatedClock, createTradingEngine, defineAssistant, type Candle, type MarketFeed, type Order } from '@ia-agents/core';
 import { MemoryStore, createArrayFeed } from '@ia-agents/core/testing';
 import { startLocalBinance } from '../testing/local-binance.js';
 import { CcxtExchange } from './ccxt-exchange.js';
@@ -153,5 +153,90 @@ describe('TradingEngine live on CcxtExchange (real ccxt, local Binance)', () => 
     expect(store.fills.size).toBe(2);
     expect(binance.rest.sent('POST', '/api/v3/order')).toHaveLength(1);
     expect(binance.rest.sent('POST', '/api/v3/orderList/oco')).toHaveLength(1);
+  });
+
+  describe('with the user-data stream (watchOrders over the WebSocket API)', () => {
+    /** A live feed: these candles, then nothing until the run is stopped (the next candle is an hour away). */
+    function waitingFeed(candles: Candle[], stop: AbortSignal): MarketFeed {
+      return {
+        specificationVersion: 'v1',
+        symbols: ['BTC/USDT'],
+        timeframe: '1h',
+        async *events() {
+          yield { type: 'candles', symbol: 'BTC/USDT', timeframe: '1h', candles };
+          await new Promise((resolve) => stop.addEventListener('abort', resolve));
+        },
+      };
+    }
+
+    const until = async (done: () => boolean | Promise<boolean>) => {
+      for (let attempt = 0; attempt < 300 && !(await done()); attempt += 1) await new Promise((resolve) => setTimeout(resolve, 10));
+    };
+    /** Until the engine sends Binance nothing for 100 ms (the poll after the candle batch is over). */
+    const settled = async (binance: Awaited<ReturnType<typeof venue>>) => {
+      let quiet = 0;
+      for (let seen = -1; quiet < 10; quiet = seen === binance.rest.requests.length ? quiet + 1 : 0) {
+        seen = binance.rest.requests.length;
+        await new Promise((resolve) => setTimeout(resolve, 10));
+      }
+    };
+    const statuses = async (store: MemoryStore) => (await store.listOrders()).map((order: Order) => `${order.type} ${order.status}`).sort();
+
+    it('records a stop-loss Binance filled between candles as its executionReport arrives, and its take-profit expired with it, with no poll timer', async () => {
+      const binance = await venue();
+      const exchange = new CcxtExchange({ client: binance.createClient(), attempts: 2, backoffMs: 0 });
+      expect(exchange.supportsOrderUpdates).toBe(true);
+      const store = new MemoryStore();
+      const stop = new AbortController();
+      const events: string[] = [];
+      // fillPollMs 0: no timer asks for fills between candles; only the stream can bring this one.
+      const engine = createTradingEngine({ exchange, store, feed: waitingFeed([flat(0, 100)], stop.signal), assistants: [buyOnce()], clock: new SimulatedClock(T0), learning: false, riskLimits: { minConfidence: 0 }, fillPollMs: 0 });
+      engine.bus.on('order-fill', ({ order, fill }) => void events.push(`fill ${order?.type} ${fill.side} ${fill.price}`));
+      engine.bus.on('engine-error', ({ error, stage }) => void events.push(`error ${stage} ${error.message}`));
+      const running = engine.run({ signal: stop.signal });
+      await binance.ws.userDataSubscribed();
+      await until(() => binance.rest.orderLists.length === 1);
+      await settled(binance);
+      expect(events).toEqual(['fill market buy 100']);
+      const trades = binance.rest.sent('GET', '/api/v3/myTrades').length;
+      // The market falls through the stop-loss while the next candle is still forming.
+      binance.rest.tradeAt(89);
+      await until(() => events.length === 2);
+      expect(events).toEqual(['fill market buy 100', 'fill stop-loss sell 89']);
+      await until(async () => (await statuses(store)).includes('take-profit cancelled'));
+      expect(await statuses(store)).toEqual(['market filled', 'stop-loss filled', 'take-profit cancelled']);
+      expect(store.fills.size).toBe(2);
+      // Read through REST: the update only woke the engine.
+      expect(binance.rest.sent('GET', '/api/v3/myTrades').length).toBeGreaterThan(trades);
+      stop.abort();
+      await running;
+    });
+
+    it('asks for fills as soon as the stream reconnects after a drop: a stop-loss filled while the socket was down is recorded without a poll timer', async () => {
+      const binance = await venue();
+      const reconnects: string[] = [];
+      const exchange = new CcxtExchange({ client: binance.createClient(), attempts: 2, backoffMs: 0, onReconnect: ({ operation, attempt, error }) => void reconnects.push(`${operation} ${attempt} ${error.code}`) });
+      const store = new MemoryStore();
+      const stop = new AbortController();
+      const events: string[] = [];
+      const engine = createTradingEngine({ exchange, store, feed: waitingFeed([flat(0, 100)], stop.signal), assistants: [buyOnce()], clock: new SimulatedClock(T0), learning: false, riskLimits: { minConfidence: 0 }, fillPollMs: 0 });
+      engine.bus.on('order-fill', ({ order, fill }) => void events.push(`fill ${order?.type} ${fill.side} ${fill.price}`));
+      engine.bus.on('engine-error', ({ error, stage }) => void events.push(`error ${stage} ${error.message}`));
+      const running = engine.run({ signal: stop.signal });
+      await binance.ws.userDataSubscribed();
+      await until(() => binance.rest.orderLists.length === 1);
+      await settled(binance);
+      // The socket drops and the stop-loss fills before any socket is back: its executionReport is lost.
+      binance.ws.dropConnections();
+      binance.rest.tradeAt(89);
+      await until(() => events.length === 2);
+      expect(events).toEqual(['fill market buy 100', 'fill stop-loss sell 89']);
+      expect(reconnects).toEqual(['watchOrders 1 EXCHANGE_NETWORK']);
+      await binance.ws.userDataSubscribed(2);
+      await until(async () => (await statuses(store)).includes('take-profit cancelled'));
+      expect(await statuses(store)).toEqual(['market filled', 'stop-loss filled', 'take-profit cancelled']);
+      stop.abort();
+      await running;
+    });
   });
 });

@@ -17,12 +17,14 @@ import {
   type Order,
   type OrderBook,
   type OrderRequest,
+  type OrderUpdate,
   type Ticker,
   type Timeframe,
 } from '@ia-agents/core';
-import { buildCcxtClient, forgetFailedMarketLoad, type CcxtClient } from './ccxt-client.js';
+import { buildCcxtClient, forgetFailedMarketLoad, quietUnawaitedFutures, type CcxtClient } from './ccxt-client.js';
 import { checkMarketRules } from '../paper/order-admission.js';
-import { toBalances, toCandle, toFill, toMarketInfo, toOrder, toOrderBook, toTicker, type CcxtMarket, type CcxtOrder, type CcxtTrade } from './ccxt-mapping.js';
+import { status, toBalances, toCandle, toFill, toMarketInfo, toOrder, toOrderBook, toTicker, type CcxtMarket, type CcxtOrder, type CcxtTrade } from './ccxt-mapping.js';
+import { RESUMED, reconnectingWatch, type StreamReconnect } from './reconnecting-watch.js';
 import { BINANCE_OCO_METHOD, binanceOcoOrders, binanceOcoParams, checkOcoMarketRules, clientSupportsOco, findOcoLegs, ocoNotSupported, ocoRefusal } from './ccxt-oco.js';
 import { captureFailureHeaders, failureHeaders } from './failure-headers.js';
 import { formatWait, retryAfterMs } from './retry-after.js';
@@ -69,6 +71,17 @@ export const ccxtExchangeOptionsSchema = z.object({
   ohlcvPageSize: z.number().int().positive().max(5000).default(1000),
   /** Extra ccxt options (`options` of the ccxt constructor). @default {} */
   ccxtOptions: z.record(z.string(), z.unknown()).default({}),
+  /**
+   * Follow the account's order updates over the exchange's user-data stream (ccxt pro
+   * `watchOrders`; on Binance spot the signed WebSocket API subscription), so that a live engine
+   * asks for a stop-loss's fill as soon as it happens rather than at its next poll. Needs keys
+   * and an exchange ccxt pro streams; false: fills are only polled. @default true
+   */
+  orderUpdates: z.boolean().default(true),
+  /** Reconnections in a row before the order-update stream gives up (the engine then polls only). @default 10 */
+  reconnectAttempts: z.number().int().min(0).default(10),
+  /** Longest delay between reconnections of the order-update stream (before jitter). @default 30000 */
+  maxBackoffMs: z.number().int().min(0).default(30_000),
 });
 
 
@@ -82,6 +95,8 @@ export type CcxtExchangeOptions = z.input<typeof ccxtExchangeOptionsSchema> & {
   random?: () => number;
   /** Time source. @default the system clock */
   clock?: Clock;
+  /** Called before each reconnection of the order-update stream. */
+  onReconnect?: (reconnect: StreamReconnect) => void;
 };
 
 const wait = (milliseconds: number) => new Promise<void>((resolve) => setTimeout(resolve, milliseconds));
@@ -103,6 +118,14 @@ export class CcxtExchange implements Exchange {
    * stop-loss and a take-profit placed apart each reserve the whole holding and the second is refused.
    */
   readonly supportsOco: boolean;
+  /**
+   * Whether `watchOrderUpdates` streams: `orderUpdates` is on, the client is a ccxt pro client
+   * whose exchange has `watchOrders`, and it holds an API key.
+   */
+  readonly supportsOrderUpdates: boolean;
+  readonly #onReconnect: ((reconnect: StreamReconnect) => void) | undefined;
+  /** ccxt `watchOrders` calls not settled yet (see `close`). */
+  readonly #watching = new Set<Promise<unknown>>();
   readonly #settings: z.output<typeof ccxtExchangeOptionsSchema>;
   readonly #sleep: (milliseconds: number) => Promise<void>;
   readonly #random: () => number;
@@ -112,13 +135,17 @@ export class CcxtExchange implements Exchange {
   readonly #ocoPartners = new Map<string, string>();
 
   constructor(options: CcxtExchangeOptions = {}) {
-    const { client, sleep, clock, random, ...rest } = options;
+    const { client, sleep, clock, random, onReconnect, ...rest } = options;
     this.#settings = parseWith(ccxtExchangeOptionsSchema, rest, 'ccxt exchange options', 'CONFIG_INVALID');
-    this.client = client ?? buildCcxtClient(this.#settings);
+    // The pro client where ccxt pro has the exchange: the same REST calls, and the user-data stream.
+    this.client = client ?? buildCcxtClient(this.#settings, { pro: this.#settings.exchangeId in ccxt.pro });
     captureFailureHeaders(this.client);
     allowOpenOrdersOfEverySymbol(this.client);
     this.id = this.client.id;
     this.supportsOco = clientSupportsOco(this.client);
+    this.supportsOrderUpdates = this.#settings.orderUpdates && this.client.has.watchOrders === true && typeof (this.client as Partial<WatchingClient>).watchOrders === 'function' && Boolean(this.client.apiKey);
+    if (this.supportsOrderUpdates) quietUnawaitedFutures(this.client);
+    this.#onReconnect = onReconnect;
     this.#sleep = sleep ?? wait;
     this.#random = random ?? Math.random;
     this.#clock = clock ?? systemClock;
@@ -524,11 +551,54 @@ export class CcxtExchange implements Exchange {
     return order.clientOrderId;
   }
 
+  /**
+   * The account's order updates from ccxt pro's `watchOrders`, one per order change, reconnecting
+   * after a drop (with backoff, `reconnectAttempts` in a row at most). After each reconnection's
+   * backoff, as it subscribes again, comes `{ resumed: true }`: changes in between may be lost.
+   * Ends when `signal` aborts or `close()` is called. NOT_SUPPORTED where `supportsOrderUpdates`
+   * is false.
+   */
+  async *watchOrderUpdates(options: { signal: AbortSignal }): AsyncGenerator<OrderUpdate> {
+    if (!this.supportsOrderUpdates) throw new ExchangeError('NOT_SUPPORTED', `${this.id}: no order-update stream through this adapter (needs ccxt pro's watchOrders, keys and orderUpdates on)`, { details: { exchangeId: this.id } });
+    const client = this.client as unknown as WatchingClient;
+    const settings = this.#settings;
+    const policy = { reconnectAttempts: settings.reconnectAttempts, backoffMs: settings.backoffMs, maxBackoffMs: settings.maxBackoffMs, jitter: settings.jitter, random: this.#random, sleep: this.#sleep, onReconnect: this.#onReconnect };
+    const watch = () => {
+      const pending = client.watchOrders();
+      this.#watching.add(pending);
+      const settled = () => void this.#watching.delete(pending);
+      pending.then(settled, settled);
+      return pending;
+    };
+    for await (const orders of reconnectingWatch(this.client, 'watchOrders', '', watch, policy, options.signal)) {
+      if (orders === RESUMED) yield { resumed: true };
+      else for (const order of orders) yield { ...(order.clientOrderId === undefined ? {} : { clientOrderId: order.clientOrderId }), symbol: order.symbol, status: status(order), resumed: false };
+    }
+  }
+
+  /**
+   * Closes the client's sockets (the order-update stream); REST calls still work afterwards. A
+   * `watchOrders` that was between its subscription and its wait when the sockets closed opens a
+   * socket again as it goes on: its sockets are closed until every such call has settled.
+   */
+  async close(): Promise<void> {
+    await this.client.close();
+    while (this.#watching.size > 0) {
+      await Promise.race([Promise.allSettled(this.#watching), new Promise((resolve) => setTimeout(resolve, 20))]);
+      await this.client.close();
+    }
+  }
+
   /** Open orders of one symbol (or all, where the exchange allows it). */
   async fetchOpenOrders(symbol?: string): Promise<Order[]> {
     const orders = await this.#call('fetchOpenOrders', () => this.client.fetchOpenOrders(symbol), { symbol });
     return (orders as unknown as CcxtOrder[]).map((order) => toOrder(order, this.#placed.get(order.clientOrderId ?? '') ?? {}));
   }
+}
+
+/** A ccxt pro client's `watchOrders` (the REST client has none). */
+interface WatchingClient {
+  watchOrders(): Promise<CcxtOrder[]>;
 }
 
 /**

@@ -50,7 +50,8 @@ export function toMarketInfo(market: CcxtMarket): MarketInfo {
   };
 }
 
-function status(order: CcxtOrder): OrderStatus {
+/** Our status of a ccxt order. */
+export function status(order: CcxtOrder): OrderStatus {
   if (order.status === 'closed') return 'filled';
   // Cancelled or expired, part-filled or not: over (its fills, if any, stay a position).
   if (order.status === 'canceled' || order.status === 'expired') return 'cancelled';

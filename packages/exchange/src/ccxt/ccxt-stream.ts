@@ -1,10 +1,13 @@
-import ccxt from 'ccxt';
 import { z } from 'zod';
-import { AbortError, parseWith, systemClock, type Candle, type Clock, type ExchangeError, type OrderBook, type Ticker, type Timeframe } from '@ia-agents/core';
-import { buildCcxtClient, forgetFailedMarketLoad, type CcxtClient } from './ccxt-client.js';
+import { parseWith, systemClock, type Candle, type Clock, type OrderBook, type Ticker, type Timeframe } from '@ia-agents/core';
+import { buildCcxtClient, type CcxtClient } from './ccxt-client.js';
 import { toCandle, toOrderBook, toTicker } from './ccxt-mapping.js';
-import { translateCcxtError } from './translate-error.js';
-import { backoffDelay, jitterSchema } from '../util/backoff.js';
+import { RESUMED, reconnectingWatch, type StreamReconnect } from './reconnecting-watch.js';
+import { jitterSchema } from '../util/backoff.js';
+
+export type { StreamReconnect } from './reconnecting-watch.js';
+
+const wait = (milliseconds: number) => new Promise<void>((resolve) => setTimeout(resolve, milliseconds));
 
 /** Options of `createCcxtStream`, validated at construction. */
 export const ccxtStreamOptionsSchema = z.object({
@@ -30,20 +33,6 @@ export const ccxtStreamOptionsSchema = z.object({
   ccxtOptions: z.record(z.string(), z.unknown()).default({}),
 });
 
-/** A stream's reconnection, as reported to `onReconnect`. */
-export interface StreamReconnect {
-  /** `watchOHLCV`, `watchTicker` or `watchOrderBook`. */
-  operation: string;
-  /** Symbol of the stream. */
-  symbol: string;
-  /** Reconnection number since the last update. */
-  attempt: number;
-  /** Delay before reconnecting, ms. */
-  delayMs: number;
-  /** Why the stream dropped. */
-  error: ExchangeError;
-}
-
 /** Options of `createCcxtStream`. */
 export type CcxtStreamOptions = z.input<typeof ccxtStreamOptionsSchema> & {
   /** A ready ccxt pro client (tests point its urls at local servers). @default built from exchangeId and keys */
@@ -64,20 +53,6 @@ export interface OhlcvUpdate {
   candles: Candle[];
   /** True on the first update after a reconnection: updates in between may have been missed. */
   resumed: boolean;
-}
-
-const RECONNECTABLE = new Set(['EXCHANGE_NETWORK', 'TIMEOUT', 'EXCHANGE_UNAVAILABLE', 'EXCHANGE_RATE_LIMITED']);
-const wait = (milliseconds: number) => new Promise<void>((resolve) => setTimeout(resolve, milliseconds));
-
-/** Resolves `promise`, or rejects with an AbortError when `signal` aborts first. */
-function abortable<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
-  if (signal === undefined) return promise;
-  if (signal.aborted) return Promise.reject(new AbortError('stream aborted'));
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = () => reject(new AbortError('stream aborted'));
-    signal.addEventListener('abort', onAbort, { once: true });
-    promise.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
-  });
 }
 
 /**
@@ -137,27 +112,11 @@ export class CcxtStream {
 
   /** Repeats one ccxt watch call, reconnecting after retryable failures. */
   async *#watch<T>(operation: string, symbol: string, watch: () => Promise<T>, signal: AbortSignal | undefined, onResume?: () => void): AsyncGenerator<T> {
-    let failures = 0;
-    // A function, not a narrowed property: the signal can abort while a watch is pending.
-    const aborted = () => signal?.aborted === true;
-    while (!aborted()) {
-      let value: T;
-      try {
-        value = await abortable(watch(), signal);
-      } catch (error) {
-        if (aborted() || error instanceof ccxt.ExchangeClosedByUser) return;
-        forgetFailedMarketLoad(this.client);
-        const translated = translateCcxtError(error, operation, { symbol });
-        if (!RECONNECTABLE.has(translated.code) || failures >= this.#settings.reconnectAttempts) throw translated;
-        failures += 1;
-        const delayMs = backoffDelay(failures, { baseMs: this.#settings.backoffMs, maxMs: this.#settings.maxBackoffMs, jitter: this.#settings.jitter, random: this.#random });
-        this.#onReconnect?.({ operation, symbol, attempt: failures, delayMs, error: translated });
-        onResume?.();
-        await this.#sleep(delayMs);
-        continue;
-      }
-      failures = 0;
-      yield value;
+    const settings = this.#settings;
+    const policy = { reconnectAttempts: settings.reconnectAttempts, backoffMs: settings.backoffMs, maxBackoffMs: settings.maxBackoffMs, jitter: settings.jitter, random: this.#random, sleep: this.#sleep, onReconnect: this.#onReconnect };
+    for await (const value of reconnectingWatch(this.client, operation, symbol, watch, policy, signal)) {
+      if (value === RESUMED) onResume?.();
+      else yield value;
     }
   }
 }

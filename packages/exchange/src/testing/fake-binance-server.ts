@@ -33,7 +33,7 @@ export function toKline(candle: Candle, lengthMs: number): (string | number)[] {
   return [candle.timestamp, text(candle.open), text(candle.high), text(candle.low), text(candle.close), text(candle.volume), candle.timestamp + lengthMs - 1, text(candle.volume * candle.close), 100, text(candle.volume / 2), text((candle.volume / 2) * candle.close), '0'];
 }
 
-interface FakeOrder {
+export interface FakeOrder {
   symbol: string; orderId: number; orderListId: number; clientOrderId: string; price: string; origQty: string; executedQty: string; cummulativeQuoteQty: string;
   status: string; timeInForce: string; type: string; side: string; stopPrice: string; icebergQty: string; time: number; updateTime: number; isWorking: boolean;
   workingTime: number; origQuoteOrderQty: string; selfTradePreventionMode: string;
@@ -51,6 +51,9 @@ function reservedQuote(order: FakeOrder): number {
   const reference = Number(order.stopPrice) > 0 ? Number(order.stopPrice) : Number(order.price);
   return TRAILING_RESERVE.get(order) ?? Number(order.origQty) * reference;
 }
+
+/** What happened to an order, as Binance's executionReport says it (`x`). */
+export type FakeExecution = 'NEW' | 'TRADE' | 'CANCELED' | 'EXPIRED';
 
 /** An order list (one-cancels-the-other) as the fake keeps it: its legs are in `orders`. */
 export interface FakeOrderList {
@@ -104,6 +107,11 @@ export class FakeBinance {
   readonly orderLists: FakeOrderList[] = [];
   balances: Record<string, { free: number; locked: number }> = { USDT: { free: 10_000, locked: 0 }, BTC: { free: 0, locked: 0 } };
   price = 100;
+  /**
+   * Called with each order the fake places, fills, cancels or expires, after the change
+   * (`startLocalBinance` pushes it to the user-data stream as an executionReport).
+   */
+  onOrderUpdate: ((order: FakeOrder, execution: FakeExecution) => void) | undefined = undefined;
   #server: Server | undefined;
   #nextId = 1000;
   #nextListId = 1;
@@ -273,6 +281,7 @@ export class FakeBinance {
       this.#fill(order, price);
       if (side === 'BUY') { quote.free -= quantity * price; base.free += quantity; } else { base.free -= quantity; quote.free += quantity * price; }
     } else if (side === 'BUY') { quote.free -= quantity * price; quote.locked += quantity * price; } else { base.free -= quantity; base.locked += quantity; }
+    this.onOrderUpdate?.(order, order.status === 'FILLED' ? 'TRADE' : 'NEW');
     return [200, { ...order, transactTime: order.time, fills: order.status === 'FILLED' ? [{ price: price.toFixed(8), qty: order.origQty, commission: '0.00000000', commissionAsset: 'BTC', tradeId: order.orderId }] : [] }];
   }
 
@@ -301,6 +310,7 @@ export class FakeBinance {
     TRAILING_EXTREME.set(order, this.price);
     if (side === 'BUY') TRAILING_RESERVE.set(order, reserve);
     if (side === 'BUY') { quote.free -= reserve; quote.locked += reserve; } else { base.free -= quantity; base.locked += quantity; }
+    this.onOrderUpdate?.(order, 'NEW');
     return [200, { ...order, transactTime: order.time, fills: [] }];
   }
 
@@ -342,6 +352,7 @@ export class FakeBinance {
     ];
     const list: FakeOrderList = { orderListId, listClientOrderId: params.listClientOrderId ?? `list-${orderListId}`, symbol, orderIds: legs.map((leg) => leg.orderId) };
     this.orderLists.push(list);
+    for (const leg of legs) this.onOrderUpdate?.(leg, 'NEW');
     const time = legs[0]!.time;
     return [200, {
       orderListId, contingencyType: 'OCO', listStatusType: 'EXEC_STARTED', listOrderStatus: 'EXECUTING', listClientOrderId: list.listClientOrderId, transactionTime: time, symbol,
@@ -361,7 +372,13 @@ export class FakeBinance {
       this.#fill(order, price);
       order.updateTime = this.orderTime ?? order.updateTime + 1;
       this.#settleStop(order, price);
-      for (const other of this.#listLegs(order)) if (other !== order && other.status === 'NEW') { other.status = 'EXPIRED'; other.updateTime = this.orderTime ?? other.updateTime + 1; }
+      this.onOrderUpdate?.(order, 'TRADE');
+      for (const other of this.#listLegs(order)) {
+        if (other === order || other.status !== 'NEW') continue;
+        other.status = 'EXPIRED';
+        other.updateTime = this.orderTime ?? other.updateTime + 1;
+        this.onOrderUpdate?.(other, 'EXPIRED');
+      }
     }
   }
 
@@ -410,7 +427,12 @@ export class FakeBinance {
   #cancel(params: Record<string, string>): [number, unknown] {
     const order = this.orders.find((candidate) => String(candidate.orderId) === params.orderId);
     if (order === undefined || order.status !== 'NEW') return [400, { code: -2011, msg: 'Unknown order sent.' }];
-    for (const leg of this.#listLegs(order)) if (leg.status === 'NEW') { leg.status = 'CANCELED'; leg.updateTime = this.orderTime ?? leg.updateTime + 1; }
+    for (const leg of this.#listLegs(order)) {
+      if (leg.status !== 'NEW') continue;
+      leg.status = 'CANCELED';
+      leg.updateTime = this.orderTime ?? leg.updateTime + 1;
+      this.onOrderUpdate?.(leg, 'CANCELED');
+    }
     const amount = Number(order.origQty);
     const reserved = reservedQuote(order);
     if (order.side === 'BUY') { this.balances.USDT!.locked -= reserved; this.balances.USDT!.free += reserved; } else { this.balances.BTC!.locked -= amount; this.balances.BTC!.free += amount; }

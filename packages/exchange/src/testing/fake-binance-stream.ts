@@ -1,9 +1,11 @@
+import { createHmac } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { timeframeToMs, type Candle, type Timeframe } from '@ia-agents/core';
+import type { FakeExecution, FakeOrder } from './fake-binance-server.js';
 
-/** A SUBSCRIBE (or UNSUBSCRIBE) request a client sent. */
+/** A request a client sent: SUBSCRIBE or UNSUBSCRIBE (its streams), or a WebSocket API method (no streams). */
 export interface StreamRequest {
   method: string;
   params: string[];
@@ -16,15 +18,24 @@ interface Connection {
   socket: WebSocket;
   number: number;
   streams: Set<string>;
+  /** Its user-data subscription (WebSocket API `userDataStream.subscribe.signature`), if any. */
+  userData?: number;
 }
 
 const text = (value: number) => value.toFixed(8);
+
+/** The keys the fake WebSocket API accepts (those of `createLocalBinanceClient`). */
+const API_KEY = 'test-key';
+const API_SECRET = 'test-secret';
 
 /**
  * A local WebSocket server speaking Binance's spot stream protocol: clients connect to any path
  * (ccxt uses `<ws>/<n>`), send `{"method":"SUBSCRIBE","params":["btcusdt@kline_1m"],"id":1}`,
  * get `{"result":null,"id":1}`, then receive the events pushed to the streams they subscribed
- * (kline, 24hrTicker, depthUpdate). `dropConnections()` cuts every socket as a network failure would.
+ * (kline, 24hrTicker, depthUpdate). It also speaks the part of the WebSocket API (`/ws-api/v3`)
+ * that ccxt's `watchOrders` uses: `userDataStream.subscribe.signature` (keys and HMAC signature
+ * checked), answered with a subscription id, then `executionReport` events wrapped as
+ * `{ subscriptionId, event }`. `dropConnections()` cuts every socket as a network failure would.
  * @example
  * const stream = new FakeBinanceStream();
  * const wsUrl = await stream.start();
@@ -40,6 +51,9 @@ export class FakeBinanceStream {
   #opened = 0;
   #waiters: { stream: string; count: number; resolve: () => void }[] = [];
   #eventTime = 1;
+  #nextSubscription = 0;
+  #userDataWaiters: { count: number; resolve: () => void }[] = [];
+  #tradeId = 5000;
 
   /** Starts on 127.0.0.1 with an ephemeral port and returns the base URL (`ws://127.0.0.1:port`). */
   async start(): Promise<string> {
@@ -62,10 +76,39 @@ export class FakeBinanceStream {
     return this.#opened;
   }
 
+  /** Connections open now. */
+  get openConnections(): number {
+    return this.#connections.length;
+  }
+
   /** Resolves once `count` SUBSCRIBE requests in all have named `stream`. */
   subscribed(stream: string, count = 1): Promise<void> {
     if (this.#subscriptions(stream) >= count) return Promise.resolve();
     return new Promise((resolve) => this.#waiters.push({ stream, count, resolve }));
+  }
+
+  /** Resolves once `count` user-data subscriptions in all were accepted (one per connection of ccxt's `watchOrders`). */
+  userDataSubscribed(count = 1): Promise<void> {
+    if (this.#userDataSubscriptions() >= count) return Promise.resolve();
+    return new Promise((resolve) => this.#userDataWaiters.push({ count, resolve }));
+  }
+
+  /**
+   * Pushes an executionReport of `order` (as the REST fake holds it, after the change) to every
+   * user-data subscription; a TRADE carries the whole order as its last fill, at its average price.
+   */
+  executionReport(order: FakeOrder, execution: FakeExecution): void {
+    const time = this.#nextEventTime(order.updateTime);
+    const executed = Number(order.executedQty);
+    const trade = execution === 'TRADE';
+    const lastPrice = trade && executed > 0 ? Number(order.cummulativeQuoteQty) / executed : 0;
+    const event = {
+      e: 'executionReport', E: time, s: order.symbol, c: order.clientOrderId, S: order.side, o: order.type, f: order.timeInForce, q: order.origQty, p: order.price, P: order.stopPrice,
+      F: '0.00000000', g: order.orderListId, C: execution === 'CANCELED' ? order.clientOrderId : '', x: execution, X: order.status, r: 'NONE', i: order.orderId,
+      l: trade ? order.executedQty : '0.00000000', z: order.executedQty, L: lastPrice.toFixed(8), n: '0', N: null, T: order.updateTime, t: trade ? this.#tradeId++ : -1, v: 0, I: time,
+      w: order.isWorking, m: false, M: trade, O: order.time, Z: order.cummulativeQuoteQty, Y: trade ? order.cummulativeQuoteQty : '0.00000000', Q: '0.00000000', W: order.workingTime, V: order.selfTradePreventionMode,
+    };
+    for (const connection of this.#connections) if (connection.userData !== undefined) connection.socket.send(JSON.stringify({ subscriptionId: connection.userData, event }));
   }
 
   /** Cuts every open connection without a closing handshake (what a network failure looks like). */
@@ -115,6 +158,28 @@ export class FakeBinanceStream {
     return this.requests.filter((request) => request.method === 'SUBSCRIBE' && request.params.includes(stream)).length;
   }
 
+  #userDataSubscriptions(): number {
+    return this.requests.filter((request) => request.method === 'userDataStream.subscribe.signature').length;
+  }
+
+  /** The WebSocket API's `userDataStream.subscribe.signature`: the key and the HMAC-SHA256 of the sorted parameters must be ours. */
+  #subscribeUserData(connection: Connection, id: number | string, params: Record<string, string | number>): void {
+    const { signature, ...signed } = params;
+    const query = Object.keys(signed).sort().map((key) => `${key}=${signed[key]}`).join('&');
+    if (signed.apiKey !== API_KEY || signature !== createHmac('sha256', API_SECRET).update(query).digest('hex')) {
+      connection.socket.send(JSON.stringify({ id, status: 400, error: { code: -1022, msg: 'Signature for this request is not valid.' } }));
+      return;
+    }
+    connection.userData = this.#nextSubscription++;
+    this.requests.push({ method: 'userDataStream.subscribe.signature', params: [], id, connection: connection.number });
+    connection.socket.send(JSON.stringify({ id, status: 200, result: { subscriptionId: connection.userData } }));
+    for (const waiter of [...this.#userDataWaiters]) {
+      if (this.#userDataSubscriptions() < waiter.count) continue;
+      this.#userDataWaiters = this.#userDataWaiters.filter((entry) => entry !== waiter);
+      waiter.resolve();
+    }
+  }
+
   #accept(socket: WebSocket): void {
     const connection: Connection = { socket, number: ++this.#opened, streams: new Set() };
     this.#connections.push(connection);
@@ -123,9 +188,10 @@ export class FakeBinanceStream {
   }
 
   #onMessage(connection: Connection, data: string): void {
-    const request = JSON.parse(data) as { method?: string; params?: string[]; id?: number | string };
+    const request = JSON.parse(data) as { method?: string; params?: unknown; id?: number | string };
+    if (request.method === 'userDataStream.subscribe.signature') return this.#subscribeUserData(connection, request.id ?? 0, (request.params ?? {}) as Record<string, string | number>);
     if (request.method !== 'SUBSCRIBE' && request.method !== 'UNSUBSCRIBE') return;
-    const params = request.params ?? [];
+    const params = (request.params ?? []) as string[];
     for (const stream of params) {
       if (request.method === 'SUBSCRIBE') connection.streams.add(stream);
       else connection.streams.delete(stream);

@@ -31,6 +31,8 @@ export function createLocalBinanceClient(settings: LocalBinanceClientOptions): I
     const streams = api.ws as Record<string, unknown>;
     // ccxt tells spot from contract streams by "/stream" in the URL, as in wss://stream.binance.com.
     for (const key of ['spot', 'margin']) streams[key] = `${settings.wsUrl}/stream/ws`;
+    // The WebSocket API (orders over the socket, the signed user-data stream of watchOrders).
+    streams['ws-api'] = { ...(streams['ws-api'] as Record<string, string>), spot: `${settings.wsUrl}/ws-api/v3` };
     // ccxt wants an http agent for plain ws:// URLs (what `loadHttpProxyAgent()` sets up).
     client.httpAgent = new Agent();
   }

@@ -9,7 +9,7 @@ export type LocalBinanceClient = ReturnType<typeof createLocalBinanceClient>;
 export interface LocalBinance {
   /** The REST server: klines, orders, balances, faults, the request log. */
   rest: FakeBinance;
-  /** The WebSocket stream server: subscriptions, kline/ticker/depth events, dropped connections. */
+  /** The WebSocket server: stream subscriptions, kline/ticker/depth events, the user-data stream (each order change of `rest`), dropped connections. */
   ws: FakeBinanceStream;
   /** Base URL of the REST server (`http://127.0.0.1:<port>`). */
   restUrl: string;
@@ -35,6 +35,8 @@ export async function startLocalBinance(): Promise<LocalBinance> {
   const rest = new FakeBinance();
   const ws = new FakeBinanceStream();
   const [restUrl, wsUrl] = [await rest.start(), await ws.start()];
+  // Binance tells the account's user-data stream of every order change.
+  rest.onOrderUpdate = (order, execution) => ws.executionReport(order, execution);
   const clients: LocalBinanceClient[] = [];
   let stopped: Promise<void> | undefined;
   const stop = async () => {

@@ -60,6 +60,8 @@ interface Venue {
    * market rules could not be loaded, if so (logged once the app's logger exists).
    */
   paper?: { exchange: PaperExchange; quote: string; start: PaperStart; rulesError?: string };
+  /** Closes what the venue opened (a live exchange's sockets: its order-update stream). */
+  close?: () => Promise<void>;
 }
 
 /** How a paper account started: from its saved snapshot, or fresh (and why). */
@@ -141,7 +143,7 @@ async function liveVenue(config: ServerConfig, store: ServerStore, owner: Owner,
   if (sealed === undefined) throw new ConfigError('server configuration', [{ path: ['mode'], message: `live trading needs ${config.exchange} credentials: store them with PUT /api/v1/config/exchange-credentials (in replay mode) first` }]);
   const keys = JSON.parse(cipher.open(sealed, `${owner.user.id}:${config.exchange}`)) as { apiKey: string; secret: string };
   const exchange = createCcxtExchange({ exchangeId: config.exchange, apiKey: keys.apiKey, secret: keys.secret, ...(client === undefined ? {} : { client }) });
-  return { exchange, feed: createPollingFeed({ exchange, symbols: config.symbols, timeframe: config.timeframe, warmup: config.replayWarmup }), clock: systemClock };
+  return { exchange, feed: createPollingFeed({ exchange, symbols: config.symbols, timeframe: config.timeframe, warmup: config.replayWarmup }), clock: systemClock, close: () => exchange.close() };
 }
 
 /** The team's recommended weights times the user's saved ones. */
@@ -289,6 +291,7 @@ export async function createServer(config: ServerConfig, options: CreateServerOp
       await app.close();
       // After the API closed: a manual order answered during shutdown is in the last save too.
       await paper?.close();
+      await venue.close?.();
       await lease.release();
       await store.close();
       redis?.disconnect();

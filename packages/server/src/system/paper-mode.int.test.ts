@@ -42,6 +42,11 @@ describe('paper and live modes against a local Binance (real ccxt client)', () =
     await replay.close();
     const live = await createServer(settings({ mode: 'live', encryptionKey: key, adminToken: 'iaa_live-test-token-0123456789' }), { ccxtClient: binance.createClient() });
     expect(live.account.status()).toBe('starting');
+    // Running, the account follows its user-data stream (fills as they happen); closing the server closes that socket.
+    await live.listen();
+    await binance.ws.userDataSubscribed();
     await live.close();
+    for (let attempt = 0; attempt < 100 && binance.ws.openConnections > 0; attempt += 1) await new Promise((resolve) => setTimeout(resolve, 10));
+    expect(binance.ws.openConnections).toBe(0);
   });
 });
