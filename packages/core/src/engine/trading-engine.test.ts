@@ -186,6 +186,43 @@ describe('TradingEngine', () => {
     expect(store.fills.size).toBe(3);
   });
 
+  it('records, after a restart, a manual order with a client order id the user chose, which the venue took and the earlier process never recorded; a request that never reached the venue records nothing', async () => {
+    const [first, second, third] = buildCandles({ closes: [100, 100, 102] });
+    const inner = new TestExchange({ cash: 10_000 });
+    inner.onCandle('BTC/USDT', first!);
+    const store = new MemoryStore();
+    const hold = createScriptedAssistant({ id: 'hold', turns: [{ action: 'HOLD', confidence: 1 }] });
+    const before = createTradingEngine({ exchange: live(inner), store, feed: feedOf([second!]), assistants: [hold], clock: new SimulatedClock(second!.timestamp), trigger: everyNthCandle(1), riskLimits: { minConfidence: 0 }, learning: false });
+    await before.run();
+    // The venue's time is the engine's (the close of the candle it decided on).
+    inner.onCandle('BTC/USDT', third!);
+    // The process dies between the venue taking the order and the store recording it.
+    const saveOrder = store.saveOrder.bind(store);
+    store.saveOrder = async () => {
+      throw new Error('process killed');
+    };
+    await expect(before.placeManualOrder({ clientOrderId: 'hedge-dec-07', symbol: 'BTC/USDT', side: 'buy', type: 'market', amount: 1 }, 'alice')).rejects.toThrow('process killed');
+    store.saveOrder = saveOrder;
+    // A second request whose send failed: the venue never saw it.
+    const down: Exchange = { ...live(inner), createOrder: () => Promise.reject(new ExchangeError('EXCHANGE_UNAVAILABLE', 'venue down')) };
+    const failing = createTradingEngine({ exchange: down, store, feed: feedOf([]), assistants: [hold], clock: new SimulatedClock(third!.timestamp), learning: false });
+    await expect(failing.placeManualOrder({ clientOrderId: 'never-sent', symbol: 'BTC/USDT', side: 'buy', type: 'market', amount: 1 }, 'alice')).rejects.toThrow('venue down');
+    // And a trade on the account that is not this engine's.
+    await inner.createOrder({ clientOrderId: 'web_7f3a', symbol: 'BTC/USDT', side: 'buy', type: 'market', amount: 0.5 });
+    expect(store.orders.size).toBe(0);
+    const after = createTradingEngine({ exchange: live(inner), store, feed: feedOf([]), assistants: [hold], clock: new SimulatedClock(third!.timestamp + 1), learning: false });
+    const fills: string[] = [];
+    after.bus.on('order-fill', ({ fill }) => void fills.push(`${fill.clientOrderId} ${fill.amount} @ ${fill.price}`));
+    expect(await after.run()).toMatchObject({ fills: 1 });
+    expect(fills).toEqual(['hedge-dec-07 1 @ 102']);
+    expect([...store.orders.values()].map((order) => `${order.clientOrderId} ${order.status}`)).toEqual(['hedge-dec-07 filled']);
+    expect((await store.listAudit()).filter((entry) => entry.action === 'order-recorded-late').map((entry) => entry.subject)).toEqual(['hedge-dec-07']);
+    // A second restart finds nothing missing.
+    const again = createTradingEngine({ exchange: live(inner), store, feed: feedOf([]), assistants: [hold], clock: new SimulatedClock(third!.timestamp + 2), learning: false });
+    expect(await again.run()).toMatchObject({ fills: 0 });
+    expect(store.fills.size).toBe(1);
+  });
+
   it('places nothing on a veto and keeps an escalation pending until a person decides', async () => {
     const exchange = new TestExchange();
     const store = new MemoryStore();

@@ -470,10 +470,13 @@ export class TradingEngine {
    * Orders the exchange holds that the store never recorded: open ones, and those with fills since
    * the store's newest record (less `LIVE_FILL_OVERLAP_MS`). A simulated exchange holds only this
    * account's orders; on a live venue only the orders the engine names are taken (`<decision>-o`,
-   * `-a`, `-sl`, `-tp`, and the API's `man-`): other trades on the account are not the engine's.
+   * `-a`, `-sl`, `-tp`, and the API's `man-`) and the manual orders whose request the store has
+   * (`manual-order` audit entries, written before the send, so a client order id the user chose is
+   * known too): other trades on the account are not the engine's.
    */
   async #recordUnknown(store: Store, stored: readonly Order[], open: readonly Order[], newestFill: number | undefined): Promise<void> {
-    const ours = (clientOrderId: string) => this.#simulated !== undefined || OWN_ORDER.test(clientOrderId);
+    const requested = await this.#manualRequests(store);
+    const ours = (clientOrderId: string) => this.#simulated !== undefined || OWN_ORDER.test(clientOrderId) || requested.has(clientOrderId);
     const known = new Set(stored.map((order) => order.clientOrderId));
     const unknown = async (clientOrderId: string) => !known.has(clientOrderId) && ours(clientOrderId) && (await store.getOrder(clientOrderId)) === undefined;
     // Recorded with every fill it has so far (an open order too may be part filled).
@@ -488,9 +491,12 @@ export class TradingEngine {
     // From the store's newest record: its newest fill, else its newest order, else its newest
     // decision (an order comes after its decision); a simulated exchange with nothing recorded at all
     // is this account's own from its first order.
-    const since = newestFill ?? (stored.length > 0 ? Math.max(...stored.map((order) => order.createdAt)) : ((await store.listDecisions({ limit: 1 }))[0]?.createdAt ?? (this.#simulated === undefined ? undefined : Number.NEGATIVE_INFINITY)));
+    const newestRecord = newestFill ?? (stored.length > 0 ? Math.max(...stored.map((order) => order.createdAt)) : (await store.listDecisions({ limit: 1 }))[0]?.createdAt);
+    // A manual order asked for before that record (or with none) is looked for from its request on.
+    const firstRequest = requested.size === 0 ? undefined : Math.min(...[...requested.values()].map((request) => request.time));
+    const since = newestRecord === undefined ? (firstRequest ?? (this.#simulated === undefined ? undefined : Number.NEGATIVE_INFINITY)) : Math.min(newestRecord, firstRequest ?? newestRecord);
     if (since === undefined) return;
-    const symbols = new Set([...(this.#settings.feed?.symbols ?? []), ...stored.map((order) => order.symbol)]);
+    const symbols = new Set([...(this.#settings.feed?.symbols ?? []), ...stored.map((order) => order.symbol), ...[...requested.values()].map((request) => request.symbol)]);
     for (const symbol of symbols) {
       const fills = (await this.#exchange.fetchFills(symbol, since - LIVE_FILL_OVERLAP_MS)).filter((fill) => !this.#seenFills.has(fill.id));
       for (const clientOrderId of new Set(fills.map((fill) => fill.clientOrderId))) {
@@ -501,6 +507,20 @@ export class TradingEngine {
         await this.#protectLateEntry(order);
       }
     }
+  }
+
+  /**
+   * The manual orders the store has a request of (the latest `RECONCILED_ORDERS` audit entries) and
+   * no order record: client order id -> when it was asked for, and its symbol.
+   */
+  async #manualRequests(store: Store): Promise<Map<string, { time: number; symbol: string }>> {
+    const requested = new Map<string, { time: number; symbol: string }>();
+    for (const entry of await store.listAudit({ limit: RECONCILED_ORDERS })) {
+      const symbol = entry.data.symbol;
+      if (entry.action !== 'manual-order' || entry.subject === undefined || typeof symbol !== 'string') continue;
+      if ((await store.getOrder(entry.subject)) === undefined) requested.set(entry.subject, { time: entry.timestamp, symbol });
+    }
+    return requested;
   }
 
   /**
