@@ -25,6 +25,7 @@ export const ENVIRONMENT_VARIABLES: Readonly<Record<string, readonly [keyof Serv
   ADMIN_TOKEN: ['adminToken', 'string'],
   RATE_LIMIT_MAX: ['rateLimitMax', 'number'],
   RATE_LIMIT_WINDOW_MS: ['rateLimitWindowMs', 'number'],
+  LEASE_RETRY_MS: ['leaseRetryMs', 'number'],
   SCHEDULER_ENABLED: ['schedulerEnabled', 'boolean'],
   MONITORING_CRON: ['monitoringCron', 'string'],
   LEARNING_CRON: ['learningCron', 'string'],

@@ -46,6 +46,12 @@ export const serverConfigSchema = z
     rateLimitMax: z.number().int().positive().default(600),
     /** Rate-limit window, milliseconds. @default 60000 */
     rateLimitWindowMs: z.number().int().positive().default(60_000),
+    /**
+     * After losing its account lease (PostgreSQL ended the connection holding it), how long the
+     * server waits between attempts to take it again; once it holds it, the account is built anew
+     * from the store and the exchange and trades again. @default 5000
+     */
+    leaseRetryMs: z.number().int().positive().default(5_000),
     /** Run the built-in scheduler (off when n8n or another orchestrator calls the trigger routes). @default true */
     schedulerEnabled: z.boolean().default(true),
     /** Market monitoring schedule (seed: every minute). @default '* * * * *' */

@@ -71,7 +71,8 @@ export class PostgresStore extends SqlServerStore {
         try {
           if (held) await client.query('SELECT pg_advisory_unlock($1, hashtext($2))', [...key]);
         } finally {
-          client.off('error', lose);
+          // A dead session's client may report its end once more: heard, so it cannot end the process.
+          client.off('error', lose).on('error', () => undefined);
           // Closed rather than pooled: a connection that held a lock is not handed out again.
           client.release(true);
         }

@@ -1,6 +1,7 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import pg from 'pg';
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../config/load-config.js';
 import { administer, dropDatabase, freshDatabase } from '../testing/postgres-databases.js';
@@ -58,23 +59,49 @@ describe('createServer on the embedded defaults', () => {
     await second.close();
   });
 
-  it('stops trading when PostgreSQL ends the connection holding its account, and the next server takes the account', async () => {
+  it('stops trading when PostgreSQL ends the connection holding its account, refuses orders while another server may trade it, and trades again once it holds the account again', async () => {
     const url = await freshDatabase('lease');
+    const database = new URL(url).pathname.slice(1);
+    const other = new pg.Client({ connectionString: url });
     try {
-      const settings = config({ databaseUrl: url, replaySpeed: 1 });
+      const token = 'iaa_test-admin-token-lease-012345';
+      const headers = { authorization: `Bearer ${token}` };
+      const settings = config({ databaseUrl: url, replaySpeed: 1, leaseRetryMs: 100, adminToken: token });
       const first = await createServer(settings);
       const stages: string[] = [];
       first.account.bus.on('engine-error', ({ stage }) => void stages.push(stage));
-      void first.listen();
+      await first.listen();
       await expect(createServer(settings)).rejects.toMatchObject({ code: 'CONFLICT', message: expect.stringContaining('on this PostgreSQL database') });
+      const lost = first.account;
+      // Another session waits for the account's lock: PostgreSQL hands it over as soon as the first server's session ends.
+      await other.connect();
+      const taken = other.query('SELECT pg_advisory_lock(727002, hashtext($1))', [first.owner.user.id]);
       // The session holding the lock ends (a database restart, a network cut).
-      await administer(`SELECT pg_terminate_backend(pid) FROM pg_locks WHERE locktype = 'advisory' AND classid = 727002 AND database = (SELECT oid FROM pg_database WHERE datname = '${new URL(url).pathname.slice(1)}')`);
-      for (let attempt = 0; attempt < 100 && first.account.status() !== 'stopped'; attempt += 1) await new Promise((resolve) => setTimeout(resolve, 50));
-      expect([first.account.status(), stages]).toEqual(['stopped', ['account-lease']]);
-      const second = await createServer(settings);
-      await second.close();
+      await administer(`SELECT pg_terminate_backend(pid) FROM pg_locks WHERE locktype = 'advisory' AND classid = 727002 AND granted AND database = (SELECT oid FROM pg_database WHERE datname = '${database}')`);
+      await taken;
+      for (let attempt = 0; attempt < 100 && lost.status() !== 'stopped'; attempt += 1) await new Promise((resolve) => setTimeout(resolve, 50));
+      expect([lost.status(), stages]).toEqual(['stopped', ['account-lease']]);
+      // The API takes no order for an account another server may be trading.
+      const refused = await first.app.inject({ method: 'POST', url: '/api/v1/orders', headers, payload: { symbol: 'BTC/USDT', side: 'buy', type: 'market', amount: 0.001 } });
+      expect([refused.statusCode, refused.json().code]).toEqual([409, 'CONFLICT']);
+      // Ten retry periods later, the other still holds the account: nothing was taken back.
+      await new Promise((resolve) => setTimeout(resolve, 1_000));
+      expect(first.account).toBe(lost);
+      // The other lets go: the first server takes the account again, built anew, and trades.
+      await other.end();
+      for (let attempt = 0; attempt < 100 && (first.account === lost || first.account.status() !== 'running'); attempt += 1) await new Promise((resolve) => setTimeout(resolve, 50));
+      expect(first.account).not.toBe(lost);
+      expect(first.account.status()).toBe('running');
+      expect((await first.app.inject({ method: 'GET', url: '/api/v1/portfolio', headers })).statusCode).toBe(200);
+      // The same bus: what listened before hears the new account.
+      first.account.bus.emit('engine-error', { error: new Error('probe'), stage: 'probe' });
+      expect(stages).toEqual(['account-lease', 'probe']);
+      // It holds the lease for real again.
+      await expect(createServer(settings)).rejects.toMatchObject({ code: 'CONFLICT' });
       await first.close();
+      expect(first.account.status()).toBe('stopped');
     } finally {
+      await other.end().catch(() => undefined);
       await dropDatabase(url);
     }
   });

@@ -1,4 +1,4 @@
-import { ConfigError, IaAgentsError, SimulatedClock, anyTrigger, everyNthCandle, systemClock, type Clock, type Logger } from '@ia-agents/core';
+import { ConfigError, IaAgentsError, SimulatedClock, anyTrigger, createEventBus, everyNthCandle, systemClock, type Clock, type EventBus, type Logger } from '@ia-agents/core';
 import { createDefaultTeam, marketMonitorTrigger } from '@ia-agents/assistants';
 import { bundledCandlesPath, createCcxtExchange, createPaperExchange, createPollingFeed, createReplayFeed, type CcxtClient, type PaperExchange } from '@ia-agents/exchange';
 import type { FastifyInstance } from 'fastify';
@@ -27,15 +27,15 @@ export interface IaAgentsServer {
   store: ServerStore;
   /** The owner and the token issued at this start, if any. */
   owner: Owner;
-  /** The owner's trading account. */
-  account: RunnableAccount;
+  /** The owner's trading account (built anew when the server takes its lost lease again). */
+  readonly account: RunnableAccount;
   /** The account's venue: a PaperExchange in replay and paper modes, the ccxt exchange in live mode. */
-  exchange: Venue['exchange'];
+  readonly exchange: Venue['exchange'];
   /** Everything the routes see. */
   context: AppContext;
   /** Starts the engine and the scheduler and listens; resolves to the URL. */
   listen(): Promise<string>;
-  /** Stops the scheduler, the engine and the HTTP server, saves the paper account (paper mode), closes the connections. */
+  /** Stops the scheduler, the engine and the HTTP server, saves the paper account (paper mode), closes the connections; again, waits for the same. */
   close(): Promise<void>;
 }
 
@@ -152,7 +152,7 @@ function teamWeights(ids: readonly string[], userWeights: Record<string, number>
   return Object.fromEntries(ids.map((id) => [id, (recommended[id] ?? 1) * (userWeights[id] ?? 1)]));
 }
 
-function buildAccount(config: ServerConfig, store: ServerStore, owner: Owner, metrics: ServerMetrics, saved: Saved, venue: Venue, beforeRecord: (() => Promise<void>) | undefined): RunnableAccount {
+function buildAccount(config: ServerConfig, store: ServerStore, owner: Owner, metrics: ServerMetrics, saved: Saved, venue: Venue, beforeRecord: (() => Promise<void>) | undefined, bus: EventBus): RunnableAccount {
   const quote = config.symbols[0]!.split('/')[1]!;
   const { assistants, consensus } = createDefaultTeam();
   const weights = teamWeights(assistants.map((assistant) => assistant.id), saved.weights);
@@ -172,6 +172,7 @@ function buildAccount(config: ServerConfig, store: ServerStore, owner: Owner, me
     seed: config.seed,
     metrics,
     sampleEquity: true,
+    bus,
     ...(beforeRecord === undefined ? {} : { beforeRecord }),
   });
 }
@@ -214,31 +215,36 @@ export async function createServer(config: ServerConfig, options: CreateServerOp
   const redis = config.redisUrl === undefined ? undefined : new Redis(config.redisUrl, { maxRetriesPerRequest: 2, lazyConnect: false });
   const metrics = new ServerMetrics();
   // Paper: the account's exchange is saved before each order or fill is recorded (kept once the
-  // API's logger exists); a lease lost while running stops the account.
+  // API's logger exists); a lease lost while running stops the account until it is taken again.
   const kept: { paper?: PaperPersistence | undefined; lost?: (error: Error) => void } = {};
+  const onLost = (error: Error) => kept.lost?.(error);
   let owner: Owner;
   let lease: AccountLease;
   try {
     owner = await ensureOwner(store, config.adminToken, clock);
     // One server per account: a second would trade it too (and overwrite its paper account).
-    lease = await store.holdAccount(owner.user.id, { onLost: (error) => kept.lost?.(error) });
+    lease = await store.holdAccount(owner.user.id, { onLost });
   } catch (error) {
     await store.close();
     throw error;
   }
-  let account: RunnableAccount;
-  let venue: Venue;
-  try {
-    venue = await venueFor(config, store, owner, cipher, options.ccxtClient, redis);
+  // One bus for every account built here: WebSocket clients go on streaming after a rebuild.
+  const bus = createEventBus();
+  const openAccount = async (): Promise<{ account: RunnableAccount; venue: Venue }> => {
+    const venue = await venueFor(config, store, owner, cipher, options.ccxtClient, redis);
     const beforeRecord = venue.paper === undefined ? undefined : () => kept.paper?.saveNow() ?? Promise.resolve();
-    account = buildAccount(config, store, owner, metrics, await ownerSettings(config, store, owner), venue, beforeRecord);
+    return { venue, account: buildAccount(config, store, owner, metrics, await ownerSettings(config, store, owner), venue, beforeRecord, bus) };
+  };
+  let current: { account: RunnableAccount; venue: Venue };
+  try {
+    current = await openAccount();
   } catch (error) {
     await lease.release();
     await store.close();
     redis?.disconnect();
     throw error;
   }
-  const accounts = new Map<string, TradingAccount>([[owner.user.id, account]]);
+  const accounts = new Map<string, TradingAccount>([[owner.user.id, current.account]]);
   const context: AppContext = {
     store,
     accounts,
@@ -259,42 +265,104 @@ export async function createServer(config: ServerConfig, options: CreateServerOp
     ...(redis === undefined ? {} : { redis }),
   };
   const app = await buildApp(context);
-  const paper = (kept.paper = keepPaperAccount(venue, store, owner, account, app.log));
+  kept.paper = keepPaperAccount(current.venue, store, owner, current.account, app.log);
+  let listening = false;
+  let closing = false;
+  const retry = new AbortController();
+  let retaking: Promise<void> | undefined;
+  /** Takes the lease again (every `leaseRetryMs` until it holds it or the server closes), then builds the account anew and starts it. */
+  const retake = async (): Promise<void> => {
+    while (!closing) {
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, config.leaseRetryMs);
+        retry.signal.addEventListener('abort', () => (clearTimeout(timer), resolve()), { once: true });
+      });
+      if (closing) return;
+      try {
+        lease = await store.holdAccount(owner.user.id, { onLost });
+      } catch (error) {
+        app.log.warn({ err: error, userId: owner.user.id }, 'the account lease is not free yet: trying again');
+        continue;
+      }
+      try {
+        // Built from what the store and the exchange hold now, as at a start: another server may have traded meanwhile.
+        current = await openAccount();
+      } catch (error) {
+        app.log.error({ err: error, userId: owner.user.id }, 'the account could not be built again: trying again');
+        await lease.release();
+        continue;
+      }
+      kept.paper = keepPaperAccount(current.venue, store, owner, current.account, app.log);
+      accounts.set(owner.user.id, current.account);
+      app.log.info({ userId: owner.user.id }, 'the account lease is held again: trading resumes');
+      if (listening) void current.account.start();
+      return;
+    }
+  };
   kept.lost = (error) => {
-    // Another server may take the account now: this one stops trading it rather than trade it twice.
-    app.log.error({ err: error, userId: owner.user.id }, 'the account lease was lost: trading stops (restart the server to take it again)');
-    account.bus.emit('engine-error', { error, stage: 'account-lease' });
-    void account.stop();
+    // Another server may take the account now: this one stops trading it rather than trade it
+    // twice, takes no order through its API, and never saves over the paper account again.
+    app.log.error({ err: error, userId: owner.user.id }, `the account lease was lost: trading stops until this server holds it again (tried every ${config.leaseRetryMs} ms)`);
+    const lost = current;
+    const lostLease = lease;
+    accounts.delete(owner.user.id);
+    kept.paper?.discard();
+    kept.paper = undefined;
+    bus.emit('engine-error', { error, stage: 'account-lease' });
+    retaking = (async () => {
+      // Gives its connection back (the lock went with the session).
+      await lostLease.release().catch(() => undefined);
+      await lost.account.stop();
+      await lost.venue.close?.();
+      await retake();
+    })();
   };
   let scheduler: Scheduler | undefined;
+  let closed: Promise<void> | undefined;
+  /** Stops the scheduler, the engine and the HTTP server, saves the paper account (paper mode), closes the connections. */
+  const shutDown = async (): Promise<void> => {
+    closing = true;
+    retry.abort();
+    scheduler?.stop();
+    await retaking;
+    await current.account.stop();
+    await app.close();
+    // After the API closed: a manual order answered during shutdown is in the last save too.
+    await kept.paper?.close();
+    await current.venue.close?.();
+    await lease.release();
+    await store.close();
+    redis?.disconnect();
+  };
   return {
     app,
     store,
     owner,
-    account,
-    exchange: venue.exchange,
+    get account() {
+      return current.account;
+    },
+    get exchange() {
+      return current.venue.exchange;
+    },
     context,
     async listen() {
       const url = await app.listen({ port: config.port, host: config.host });
-      void account.start();
+      listening = true;
+      if (accounts.has(owner.user.id)) void current.account.start();
       if (config.schedulerEnabled) {
         scheduler = startScheduler([
-          { name: 'monitoring', cron: config.monitoringCron, run: () => runMonitoring(account) },
-          { name: 'learning', cron: config.learningCron, run: () => runLearningLoop(store.forUser(owner.user.id), account, clock) },
+          // Nothing while the lease is lost: a decision could place an order another server places too.
+          { name: 'monitoring', cron: config.monitoringCron, run: async () => {
+            const account = accounts.get(owner.user.id);
+            if (account !== undefined) await runMonitoring(account);
+          } },
+          { name: 'learning', cron: config.learningCron, run: () => runLearningLoop(store.forUser(owner.user.id), accounts.get(owner.user.id), clock) },
         ], (job, error) => app.log.error({ err: error, job }, `scheduled ${job} failed`));
       }
       return url;
     },
-    async close() {
-      scheduler?.stop();
-      await account.stop();
-      await app.close();
-      // After the API closed: a manual order answered during shutdown is in the last save too.
-      await paper?.close();
-      await venue.close?.();
-      await lease.release();
-      await store.close();
-      redis?.disconnect();
+    close() {
+      return (closed ??= shutDown());
     },
   };
 }

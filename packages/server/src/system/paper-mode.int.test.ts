@@ -3,9 +3,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { buildCandles } from '@ia-agents/core/testing';
+import { createPaperExchange, type PaperExchange } from '@ia-agents/exchange';
 import { startLocalBinance, type LocalBinance } from '@ia-agents/exchange/testing';
+import pg from 'pg';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { loadConfig } from '../config/load-config.js';
+import { openStore } from '../storage/open-store.js';
+import { administer, dropDatabase, freshDatabase } from '../testing/postgres-databases.js';
 import { createServer } from './create-server.js';
 
 const MINUTE = 60_000;
@@ -48,5 +52,53 @@ describe('paper and live modes against a local Binance (real ccxt client)', () =
     await live.close();
     for (let attempt = 0; attempt < 100 && binance.ws.openConnections > 0; attempt += 1) await new Promise((resolve) => setTimeout(resolve, 10));
     expect(binance.ws.openConnections).toBe(0);
+  });
+
+  it('paper on PostgreSQL: a server that lost its lease never saves over the paper account meanwhile, and takes the account back as the store holds it', async () => {
+    const url = await freshDatabase('paperlease');
+    const other = new pg.Client({ connectionString: url });
+    const store = await openStore({ databaseUrl: url });
+    const token = 'iaa_paper-lease-token-0123456789';
+    const server = await createServer(settings({ mode: 'paper', databaseUrl: url, leaseRetryMs: 100, adminToken: token }), { ccxtClient: binance.createClient() });
+    try {
+      await server.listen();
+      for (let attempt = 0; attempt < 100 && server.account.engine.history('BTC/USDT').length < 100; attempt += 1) await new Promise((resolve) => setTimeout(resolve, 50));
+      // A manual buy: the paper account is saved before the store records it.
+      const bought = await server.app.inject({ method: 'POST', url: '/api/v1/orders', headers: { authorization: `Bearer ${token}` }, payload: { symbol: 'BTC/USDT', side: 'buy', type: 'market', amount: 0.01 } });
+      expect(bought.statusCode).toBe(201);
+      const userId = server.owner.user.id;
+      const lost = server.account;
+      // Another session takes the account's lock as the server's session ends.
+      await other.connect();
+      const taken = other.query('SELECT pg_advisory_lock(727002, hashtext($1))', [userId]);
+      await administer(`SELECT pg_terminate_backend(pid) FROM pg_locks WHERE locktype = 'advisory' AND classid = 727002 AND granted AND database = (SELECT oid FROM pg_database WHERE datname = '${new URL(url).pathname.slice(1)}')`);
+      await taken;
+      for (let attempt = 0; attempt < 100 && lost.status() !== 'stopped'; attempt += 1) await new Promise((resolve) => setTimeout(resolve, 50));
+      expect(lost.status()).toBe('stopped');
+      // Meanwhile the account is traded elsewhere: its saved paper account moves on (a buy).
+      const saved = (await store.getPaperAccount(userId))!;
+      const elsewhere: PaperExchange = createPaperExchange({ state: saved.state, fill: 'signal-close' });
+      await elsewhere.createOrder({ clientOrderId: 'elsewhere-1', symbol: 'BTC/USDT', side: 'buy', type: 'market', amount: 0.01 });
+      const traded = { ...saved, state: elsewhere.snapshot(), updatedAt: saved.updatedAt + 1 };
+      await store.savePaperAccount(userId, traded);
+      // The server's candles and timers go on; it saves nothing over that (well past the 1 s save delay).
+      await new Promise((resolve) => setTimeout(resolve, 1_500));
+      expect(await store.getPaperAccount(userId)).toEqual(traded);
+      // The other lets go: the server takes the account back, restored from the store.
+      await other.end();
+      for (let attempt = 0; attempt < 100 && (server.account === lost || server.account.status() !== 'running'); attempt += 1) await new Promise((resolve) => setTimeout(resolve, 50));
+      expect(server.account.status()).toBe('running');
+      const restored = server.exchange as PaperExchange;
+      expect(restored.orderByClientId('elsewhere-1')).toMatchObject({ status: 'filled' });
+      expect(restored.getPortfolio().positions.map((position) => [position.symbol, position.amount])).toEqual(elsewhere.getPortfolio().positions.map((position) => [position.symbol, position.amount]));
+      await server.close();
+      // Closed, it saved the account it took back: the other's trade is in it.
+      expect(createPaperExchange({ state: (await store.getPaperAccount(userId))!.state }).orderByClientId('elsewhere-1')).toMatchObject({ status: 'filled' });
+    } finally {
+      await server.close();
+      await other.end().catch(() => undefined);
+      await store.close();
+      await dropDatabase(url);
+    }
   });
 });

@@ -109,6 +109,21 @@ describe('persistPaperAccount (real PaperExchange, SQLite in memory, fake timers
     expect((await store.getPaperAccount(userId))?.state).toEqual(closed);
   });
 
+  it('discard: a change waiting for its save, later changes, saveNow and close save nothing (the account is another server\'s now)', async () => {
+    const persistence = persistPaperAccount({ userId, store, exchange, quoteCurrency: 'USDT', bus });
+    await buy('a');
+    await persistence.saveNow();
+    const saved = await store.getPaperAccount(userId);
+    expect(saved?.state).toEqual(exchange.snapshot());
+    await buy('b');
+    persistence.discard();
+    await buy('c');
+    await vi.advanceTimersByTimeAsync(5000);
+    await persistence.saveNow();
+    await persistence.close();
+    expect(await store.getPaperAccount(userId)).toEqual(saved);
+  });
+
   it('reports a failed save as engine-error (paper-save) without throwing, and saves it on the next try', async () => {
     const errors: IaAgentsEvents['engine-error'][] = [];
     bus.on('engine-error', (payload) => void errors.push(payload));

@@ -44,6 +44,12 @@ export interface PaperPersistence {
   saveNow(): Promise<void>;
   /** Stops listening and saves the exchange once more; later changes are not saved. */
   close(): Promise<void>;
+  /**
+   * Stops listening and saving without a last save, `saveNow` included (it then saves nothing):
+   * the account is no longer this process's to save (its lease was lost, and another server may
+   * be saving it now).
+   */
+  discard(): void;
 }
 
 // Every event after which the exchange holds something new: an order placed, filled or cancelled
@@ -76,8 +82,9 @@ export function persistPaperAccount(settings: PaperPersistenceSettings): PaperPe
   // A save queued behind the one running that has not taken its snapshot yet: later callers join it.
   let queued: Promise<void> | undefined;
 
+  let discarded = false;
   const save = async (): Promise<void> => {
-    if (!dirty) return;
+    if (!dirty || discarded) return;
     dirty = false;
     try {
       await store.savePaperAccount(userId, { quoteCurrency, state: exchange.snapshot({ keepClosedFor: keepClosedMs }), updatedAt: clock.now() });
@@ -104,6 +111,11 @@ export function persistPaperAccount(settings: PaperPersistenceSettings): PaperPe
     }, settings.intervalMs ?? 1000);
   };
   for (const event of CHANGES) bus.on(event, changed);
+  const stopListening = (): void => {
+    for (const event of CHANGES) bus.off(event, changed);
+    if (timer !== undefined) timers.clearTimeout(timer);
+    timer = undefined;
+  };
 
   return {
     flush,
@@ -111,10 +123,12 @@ export function persistPaperAccount(settings: PaperPersistenceSettings): PaperPe
       dirty = true;
       return enqueue();
     },
+    discard() {
+      discarded = true;
+      stopListening();
+    },
     async close() {
-      for (const event of CHANGES) bus.off(event, changed);
-      if (timer !== undefined) timers.clearTimeout(timer);
-      timer = undefined;
+      stopListening();
       // Saved whatever the events said: a shutdown is rare, and a change no event announced is kept too.
       dirty = true;
       await enqueue();

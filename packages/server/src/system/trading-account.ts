@@ -1,4 +1,4 @@
-import { createEventBus, createTradingEngine, isSimulatedExchange, type Assistant, type EngineSummary, type Fill, type Order, type TradingEngineSettings } from '@ia-agents/core';
+import { createEventBus, createTradingEngine, isSimulatedExchange, type Assistant, type EngineSummary, type EventBus, type Fill, type Order, type TradingEngineSettings } from '@ia-agents/core';
 import type { AccountStatus, TradingAccount } from '../api/app-context.js';
 import type { ServerMetrics } from '../metrics/server-metrics.js';
 import type { ServerStore, UserStore } from '../storage/server-store.js';
@@ -26,13 +26,18 @@ export interface TradingAccountSettings extends Omit<TradingEngineSettings, 'sto
    * answers, so that a crash never leaves the store with what the saved exchange lacks.
    */
   beforeRecord?: () => Promise<void>;
+  /**
+   * The account's event bus: one the server keeps when it builds the account anew (after taking its
+   * lease again), so that WebSocket clients stream the new account's events. @default a new bus
+   */
+  bus?: EventBus;
 }
 
 /** A TradingAccount that can be started and stopped. */
 export interface RunnableAccount extends TradingAccount {
   /** Starts consuming the feed in the background; resolves when the run ends. */
   start(): Promise<EngineSummary | undefined>;
-  /** Stops the feed and waits for the run to end. */
+  /** Stops the feed, waits for the run to end, and stops counting the account's events in the metrics. */
   stop(): Promise<void>;
 }
 
@@ -44,8 +49,8 @@ export interface RunnableAccount extends TradingAccount {
  * void account.start();
  */
 export function createTradingAccount(settings: TradingAccountSettings): RunnableAccount {
-  const { userId, store, metrics, symbols, assistants, sampleEquity, beforeRecord, ...engineSettings } = settings;
-  const bus = createEventBus();
+  const { userId, store, metrics, symbols, assistants, sampleEquity, beforeRecord, bus: sharedBus, ...engineSettings } = settings;
+  const bus = sharedBus ?? createEventBus();
   const team = metrics === undefined ? assistants : assistants.map((assistant) => metrics.instrument(assistant));
   const userStore = beforeRecord === undefined ? store.forUser(userId) : recordingAfter(store.forUser(userId), beforeRecord);
   const exchange = engineSettings.exchange;
@@ -57,7 +62,7 @@ export function createTradingAccount(settings: TradingAccountSettings): Runnable
     bus.emit('portfolio-update', { portfolio });
   };
   const engine = createTradingEngine({ ...engineSettings, ...(onCandle === undefined ? {} : { onCandle }), assistants: team, bus, store: userStore });
-  metrics?.observe(bus, userId);
+  const unobserve = metrics?.observe(bus, userId);
   let status: AccountStatus = 'starting';
   const controller = new AbortController();
   let running: Promise<EngineSummary | undefined> | undefined;
@@ -88,6 +93,7 @@ export function createTradingAccount(settings: TradingAccountSettings): Runnable
       controller.abort();
       await running;
       if (running === undefined) status = 'stopped';
+      unobserve?.();
     },
   };
   return account;
