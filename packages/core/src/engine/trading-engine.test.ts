@@ -7,6 +7,29 @@ const candles = buildCandles({ count: 60, timeframe: '1h', seed: 7 });
 const feedOf = (series: readonly Candle[] = candles, timeframe: Timeframe = '1h', batchSize = 16) => createArrayFeed({ candles: { 'BTC/USDT': series }, timeframe, batchSize });
 
 /** Hides the simulation hooks so that the engine treats the exchange as a live venue. */
+/**
+ * A live venue at 100 and a planner that buys once with a stop-loss at 95 and a take-profit at
+ * 106; its feed brings two candles, then nothing until `stop` aborts (the next is an hour away).
+ */
+function liveEntryWithExits() {
+  const series = buildCandles({ closes: [100, 100, 101] });
+  const venue = new TestExchange({ cash: 10_000 });
+  venue.onCandle('BTC/USDT', series[0]!);
+  let calls = 0;
+  const planner = defineAssistant({ id: 'planner', analyze: () => ({ assistantId: 'planner', action: calls++ === 0 ? 'BUY' : 'HOLD', confidence: 0.9, reasoning: 'enter with exits', plan: { sizeFraction: 0.2, stopLoss: 95, takeProfit: 106 } }) });
+  const stop = new AbortController();
+  const feed: MarketFeed = {
+    specificationVersion: 'v1',
+    symbols: ['BTC/USDT'],
+    timeframe: '1h',
+    async *events() {
+      yield { type: 'candles', symbol: 'BTC/USDT', timeframe: '1h', candles: series.slice(1) };
+      await new Promise((resolve) => stop.signal.addEventListener('abort', resolve));
+    },
+  };
+  return { series, venue, planner, stop, feed };
+}
+
 function live(inner: TestExchange): Exchange {
   return {
     specificationVersion: 'v1',
@@ -495,23 +518,8 @@ describe('TradingEngine with a live exchange', () => {
   });
 
   it('asks for the fills of resting orders while it waits for the next candle: a stop-loss filled between candles is recorded and its take-profit cancelled within fillPollMs', async () => {
-    const series = buildCandles({ closes: [100, 100, 101] });
-    const venue = new TestExchange({ cash: 10_000 });
-    venue.onCandle('BTC/USDT', series[0]!);
-    let calls = 0;
-    const planner = defineAssistant({ id: 'planner', analyze: () => ({ assistantId: 'planner', action: calls++ === 0 ? 'BUY' : 'HOLD', confidence: 0.9, reasoning: 'enter with exits', plan: { sizeFraction: 0.2, stopLoss: 95, takeProfit: 106 } }) });
+    const { series, venue, planner, stop, feed } = liveEntryWithExits();
     const store = new MemoryStore();
-    // A live feed: two candles, then nothing until the test ends the run (the next candle is an hour away).
-    const stop = new AbortController();
-    const feed: MarketFeed = {
-      specificationVersion: 'v1',
-      symbols: ['BTC/USDT'],
-      timeframe: '1h',
-      async *events() {
-        yield { type: 'candles', symbol: 'BTC/USDT', timeframe: '1h', candles: series.slice(1) };
-        await new Promise((resolve) => stop.signal.addEventListener('abort', resolve));
-      },
-    };
     const events: string[] = [];
     const engine = createTradingEngine({ exchange: live(venue), store, feed, assistants: [planner], clock: new SimulatedClock(series[2]!.timestamp + 3_600_000), trigger: everyNthCandle(2), learning: false, fillPollMs: 20, onCandle: (symbol, candle) => void venue.onCandle(symbol, candle) });
     engine.bus.on('order-fill', ({ fill, order }) => void events.push(`fill ${order?.type} ${fill.side} ${fill.price}`));
@@ -528,11 +536,7 @@ describe('TradingEngine with a live exchange', () => {
     await running;
   });
   it('follows the venue order updates: polls at once for an update of its own order, not for another order, and reports a stream that fails while trading goes on', async () => {
-    const series = buildCandles({ closes: [100, 100, 101] });
-    const venue = new TestExchange({ cash: 10_000 });
-    venue.onCandle('BTC/USDT', series[0]!);
-    let calls = 0;
-    const planner = defineAssistant({ id: 'planner', analyze: () => ({ assistantId: 'planner', action: calls++ === 0 ? 'BUY' : 'HOLD', confidence: 0.9, reasoning: 'enter with exits', plan: { sizeFraction: 0.2, stopLoss: 95, takeProfit: 106 } }) });
+    const { series, venue, planner, stop, feed } = liveEntryWithExits();
     // The venue's update stream, fed by the test.
     const queue: (OrderUpdate | Error)[] = [];
     let wake: (() => void) | undefined;
@@ -554,16 +558,6 @@ describe('TradingEngine with a live exchange', () => {
           if (item instanceof Error) throw item;
           if (item !== undefined) yield item;
         }
-      },
-    };
-    const stop = new AbortController();
-    const feed: MarketFeed = {
-      specificationVersion: 'v1',
-      symbols: ['BTC/USDT'],
-      timeframe: '1h',
-      async *events() {
-        yield { type: 'candles', symbol: 'BTC/USDT', timeframe: '1h', candles: series.slice(1) };
-        await new Promise((resolve) => stop.signal.addEventListener('abort', resolve));
       },
     };
     const events: string[] = [];

@@ -180,16 +180,15 @@ describe('TradingEngine live on CcxtExchange (real ccxt, local Binance)', () => 
         await new Promise((resolve) => setTimeout(resolve, 10));
       }
     };
-    const statuses = async (store: MemoryStore) => (await store.listOrders()).map((order: Order) => `${order.type} ${order.status}`).sort();
-
-    it('records a stop-loss Binance filled between candles as its executionReport arrives, and its take-profit expired with it, with no poll timer', async () => {
-      const binance = await venue();
-      const exchange = new CcxtExchange({ client: binance.createClient(), attempts: 2, backoffMs: 0 });
-      expect(exchange.supportsOrderUpdates).toBe(true);
+    /**
+     * A live engine buying once with a stop-loss at 90 and a take-profit at 110, with no poll timer
+     * (fillPollMs 0: between candles only the stream can bring a fill), once the order list is
+     * placed and the engine idle.
+     */
+    const tradeOnce = async (binance: Awaited<ReturnType<typeof venue>>, exchange: CcxtExchange) => {
       const store = new MemoryStore();
       const stop = new AbortController();
       const events: string[] = [];
-      // fillPollMs 0: no timer asks for fills between candles; only the stream can bring this one.
       const engine = createTradingEngine({ exchange, store, feed: waitingFeed([flat(0, 100)], stop.signal), assistants: [buyOnce()], clock: new SimulatedClock(T0), learning: false, riskLimits: { minConfidence: 0 }, fillPollMs: 0 });
       engine.bus.on('order-fill', ({ order, fill }) => void events.push(`fill ${order?.type} ${fill.side} ${fill.price}`));
       engine.bus.on('engine-error', ({ error, stage }) => void events.push(`error ${stage} ${error.message}`));
@@ -197,6 +196,15 @@ describe('TradingEngine live on CcxtExchange (real ccxt, local Binance)', () => 
       await binance.ws.userDataSubscribed();
       await until(() => binance.rest.orderLists.length === 1);
       await settled(binance);
+      return { store, events, stop, running };
+    };
+    const statuses = async (store: MemoryStore) => (await store.listOrders()).map((order: Order) => `${order.type} ${order.status}`).sort();
+
+    it('records a stop-loss Binance filled between candles as its executionReport arrives, and its take-profit expired with it, with no poll timer', async () => {
+      const binance = await venue();
+      const exchange = new CcxtExchange({ client: binance.createClient(), attempts: 2, backoffMs: 0 });
+      expect(exchange.supportsOrderUpdates).toBe(true);
+      const { store, events, stop, running } = await tradeOnce(binance, exchange);
       expect(events).toEqual(['fill market buy 100']);
       const trades = binance.rest.sent('GET', '/api/v3/myTrades').length;
       // The market falls through the stop-loss while the next candle is still forming.
@@ -216,16 +224,7 @@ describe('TradingEngine live on CcxtExchange (real ccxt, local Binance)', () => 
       const binance = await venue();
       const reconnects: string[] = [];
       const exchange = new CcxtExchange({ client: binance.createClient(), attempts: 2, backoffMs: 0, onReconnect: ({ operation, attempt, error }) => void reconnects.push(`${operation} ${attempt} ${error.code}`) });
-      const store = new MemoryStore();
-      const stop = new AbortController();
-      const events: string[] = [];
-      const engine = createTradingEngine({ exchange, store, feed: waitingFeed([flat(0, 100)], stop.signal), assistants: [buyOnce()], clock: new SimulatedClock(T0), learning: false, riskLimits: { minConfidence: 0 }, fillPollMs: 0 });
-      engine.bus.on('order-fill', ({ order, fill }) => void events.push(`fill ${order?.type} ${fill.side} ${fill.price}`));
-      engine.bus.on('engine-error', ({ error, stage }) => void events.push(`error ${stage} ${error.message}`));
-      const running = engine.run({ signal: stop.signal });
-      await binance.ws.userDataSubscribed();
-      await until(() => binance.rest.orderLists.length === 1);
-      await settled(binance);
+      const { store, events, stop, running } = await tradeOnce(binance, exchange);
       // The socket drops and the stop-loss fills before any socket is back: its executionReport is lost.
       binance.ws.dropConnections();
       binance.rest.tradeAt(89);
