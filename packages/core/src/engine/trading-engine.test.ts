@@ -793,6 +793,26 @@ describe('TradingEngine after a restart', () => {
     expect([...venue.orders.values()].find((order) => order.type === 'stop-loss')!.status).toBe('cancelled');
     expect((await store.listOrders({ limit: 10 })).map((order) => `${order.type} ${order.status}`).sort()).toEqual(['stop-loss cancelled', 'take-profit filled']);
   });
+
+  it('leaves other orders resting on the account alone after a restart: their fills are not recorded or announced as its own', async () => {
+    const series = buildCandles({ closes: [100, 100, 100, 90, 90] });
+    const venue = new TestExchange({ cash: 10_000 });
+    venue.onCandle('BTC/USDT', series[0]!);
+    // Someone trades the account by hand: a buy, and a stop-loss resting under it.
+    await venue.createOrder({ clientOrderId: 'web_buy_1', symbol: 'BTC/USDT', side: 'buy', type: 'market', amount: 1 });
+    await venue.createOrder({ clientOrderId: 'web_stop_1', symbol: 'BTC/USDT', side: 'sell', type: 'stop-loss', amount: 1, stopPrice: 95 });
+    const store = new MemoryStore();
+    const holder = defineAssistant({ id: 'holder', analyze: () => ({ assistantId: 'holder', action: 'HOLD', confidence: 0.9, reasoning: 'wait' }) });
+    const fills: string[] = [];
+    const engine = createTradingEngine({ exchange: live(venue), store, feed: feedOf(series.slice(1), '1h', 1), assistants: [holder], clock: new SimulatedClock(), trigger: everyNthCandle(1), learning: false, onCandle: (symbol, candle) => void venue.onCandle(symbol, candle) });
+    engine.bus.on('order-fill', ({ fill }) => void fills.push(fill.clientOrderId));
+    expect(await engine.run()).toMatchObject({ fills: 0, errors: 0 });
+    // The venue filled it; the engine neither recorded nor announced it.
+    expect(venue.orders.get('web_stop_1')?.status).toBe('filled');
+    expect(fills).toEqual([]);
+    expect(store.orders.size).toBe(0);
+    expect(store.fills.size).toBe(0);
+  });
 });
 
 describe('TradingEngine settings and answers', () => {

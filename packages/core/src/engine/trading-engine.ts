@@ -391,7 +391,12 @@ export class TradingEngine {
       const open = await this.#exchange.fetchOpenOrders();
       const openIds = new Set(open.map((order) => order.clientOrderId));
       await this.#reconcileStored(open);
+      const store = this.#settings.store;
       for (const order of open) {
+        // On a live venue, only the engine's orders: those it names, and those its store holds
+        // (recorded late above when it had lost them). Other orders on the account are not its own
+        // to watch, record or protect.
+        if (this.#simulated === undefined && !OWN_ORDER.test(order.clientOrderId) && (store === undefined || (await store.getOrder(order.clientOrderId)) === undefined)) continue;
         const sibling = siblingLeg(order.clientOrderId);
         if (sibling !== undefined && order.side === 'sell' && !this.#protective.has(order.clientOrderId)) {
           if (openIds.has(sibling)) {
