@@ -256,6 +256,23 @@ describe('CcxtExchange (real ccxt against a local Binance REST server)', () => {
     expect(server.sent('POST', '/api/v3/order')).toHaveLength(1);
   });
 
+  it('cancels once whatever happens to the answer: a cancel whose answer is lost and is sent again answers with the cancelled order; a second cancel is still ORDER_NOT_FOUND', async () => {
+    const { server, exchange } = await connect();
+    server.balances.BTC = { free: 1, locked: 0 };
+    const resting = await exchange.createOrder({ clientOrderId: 'rest-1', symbol: 'BTC/USDT', side: 'sell', type: 'limit', amount: 0.5, price: 120 });
+    // Binance cancels it, then the connection drops before the answer: the retry hears -2011.
+    server.faults.push({ path: '/api/v3/order', method: 'DELETE', kind: 'drop-after-accept' });
+    expect(await exchange.cancelOrder(resting.id, 'BTC/USDT')).toMatchObject({ clientOrderId: 'rest-1', status: 'cancelled' });
+    expect(server.sent('DELETE', '/api/v3/order')).toHaveLength(2);
+    expect(server.balances.BTC).toEqual({ free: 1, locked: 0 });
+    // Asked again, separately: the order is not open.
+    expect(await codeOf(exchange.cancelOrder(resting.id, 'BTC/USDT'))).toBe('ORDER_NOT_FOUND');
+    // A filled order whose cancel is sent twice (the first answer lost) is not reported cancelled.
+    const filled = await exchange.createOrder({ clientOrderId: 'mkt-1', symbol: 'BTC/USDT', side: 'sell', type: 'market', amount: 0.1 });
+    server.faults.push({ path: '/api/v3/order', method: 'DELETE', kind: 'status', status: 502, body: 'Bad Gateway' });
+    expect(await codeOf(exchange.cancelOrder(filled.id, 'BTC/USDT'))).toBe('ORDER_NOT_FOUND');
+  });
+
   it('finds every fill since a time however old it is and however many there are (Binance answers 1000 trades a request, 24 hours apart at most)', async () => {
     const DAY = 86_400_000;
     const start = Date.UTC(2025, 0, 1);

@@ -457,9 +457,23 @@ export class CcxtExchange implements Exchange {
   }
 
   /** Cancels an order. */
+  /**
+   * Cancels an open order; one that is not open (cancelled, filled, unknown) is ORDER_NOT_FOUND.
+   * A cancel whose answer was lost (a timeout, a dropped connection) is sent again, and the exchange
+   * answers that retry with ORDER_NOT_FOUND (Binance -2011) when the first went through: the order
+   * is then looked up, and cancelled, it is the answer.
+   */
   async cancelOrder(orderId: string, symbol: string): Promise<Order> {
-    const order = await this.#call('cancelOrder', () => this.client.cancelOrder(orderId, symbol), { orderId, symbol });
-    return toOrder(order as unknown as CcxtOrder, { status: 'cancelled' });
+    let sends = 0;
+    try {
+      const order = await this.#call('cancelOrder', () => (sends++, this.client.cancelOrder(orderId, symbol)), { orderId, symbol });
+      return toOrder(order as unknown as CcxtOrder, { status: 'cancelled' });
+    } catch (error) {
+      if (!(sends > 1 && error instanceof ExchangeError && error.code === 'ORDER_NOT_FOUND')) throw error;
+      const current = await this.fetchOrder(orderId, symbol).catch(() => undefined);
+      if (current?.status === 'cancelled') return current;
+      throw error;
+    }
   }
 
   /** Looks an order up by exchange id. */
