@@ -14,6 +14,7 @@ export const ENVIRONMENT_VARIABLES: Readonly<Record<string, readonly [keyof Serv
   REDIS_URL: ['redisUrl', 'string'],
   TRADING_MODE: ['mode', 'string'],
   EXCHANGE: ['exchange', 'string'],
+  EXCHANGE_SANDBOX: ['sandbox', 'boolean'],
   SYMBOLS: ['symbols', 'list'],
   TIMEFRAME: ['timeframe', 'string'],
   REPLAY_FILE: ['replayFile', 'string'],

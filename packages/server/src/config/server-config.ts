@@ -24,6 +24,11 @@ export const serverConfigSchema = z
     mode: z.enum(['replay', 'paper', 'live']).default('replay'),
     /** ccxt exchange id for paper and live modes. @default 'binance' */
     exchange: z.string().min(1).default('binance'),
+    /**
+     * Paper and live modes on the exchange's testnet (ccxt's sandbox mode; Binance: testnet.binance.vision):
+     * live orders with testnet keys and no real money, to try live trading first. @default false
+     */
+    sandbox: z.boolean().default(false),
     /** Symbols traded. @default ['BTC/USDT'] */
     symbols: z.array(z.string().regex(/^[A-Z0-9]+\/[A-Z0-9]+$/, 'expected BASE/QUOTE')).min(1).default(['BTC/USDT']),
     /** Candle timeframe. @default '1h' */

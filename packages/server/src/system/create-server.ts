@@ -105,7 +105,7 @@ type PaperExchangeSettings = NonNullable<Parameters<typeof createPaperExchange>[
 
 /** Paper: live candles from the exchange (ccxt REST polling), fills simulated by the owner's saved or a new PaperExchange. */
 async function paperVenue(config: ServerConfig, store: ServerStore, owner: Owner, quote: string, client: CcxtClient | undefined, redis: Redis | undefined): Promise<Venue> {
-  const market = createCcxtExchange({ exchangeId: config.exchange, ...(client === undefined ? {} : { client }) });
+  const market = createCcxtExchange({ exchangeId: config.exchange, sandbox: config.sandbox, ...(client === undefined ? {} : { client }) });
   // The paper exchange's tickers, books and rules go through Redis when configured; the feed
   // polls the exchange itself (it waits for new candles, which a cache must not hide).
   const marketData = redis === undefined ? market : createRedisMarketCache(market, redis, { exchangeId: config.exchange });
@@ -142,7 +142,7 @@ async function liveVenue(config: ServerConfig, store: ServerStore, owner: Owner,
   const sealed = await store.getExchangeCredentials(owner.user.id, config.exchange);
   if (sealed === undefined) throw new ConfigError('server configuration', [{ path: ['mode'], message: `live trading needs ${config.exchange} credentials: store them with PUT /api/v1/config/exchange-credentials (in replay mode) first` }]);
   const keys = JSON.parse(cipher.open(sealed, `${owner.user.id}:${config.exchange}`)) as { apiKey: string; secret: string };
-  const exchange = createCcxtExchange({ exchangeId: config.exchange, apiKey: keys.apiKey, secret: keys.secret, ...(client === undefined ? {} : { client }) });
+  const exchange = createCcxtExchange({ exchangeId: config.exchange, sandbox: config.sandbox, apiKey: keys.apiKey, secret: keys.secret, ...(client === undefined ? {} : { client }) });
   return { exchange, feed: createPollingFeed({ exchange, symbols: config.symbols, timeframe: config.timeframe, warmup: config.replayWarmup }), clock: systemClock, close: () => exchange.close() };
 }
 

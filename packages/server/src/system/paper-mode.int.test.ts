@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { buildCandles } from '@ia-agents/core/testing';
-import { createPaperExchange, type PaperExchange } from '@ia-agents/exchange';
+import { createPaperExchange, type CcxtExchange, type PaperExchange } from '@ia-agents/exchange';
 import { startLocalBinance, type LocalBinance } from '@ia-agents/exchange/testing';
 import pg from 'pg';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -52,6 +52,24 @@ describe('paper and live modes against a local Binance (real ccxt client)', () =
     await live.close();
     for (let attempt = 0; attempt < 100 && binance.ws.openConnections > 0; attempt += 1) await new Promise((resolve) => setTimeout(resolve, 10));
     expect(binance.ws.openConnections).toBe(0);
+  });
+
+  it('live on the testnet (sandbox): the exchange is built on Binance\'s testnet URLs with the stored keys, REST and WebSocket API alike', async () => {
+    const key = randomBytes(32).toString('hex');
+    const token = 'iaa_live-sandbox-token-0123456789';
+    const replay = await createServer(settings({ encryptionKey: key, adminToken: token }));
+    await replay.app.inject({ method: 'PUT', url: '/api/v1/config/exchange-credentials', headers: { authorization: `Bearer ${token}` }, payload: { exchange: 'binance', apiKey: 'testnet-key', secret: 'testnet-secret' } });
+    await replay.close();
+    for (const sandbox of [true, false]) {
+      // Built, not started: nothing is sent anywhere.
+      const live = await createServer(settings({ mode: 'live', encryptionKey: key, adminToken: token, sandbox }));
+      const client = (live.exchange as CcxtExchange).client;
+      const api = client.urls.api as { public: string; private: string; ws: { 'ws-api': { spot: string } } };
+      expect([client.isSandboxModeEnabled, client.apiKey]).toEqual([sandbox, 'testnet-key']);
+      expect(api.private).toMatch(sandbox ? /^https:\/\/testnet\.binance\.vision\// : /^https:\/\/api\.binance\.com\//);
+      expect(api.ws['ws-api'].spot).toMatch(sandbox ? /testnet/ : /^wss:\/\/ws-api\.binance\.com/);
+      await live.close();
+    }
   });
 
   it('paper on PostgreSQL: a server that lost its lease never saves over the paper account meanwhile, and takes the account back as the store holds it', async () => {
