@@ -44,6 +44,14 @@ export const engineOptionsSchema = z
      * @default 15000
      */
     fillPollMs: z.number().int().min(0).default(15_000),
+    /**
+     * On a live venue that pushes order updates (`watchOrderUpdates`): after the stream failed on
+     * something that may pass (network, timeout, the venue unavailable; reported as engine-error,
+     * stage `order-updates`), the engine follows it again this many milliseconds later, for as long
+     * as it runs. A failure that will not pass (refused keys) ends it; polling goes on either way.
+     * @default 60000
+     */
+    orderUpdatesRetryMs: z.number().int().min(0).default(60_000),
     /** Timeframe for decisions asked on demand with no feed. @default '1h' */
     timeframe: z.custom<Timeframe>((value) => typeof value === 'string').default('1h'),
   })

@@ -535,7 +535,7 @@ describe('TradingEngine with a live exchange', () => {
     stop.abort();
     await running;
   });
-  it('follows the venue order updates: polls at once for an update of its own order, not for another order, and reports a stream that fails while trading goes on', async () => {
+  it('follows the venue order updates: polls at once for an update of its own order, not for another order; a stream that fails is reported, followed again when the failure may pass, and trading goes on', async () => {
     const { series, venue, planner, stop, feed } = liveEntryWithExits();
     // The venue's update stream, fed by the test.
     const queue: (OrderUpdate | Error)[] = [];
@@ -545,6 +545,7 @@ describe('TradingEngine with a live exchange', () => {
       wake?.();
     };
     let polls = 0;
+    let follows = 0;
     const exchange: Exchange = {
       ...live(venue),
       fetchFills: (symbol, since) => {
@@ -552,6 +553,7 @@ describe('TradingEngine with a live exchange', () => {
         return venue.fetchFills(symbol, since);
       },
       async *watchOrderUpdates({ signal }) {
+        follows += 1;
         while (!signal.aborted) {
           if (queue.length === 0) await new Promise<void>((resolve) => { wake = resolve; signal.addEventListener('abort', () => resolve(), { once: true }); });
           const item = queue.shift();
@@ -561,7 +563,7 @@ describe('TradingEngine with a live exchange', () => {
       },
     };
     const events: string[] = [];
-    const engine = createTradingEngine({ exchange, feed, assistants: [planner], clock: new SimulatedClock(series[2]!.timestamp + 3_600_000), trigger: everyNthCandle(2), learning: false, fillPollMs: 0, onCandle: (symbol, candle) => void venue.onCandle(symbol, candle) });
+    const engine = createTradingEngine({ exchange, feed, assistants: [planner], clock: new SimulatedClock(series[2]!.timestamp + 3_600_000), trigger: everyNthCandle(2), learning: false, fillPollMs: 0, orderUpdatesRetryMs: 20, onCandle: (symbol, candle) => void venue.onCandle(symbol, candle) });
     engine.bus.on('order-fill', ({ fill, order }) => void events.push(`fill ${order?.type} ${fill.side} ${fill.price}`));
     engine.bus.on('order-cancel', ({ order }) => void events.push(`cancel ${order.type}`));
     engine.bus.on('engine-error', ({ error, stage }) => void events.push(`error ${stage} ${error.message}`));
@@ -582,10 +584,17 @@ describe('TradingEngine with a live exchange', () => {
     for (let attempt = 0; attempt < 100 && events.length < 3; attempt += 1) await settle();
     expect(events).toEqual(['fill market buy 100', 'fill stop-loss sell 95', 'cancel take-profit']);
     expect(polls).toBe(before + 1);
-    // The stream fails for good: reported, and the run goes on.
+    // The stream drops for longer than its own reconnections: reported, and followed again
+    // orderUpdatesRetryMs later (updates were lost meanwhile: nothing left to poll for here).
+    expect(follows).toBe(1);
+    push(new ExchangeError('EXCHANGE_NETWORK', 'watchOrders failed: network down'));
+    for (let attempt = 0; attempt < 100 && follows < 2; attempt += 1) await settle();
+    expect([follows, events.at(-1)]).toEqual([2, 'error order-updates watchOrders failed: network down']);
+    // Refused keys will not pass: reported once, not followed again, and the run goes on.
     push(new ExchangeError('EXCHANGE_AUTH', 'watchOrders failed: key revoked'));
-    for (let attempt = 0; attempt < 100 && events.length < 4; attempt += 1) await settle();
-    expect(events.at(-1)).toBe('error order-updates watchOrders failed: key revoked');
+    for (let attempt = 0; attempt < 100 && events.length < 5; attempt += 1) await settle();
+    await settle();
+    expect([follows, events.at(-1)]).toEqual([2, 'error order-updates watchOrders failed: key revoked']);
     stop.abort();
     await expect(running).resolves.toMatchObject({ fills: 2 });
   });

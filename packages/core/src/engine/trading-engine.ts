@@ -239,21 +239,35 @@ export class TradingEngine {
    * On a live venue that pushes order updates (`watchOrderUpdates`), follows them while `run()`
    * runs: an update of an order the engine waits on (or the stream's return after a drop, when
    * updates may have been lost) asks for fills at once. The interval and after-batch polls go on
-   * beside it, so a stream that fails (reported as engine-error, stage `order-updates`) costs
-   * time, never a fill.
+   * beside it, so a stream that fails costs time, never a fill: the failure is reported
+   * (engine-error, stage `order-updates`), and one that may pass is followed again
+   * `orderUpdatesRetryMs` later, with a poll, since updates were lost meanwhile.
    */
   #followOrderUpdates(): { stop(): Promise<void> } | undefined {
     const exchange = this.#exchange;
     if (this.#simulated !== undefined || exchange.watchOrderUpdates === undefined || exchange.supportsOrderUpdates === false) return undefined;
     const controller = new AbortController();
+    const signal = controller.signal;
     const following = (async () => {
-      for await (const update of exchange.watchOrderUpdates!({ signal: controller.signal })) {
-        const id = update.clientOrderId;
-        if (update.resumed || (id !== undefined && (this.#liveOpen.has(id) || this.#unresolved.has(id)))) this.#pollSoon();
+      for (let again = false; !signal.aborted; again = true) {
+        if (again) this.#pollSoon();
+        try {
+          for await (const update of exchange.watchOrderUpdates!({ signal })) {
+            const id = update.clientOrderId;
+            if (update.resumed || (id !== undefined && (this.#liveOpen.has(id) || this.#unresolved.has(id)))) this.#pollSoon();
+          }
+          return;
+        } catch (error) {
+          if (signal.aborted) return;
+          this.bus.emit('engine-error', { error: error as Error, stage: 'order-updates' });
+          if (!(error instanceof IaAgentsError && error.retryable)) return;
+          await new Promise<void>((resolve) => {
+            const timer = setTimeout(resolve, this.#options.orderUpdatesRetryMs);
+            signal.addEventListener('abort', () => (clearTimeout(timer), resolve()), { once: true });
+          });
+        }
       }
-    })().catch((error: unknown) => {
-      if (!controller.signal.aborted) this.bus.emit('engine-error', { error: error as Error, stage: 'order-updates' });
-    });
+    })();
     return {
       stop: async () => {
         controller.abort();
