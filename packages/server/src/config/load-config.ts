@@ -15,6 +15,7 @@ export const ENVIRONMENT_VARIABLES: Readonly<Record<string, readonly [keyof Serv
   TRADING_MODE: ['mode', 'string'],
   EXCHANGE: ['exchange', 'string'],
   EXCHANGE_SANDBOX: ['sandbox', 'boolean'],
+  FEED: ['feed', 'string'],
   SYMBOLS: ['symbols', 'list'],
   TIMEFRAME: ['timeframe', 'string'],
   REPLAY_FILE: ['replayFile', 'string'],

@@ -29,6 +29,12 @@ export const serverConfigSchema = z
      * live orders with testnet keys and no real money, to try live trading first. @default false
      */
     sandbox: z.boolean().default(false),
+    /**
+     * Where paper and live modes get their candles: `poll` asks the exchange's REST API after each
+     * close; `stream` follows its websocket kline stream (ccxt pro `watchOHLCV`), with REST for the
+     * warm-up and for the candles a dropped connection missed. @default 'poll'
+     */
+    feed: z.enum(['poll', 'stream']).default('poll'),
     /** Symbols traded. @default ['BTC/USDT'] */
     symbols: z.array(z.string().regex(/^[A-Z0-9]+\/[A-Z0-9]+$/, 'expected BASE/QUOTE')).min(1).default(['BTC/USDT']),
     /** Candle timeframe. @default '1h' */

@@ -1,6 +1,6 @@
 import { ConfigError, IaAgentsError, SimulatedClock, anyTrigger, createEventBus, everyNthCandle, systemClock, type Clock, type EventBus, type Logger } from '@ia-agents/core';
 import { createDefaultTeam, marketMonitorTrigger } from '@ia-agents/assistants';
-import { bundledCandlesPath, createCcxtExchange, createPaperExchange, createPollingFeed, createReplayFeed, type CcxtClient, type PaperExchange } from '@ia-agents/exchange';
+import { bundledCandlesPath, createCcxtExchange, createCcxtStream, createPaperExchange, createPollingFeed, createReplayFeed, createStreamingFeed, type CcxtClient, type CcxtExchange, type PaperExchange } from '@ia-agents/exchange';
 import type { FastifyInstance } from 'fastify';
 import { Redis } from 'ioredis';
 import type { AppContext, TradingAccount } from '../api/app-context.js';
@@ -60,7 +60,7 @@ interface Venue {
    * market rules could not be loaded, if so (logged once the app's logger exists).
    */
   paper?: { exchange: PaperExchange; quote: string; start: PaperStart; rulesError?: string };
-  /** Closes what the venue opened (a live exchange's sockets: its order-update stream). */
+  /** Closes what the venue opened (the exchange client's sockets: the kline and order-update streams). */
   close?: () => Promise<void>;
 }
 
@@ -103,9 +103,24 @@ async function openPaperExchange(config: ServerConfig, store: ServerStore, owner
 
 type PaperExchangeSettings = NonNullable<Parameters<typeof createPaperExchange>[0]>;
 
-/** Paper: live candles from the exchange (ccxt REST polling), fills simulated by the owner's saved or a new PaperExchange. */
+/**
+ * The candles of paper and live modes: ccxt REST polling (`feed: 'poll'`), or the exchange's
+ * websocket kline stream (`feed: 'stream'`: ccxt pro `watchOHLCV` on the exchange's own client,
+ * REST for the warm-up and for the candles a reconnection missed).
+ */
+function liveFeed(config: ServerConfig, exchange: CcxtExchange): Venue['feed'] {
+  const settings = { symbols: config.symbols, timeframe: config.timeframe, warmup: config.replayWarmup };
+  if (config.feed === 'poll') return createPollingFeed({ exchange, ...settings });
+  if (typeof (exchange.client as Partial<{ watchOHLCV: unknown }>).watchOHLCV !== 'function' || exchange.client.has.watchOHLCV !== true) {
+    throw new ConfigError('server configuration', [{ path: ['feed'], message: `${config.exchange} has no kline stream through ccxt pro (watchOHLCV): use feed 'poll'` }]);
+  }
+  return createStreamingFeed({ stream: createCcxtStream({ client: exchange.client }), exchange, ...settings });
+}
+
+/** Paper: live candles from the exchange (see `liveFeed`), fills simulated by the owner's saved or a new PaperExchange. */
 async function paperVenue(config: ServerConfig, store: ServerStore, owner: Owner, quote: string, client: CcxtClient | undefined, redis: Redis | undefined): Promise<Venue> {
   const market = createCcxtExchange({ exchangeId: config.exchange, sandbox: config.sandbox, ...(client === undefined ? {} : { client }) });
+  const feed = liveFeed(config, market);
   // The paper exchange's tickers, books and rules go through Redis when configured; the feed
   // polls the exchange itself (it waits for new candles, which a cache must not hide).
   const marketData = redis === undefined ? market : createRedisMarketCache(market, redis, { exchangeId: config.exchange });
@@ -119,9 +134,10 @@ async function paperVenue(config: ServerConfig, store: ServerStore, owner: Owner
   );
   return {
     exchange,
-    feed: createPollingFeed({ exchange: market, symbols: config.symbols, timeframe: config.timeframe, warmup: config.replayWarmup }),
+    feed,
     clock: systemClock,
     paper: { exchange, quote, start, ...(rulesError === undefined ? {} : { rulesError }) },
+    close: () => market.close(),
   };
 }
 
@@ -143,7 +159,7 @@ async function liveVenue(config: ServerConfig, store: ServerStore, owner: Owner,
   if (sealed === undefined) throw new ConfigError('server configuration', [{ path: ['mode'], message: `live trading needs ${config.exchange} credentials: store them with PUT /api/v1/config/exchange-credentials (in replay mode) first` }]);
   const keys = JSON.parse(cipher.open(sealed, `${owner.user.id}:${config.exchange}`)) as { apiKey: string; secret: string };
   const exchange = createCcxtExchange({ exchangeId: config.exchange, sandbox: config.sandbox, apiKey: keys.apiKey, secret: keys.secret, ...(client === undefined ? {} : { client }) });
-  return { exchange, feed: createPollingFeed({ exchange, symbols: config.symbols, timeframe: config.timeframe, warmup: config.replayWarmup }), clock: systemClock, close: () => exchange.close() };
+  return { exchange, feed: liveFeed(config, exchange), clock: systemClock, close: () => exchange.close() };
 }
 
 /** The team's recommended weights times the user's saved ones. */

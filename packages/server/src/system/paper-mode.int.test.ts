@@ -37,6 +37,34 @@ describe('paper and live modes against a local Binance (real ccxt client)', () =
     await server.close();
   });
 
+  it("paper with feed 'stream': warms up over REST, then takes the candles of Binance's kline stream as they close", async () => {
+    const server = await createServer(settings({ mode: 'paper', feed: 'stream' }), { ccxtClient: binance.createClient() });
+    await server.listen();
+    for (let attempt = 0; attempt < 100 && server.account.engine.history('BTC/USDT').length < 100; attempt += 1) await new Promise((resolve) => setTimeout(resolve, 50));
+    const warm = server.account.engine.history('BTC/USDT');
+    expect(warm).toHaveLength(100);
+    await binance.ws.subscribed('btcusdt@kline_1m');
+    // The candle after the last one served over REST, then the one after it begins: the first has closed.
+    const next = warm.at(-1)!.timestamp + MINUTE;
+    const streamed = { timestamp: next, open: 41_000, high: 41_500, low: 40_900, close: 41_234.5, volume: 12 };
+    binance.ws.kline('BTCUSDT', '1m', streamed, { closed: true });
+    binance.ws.kline('BTCUSDT', '1m', { ...streamed, timestamp: next + MINUTE, close: 41_300 }, { closed: false });
+    for (let attempt = 0; attempt < 100 && server.account.engine.history('BTC/USDT').at(-1)!.timestamp < next; attempt += 1) await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(server.account.engine.history('BTC/USDT').at(-1)).toEqual(streamed);
+    expect(binance.rest.requests.some((request) => request.path === '/api/v3/order')).toBe(false);
+    await server.close();
+    for (let attempt = 0; attempt < 100 && binance.ws.openConnections > 0; attempt += 1) await new Promise((resolve) => setTimeout(resolve, 10));
+    expect(binance.ws.openConnections).toBe(0);
+  });
+
+  it("refuses feed 'stream' for an exchange without a kline stream, naming the setting, before asking the exchange anything", async () => {
+    const client = binance.createClient();
+    // As an exchange whose ccxt pro class has no watchOHLCV.
+    (client.has as Record<string, unknown>).watchOHLCV = false;
+    await expect(createServer(settings({ mode: 'paper', feed: 'stream' }), { ccxtClient: client })).rejects.toThrow(/feed: binance has no kline stream through ccxt pro \(watchOHLCV\): use feed 'poll'/);
+    expect(binance.rest.requests).toEqual([]);
+  });
+
   it('live: refuses to start without stored credentials, and starts with them', async () => {
     const key = randomBytes(32).toString('hex');
     await expect(createServer(settings({ mode: 'live', encryptionKey: key }), { ccxtClient: binance.createClient() })).rejects.toThrow(/live trading needs binance credentials/);
