@@ -163,4 +163,31 @@ describe('createStreamingFeed (ccxt pro watchOHLCV on a local Binance stream, RE
     expect(run.candles()).toEqual([1, 2, 3, 4, 5].map((index) => candle(index)));
     expect(run.events.some((event) => event.type === 'gap')).toBe(false);
   });
+
+  it('with orderBooks, passes on the order book beside the candles: the snapshot, then the book kept in sync, at most one per intervalMs', async () => {
+    const { rest, ws, client, clock, exchange } = await servers(T0 + 3 * MINUTE + 30_000);
+    rest.klines.set('BTCUSDT 1m', Array.from({ length: 10 }, (_, index) => candle(index)));
+    rest.books.set('BTCUSDT', { bids: [[100, 1], [99, 2]], asks: [[101, 1], [102, 3]] });
+    const stream = new CcxtStream({ client, backoffMs: 0, clock });
+    onTestFinished(() => stream.close());
+    const run = collect(createStreamingFeed({ stream, exchange, symbols: ['BTC/USDT'], timeframe: '1m', warmup: 2, clock, orderBooks: { limit: 5, intervalMs: 1_000 } }));
+    const books = () => run.events.flatMap((event) => (event.type === 'order-book' ? [event.orderBook] : []));
+    await ws.subscribed('btcusdt@depth@100ms');
+    await expect.poll(() => books().length).toBe(1);
+    expect(books()[0]).toEqual({ symbol: 'BTC/USDT', timestamp: T0 + 3 * MINUTE + 30_000, bids: [[100, 1], [99, 2]], asks: [[101, 1], [102, 3]] });
+    expect(rest.sent('GET', '/api/v3/depth')[0]!.params).toMatchObject({ symbol: 'BTCUSDT', limit: '5' });
+    // Within the second: kept in sync, not passed on.
+    ws.depthUpdate('BTCUSDT', { time: T0 + 3 * MINUTE + 30_500, first: 1001, last: 1001, bids: [[100, 0]], asks: [] });
+    clock.set(T0 + 3 * MINUTE + 31_000);
+    ws.depthUpdate('BTCUSDT', { time: T0 + 3 * MINUTE + 31_000, first: 1002, last: 1002, bids: [], asks: [[101, 0.5]] });
+    await expect.poll(() => books().length).toBe(2);
+    expect(books()[1]).toEqual({ symbol: 'BTC/USDT', timestamp: T0 + 3 * MINUTE + 31_000, bids: [[99, 2]], asks: [[101, 0.5], [102, 3]] });
+    // The candles go on beside the books.
+    expect(run.candles()).toEqual([candle(1), candle(2)]);
+  });
+
+  it('refuses orderBooks on a stream without watchOrderBook, naming the option', () => {
+    const stream = { watchOHLCV: () => ({ [Symbol.asyncIterator]: () => ({ next: async () => ({ done: true as const, value: undefined }) }) }) };
+    expect(() => createStreamingFeed({ stream, exchange: { fetchOHLCV: async () => [] }, symbols: ['BTC/USDT'], timeframe: '1m', orderBooks: {} })).toThrow(/orderBooks: the stream has no watchOrderBook/);
+  });
 });

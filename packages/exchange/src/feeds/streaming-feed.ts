@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { closedCandles, parseWith, systemClock, timeframeSchema, timeframeToMs, type Candle, type Clock, type Exchange, type MarketEvent, type MarketFeed, type Timeframe } from '@ia-agents/core';
+import { ConfigError, closedCandles, parseWith, systemClock, timeframeSchema, timeframeToMs, type Candle, type Clock, type Exchange, type MarketEvent, type MarketFeed, type OrderBook, type Timeframe } from '@ia-agents/core';
 import type { OhlcvUpdate } from '../ccxt/ccxt-stream.js';
 import { CandleSequencer } from './candle-sequencer.js';
 import { mergeSymbolLoops } from './live-feed.js';
@@ -12,11 +12,25 @@ export const streamingFeedOptionsSchema = z.object({
   timeframe: timeframeSchema,
   /** Closed candles of history fetched over REST and passed on first. @default 0 */
   warmup: z.number().int().min(0).max(10_000).default(0),
+  /**
+   * Also follow each symbol's order book (ccxt pro `watchOrderBook`) and pass it on as
+   * `order-book` events: the `limit` best levels a side, at most one event per `intervalMs` (the
+   * latest book then; a simulated exchange fills market orders against it). Off when absent.
+   */
+  orderBooks: z
+    .object({
+      /** Levels a side. @default 20 */
+      limit: z.number().int().positive().max(5000).default(20),
+      /** Least time between two book events of a symbol, ms. @default 1000 */
+      intervalMs: z.number().int().min(0).default(1000),
+    })
+    .optional(),
 });
 
-/** The part of `CcxtStream` the feed uses. */
+/** The part of `CcxtStream` the feed uses (`watchOrderBook` with `orderBooks` only). */
 export interface OhlcvStream {
   watchOHLCV(symbol: string, timeframe: Timeframe, options?: { signal?: AbortSignal }): AsyncIterable<OhlcvUpdate>;
+  watchOrderBook?(symbol: string, options?: { limit?: number; signal?: AbortSignal }): AsyncIterable<OrderBook>;
 }
 
 /** Options of `createStreamingFeed`. */
@@ -83,6 +97,24 @@ class SymbolStream {
 }
 
 async function runSymbol(context: Context, symbol: string, emit: (events: MarketEvent[]) => void, signal: AbortSignal): Promise<void> {
+  await Promise.all([runCandles(context, symbol, emit, signal), runOrderBooks(context, symbol, emit, signal)]);
+}
+
+/** A symbol's order books, when asked for: the latest one at most every `intervalMs`. */
+async function runOrderBooks(context: Context, symbol: string, emit: (events: MarketEvent[]) => void, signal: AbortSignal): Promise<void> {
+  const books = context.settings.orderBooks;
+  if (books === undefined) return;
+  let last = Number.NEGATIVE_INFINITY;
+  for await (const orderBook of context.stream.watchOrderBook!(symbol, { limit: books.limit, signal })) {
+    if (signal.aborted) return;
+    const now = context.clock.now();
+    if (now - last < books.intervalMs) continue;
+    last = now;
+    emit([{ type: 'order-book', orderBook }]);
+  }
+}
+
+async function runCandles(context: Context, symbol: string, emit: (events: MarketEvent[]) => void, signal: AbortSignal): Promise<void> {
   const state = new SymbolStream(context, symbol, emit);
   const length = timeframeToMs(context.settings.timeframe);
   if (context.settings.warmup > 0) await state.backfill(Math.floor(context.clock.now() / length) * length - context.settings.warmup * length);
@@ -97,6 +129,7 @@ async function runSymbol(context: Context, symbol: string, emit: (events: Market
  * has closed, i.e. when the stream moves on to the next one, with its final values. After a
  * reconnection, and whenever the stream skips candles, the missed closed candles are fetched over
  * REST, so nothing is lost or passed on twice; what the exchange does not have becomes a `gap`.
+ * With `orderBooks`, each symbol's order book comes beside its candles (`order-book` events).
  * @example
  * const stream = createCcxtStream();
  * const feed = createStreamingFeed({ stream, exchange: createCcxtExchange({ client: stream.client }), symbols: ['BTC/USDT'], timeframe: '1m', warmup: 100 });
@@ -105,6 +138,7 @@ async function runSymbol(context: Context, symbol: string, emit: (events: Market
 export function createStreamingFeed(options: StreamingFeedOptions): MarketFeed {
   const { stream, exchange, clock, ...rest } = options;
   const settings = parseWith(streamingFeedOptionsSchema, rest, 'streaming feed options', 'CONFIG_INVALID');
+  if (settings.orderBooks !== undefined && stream.watchOrderBook === undefined) throw new ConfigError('streaming feed options', [{ path: ['orderBooks'], message: 'the stream has no watchOrderBook' }]);
   const context: Context = { settings, stream, exchange, clock: clock ?? systemClock };
   return {
     specificationVersion: 'v1',

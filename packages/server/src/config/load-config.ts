@@ -16,6 +16,7 @@ export const ENVIRONMENT_VARIABLES: Readonly<Record<string, readonly [keyof Serv
   EXCHANGE: ['exchange', 'string'],
   EXCHANGE_SANDBOX: ['sandbox', 'boolean'],
   FEED: ['feed', 'string'],
+  ORDER_BOOK: ['orderBook', 'boolean'],
   SYMBOLS: ['symbols', 'list'],
   TIMEFRAME: ['timeframe', 'string'],
   REPLAY_FILE: ['replayFile', 'string'],

@@ -35,6 +35,12 @@ export const serverConfigSchema = z
      * warm-up and for the candles a dropped connection missed. @default 'poll'
      */
     feed: z.enum(['poll', 'stream']).default('poll'),
+    /**
+     * With `feed: 'stream'`, also follow each symbol's order book stream (20 levels, at most one
+     * book a second) and hand it to the engine: in paper mode market orders then fill against the
+     * exchange's real spread and depth rather than from candles. @default false
+     */
+    orderBook: z.boolean().default(false),
     /** Symbols traded. @default ['BTC/USDT'] */
     symbols: z.array(z.string().regex(/^[A-Z0-9]+\/[A-Z0-9]+$/, 'expected BASE/QUOTE')).min(1).default(['BTC/USDT']),
     /** Candle timeframe. @default '1h' */

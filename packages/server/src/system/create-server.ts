@@ -106,15 +106,19 @@ type PaperExchangeSettings = NonNullable<Parameters<typeof createPaperExchange>[
 /**
  * The candles of paper and live modes: ccxt REST polling (`feed: 'poll'`), or the exchange's
  * websocket kline stream (`feed: 'stream'`: ccxt pro `watchOHLCV` on the exchange's own client,
- * REST for the warm-up and for the candles a reconnection missed).
+ * REST for the warm-up and for the candles a reconnection missed), with its order books when
+ * `orderBook` is on.
  */
 function liveFeed(config: ServerConfig, exchange: CcxtExchange): Venue['feed'] {
   const settings = { symbols: config.symbols, timeframe: config.timeframe, warmup: config.replayWarmup };
-  if (config.feed === 'poll') return createPollingFeed({ exchange, ...settings });
+  if (config.feed === 'poll') {
+    if (config.orderBook) throw new ConfigError('server configuration', [{ path: ['orderBook'], message: "order books come from the exchange's stream: set feed 'stream'" }]);
+    return createPollingFeed({ exchange, ...settings });
+  }
   if (typeof (exchange.client as Partial<{ watchOHLCV: unknown }>).watchOHLCV !== 'function' || exchange.client.has.watchOHLCV !== true) {
     throw new ConfigError('server configuration', [{ path: ['feed'], message: `${config.exchange} has no kline stream through ccxt pro (watchOHLCV): use feed 'poll'` }]);
   }
-  return createStreamingFeed({ stream: createCcxtStream({ client: exchange.client }), exchange, ...settings });
+  return createStreamingFeed({ stream: createCcxtStream({ client: exchange.client }), exchange, ...settings, ...(config.orderBook ? { orderBooks: {} } : {}) });
 }
 
 /** Paper: live candles from the exchange (see `liveFeed`), fills simulated by the owner's saved or a new PaperExchange. */

@@ -19,8 +19,12 @@ describe('paper and live modes against a local Binance (real ccxt client)', () =
   let folder: string;
   beforeEach(async () => {
     binance = await startLocalBinance();
-    const start = Math.floor(Date.now() / MINUTE) * MINUTE - 120 * MINUTE;
-    binance.rest.klines.set('BTCUSDT 1m', buildCandles({ count: 120, timeframe: '1m', start, startPrice: 40_000, seed: 3 }));
+    // Binance's time stands at the test's start: it serves the candles up to the one forming then.
+    // A minute that turns before the warm-up closes that candle and it is served, so the warm-up
+    // finds its 100 closed candles whenever it runs.
+    binance.rest.now = Date.now();
+    const start = Math.floor(binance.rest.now / MINUTE) * MINUTE - 120 * MINUTE;
+    binance.rest.klines.set('BTCUSDT 1m', buildCandles({ count: 122, timeframe: '1m', start, startPrice: 40_000, seed: 3 }));
     folder = mkdtempSync(join(tmpdir(), 'ia-agents-paper-'));
   });
   afterEach(() => binance.stop());
@@ -55,6 +59,27 @@ describe('paper and live modes against a local Binance (real ccxt client)', () =
     await server.close();
     for (let attempt = 0; attempt < 100 && binance.ws.openConnections > 0; attempt += 1) await new Promise((resolve) => setTimeout(resolve, 10));
     expect(binance.ws.openConnections).toBe(0);
+  });
+
+  it("paper with the order book stream (feed 'stream', orderBook): a market order fills against the exchange's depth, not from the candles", async () => {
+    binance.rest.books.set('BTCUSDT', { bids: [[40_990, 1]], asks: [[41_000, 0.005], [41_100, 1]] });
+    const token = 'iaa_paper-book-token-0123456789';
+    const server = await createServer(settings({ mode: 'paper', feed: 'stream', orderBook: true, adminToken: token }), { ccxtClient: binance.createClient() });
+    await server.listen();
+    await binance.ws.subscribed('btcusdt@depth@100ms');
+    const paper = server.exchange as PaperExchange;
+    for (let attempt = 0; attempt < 100 && server.account.engine.history('BTC/USDT').length < 100; attempt += 1) await new Promise((resolve) => setTimeout(resolve, 50));
+    for (let attempt = 0; attempt < 100 && (await paper.fetchOrderBook('BTC/USDT').catch(() => undefined)) === undefined; attempt += 1) await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(await paper.fetchOrderBook('BTC/USDT')).toMatchObject({ bids: [[40_990, 1]], asks: [[41_000, 0.005], [41_100, 1]] });
+    const bought = await server.app.inject({ method: 'POST', url: '/api/v1/orders', headers: { authorization: `Bearer ${token}` }, payload: { symbol: 'BTC/USDT', side: 'buy', type: 'market', amount: 0.01 } });
+    expect(bought.statusCode).toBe(201);
+    // Half at the best ask, half at the next level: the average of the two, at once.
+    expect(bought.json()).toMatchObject({ status: 'filled', averagePrice: 41_050 });
+    await server.close();
+  });
+
+  it('refuses orderBook without the stream feed, naming both settings', async () => {
+    await expect(createServer(settings({ mode: 'paper', orderBook: true }), { ccxtClient: binance.createClient() })).rejects.toThrow(/orderBook: order books come from the exchange's stream: set feed 'stream'/);
   });
 
   it("refuses feed 'stream' for an exchange without a kline stream, naming the setting, before asking the exchange anything", async () => {
