@@ -569,8 +569,12 @@ describe('TradingEngine with a live exchange', () => {
     engine.bus.on('engine-error', ({ error, stage }) => void events.push(`error ${stage} ${error.message}`));
     const running = engine.run({ signal: stop.signal });
     const settle = () => new Promise((resolve) => setTimeout(resolve, 30));
+    // The entry fills, and the asking for fills around it (the poll after the candle batch among them) is over.
     for (let attempt = 0; attempt < 100 && events.length < 1; attempt += 1) await settle();
-    await settle();
+    for (let quiet = 0, seen = -1; quiet < 5; quiet = seen === polls ? quiet + 1 : 0) {
+      seen = polls;
+      await settle();
+    }
     expect(events).toEqual(['fill market buy 100']);
     const before = polls;
     // Another order of the account changes: nothing to ask for.
