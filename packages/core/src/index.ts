@@ -3,6 +3,7 @@ export * from './errors/index.js';
 export { parseWith } from './util/parse.js';
 export { isPromiseLike, runSteps, wait, type Steps } from './util/steps.js';
 export { RingBuffer } from './util/ring-buffer.js';
+export { sleep, type Sleep } from './util/sleep.js';
 export { checkOrderRequest, parseOrderRequest } from './util/order-request.js';
 export { parseOpinion } from './util/opinion.js';
 export { createEventBus, EventBus, type EventName, type IaAgentsEvents } from './events/event-bus.js';

@@ -1,6 +1,7 @@
 import { ConsensusManager } from '../consensus/consensus-manager.js';
 import { ReliabilityTracker } from '../consensus/reliability-tracker.js';
 import { ConfigError, IaAgentsError, fromZodIssues, isIaAgentsError } from '../errors/index.js';
+import { sleep } from '../util/sleep.js';
 import { createEventBus, type EventBus } from '../events/event-bus.js';
 import { systemClock, type Clock } from '../interfaces/clock.js';
 import { isSimulatedExchange, type Exchange, type SimulatedExchange } from '../interfaces/exchange.js';
@@ -261,10 +262,7 @@ export class TradingEngine {
           if (signal.aborted) return;
           this.bus.emit('engine-error', { error: error as Error, stage: 'order-updates' });
           if (!(error instanceof IaAgentsError && error.retryable)) return;
-          await new Promise<void>((resolve) => {
-            const timer = setTimeout(resolve, this.#options.orderUpdatesRetryMs);
-            signal.addEventListener('abort', () => (clearTimeout(timer), resolve()), { once: true });
-          });
+          await sleep(this.#options.orderUpdatesRetryMs, signal);
         }
       }
     })();

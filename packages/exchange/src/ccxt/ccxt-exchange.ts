@@ -2,6 +2,7 @@ import ccxt from 'ccxt';
 import { z } from 'zod';
 import {
   ExchangeError,
+  sleep as defaultSleep,
   ocoRequestSchema,
   orderRequestSchema,
   parseWith,
@@ -99,7 +100,6 @@ export type CcxtExchangeOptions = z.input<typeof ccxtExchangeOptionsSchema> & {
   onReconnect?: (reconnect: StreamReconnect) => void;
 };
 
-const wait = (milliseconds: number) => new Promise<void>((resolve) => setTimeout(resolve, milliseconds));
 
 /**
  * A live exchange through ccxt (Binance by default). Errors are translated in one place, retryable
@@ -146,7 +146,7 @@ export class CcxtExchange implements Exchange {
     this.supportsOrderUpdates = this.#settings.orderUpdates && this.client.has.watchOrders === true && typeof (this.client as Partial<WatchingClient>).watchOrders === 'function' && Boolean(this.client.apiKey);
     if (this.supportsOrderUpdates) quietUnawaitedFutures(this.client);
     this.#onReconnect = onReconnect;
-    this.#sleep = sleep ?? wait;
+    this.#sleep = sleep ?? defaultSleep;
     this.#random = random ?? Math.random;
     this.#clock = clock ?? systemClock;
   }
@@ -575,8 +575,7 @@ export class CcxtExchange implements Exchange {
   async *watchOrderUpdates(options: { signal: AbortSignal }): AsyncGenerator<OrderUpdate> {
     if (!this.supportsOrderUpdates) throw new ExchangeError('NOT_SUPPORTED', `${this.id}: no order-update stream through this adapter (needs ccxt pro's watchOrders, keys and orderUpdates on)`, { details: { exchangeId: this.id } });
     const client = this.client as unknown as WatchingClient;
-    const settings = this.#settings;
-    const policy = { reconnectAttempts: settings.reconnectAttempts, backoffMs: settings.backoffMs, maxBackoffMs: settings.maxBackoffMs, jitter: settings.jitter, random: this.#random, sleep: this.#sleep, onReconnect: this.#onReconnect };
+    const policy = { ...this.#settings, random: this.#random, sleep: this.#sleep, onReconnect: this.#onReconnect };
     const watch = () => {
       const pending = client.watchOrders();
       this.#watching.add(pending);

@@ -1,13 +1,11 @@
 import { z } from 'zod';
-import { parseWith, systemClock, type Candle, type Clock, type OrderBook, type Ticker, type Timeframe } from '@ia-agents/core';
+import { parseWith, sleep as defaultSleep, systemClock, type Candle, type Clock, type OrderBook, type Ticker, type Timeframe } from '@ia-agents/core';
 import { buildCcxtClient, type CcxtClient } from './ccxt-client.js';
 import { toCandle, toOrderBook, toTicker } from './ccxt-mapping.js';
 import { RESUMED, reconnectingWatch, type StreamReconnect } from './reconnecting-watch.js';
 import { jitterSchema } from '../util/backoff.js';
 
 export type { StreamReconnect } from './reconnecting-watch.js';
-
-const wait = (milliseconds: number) => new Promise<void>((resolve) => setTimeout(resolve, milliseconds));
 
 /** Options of `createCcxtStream`, validated at construction. */
 export const ccxtStreamOptionsSchema = z.object({
@@ -78,7 +76,7 @@ export class CcxtStream {
       options.watchTickers = { ...(options.watchTickers as Record<string, unknown> | undefined), name: 'ticker' };
     }
     this.#onReconnect = onReconnect;
-    this.#sleep = sleep ?? wait;
+    this.#sleep = sleep ?? defaultSleep;
     this.#random = random ?? Math.random;
     this.#clock = clock ?? systemClock;
   }
@@ -112,8 +110,7 @@ export class CcxtStream {
 
   /** Repeats one ccxt watch call, reconnecting after retryable failures. */
   async *#watch<T>(operation: string, symbol: string, watch: () => Promise<T>, signal: AbortSignal | undefined, onResume?: () => void): AsyncGenerator<T> {
-    const settings = this.#settings;
-    const policy = { reconnectAttempts: settings.reconnectAttempts, backoffMs: settings.backoffMs, maxBackoffMs: settings.maxBackoffMs, jitter: settings.jitter, random: this.#random, sleep: this.#sleep, onReconnect: this.#onReconnect };
+    const policy = { ...this.#settings, random: this.#random, sleep: this.#sleep, onReconnect: this.#onReconnect };
     for await (const value of reconnectingWatch(this.client, operation, symbol, watch, policy, signal)) {
       if (value === RESUMED) onResume?.();
       else yield value;

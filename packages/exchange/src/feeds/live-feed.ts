@@ -1,21 +1,7 @@
 import type { MarketEvent } from '@ia-agents/core';
 import { AsyncQueue } from '../util/async-queue.js';
 
-/** Sleeps `milliseconds`, or less when `signal` aborts. */
-export type Sleep = (milliseconds: number, signal?: AbortSignal) => Promise<void>;
-
-/** The default sleep: a timer that an abort cuts short. */
-export const abortableSleep: Sleep = (milliseconds, signal) =>
-  new Promise<void>((resolve) => {
-    if (signal?.aborted === true) return resolve();
-    const timer = setTimeout(done, milliseconds);
-    function done() {
-      clearTimeout(timer);
-      signal?.removeEventListener('abort', done);
-      resolve();
-    }
-    signal?.addEventListener('abort', done, { once: true });
-  });
+export type { Sleep } from '@ia-agents/core';
 
 /** Runs one loop per symbol, all feeding one stream of events, until all end, one fails, the consumer stops, or `signal` aborts. */
 export async function* mergeSymbolLoops(symbols: readonly string[], run: (symbol: string, emit: (events: MarketEvent[]) => void, signal: AbortSignal) => Promise<void>, signal?: AbortSignal): AsyncGenerator<MarketEvent> {

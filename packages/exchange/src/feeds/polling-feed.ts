@@ -1,7 +1,7 @@
 import { z } from 'zod';
-import { closedCandles, isIaAgentsError, parseWith, systemClock, timeframeSchema, timeframeToMs, type Clock, type Exchange, type MarketEvent, type MarketFeed, type Timeframe } from '@ia-agents/core';
+import { closedCandles, isIaAgentsError, parseWith, sleep as abortableSleep, systemClock, timeframeSchema, timeframeToMs, type Clock, type Exchange, type MarketEvent, type MarketFeed, type Sleep, type Timeframe } from '@ia-agents/core';
 import { CandleSequencer } from './candle-sequencer.js';
-import { abortableSleep, mergeSymbolLoops, type Sleep } from './live-feed.js';
+import { mergeSymbolLoops } from './live-feed.js';
 
 /** Options of `createPollingFeed`, validated at construction. */
 export const pollingFeedOptionsSchema = z.object({

@@ -49,10 +49,10 @@ export class FakeBinanceStream {
   #wss: WebSocketServer | undefined;
   #connections: Connection[] = [];
   #opened = 0;
-  #waiters: { stream: string; count: number; resolve: () => void }[] = [];
+  /** Callers of `subscribed` and `userDataSubscribed`, each until its requests have come. */
+  #waiters: { ready: () => boolean; resolve: () => void }[] = [];
   #eventTime = 1;
   #nextSubscription = 0;
-  #userDataWaiters: { count: number; resolve: () => void }[] = [];
   #tradeId = 5000;
 
   /** Starts on 127.0.0.1 with an ephemeral port and returns the base URL (`ws://127.0.0.1:port`). */
@@ -83,14 +83,12 @@ export class FakeBinanceStream {
 
   /** Resolves once `count` SUBSCRIBE requests in all have named `stream`. */
   subscribed(stream: string, count = 1): Promise<void> {
-    if (this.#subscriptions(stream) >= count) return Promise.resolve();
-    return new Promise((resolve) => this.#waiters.push({ stream, count, resolve }));
+    return this.#until(() => this.#subscriptions(stream) >= count);
   }
 
   /** Resolves once `count` user-data subscriptions in all were accepted (one per connection of ccxt's `watchOrders`). */
   userDataSubscribed(count = 1): Promise<void> {
-    if (this.#userDataSubscriptions() >= count) return Promise.resolve();
-    return new Promise((resolve) => this.#userDataWaiters.push({ count, resolve }));
+    return this.#until(() => this.#userDataSubscriptions() >= count);
   }
 
   /**
@@ -158,6 +156,19 @@ export class FakeBinanceStream {
     return this.requests.filter((request) => request.method === 'SUBSCRIBE' && request.params.includes(stream)).length;
   }
 
+  /** Resolves once `ready()` holds (checked after every request). */
+  #until(ready: () => boolean): Promise<void> {
+    if (ready()) return Promise.resolve();
+    return new Promise((resolve) => this.#waiters.push({ ready, resolve }));
+  }
+
+  /** Resolves the waiters whose requests have come. */
+  #wake(): void {
+    const waiting = this.#waiters;
+    this.#waiters = waiting.filter((waiter) => !waiter.ready());
+    for (const waiter of waiting) if (!this.#waiters.includes(waiter)) waiter.resolve();
+  }
+
   #userDataSubscriptions(): number {
     return this.requests.filter((request) => request.method === 'userDataStream.subscribe.signature').length;
   }
@@ -173,11 +184,7 @@ export class FakeBinanceStream {
     connection.userData = this.#nextSubscription++;
     this.requests.push({ method: 'userDataStream.subscribe.signature', params: [], id, connection: connection.number });
     connection.socket.send(JSON.stringify({ id, status: 200, result: { subscriptionId: connection.userData } }));
-    for (const waiter of [...this.#userDataWaiters]) {
-      if (this.#userDataSubscriptions() < waiter.count) continue;
-      this.#userDataWaiters = this.#userDataWaiters.filter((entry) => entry !== waiter);
-      waiter.resolve();
-    }
+    this.#wake();
   }
 
   #accept(socket: WebSocket): void {
@@ -198,10 +205,6 @@ export class FakeBinanceStream {
     }
     this.requests.push({ method: request.method, params, id: request.id ?? 0, connection: connection.number });
     connection.socket.send(JSON.stringify({ result: null, id: request.id }));
-    for (const waiter of [...this.#waiters]) {
-      if (this.#subscriptions(waiter.stream) < waiter.count) continue;
-      this.#waiters = this.#waiters.filter((entry) => entry !== waiter);
-      waiter.resolve();
-    }
+    this.#wake();
   }
 }

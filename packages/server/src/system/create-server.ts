@@ -1,4 +1,4 @@
-import { ConfigError, IaAgentsError, SimulatedClock, anyTrigger, createEventBus, everyNthCandle, systemClock, type Clock, type EventBus, type Logger } from '@ia-agents/core';
+import { ConfigError, IaAgentsError, SimulatedClock, anyTrigger, createEventBus, everyNthCandle, sleep, systemClock, type Clock, type EventBus, type Logger } from '@ia-agents/core';
 import { createDefaultTeam, marketMonitorTrigger } from '@ia-agents/assistants';
 import { bundledCandlesPath, createCcxtExchange, createCcxtStream, createPaperExchange, createPollingFeed, createReplayFeed, createStreamingFeed, type CcxtClient, type CcxtExchange, type PaperExchange } from '@ia-agents/exchange';
 import type { FastifyInstance } from 'fastify';
@@ -293,10 +293,7 @@ export async function createServer(config: ServerConfig, options: CreateServerOp
   /** Takes the lease again (every `leaseRetryMs` until it holds it or the server closes), then builds the account anew and starts it. */
   const retake = async (): Promise<void> => {
     while (!closing) {
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, config.leaseRetryMs);
-        retry.signal.addEventListener('abort', () => (clearTimeout(timer), resolve()), { once: true });
-      });
+      await sleep(config.leaseRetryMs, retry.signal);
       if (closing) return;
       try {
         lease = await store.holdAccount(owner.user.id, { onLost });
