@@ -137,8 +137,11 @@ describe('paper and live modes against a local Binance (real ccxt client)', () =
       // A manual buy: the paper account is saved before the store records it.
       const bought = await server.app.inject({ method: 'POST', url: '/api/v1/orders', headers: { authorization: `Bearer ${token}` }, payload: { symbol: 'BTC/USDT', side: 'buy', type: 'market', amount: 0.01 } });
       expect(bought.statusCode).toBe(201);
+      // Its saves are over (the one a second after the buy's events included).
+      await new Promise((resolve) => setTimeout(resolve, 1_500));
       const userId = server.owner.user.id;
       const lost = server.account;
+      const lostExchange = server.exchange as PaperExchange;
       // Another session takes the account's lock as the server's session ends.
       await other.connect();
       const taken = other.query('SELECT pg_advisory_lock(727002, hashtext($1))', [userId]);
@@ -152,7 +155,9 @@ describe('paper and live modes against a local Binance (real ccxt client)', () =
       await elsewhere.createOrder({ clientOrderId: 'elsewhere-1', symbol: 'BTC/USDT', side: 'buy', type: 'market', amount: 0.01 });
       const traded = { ...saved, state: elsewhere.snapshot(), updatedAt: saved.updatedAt + 1 };
       await store.savePaperAccount(userId, traded);
-      // The server's candles and timers go on; it saves nothing over that (well past the 1 s save delay).
+      // A change to the lost account is still announced (as a step that ends after the loss would);
+      // the server saves nothing over the other's account (well past the 1 s save delay).
+      lost.bus.emit('portfolio-update', { portfolio: lostExchange.getPortfolio() });
       await new Promise((resolve) => setTimeout(resolve, 1_500));
       expect(await store.getPaperAccount(userId)).toEqual(traded);
       // The other lets go: the server takes the account back, restored from the store.
