@@ -1,7 +1,8 @@
 import type { Pool, PoolClient } from 'pg';
 import type { SqlDriver, SqlRow, SqlValue } from './sql-driver.js';
 
-function clientDriver(client: PoolClient): SqlDriver {
+/** One connection behind the driver interface (a transaction's, a lease's). */
+export function clientDriver(client: PoolClient): SqlDriver {
   const driver: SqlDriver = {
     run: async (sql, params = []) => (await client.query(sql, params as SqlValue[])).rowCount ?? 0,
     all: async (sql, params = []) => (await client.query(sql, params as SqlValue[])).rows as SqlRow[],

@@ -1,6 +1,7 @@
 import { IaAgentsError } from '@ia-agents/core';
 import pg from 'pg';
-import { PostgresDriver } from './postgres-driver.js';
+import { clientDriver, PostgresDriver } from './postgres-driver.js';
+import { guardDriver } from './sql-driver.js';
 import type { AccountLease } from './server-store.js';
 import { SqlServerStore, type SqlServerStoreSettings } from './sql-server-store.js';
 
@@ -63,7 +64,21 @@ export class PostgresStore extends SqlServerStore {
       throw error;
     }
     state = 'held';
+    // A save on the locking session: one in flight when the session ends is rolled back with it.
+    const save = this.leaseSave(userId, () => state === 'held', guardDriver(clientDriver(client)));
     return {
+      savePaperAccount: async (account) => {
+        if (state !== 'held') return save(account);
+        try {
+          await save(account);
+        } catch (error) {
+          // The session may have ended under the save (the client hears of it a moment later): a
+          // session that still answers still holds the lock, and the error is the save's own.
+          if (state === 'held' && (await client.query('SELECT 1').then(() => true, () => false))) throw error;
+          lose(error as Error);
+          throw new IaAgentsError('CONFLICT', `The PostgreSQL connection holding the trading account of user ${userId} was lost during the save of its paper account: nothing was saved`, { cause: error, details: { userId } });
+        }
+      },
       release: async () => {
         if (state === 'released') return;
         const held = state === 'held';

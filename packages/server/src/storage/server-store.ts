@@ -121,6 +121,13 @@ export interface PaperAccount {
 export interface AccountLease {
   /** Gives it up; calling it again does nothing. */
   release(): Promise<void>;
+  /**
+   * Saves (replaces) the user's paper account while the lease is held, and only then: CONFLICT
+   * once it is lost or released, and nothing written. On PostgreSQL the save runs on the
+   * connection that holds the lock, so a save that was in flight when the lease was lost dies
+   * with that session: it can never land after another server took the account and saved its own.
+   */
+  savePaperAccount(account: PaperAccount): Promise<void>;
 }
 
 /** Input for a new user. */

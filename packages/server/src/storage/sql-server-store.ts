@@ -157,7 +157,20 @@ export abstract class SqlServerStore implements ServerStore {
   }
 
   async savePaperAccount(userId: string, account: PaperAccount): Promise<void> {
-    await this.driver.run(
+    await this.savePaperAccountWith(this.driver, userId, account);
+  }
+
+  /** A lease's save: refused with CONFLICT unless `held()`, then written through `driver`. */
+  protected leaseSave(userId: string, held: () => boolean, driver: SqlDriver = this.driver): (account: PaperAccount) => Promise<void> {
+    return async (account) => {
+      if (!held()) throw new IaAgentsError('CONFLICT', `The trading account of user ${userId} is no longer held by this server: its paper account is not saved (another server may be running it)`, { details: { userId } });
+      await this.savePaperAccountWith(driver, userId, account);
+    };
+  }
+
+  /** The paper account's upsert on a given connection (a lease saves on the one holding it). */
+  protected async savePaperAccountWith(driver: SqlDriver, userId: string, account: PaperAccount): Promise<void> {
+    await driver.run(
       `INSERT INTO paper_accounts (user_id, quote_currency, state, updated_at) VALUES ($1, $2, $3, $4)
        ON CONFLICT (user_id) DO UPDATE SET quote_currency = excluded.quote_currency, state = excluded.state, updated_at = excluded.updated_at`,
       [userId, account.quoteCurrency, JSON.stringify(account.state), account.updatedAt],

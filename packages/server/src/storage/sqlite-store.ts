@@ -44,7 +44,10 @@ export class SqliteStore extends SqlServerStore {
    * database file, whatever the user. It is never lost while the process lives.
    */
   async holdAccount(userId: string): Promise<AccountLease> {
-    if (this.filename === ':memory:') return { release: async () => undefined };
+    if (this.filename === ':memory:') {
+      let held = true;
+      return { release: async () => void (held = false), savePaperAccount: this.leaseSave(userId, () => held) };
+    }
     const file = `${this.filename}.lock`;
     const lock = new Database(file, { timeout: 0 });
     try {
@@ -55,6 +58,7 @@ export class SqliteStore extends SqlServerStore {
       throw new IaAgentsError('CONFLICT', `Another server is running on the SQLite database ${this.filename} (its lock file ${file} is held), so it cannot run the trading account of user ${userId}: stop it first`, { cause: error, details: { userId, file } });
     }
     return {
+      savePaperAccount: this.leaseSave(userId, () => lock.open),
       release: async () => {
         if (!lock.open) return;
         lock.exec('ROLLBACK');

@@ -146,7 +146,7 @@ async function paperVenue(config: ServerConfig, store: ServerStore, owner: Owner
 }
 
 /** Logs how the paper account started and keeps it saved from now on. */
-function keepPaperAccount(venue: Venue, store: ServerStore, owner: Owner, account: RunnableAccount, logger: Logger): PaperPersistence | undefined {
+function keepPaperAccount(venue: Venue, store: ServerStore, lease: AccountLease, owner: Owner, account: RunnableAccount, logger: Logger): PaperPersistence | undefined {
   if (venue.paper === undefined) return undefined;
   const { exchange, quote, start, rulesError } = venue.paper;
   const userId = owner.user.id;
@@ -154,7 +154,7 @@ function keepPaperAccount(venue: Venue, store: ServerStore, owner: Owner, accoun
   if (start.restored) logger.info({ userId, savedAt: new Date(start.savedAt).toISOString() }, 'paper account restored from paper_accounts');
   else if (start.reason === 'none saved') logger.info({ userId, quote }, 'new paper account with initialCash');
   else logger.warn({ userId, quote, savedQuote: start.savedQuote }, `the saved paper account is in ${start.savedQuote}, not ${quote}: a new one with initialCash replaces it`);
-  return persistPaperAccount({ userId, store, exchange, quoteCurrency: quote, bus: account.bus, logger });
+  return persistPaperAccount({ userId, store, lease, exchange, quoteCurrency: quote, bus: account.bus, logger });
 }
 
 /** Live: real orders with the owner's stored (encrypted) credentials. */
@@ -285,7 +285,7 @@ export async function createServer(config: ServerConfig, options: CreateServerOp
     ...(redis === undefined ? {} : { redis }),
   };
   const app = await buildApp(context);
-  kept.paper = keepPaperAccount(current.venue, store, owner, current.account, app.log);
+  kept.paper = keepPaperAccount(current.venue, store, lease, owner, current.account, app.log);
   let listening = false;
   let closing = false;
   const retry = new AbortController();
@@ -309,7 +309,7 @@ export async function createServer(config: ServerConfig, options: CreateServerOp
         await lease.release();
         continue;
       }
-      kept.paper = keepPaperAccount(current.venue, store, owner, current.account, app.log);
+      kept.paper = keepPaperAccount(current.venue, store, lease, owner, current.account, app.log);
       accounts.set(owner.user.id, current.account);
       app.log.info({ userId: owner.user.id }, 'the account lease is held again: trading resumes');
       if (listening) void current.account.start();

@@ -137,4 +137,37 @@ describe('persistPaperAccount (real PaperExchange, SQLite in memory, fake timers
     expect((await store.getPaperAccount(userId))?.state).toEqual(exchange.snapshot());
     expect(errors).toHaveLength(1);
   });
+
+  it('saves through the lease when given one; a save it refuses in flight when the account is discarded is not reported', async () => {
+    const errors: IaAgentsEvents['engine-error'][] = [];
+    bus.on('engine-error', (payload) => void errors.push(payload));
+    const lease = await store.holdAccount(userId);
+    // The lease's saves, held until the test lets the one in flight end.
+    let finish: ((error?: Error) => void) | undefined;
+    const through: number[] = [];
+    const slow = { savePaperAccount: async (account: Parameters<typeof lease.savePaperAccount>[0]) => {
+      through.push(account.state.orders.length);
+      const error = await new Promise<Error | undefined>((resolve) => (finish = resolve));
+      if (error !== undefined) throw error;
+      await lease.savePaperAccount(account);
+    } };
+    const persistence = persistPaperAccount({ userId, store, lease: slow, exchange, quoteCurrency: 'USDT', bus });
+    await buy('a');
+    const first = persistence.saveNow();
+    await vi.advanceTimersByTimeAsync(0);
+    finish!();
+    await first;
+    expect(through).toEqual([1]);
+    expect((await store.getPaperAccount(userId))?.state).toEqual(exchange.snapshot());
+    await buy('b');
+    const second = persistence.saveNow();
+    await vi.advanceTimersByTimeAsync(0);
+    persistence.discard();
+    finish!(Object.assign(new Error('lease lost during the save'), { code: 'CONFLICT' }));
+    await second;
+    expect(through).toEqual([1, 2]);
+    expect((await store.getPaperAccount(userId))?.state.orders).toHaveLength(1);
+    expect(errors).toEqual([]);
+    await lease.release();
+  });
 });

@@ -1,6 +1,6 @@
 import { silentLogger, systemClock, type Clock, type EventBus, type EventName, type Logger } from '@ia-agents/core';
 import type { PaperExchange } from '@ia-agents/exchange';
-import type { ServerStore } from '../storage/server-store.js';
+import type { AccountLease, ServerStore } from '../storage/server-store.js';
 
 /** What a paper account is saved from and to. */
 export interface PaperPersistenceSettings {
@@ -8,6 +8,11 @@ export interface PaperPersistenceSettings {
   userId: string;
   /** Where the snapshot goes (`paper_accounts`). */
   store: ServerStore;
+  /**
+   * The lease the account runs under: saves then go through it (`AccountLease.savePaperAccount`),
+   * so that none lands once it is lost, not even one in flight at that moment.
+   */
+  lease?: Pick<AccountLease, 'savePaperAccount'>;
   /** The paper exchange saved. */
   exchange: PaperExchange;
   /** Quote currency saved with it. */
@@ -71,7 +76,7 @@ const CHANGES: readonly EventName[] = ['order-place', 'order-fill', 'order-cance
  * await persistence.close();
  */
 export function persistPaperAccount(settings: PaperPersistenceSettings): PaperPersistence {
-  const { userId, store, exchange, quoteCurrency, bus } = settings;
+  const { userId, store, lease, exchange, quoteCurrency, bus } = settings;
   const clock = settings.clock ?? systemClock;
   const timers = settings.timers ?? globalThis;
   const logger = settings.logger ?? silentLogger;
@@ -87,9 +92,12 @@ export function persistPaperAccount(settings: PaperPersistenceSettings): PaperPe
     if (!dirty || discarded) return;
     dirty = false;
     try {
-      await store.savePaperAccount(userId, { quoteCurrency, state: exchange.snapshot({ keepClosedFor: keepClosedMs }), updatedAt: clock.now() });
+      const account = { quoteCurrency, state: exchange.snapshot({ keepClosedFor: keepClosedMs }), updatedAt: clock.now() };
+      await (lease === undefined ? store.savePaperAccount(userId, account) : lease.savePaperAccount(account));
     } catch (error) {
       dirty = true;
+      // Discarded meanwhile (the lease was lost): the save was refused as it should be.
+      if (discarded) return;
       bus.emit('engine-error', { error: error as Error, stage: 'paper-save' });
       logger.error({ err: error, userId }, 'saving the paper account failed');
     }

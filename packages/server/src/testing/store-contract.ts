@@ -233,6 +233,16 @@ export function describeStoreContract(name: string, open: () => Promise<StoreUnd
       expect(await subject.store.getPaperAccount(bob.id)).toEqual({ quoteCurrency: 'USDT', state: bobs, updatedAt: 11 });
     });
 
+    it('saves a paper account through the account lease while it is held, and refuses with nothing written once released', async () => {
+      const lease = await subject.store.holdAccount(alice.id);
+      const held = await buildPaperState();
+      await lease.savePaperAccount({ quoteCurrency: 'USDT', state: held, updatedAt: 10 });
+      expect(await subject.store.getPaperAccount(alice.id)).toEqual({ quoteCurrency: 'USDT', state: held, updatedAt: 10 });
+      await lease.release();
+      await expect(lease.savePaperAccount({ quoteCurrency: 'USDT', state: await buildPaperState({ cash: 7_000 }), updatedAt: 20 })).rejects.toMatchObject({ code: 'CONFLICT', message: expect.stringContaining(`user ${alice.id} is no longer held by this server`) });
+      expect(await subject.store.getPaperAccount(alice.id)).toEqual({ quoteCurrency: 'USDT', state: held, updatedAt: 10 });
+    });
+
     it('keeps a paper account that is not JSON out (PostgreSQL) or reads it as DATA_INVALID naming the user (SQLite)', async () => {
       await subject.store.savePaperAccount(alice.id, { quoteCurrency: 'USDT', state: await buildPaperState(), updatedAt: 10 });
       const broken = subject.raw(`UPDATE paper_accounts SET state = '{"version": 1,' WHERE user_id = '${alice.id}'`);
