@@ -129,16 +129,23 @@ function* replayOne([symbol, { candles, gaps }]: [string, CandleSeries], timefra
 
 function* replayMany(series: ReadonlyMap<string, CandleSeries>, timeframe: Timeframe, batchSize: number, tradeFrom: number, signal?: AbortSignal): Generator<MarketEvent> {
   const length = timeframeToMs(timeframe);
-  const cursors = [...series].map(([symbol, entry]) => ({ symbol, entry, index: 0, gap: 0 }));
-  const next = (cursor: (typeof cursors)[number]) => cursor.entry.candles[cursor.index]?.timestamp ?? Number.POSITIVE_INFINITY;
+  // Per market: where its gaps end and its warm-up ends, as positions (no time compared per candle for them).
+  const cursors = [...series].map(([symbol, { candles, gaps }]) => {
+    let live = 0;
+    while (live < candles.length && candles[live]!.timestamp + length <= tradeFrom) live += 1;
+    return { symbol, candles, gaps, gapAt: gapPositions(candles, gaps), gap: 0, index: 0, live };
+  });
+  const count = cursors.length;
   // Indexed loops: in a generator, for...of makes an iterator and a result object per step.
   for (;;) {
     if (signal?.aborted === true) return;
+    // The earliest next candle, how many markets have one then, and the next time after it.
     let time = Number.POSITIVE_INFINITY;
     let due = 0;
     let others = Number.POSITIVE_INFINITY;
-    for (let index = 0; index < cursors.length; index += 1) {
-      const at = next(cursors[index]!);
+    for (let index = 0; index < count; index += 1) {
+      const cursor = cursors[index]!;
+      const at = cursor.index < cursor.candles.length ? cursor.candles[cursor.index]!.timestamp : Number.POSITIVE_INFINITY;
       if (at < time) {
         others = time;
         time = at;
@@ -147,27 +154,28 @@ function* replayMany(series: ReadonlyMap<string, CandleSeries>, timeframe: Timef
       else if (at < others) others = at;
     }
     if (time === Number.POSITIVE_INFINITY) return;
-    for (let index = 0; index < cursors.length; index += 1) {
+    for (let index = 0; index < count; index += 1) {
       const cursor = cursors[index]!;
-      const candles = cursor.entry.candles;
-      const candle = candles[cursor.index];
+      const candles = cursor.candles;
+      const at = cursor.index;
+      const candle = candles[at];
       if (candle === undefined || candle.timestamp !== time) continue;
-      const gap = cursor.entry.gaps[cursor.gap];
-      if (gap !== undefined && gap.to === time) {
+      if (cursor.gapAt[cursor.gap] === at) {
+        const gap = cursor.gaps[cursor.gap]!;
         yield { type: 'gap', symbol: cursor.symbol, timeframe, from: gap.from, to: gap.to, missing: gap.missing };
         cursor.gap += 1;
       }
-      const warmup = candle.timestamp + length <= tradeFrom;
-      let end = cursor.index + 1;
+      const warmup = at < cursor.live;
+      let end = at + 1;
       // A market alone until the others' next candle goes out in batches (up to its next gap or the warm-up's end).
       if (due === 1) {
-        const last = Math.min(candles.length, cursor.index + batchSize);
-        const nextGap = cursor.entry.gaps[cursor.gap]?.to ?? Number.POSITIVE_INFINITY;
-        while (end < last && candles[end]!.timestamp < others && candles[end]!.timestamp < nextGap && candles[end]!.timestamp + length <= tradeFrom === warmup) end += 1;
+        const last = Math.min(candles.length, at + batchSize, cursor.gapAt[cursor.gap] ?? Number.POSITIVE_INFINITY, warmup ? cursor.live : Number.POSITIVE_INFINITY);
+        while (end < last && candles[end]!.timestamp < others) end += 1;
       }
-      const batch = candles.slice(cursor.index, end);
-      yield warmup ? { type: 'candles', symbol: cursor.symbol, timeframe, candles: batch, warmup: true } : { type: 'candles', symbol: cursor.symbol, timeframe, candles: batch };
+      // One candle (markets in step): an array literal, cheaper than a slice.
+      const batch = end === at + 1 ? [candle] : candles.slice(at, end);
       cursor.index = end;
+      yield warmup ? { type: 'candles', symbol: cursor.symbol, timeframe, candles: batch, warmup: true } : { type: 'candles', symbol: cursor.symbol, timeframe, candles: batch };
     }
   }
 }
