@@ -124,7 +124,8 @@ export interface BacktestResult {
   series: EquitySeries;
 }
 
-function sources(data: readonly BacktestData[]) {
+/** The replay feed's sources for a backtest's data (a bundled name becomes its file, symbol and timeframe). */
+export function backtestSources(data: readonly BacktestData[]) {
   return data.map((entry) => {
     if ('bundled' in entry) {
       const info = bundledCandlesInfo(entry.bundled);
@@ -150,7 +151,7 @@ function quoteOf(feed: ReplayFeed): string {
  */
 export async function runBacktest(options: BacktestOptions = {}): Promise<BacktestResult> {
   const settings = parseWith(numbersSchema, pickNumbers(options), 'backtest options', 'CONFIG_INVALID');
-  const feed = createReplayFeed({ sources: sources(options.data ?? [{ bundled: defaultBundledCandles }]), ...(settings.from === undefined ? {} : { from: settings.from }), ...(settings.to === undefined ? {} : { to: settings.to }), ...(settings.tradeFrom === undefined ? {} : { tradeFrom: settings.tradeFrom }) });
+  const feed = createReplayFeed({ sources: backtestSources(options.data ?? [{ bundled: defaultBundledCandles }]), ...(settings.from === undefined ? {} : { from: settings.from }), ...(settings.to === undefined ? {} : { to: settings.to }), ...(settings.tradeFrom === undefined ? {} : { tradeFrom: settings.tradeFrom }) });
   const quoteCurrency = quoteOf(feed);
   const first = Math.min(...[...feed.series.values()].map((series) => series.candles[0]?.timestamp ?? Number.POSITIVE_INFINITY));
   if (!Number.isFinite(first)) throw new ConfigError('backtest options', [{ path: ['data'], message: 'no candles in the chosen range' }]);

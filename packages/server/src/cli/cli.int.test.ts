@@ -62,6 +62,14 @@ describe('ia-agents CLI (the built command in a child process)', () => {
     });
   });
 
+  it('lookahead finds none in the seven assistants on the bundled data, and names a bad --cuts', async () => {
+    const { stdout } = await run(process.execPath, [CLI, 'lookahead', '--data', 'binance_BTC-USDT_1h', '--cuts', '3']);
+    expect(stdout).toMatch(/^Look-ahead check: none found\. \d+ decisions in the full run; 3 shortened runs\.\n/);
+    expect(stdout.match(/decisions before it are the same/g)).toHaveLength(3);
+    const failure = await run(process.execPath, [CLI, 'lookahead', '--cuts', '1000']).catch((error: { code: number; stderr: string }) => error);
+    expect(failure).toMatchObject({ code: 1, stderr: 'CONFIG_INVALID: Invalid look-ahead check options: cuts: 1000 cuts need more than 1001 candles, the data has 585\n' });
+  });
+
   it('backtest names the bad --data when it is neither a bundled data set nor a file', async () => {
     const failure = await run(process.execPath, [CLI, 'backtest', '--data', 'binance_BTC-USDT_4h']).catch((error: { code: number; stderr: string }) => error);
     expect(failure).toMatchObject({ code: 1, stderr: 'CONFIG_INVALID: Invalid command line: data: "binance_BTC-USDT_4h" is neither a bundled data set (coinbase_BTC-USD_4h, coinbase_BTC-USD_1h, binance_BTC-USDT_1h) nor a file\n' });

@@ -1,7 +1,7 @@
 import { existsSync, writeFileSync } from 'node:fs';
 import { ConfigError, riskLimitsSchema, type Timeframe } from '@ia-agents/core';
 import { createDefaultTeam, marketMonitorTrigger } from '@ia-agents/assistants';
-import { backtestResultToJson, bundledCandles, createCcxtExchange, bundledCandlesPath, downloadCandles, formatBacktestSummary, readCandlesCsv, runBacktest, writeBacktestReport, type BundledCandlesName } from '@ia-agents/exchange';
+import { backtestResultToJson, bundledCandles, checkLookahead, createCcxtExchange, bundledCandlesPath, downloadCandles, formatBacktestSummary, formatLookaheadReport, readCandlesCsv, runBacktest, writeBacktestReport, type BundledCandlesName } from '@ia-agents/exchange';
 import { formatWalkForwardReport, trainAndEvaluate } from '@ia-agents/ml';
 import { loadConfig } from '../config/load-config.js';
 import type { ServerConfigInput } from '../config/server-config.js';
@@ -76,7 +76,7 @@ function oneOf<T extends string>(value: string | undefined, name: string, allowe
 }
 
 /** The paper exchange's settings given on the command line (`--fee`, `--slippage`, `--fill`, `--buy-fee-in`). */
-function exchangeFlags(options: BacktestCommandOptions): NonNullable<Parameters<typeof runBacktest>[0]>['exchange'] {
+function exchangeFlags(options: Pick<BacktestCommandOptions, 'fee' | 'slippage' | 'fill' | 'buyFeeIn'>): NonNullable<Parameters<typeof runBacktest>[0]>['exchange'] {
   const fee = number(options.fee, 'fee');
   const slippage = number(options.slippage, 'slippage');
   const fill = oneOf(options.fill, 'fill', ['next-open', 'signal-close'] as const);
@@ -139,6 +139,34 @@ export async function backtest(options: BacktestCommandOptions): Promise<void> {
   writeBacktestReport(result, options.out, { title: `IA-AGENTS backtest ${sources.map((source) => source.symbol).join(', ')}` });
   if (options.json !== undefined) writeFileSync(options.json, backtestResultToJson(result));
   process.stdout.write(`${formatBacktestSummary(result)}\nReport: ${options.out}${options.json === undefined ? '' : `\nJSON: ${options.json}`}\n`);
+}
+
+/** Options of `ia-agents lookahead`: a backtest's market and exchange flags, and the cuts. */
+export interface LookaheadCommandOptions extends Omit<BacktestCommandOptions, 'out' | 'json' | 'cash' | 'seed'> {
+  cuts?: string;
+}
+
+/**
+ * `ia-agents lookahead`: the seven assistants' backtest on all the data and cut short at several
+ * points; exits with 1 when a decision before a cut changed (a look-ahead).
+ */
+export async function lookahead(options: LookaheadCommandOptions): Promise<void> {
+  const sources = resolveData(options.data, options.symbol);
+  const from = date(options.from, 'from');
+  const to = date(options.to, 'to');
+  const cuts = number(options.cuts, 'cuts');
+  const report = await checkLookahead({
+    data: sources,
+    exchange: exchangeFlags(options),
+    consensus: createDefaultTeam().consensus,
+    team: () => ({ assistants: createDefaultTeam().assistants, trigger: marketMonitorTrigger() }),
+    riskLimits: { minConfidence: number(options.minConfidence, 'min-confidence') ?? riskLimitsSchema.shape.minConfidence.parse(undefined) },
+    ...(from === undefined ? {} : { from }),
+    ...(to === undefined ? {} : { to }),
+    ...(cuts === undefined ? {} : { cuts }),
+  });
+  process.stdout.write(`${formatLookaheadReport(report)}\n`);
+  if (!report.ok) process.exitCode = 1;
 }
 
 /** Options of `ia-agents train`. */

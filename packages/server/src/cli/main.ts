@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 import { Command } from 'commander';
 import { isIaAgentsError } from '@ia-agents/core';
-import { backtest, dataDownload, n8nPush, serve, train } from './commands.js';
+import { backtest, dataDownload, lookahead, n8nPush, serve, train } from './commands.js';
 
 const program = new Command('ia-agents').description('IA-AGENTS: a team of AI assistants that analyse, debate, vote and trade only when they agree.').version('0.1.0');
 
@@ -37,6 +37,21 @@ program
   .option('-o, --out <file>', 'HTML report', 'backtest-report.html')
   .option('--json <file>', 'also write the result as JSON')
   .action((options) => backtest(options));
+
+program
+  .command('lookahead')
+  .description('Look for look-ahead bias: backtest the seven assistants on all the data, then cut short at several points; every decision before a cut must come out the same (exit code 1 when one does not)')
+  .option('-d, --data <name|file...>', 'bundled candles or CSV files, one market each (as for backtest)', 'binance_BTC-USDT_1h')
+  .option('-s, --symbol <symbol...>', 'symbol of each CSV file, in the same order')
+  .option('--from <date>', 'first candle, e.g. 2019-10-01')
+  .option('--to <date>', 'end (exclusive)')
+  .option('--cuts <n>', 'shortened runs, spread evenly over the data', '4')
+  .option('--min-confidence <n>', 'smallest decision confidence that trades')
+  .option('--fee <rate>', 'maker and taker fee rate')
+  .option('--slippage <bps>', 'slippage of taker fills in basis points')
+  .option('--fill <when>', 'next-open (default) or signal-close')
+  .option('--buy-fee-in <asset>', 'quote (default) or base')
+  .action((options) => lookahead(options));
 
 program
   .command('train')
