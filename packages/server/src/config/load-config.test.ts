@@ -1,6 +1,8 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { marketMonitorTrigger } from '@ia-agents/assistants';
+import { checkWarmup } from '@ia-agents/exchange';
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from './load-config.js';
 
@@ -16,6 +18,15 @@ describe('loadConfig', () => {
     expect(config).toMatchObject({ port: 8000, mode: 'replay', sqliteFile: './data/ia-agents.db', symbols: ['BTC/USDT'], schedulerEnabled: true, monitoringCron: '* * * * *' });
     expect(config.databaseUrl).toBeUndefined();
     expect(config.ollamaUrl).toBeUndefined();
+  });
+
+  it('warms the engine up with enough history that the market monitor convenes the team after a start where a backtest does', () => {
+    const { replayWarmup } = loadConfig({ environment: {} });
+    for (const bundled of ['binance_BTC-USDT_1h', 'coinbase_BTC-USD_1h', 'coinbase_BTC-USD_4h'] as const) {
+      const report = checkWarmup({ data: [{ bundled }], trigger: marketMonitorTrigger(), warmup: replayWarmup });
+      expect(report.starts.map((start) => start.differing)).toEqual([0, 0, 0, 0]);
+      expect(report.starts.every((start) => start.convened > 0)).toBe(true);
+    }
   });
 
   it('lets the environment win over the file', () => {

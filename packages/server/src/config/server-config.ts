@@ -49,8 +49,15 @@ export const serverConfigSchema = z
     replayFile: z.string().min(1).optional(),
     /** Replay: candles per second after the warm-up. @default 4 */
     replaySpeed: z.number().positive().max(100_000).default(4),
-    /** Replay: candles fed at once before pacing starts (indicator warm-up). @default 60 */
-    replayWarmup: z.number().int().nonnegative().default(60),
+    /**
+     * Candles of history the engine gets before it trades: replay feeds them at once before pacing
+     * starts, paper and live fetch them at start. The default is the engine's snapshot lookback, so
+     * that the first decisions after a start see the same history a backtest's do, and the market
+     * monitor's trigger (its ATR and cooldown reach back) convenes the team at the same candles
+     * (`checkWarmup` in @ia-agents/exchange: with 60, a start on the bundled Coinbase 1h candles
+     * convened it once where a backtest did not). @default 200
+     */
+    replayWarmup: z.number().int().nonnegative().default(200),
     /** Starting paper balance in the quote currency. @default 10000 */
     initialCash: z.number().positive().default(10_000),
     /** Besides the market monitor's alerts, convene the team every n closed candles (0: alerts only). @default 12 */
