@@ -535,7 +535,7 @@ describe('TradingEngine with a live exchange', () => {
     stop.abort();
     await running;
   });
-  it('follows the venue order updates: polls at once for an update of its own order, not for another order; a stream that fails is reported, followed again when the failure may pass, and trading goes on', async () => {
+  it('follows the venue order updates: polls at once for an update of its own order (that order only), not for another order; a stream that fails is reported, followed again when the failure may pass, and trading goes on', async () => {
     const { series, venue, planner, stop, feed } = liveEntryWithExits();
     // The venue's update stream, fed by the test.
     const queue: (OrderUpdate | Error)[] = [];
@@ -546,11 +546,16 @@ describe('TradingEngine with a live exchange', () => {
     };
     let polls = 0;
     let follows = 0;
+    const lookups: string[] = [];
     const exchange: Exchange = {
       ...live(venue),
       fetchFills: (symbol, since) => {
         polls += 1;
         return venue.fetchFills(symbol, since);
+      },
+      fetchOrderByClientId: (clientOrderId) => {
+        lookups.push(clientOrderId);
+        return venue.fetchOrderByClientId(clientOrderId);
       },
       async *watchOrderUpdates({ signal }) {
         follows += 1;
@@ -584,10 +589,16 @@ describe('TradingEngine with a live exchange', () => {
     // The market falls through the stop-loss; the venue says so.
     venue.onCandle('BTC/USDT', { ...series[2]!, timestamp: series[2]!.timestamp + 3_600_000, open: 101, high: 101, low: 90, close: 92 });
     const stopLoss = [...venue.orders.values()].find((order) => order.type === 'stop-loss')!;
+    const looked = lookups.length;
     push({ clientOrderId: stopLoss.clientOrderId, symbol: 'BTC/USDT', status: 'filled', resumed: false });
     for (let attempt = 0; attempt < 100 && events.length < 3; attempt += 1) await settle();
     expect(events).toEqual(['fill market buy 100', 'fill stop-loss sell 95', 'cancel take-profit']);
     expect(polls).toBe(before + 1);
+    // The poll asked for the stop-loss's state alone: the take-profit resting beside it was looked
+    // up once, to cancel it, and not again for its state (each lookup costs the venue's request weight).
+    const takeProfit = stopLoss.clientOrderId.replace(/-sl$/, '-tp');
+    expect(lookups.slice(looked).filter((id) => id === takeProfit)).toHaveLength(1);
+    expect(lookups.slice(looked)).toContain(stopLoss.clientOrderId);
     // The stream drops for longer than its own reconnections: reported, and followed again
     // orderUpdatesRetryMs later (updates were lost meanwhile: nothing left to poll for here).
     expect(follows).toBe(1);

@@ -83,8 +83,11 @@ export class TradingEngine {
   #polling: Promise<void> | undefined;
   /** An event is being handled by `run()`: a poll between candles waits. */
   #handling = false;
-  /** An order update came while the engine was busy: poll as soon as it is not (see `#pollSoon`). */
-  #pollWanted = false;
+  /**
+   * A poll asked for while the engine was busy, made as soon as it is not (see `#pollSoon`): of
+   * every live order (`'all'`), or of the orders that updates named (their client order ids).
+   */
+  #pollWanted: 'all' | Set<string> | undefined;
   /** Escalations being answered right now. */
   readonly #resolving = new Set<string>();
   /**
@@ -210,7 +213,7 @@ export class TradingEngine {
         } finally {
           this.#handling = false;
         }
-        if (this.#pollWanted) this.#pollSoon();
+        this.#pollIfWanted();
       }
     } finally {
       polling?.stop();
@@ -229,7 +232,7 @@ export class TradingEngine {
     const every = this.#options.fillPollMs;
     if (this.#simulated !== undefined || every === 0) return undefined;
     const timer = setInterval(() => {
-      if (!this.#handling && this.#polling === undefined) this.#startPoll();
+      if (!this.#handling && this.#polling === undefined) this.#startPoll(true);
     }, every);
     // A poll timer never keeps a process alive by itself.
     timer.unref?.();
@@ -255,7 +258,9 @@ export class TradingEngine {
         try {
           for await (const update of exchange.watchOrderUpdates!({ signal })) {
             const id = update.clientOrderId;
-            if (update.resumed || (id !== undefined && (this.#liveOpen.has(id) || this.#unresolved.has(id)))) this.#pollSoon();
+            // An update of one order asks for that order's fills and state only; after a drop, for all.
+            if (update.resumed) this.#pollSoon();
+            else if (id !== undefined && (this.#liveOpen.has(id) || this.#unresolved.has(id))) this.#pollSoon(id);
           }
           return;
         } catch (error) {
@@ -274,21 +279,31 @@ export class TradingEngine {
     };
   }
 
-  /** Polls fills now, or once the event being handled or the poll running is done. */
-  #pollSoon(): void {
-    if (this.#handling || this.#polling !== undefined) this.#pollWanted = true;
-    else this.#startPoll();
+  /** Polls the fills of one order (its client order id) or of all, now or once the event being handled or the poll running is done. */
+  #pollSoon(clientOrderId?: string): void {
+    const wanted = this.#pollWanted;
+    if (clientOrderId === undefined || wanted === 'all') this.#pollWanted = 'all';
+    else if (wanted === undefined) this.#pollWanted = new Set([clientOrderId]);
+    else wanted.add(clientOrderId);
+    this.#pollIfWanted();
   }
 
-  /** Starts a poll between events (there is nothing to ask for without live orders). */
-  #startPoll(): void {
+  /** Starts the poll asked for, if any, when no event is being handled and no poll runs. */
+  #pollIfWanted(): void {
+    if (this.#pollWanted !== undefined && !this.#handling && this.#polling === undefined) this.#startPoll();
+  }
+
+  /** Starts a poll between events of what was asked for, or of every live order (there is nothing to ask for without live orders). */
+  #startPoll(all = false): void {
+    const wanted = this.#pollWanted;
+    this.#pollWanted = undefined;
     if (this.#liveOpen.size === 0 && this.#unresolved.size === 0) return;
-    this.#polling = this.#pollLiveFills()
+    this.#polling = this.#pollLiveFills(all || wanted === 'all' ? undefined : wanted)
       // No caller to throw to: what `#pollLiveFills` does not report itself goes to the bus too.
       .catch((error: unknown) => void this.bus.emit('engine-error', { error: error as Error, stage: 'fill-poll' }))
       .finally(() => {
         this.#polling = undefined;
-        if (this.#pollWanted && !this.#handling) this.#startPoll();
+        this.#pollIfWanted();
       });
   }
 
@@ -697,17 +712,19 @@ export class TradingEngine {
    * A live exchange fills resting orders (limits, stops) on its own time: ask it for the fills of
    * our open orders after each candle batch, record the new ones, and forget orders that closed.
    */
-  async #pollLiveFills(): Promise<void> {
+  async #pollLiveFills(only?: ReadonlySet<string>): Promise<void> {
     const exchange = this.#exchange;
-    // What was asked for before this poll began, this poll answers.
-    this.#pollWanted = false;
+    // What was asked for before a poll of every order began, it answers.
+    if (only === undefined) this.#pollWanted = undefined;
     try {
       await this.#resolveUnknown();
       if (this.#liveOpen.size === 0) return;
+      // Of the orders named (by their order updates), or all: their symbols' fills, their states.
+      const symbols = only === undefined ? undefined : new Set([...only].map((id) => this.#liveOpen.get(id)).filter((symbol) => symbol !== undefined));
       if (exchange.fetchFills !== undefined) {
         // Asked symbol by symbol, from the oldest open order of each (Binance lists trades of one symbol at a time).
         const since = new Map<string, number>();
-        for (const [id, symbol] of this.#liveOpen) since.set(symbol, Math.min(since.get(symbol) ?? Number.POSITIVE_INFINITY, this.#liveSince.get(id) ?? 0));
+        for (const [id, symbol] of this.#liveOpen) if (symbols === undefined || symbols.has(symbol)) since.set(symbol, Math.min(since.get(symbol) ?? Number.POSITIVE_INFINITY, this.#liveSince.get(id) ?? 0));
         for (const [symbol, from] of since) {
           const polledAt = this.#clock.now();
           const fills = await exchange.fetchFills(symbol, from);
@@ -719,6 +736,7 @@ export class TradingEngine {
         }
       }
       for (const [clientOrderId, symbol] of [...this.#liveOpen]) {
+        if (only !== undefined && !only.has(clientOrderId)) continue;
         const order = await exchange.fetchOrderByClientId(clientOrderId, symbol);
         if (order !== undefined && order.status !== 'open' && order.status !== 'partially-filled') {
           this.#liveOpen.delete(clientOrderId);
