@@ -20,37 +20,29 @@ program
   .option('-p, --port <port>', 'port to listen on')
   .action((options) => serve(options, { mode: 'paper' }));
 
-program
-  .command('backtest')
-  .description('Backtest the seven assistants on history, with a progress bar and an HTML report')
-  .option('-d, --data <name|file...>', 'bundled candles (coinbase_BTC-USD_4h, coinbase_BTC-USD_1h, binance_BTC-USDT_1h) or CSV files, one market each, traded together', 'binance_BTC-USDT_1h')
-  .option('-s, --symbol <symbol...>', 'symbol of each CSV file, in the same order, e.g. BTC/USDT ETH/USDT')
-  .option('--from <date>', 'first candle, e.g. 2019-10-01')
-  .option('--to <date>', 'end (exclusive)')
+/** The flags of a backtest's markets and paper exchange (`backtest` and `lookahead` share them). */
+function backtestFlags(command: Command): Command {
+  return command
+    .option('-d, --data <name|file...>', 'bundled candles (coinbase_BTC-USD_4h, coinbase_BTC-USD_1h, binance_BTC-USDT_1h) or CSV files, one market each, traded together', 'binance_BTC-USDT_1h')
+    .option('-s, --symbol <symbol...>', 'symbol of each CSV file, in the same order, e.g. BTC/USDT ETH/USDT')
+    .option('--from <date>', 'first candle, e.g. 2019-10-01')
+    .option('--to <date>', 'end (exclusive)')
+    .option('--min-confidence <n>', 'smallest decision confidence that trades (default: core RiskLimits, 0.4)')
+    .option('--fee <rate>', 'maker and taker fee rate, e.g. 0.00075 (default 0.001)')
+    .option('--slippage <bps>', 'slippage of taker fills in basis points (default 5)')
+    .option('--fill <when>', "market orders fill at the next candle's open (next-open, the default) or at the signal candle's close (signal-close)")
+    .option('--buy-fee-in <asset>', "a buy's fee is paid in the cash (quote, the default) or in the asset bought (base, as on Binance)");
+}
+
+backtestFlags(program.command('backtest').description('Backtest the seven assistants on history, with a progress bar and an HTML report'))
   .option('--cash <amount>', 'starting cash', '10000')
   .option('--seed <n>', 'seed of ids')
-  .option('--min-confidence <n>', 'smallest decision confidence that trades (default: core RiskLimits, 0.4)')
-  .option('--fee <rate>', 'maker and taker fee rate, e.g. 0.00075 (default 0.001)')
-  .option('--slippage <bps>', 'slippage of taker fills in basis points (default 5)')
-  .option('--fill <when>', "market orders fill at the next candle's open (next-open, the default) or at the signal candle's close (signal-close)")
-  .option('--buy-fee-in <asset>', "a buy's fee is paid in the cash (quote, the default) or in the asset bought (base, as on Binance)")
   .option('-o, --out <file>', 'HTML report', 'backtest-report.html')
   .option('--json <file>', 'also write the result as JSON')
   .action((options) => backtest(options));
 
-program
-  .command('lookahead')
-  .description('Look for look-ahead bias: backtest the seven assistants on all the data, then cut short at several points; every decision before a cut must come out the same (exit code 1 when one does not)')
-  .option('-d, --data <name|file...>', 'bundled candles or CSV files, one market each (as for backtest)', 'binance_BTC-USDT_1h')
-  .option('-s, --symbol <symbol...>', 'symbol of each CSV file, in the same order')
-  .option('--from <date>', 'first candle, e.g. 2019-10-01')
-  .option('--to <date>', 'end (exclusive)')
+backtestFlags(program.command('lookahead').description('Look for look-ahead bias: backtest the seven assistants on all the data, then cut short at several points; every decision before a cut must come out the same (exit code 1 when one does not)'))
   .option('--cuts <n>', 'shortened runs, spread evenly over the data', '4')
-  .option('--min-confidence <n>', 'smallest decision confidence that trades')
-  .option('--fee <rate>', 'maker and taker fee rate')
-  .option('--slippage <bps>', 'slippage of taker fills in basis points')
-  .option('--fill <when>', 'next-open (default) or signal-close')
-  .option('--buy-fee-in <asset>', 'quote (default) or base')
   .action((options) => lookahead(options));
 
 program
