@@ -90,6 +90,28 @@ describe('checkLookahead', () => {
     expect(result!.divergence!.shortened).toBeUndefined();
   });
 
+  it('stops when aborted during a run, with ABORTED and no report', async () => {
+    let seen = 0;
+    let abortAt = Number.POSITIVE_INFINITY;
+    const controller = new AbortController();
+    // The abort comes between two decisions (from the trigger): the run under way ends early, without an error of its own.
+    const team = () => ({
+      assistants: [defineAssistant({ id: 'holder', analyze: () => ({ assistantId: 'holder', action: 'HOLD', confidence: 0.5, reasoning: 'holding' }) })],
+      trigger: (): Trigger => ({ update: () => {
+        seen += 1;
+        if (seen === abortAt) controller.abort();
+        return seen % 10 === 0 ? 'tenth candle' : false;
+      } }),
+    });
+    await checkLookahead({ data, exchange, team, cuts: 1 });
+    const fullRun = candles.length;
+    // Ten candles into the shortened run, after the full one.
+    seen = 0;
+    abortAt = fullRun + 10;
+    await expect(checkLookahead({ data, exchange, team, cuts: 1, signal: controller.signal })).rejects.toMatchObject({ code: 'ABORTED', message: 'The look-ahead check was aborted' });
+    expect(seen).toBe(fullRun + 10);
+  });
+
   it('refuses cuts that cannot shorten the run, naming the option', async () => {
     const first = candles[0]!.timestamp;
     const last = candles.at(-1)!.timestamp;

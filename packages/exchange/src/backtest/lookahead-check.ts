@@ -1,4 +1,4 @@
-import { ConfigError, createEventBus, timeframeToMs, type Assistant, type Candle, type Decision, type TriggerFactory } from '@ia-agents/core';
+import { AbortError, ConfigError, createEventBus, timeframeToMs, type Assistant, type Candle, type Decision, type TriggerFactory } from '@ia-agents/core';
 import { defaultBundledCandles } from '../bundled-data.js';
 import { createReplayFeed } from '../feeds/replay-feed.js';
 import { backtestSources, runBacktest, type BacktestOptions } from './run-backtest.js';
@@ -18,7 +18,7 @@ export interface LookaheadCheckOptions extends Omit<BacktestOptions, 'bus' | 'on
    * trigger that keeps state from one run to the next. @default the `assistants` and `trigger` given, reused
    */
   team?: (candles: ReadonlyMap<string, readonly Candle[]>) => { assistants: readonly Assistant[]; trigger?: TriggerFactory };
-  /** Stops between runs, and within one. */
+  /** Stops the check (ABORTED): the run under way stops, and no report is made of it. */
   signal?: AbortSignal;
 }
 
@@ -93,7 +93,6 @@ export async function checkLookahead(options: LookaheadCheckOptions = {}): Promi
   const full = await decisionsOf(backtest, team, undefined);
   const results: LookaheadCut[] = [];
   for (const cut of cuts) {
-    options.signal?.throwIfAborted();
     // A decision belongs before the cut when its candle closed by then (its time is that close).
     const expected = full.filter((decision) => decision.time <= cut);
     const shortened = await decisionsOf(backtest, team, cut);
@@ -110,6 +109,8 @@ async function decisionsOf(options: Omit<LookaheadCheckOptions, 'cuts' | 'team'>
   bus.on('decision-make', ({ decision }) => void made.push(digest(decision)));
   const built = team?.(new Map([...replayed(options, to).series].map(([symbol, series]) => [symbol, series.candles])));
   await runBacktest({ ...options, ...(built === undefined ? {} : { assistants: built.assistants, ...(built.trigger === undefined ? {} : { trigger: built.trigger }) }), ...(to === undefined ? {} : { to }), bus });
+  // A run stopped early decided less: compared, it would read as a look-ahead.
+  if (options.signal?.aborted === true) throw new AbortError('The look-ahead check was aborted', { cause: options.signal.reason });
   return made;
 }
 
