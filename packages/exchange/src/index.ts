@@ -8,7 +8,7 @@ export { roundToStep } from './util/precision.js';
 export { createSmaCrossover, type SmaCrossover, type SmaCrossoverOptions } from './strategies/sma-crossover.js';
 export { backtestResultToJson, runBacktest, type BacktestData, type BacktestOptions, type BacktestProgress, type BacktestResult } from './backtest/run-backtest.js';
 export { checkLookahead, formatLookaheadReport, type DecisionDigest, type LookaheadCheckOptions, type LookaheadCut, type LookaheadDivergence, type LookaheadReport, type OpinionDigest } from './backtest/lookahead-check.js';
-export { checkWarmup, type WarmupCheckOptions, type WarmupDifference, type WarmupReport, type WarmupStart } from './backtest/warmup-check.js';
+export { checkWarmup, formatWarmupReport, type WarmupCheckOptions, type WarmupDifference, type WarmupReport, type WarmupStart } from './backtest/warmup-check.js';
 export { drawdownSeries, maxDrawdown, performanceMetrics, roundTrips, tradeMetrics, type PerformanceMetrics, type RoundTrip, type TradeMetrics } from './backtest/metrics.js';
 export type { EquitySeries } from './backtest/equity-recorder.js';
 export { formatBacktestSummary, renderBacktestReport, writeBacktestReport } from './backtest/report-html.js';

@@ -3,7 +3,7 @@ import type { Candle, Trigger, TriggerFactory } from '@ia-agents/core';
 import { readCandlesCsv } from '../feeds/candle-series.js';
 import { bundledCandlesPath } from '../bundled-data.js';
 import { createSmaCrossover } from '../strategies/sma-crossover.js';
-import { checkWarmup } from './warmup-check.js';
+import { checkWarmup, formatWarmupReport } from './warmup-check.js';
 
 const HOUR = 3_600_000;
 const data = [{ bundled: 'binance_BTC-USDT_1h' as const }];
@@ -52,7 +52,15 @@ describe('checkWarmup', () => {
       expect(start.first).toMatchObject({ full: 'breakout', started: false });
       expect(start.last!.time - start.start).toBeLessThan(15 * HOUR);
     }
-    expect(checkWarmup({ data, trigger: breakout, warmup: 20 }).ok).toBe(true);
+    const text = formatWarmupReport(short).split('\n');
+    expect(text[0]).toBe('Warm-up check (5 candles before a live start): a start convenes it elsewhere.');
+    const at = (time: number) => new Date(time).toISOString().slice(0, 16);
+    const shown = differing[0]!;
+    expect(text).toContain(`  BTC/USDT from ${at(shown.start)} UTC: ${shown.differing} of ${shown.compared} candles differ, the last at ${at(shown.last!.time)} UTC`);
+    expect(text).toContain(`    first at ${at(shown.first!.time)} UTC: with all the history convened (breakout); after the warm-up not convened`);
+    const enough = checkWarmup({ data, trigger: breakout, warmup: 20 });
+    expect(enough.ok).toBe(true);
+    expect(formatWarmupReport(enough).split('\n')[1]).toMatch(/^ {2}BTC\/USDT from \S+ UTC: the same on all \d+ candles \(\d+ convened\)$/);
   });
 
   it('shows a trigger whose state reaches back to its first candle: a late start never falls back in step', () => {

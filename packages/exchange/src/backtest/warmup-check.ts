@@ -129,3 +129,19 @@ function startPositions(candles: readonly Candle[], warmup: number, starts: numb
   if (room < count + 1) throw new ConfigError('warm-up check options', [{ path: ['starts'], message: `${count} starts after a warm-up of ${warmup} need more than ${warmup + count + 1} candles, the data has ${candles.length}` }]);
   return Array.from({ length: count }, (_, index) => warmup + Math.floor((room * (index + 1)) / (count + 1)));
 }
+
+/** The report as text: one line a start. */
+export function formatWarmupReport(report: WarmupReport): string {
+  const iso = (time: number) => new Date(time).toISOString().slice(0, 16);
+  const said = (answer: string | false) => (answer === false ? 'not convened' : `convened (${answer})`);
+  const lines = [`Warm-up check (${report.warmup} candles before a live start): ${report.ok ? 'every start convenes the team where the backtest does' : 'a start convenes it elsewhere'}.`];
+  for (const start of report.starts) {
+    if (start.first === undefined) {
+      lines.push(`  ${start.symbol} from ${iso(start.start)} UTC: the same on all ${start.compared} candles (${start.convened} convened)`);
+      continue;
+    }
+    lines.push(`  ${start.symbol} from ${iso(start.start)} UTC: ${start.differing} of ${start.compared} candles differ, the last at ${iso(start.last!.time)} UTC`);
+    lines.push(`    first at ${iso(start.first.time)} UTC: with all the history ${said(start.first.full)}; after the warm-up ${said(start.first.started)}`);
+  }
+  return lines.join('\n');
+}

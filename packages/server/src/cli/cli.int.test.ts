@@ -66,6 +66,11 @@ describe('ia-agents CLI (the built command in a child process)', () => {
     const { stdout } = await run(process.execPath, [CLI, 'lookahead', '--data', 'binance_BTC-USDT_1h', '--cuts', '3']);
     expect(stdout).toMatch(/^Look-ahead check: none found\. \d+ decisions in the full run; 3 shortened runs\.\n/);
     expect(stdout.match(/decisions before it are the same/g)).toHaveLength(3);
+    expect(stdout).toContain('Warm-up check (200 candles before a live start): every start convenes the team where the backtest does.');
+    expect(stdout.match(/BTC\/USDT from .* UTC: the same on all \d+ candles/g)).toHaveLength(4);
+    // Too little history for the market monitor's averages: reported, and the exit code says so.
+    const short = await run(process.execPath, [CLI, 'lookahead', '--data', 'coinbase_BTC-USD_1h', '--cuts', '1', '--warmup', '30']).catch((error: { code: number; stdout: string }) => error);
+    expect(short).toMatchObject({ code: 1, stdout: expect.stringContaining('Warm-up check (30 candles before a live start): a start convenes it elsewhere.') });
     const failure = await run(process.execPath, [CLI, 'lookahead', '--cuts', '1000']).catch((error: { code: number; stderr: string }) => error);
     expect(failure).toMatchObject({ code: 1, stderr: 'CONFIG_INVALID: Invalid look-ahead check options: cuts: 1000 cuts need more than 1001 candles, the data has 585\n' });
   });

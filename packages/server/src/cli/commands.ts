@@ -1,7 +1,7 @@
 import { existsSync, writeFileSync } from 'node:fs';
 import { ConfigError, riskLimitsSchema, type Timeframe } from '@ia-agents/core';
 import { createDefaultTeam, marketMonitorTrigger } from '@ia-agents/assistants';
-import { backtestResultToJson, bundledCandles, checkLookahead, createCcxtExchange, bundledCandlesPath, downloadCandles, formatBacktestSummary, formatLookaheadReport, readCandlesCsv, runBacktest, writeBacktestReport, type BundledCandlesName } from '@ia-agents/exchange';
+import { backtestResultToJson, bundledCandles, checkLookahead, checkWarmup, createCcxtExchange, bundledCandlesPath, downloadCandles, formatBacktestSummary, formatLookaheadReport, formatWarmupReport, readCandlesCsv, runBacktest, writeBacktestReport, type BundledCandlesName } from '@ia-agents/exchange';
 import { formatWalkForwardReport, trainAndEvaluate } from '@ia-agents/ml';
 import { loadConfig } from '../config/load-config.js';
 import type { ServerConfigInput } from '../config/server-config.js';
@@ -144,11 +144,13 @@ export async function backtest(options: BacktestCommandOptions): Promise<void> {
 /** Options of `ia-agents lookahead`: a backtest's market and exchange flags, and the cuts. */
 export interface LookaheadCommandOptions extends Omit<BacktestCommandOptions, 'out' | 'json' | 'cash' | 'seed'> {
   cuts?: string;
+  warmup?: string;
 }
 
 /**
  * `ia-agents lookahead`: the seven assistants' backtest on all the data and cut short at several
- * points; exits with 1 when a decision before a cut changed (a look-ahead).
+ * points, and their trigger after a live start with `--warmup` candles of history; exits with 1
+ * when a decision before a cut changed (a look-ahead) or a start convened the team elsewhere.
  */
 export async function lookahead(options: LookaheadCommandOptions): Promise<void> {
   const sources = resolveData(options.data, options.symbol);
@@ -165,8 +167,10 @@ export async function lookahead(options: LookaheadCommandOptions): Promise<void>
     ...(to === undefined ? {} : { to }),
     ...(cuts === undefined ? {} : { cuts }),
   });
-  process.stdout.write(`${formatLookaheadReport(report)}\n`);
-  if (!report.ok) process.exitCode = 1;
+  const warmup = number(options.warmup, 'warmup') ?? loadConfig({ environment: {} }).replayWarmup;
+  const warm = checkWarmup({ data: sources, trigger: marketMonitorTrigger(), warmup, ...(from === undefined ? {} : { from }), ...(to === undefined ? {} : { to }) });
+  process.stdout.write(`${formatLookaheadReport(report)}\n${formatWarmupReport(warm)}\n`);
+  if (!report.ok || !warm.ok) process.exitCode = 1;
 }
 
 /** Options of `ia-agents train`. */
