@@ -102,6 +102,9 @@ export class TradingEngine {
   readonly #protective = new Map<string, { sibling?: string; symbol: string }>();
   /** The caller's per-candle hook (a no-op when none). */
   readonly #onCandleHook: (symbol: string, candle: Candle, index: number) => void;
+  /** The exchange when it is simulated, and the clock when it can be set: found once, read per candle batch. */
+  readonly #simulatedExchange: SimulatedExchange | undefined;
+  readonly #settableClock: (Clock & { set(time: number): void }) | undefined;
   /** Reused by the candle loop to say what a candle brought (one object, not one per event). */
   readonly #candleEvent: CandleEvent = { fills: NO_FILLS, outcomesDue: false, reason: false, index: 0 };
   #reliability = new ReliabilityTracker();
@@ -129,6 +132,9 @@ export class TradingEngine {
     this.#riskLimits = parsedLimits.data;
     this.#exchange = exchange;
     this.#clock = clock ?? systemClock;
+    this.#simulatedExchange = isSimulatedExchange(exchange) ? exchange : undefined;
+    const settable = this.#clock as Partial<{ set(time: number): void }> & Clock;
+    this.#settableClock = typeof settable.set === 'function' ? (settable as Clock & { set(time: number): void }) : undefined;
     this.bus = bus ?? createEventBus();
     // Stamped with the time the engine starts: a restarted process must not make the decision ids
     // (and so the client order ids) of the one before, which the exchange would answer with the old
@@ -667,12 +673,11 @@ export class TradingEngine {
   #quietCandles(state: SymbolState, candles: readonly Candle[], from: number, signal: AbortSignal | undefined, event: CandleEvent, act: boolean): number {
     const symbol = state.symbol;
     const length = timeframeToMs(state.timeframe);
-    const simulated = this.#simulated;
-    const clock = this.#clock as Partial<{ set(time: number): void }> & Clock;
-    const settable = typeof clock.set === 'function';
+    const simulated = this.#simulatedExchange;
+    const clock = this.#settableClock;
     // A simulated clock moves to each candle's close, never back: a process restarted at a later
     // time replays the candles before it as warm-up history, and they leave its clock where it is.
-    let time = settable ? clock.now() : 0;
+    let time = clock !== undefined ? clock.now() : 0;
     const onCandle = this.#onCandleHook;
     const history = state.history;
     const outcomes = this.#outcomes;
@@ -680,9 +685,9 @@ export class TradingEngine {
     for (let position = from; position < candles.length; position += 1) {
       if (signal?.aborted) return candles.length;
       const candle = candles[position]!;
-      if (settable && candle.timestamp + length > time) {
+      if (clock !== undefined && candle.timestamp + length > time) {
         time = candle.timestamp + length;
-        clock.set!(time);
+        clock.set(time);
       }
       const fills = simulated === undefined ? NO_FILLS : simulated.onCandle(symbol, candle);
       history.push(candle);
@@ -705,7 +710,7 @@ export class TradingEngine {
 
   /** The exchange when it is simulated (its synchronous calls make the fast path). */
   get #simulated(): SimulatedExchange | undefined {
-    return isSimulatedExchange(this.#exchange) ? this.#exchange : undefined;
+    return this.#simulatedExchange;
   }
 
   /**
