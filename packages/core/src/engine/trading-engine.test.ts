@@ -30,6 +30,38 @@ function liveEntryWithExits() {
   return { series, venue, planner, stop, feed };
 }
 
+/** A live venue whose order-update stream the test feeds (`push`), counting the fill polls, state lookups and stream follows. */
+function withUpdateStream(venue: TestExchange) {
+  const queue: (OrderUpdate | Error)[] = [];
+  let wake: (() => void) | undefined;
+  const push = (item: OrderUpdate | Error) => {
+    queue.push(item);
+    wake?.();
+  };
+  const calls = { polls: 0, follows: 0, lookups: [] as string[] };
+  const exchange: Exchange = {
+    ...live(venue),
+    fetchFills: (symbol, since) => {
+      calls.polls += 1;
+      return venue.fetchFills(symbol, since);
+    },
+    fetchOrderByClientId: (clientOrderId) => {
+      calls.lookups.push(clientOrderId);
+      return venue.fetchOrderByClientId(clientOrderId);
+    },
+    async *watchOrderUpdates({ signal }) {
+      calls.follows += 1;
+      while (!signal.aborted) {
+        if (queue.length === 0) await new Promise<void>((resolve) => { wake = resolve; signal.addEventListener('abort', () => resolve(), { once: true }); });
+        const item = queue.shift();
+        if (item instanceof Error) throw item;
+        if (item !== undefined) yield item;
+      }
+    },
+  };
+  return { exchange, push, calls };
+}
+
 function live(inner: TestExchange): Exchange {
   return {
     specificationVersion: 'v1',
@@ -537,36 +569,7 @@ describe('TradingEngine with a live exchange', () => {
   });
   it('follows the venue order updates: polls at once for an update of its own order (that order only), not for another order; a stream that fails is reported, followed again when the failure may pass, and trading goes on', async () => {
     const { series, venue, planner, stop, feed } = liveEntryWithExits();
-    // The venue's update stream, fed by the test.
-    const queue: (OrderUpdate | Error)[] = [];
-    let wake: (() => void) | undefined;
-    const push = (item: OrderUpdate | Error) => {
-      queue.push(item);
-      wake?.();
-    };
-    let polls = 0;
-    let follows = 0;
-    const lookups: string[] = [];
-    const exchange: Exchange = {
-      ...live(venue),
-      fetchFills: (symbol, since) => {
-        polls += 1;
-        return venue.fetchFills(symbol, since);
-      },
-      fetchOrderByClientId: (clientOrderId) => {
-        lookups.push(clientOrderId);
-        return venue.fetchOrderByClientId(clientOrderId);
-      },
-      async *watchOrderUpdates({ signal }) {
-        follows += 1;
-        while (!signal.aborted) {
-          if (queue.length === 0) await new Promise<void>((resolve) => { wake = resolve; signal.addEventListener('abort', () => resolve(), { once: true }); });
-          const item = queue.shift();
-          if (item instanceof Error) throw item;
-          if (item !== undefined) yield item;
-        }
-      },
-    };
+    const { exchange, push, calls } = withUpdateStream(venue);
     const events: string[] = [];
     const engine = createTradingEngine({ exchange, feed, assistants: [planner], clock: new SimulatedClock(series[2]!.timestamp + 3_600_000), trigger: everyNthCandle(2), learning: false, fillPollMs: 0, orderUpdatesRetryMs: 20, onCandle: (symbol, candle) => void venue.onCandle(symbol, candle) });
     engine.bus.on('order-fill', ({ fill, order }) => void events.push(`fill ${order?.type} ${fill.side} ${fill.price}`));
@@ -576,40 +579,74 @@ describe('TradingEngine with a live exchange', () => {
     const settle = () => new Promise((resolve) => setTimeout(resolve, 30));
     // The entry fills, and the asking for fills around it (the poll after the candle batch among them) is over.
     for (let attempt = 0; attempt < 100 && events.length < 1; attempt += 1) await settle();
-    for (let quiet = 0, seen = -1; quiet < 5; quiet = seen === polls ? quiet + 1 : 0) {
-      seen = polls;
+    for (let quiet = 0, seen = -1; quiet < 5; quiet = seen === calls.polls ? quiet + 1 : 0) {
+      seen = calls.polls;
       await settle();
     }
     expect(events).toEqual(['fill market buy 100']);
-    const before = polls;
+    const before = calls.polls;
     // Another order of the account changes: nothing to ask for.
     push({ clientOrderId: 'someone-else-1', symbol: 'BTC/USDT', status: 'filled', resumed: false });
     await settle();
-    expect(polls).toBe(before);
+    expect(calls.polls).toBe(before);
     // The market falls through the stop-loss; the venue says so.
     venue.onCandle('BTC/USDT', { ...series[2]!, timestamp: series[2]!.timestamp + 3_600_000, open: 101, high: 101, low: 90, close: 92 });
     const stopLoss = [...venue.orders.values()].find((order) => order.type === 'stop-loss')!;
-    const looked = lookups.length;
+    const looked = calls.lookups.length;
     push({ clientOrderId: stopLoss.clientOrderId, symbol: 'BTC/USDT', status: 'filled', resumed: false });
     for (let attempt = 0; attempt < 100 && events.length < 3; attempt += 1) await settle();
     expect(events).toEqual(['fill market buy 100', 'fill stop-loss sell 95', 'cancel take-profit']);
-    expect(polls).toBe(before + 1);
+    expect(calls.polls).toBe(before + 1);
     // The poll asked for the stop-loss's state alone: the take-profit resting beside it was looked
     // up once, to cancel it, and not again for its state (each lookup costs the venue's request weight).
     const takeProfit = stopLoss.clientOrderId.replace(/-sl$/, '-tp');
-    expect(lookups.slice(looked).filter((id) => id === takeProfit)).toHaveLength(1);
-    expect(lookups.slice(looked)).toContain(stopLoss.clientOrderId);
+    expect(calls.lookups.slice(looked).filter((id) => id === takeProfit)).toHaveLength(1);
+    expect(calls.lookups.slice(looked)).toContain(stopLoss.clientOrderId);
     // The stream drops for longer than its own reconnections: reported, and followed again
     // orderUpdatesRetryMs later (updates were lost meanwhile: nothing left to poll for here).
-    expect(follows).toBe(1);
+    expect(calls.follows).toBe(1);
     push(new ExchangeError('EXCHANGE_NETWORK', 'watchOrders failed: network down'));
-    for (let attempt = 0; attempt < 100 && follows < 2; attempt += 1) await settle();
-    expect([follows, events.at(-1)]).toEqual([2, 'error order-updates watchOrders failed: network down']);
+    for (let attempt = 0; attempt < 100 && calls.follows < 2; attempt += 1) await settle();
+    expect([calls.follows, events.at(-1)]).toEqual([2, 'error order-updates watchOrders failed: network down']);
     // Refused keys will not pass: reported once, not followed again, and the run goes on.
     push(new ExchangeError('EXCHANGE_AUTH', 'watchOrders failed: key revoked'));
     for (let attempt = 0; attempt < 100 && events.length < 5; attempt += 1) await settle();
     await settle();
-    expect([follows, events.at(-1)]).toEqual([2, 'error order-updates watchOrders failed: key revoked']);
+    expect([calls.follows, events.at(-1)]).toEqual([2, 'error order-updates watchOrders failed: key revoked']);
+    stop.abort();
+    await expect(running).resolves.toMatchObject({ fills: 2 });
+  });
+
+  it('records the fill an order update brings without asking the venue for fills; an update that says an order still rests asks for nothing', async () => {
+    const { series, venue, planner, stop, feed } = liveEntryWithExits();
+    const { exchange, push, calls } = withUpdateStream(venue);
+    const events: string[] = [];
+    const engine = createTradingEngine({ exchange, feed, assistants: [planner], clock: new SimulatedClock(series[2]!.timestamp + 3_600_000), trigger: everyNthCandle(2), learning: false, fillPollMs: 0, onCandle: (symbol, candle) => void venue.onCandle(symbol, candle) });
+    engine.bus.on('order-fill', ({ fill, order }) => void events.push(`fill ${order?.type} ${order?.status} ${fill.side} ${fill.price}`));
+    engine.bus.on('order-cancel', ({ order }) => void events.push(`cancel ${order.type}`));
+    const running = engine.run({ signal: stop.signal });
+    const settle = () => new Promise((resolve) => setTimeout(resolve, 30));
+    for (let attempt = 0; attempt < 100 && events.length < 1; attempt += 1) await settle();
+    for (let quiet = 0, seen = -1; quiet < 5; quiet = seen === calls.polls + calls.lookups.length ? quiet + 1 : 0) {
+      seen = calls.polls + calls.lookups.length;
+      await settle();
+    }
+    const [polls, lookups] = [calls.polls, calls.lookups.length];
+    const stopLoss = [...venue.orders.values()].find((order) => order.type === 'stop-loss')!;
+    // The venue acknowledges an amendment of the resting stop-loss: nothing executed, nothing to ask.
+    push({ clientOrderId: stopLoss.clientOrderId, symbol: 'BTC/USDT', status: 'open', resumed: false });
+    await settle();
+    expect([calls.polls, calls.lookups.length]).toEqual([polls, lookups]);
+    // The market falls through the stop-loss; the update carries the trade (as Binance's executionReport does).
+    venue.onCandle('BTC/USDT', { ...series[2]!, timestamp: series[2]!.timestamp + 3_600_000, open: 101, high: 101, low: 90, close: 92 });
+    const fill = (await venue.fetchFills('BTC/USDT')).find((candidate) => candidate.clientOrderId === stopLoss.clientOrderId)!;
+    push({ clientOrderId: stopLoss.clientOrderId, symbol: 'BTC/USDT', status: 'filled', fill, resumed: false });
+    for (let attempt = 0; attempt < 100 && events.length < 3; attempt += 1) await settle();
+    await settle();
+    expect(events).toEqual(['fill market filled buy 100', 'fill stop-loss filled sell 95', 'cancel take-profit']);
+    // The fill was not asked for; the orders were read (the stop-loss's state, the take-profit to cancel it).
+    expect(calls.polls).toBe(polls);
+    expect(calls.lookups.length).toBeGreaterThan(lookups);
     stop.abort();
     await expect(running).resolves.toMatchObject({ fills: 2 });
   });

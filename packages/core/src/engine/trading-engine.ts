@@ -4,7 +4,7 @@ import { ConfigError, IaAgentsError, fromZodIssues, isIaAgentsError } from '../e
 import { sleep } from '../util/sleep.js';
 import { createEventBus, type EventBus } from '../events/event-bus.js';
 import { systemClock, type Clock } from '../interfaces/clock.js';
-import { isSimulatedExchange, type Exchange, type SimulatedExchange } from '../interfaces/exchange.js';
+import { isSimulatedExchange, type Exchange, type OrderUpdate, type SimulatedExchange } from '../interfaces/exchange.js';
 import type { AuditEntry, Store } from '../interfaces/store.js';
 import { RingBuffer } from '../util/ring-buffer.js';
 import { isPromiseLike, runSteps, wait, type Steps } from '../util/steps.js';
@@ -88,6 +88,9 @@ export class TradingEngine {
    * every live order (`'all'`), or of the orders that updates named (their client order ids).
    */
   #pollWanted: 'all' | Set<string> | undefined;
+  /** The latest order update of each order a poll is wanted for, and the fills updates brought (recorded by the next poll). */
+  readonly #updates = new Map<string, OrderUpdate>();
+  #updateFills: Fill[] = [];
   /** Escalations being answered right now. */
   readonly #resolving = new Set<string>();
   /**
@@ -264,9 +267,14 @@ export class TradingEngine {
         try {
           for await (const update of exchange.watchOrderUpdates!({ signal })) {
             const id = update.clientOrderId;
-            // An update of one order asks for that order's fills and state only; after a drop, for all.
+            // An update of one order asks for that order's fills and state only (what the update
+            // does not already say); after a drop, for all.
             if (update.resumed) this.#pollSoon();
-            else if (id !== undefined && (this.#liveOpen.has(id) || this.#unresolved.has(id))) this.#pollSoon(id);
+            else if (id !== undefined && (this.#liveOpen.has(id) || this.#unresolved.has(id))) {
+              this.#updates.set(id, update);
+              if (update.fill !== undefined) this.#updateFills.push(update.fill);
+              this.#pollSoon(id);
+            }
           }
           return;
         } catch (error) {
@@ -721,11 +729,30 @@ export class TradingEngine {
     const exchange = this.#exchange;
     // What was asked for before a poll of every order began, it answers.
     if (only === undefined) this.#pollWanted = undefined;
+    // What the order updates said of the orders asked for (a full poll reads everything again).
+    const said = only === undefined ? undefined : new Map([...only].map((id) => [id, this.#updates.get(id)]));
+    if (only === undefined) this.#updates.clear();
+    else for (const id of only) this.#updates.delete(id);
+    const brought = this.#updateFills;
+    this.#updateFills = [];
     try {
       await this.#resolveUnknown();
+      // The fills the updates brought, recorded without asking for them (repeats are dropped by fill id).
+      if (brought.length > 0) await runSteps(this.#onFills(brought.filter((fill) => this.#liveOpen.has(fill.clientOrderId))));
       if (this.#liveOpen.size === 0) return;
-      // Of the orders named (by their order updates), or all: their symbols' fills, their states.
-      const symbols = only === undefined ? undefined : new Set([...only].map((id) => this.#liveOpen.get(id)).filter((symbol) => symbol !== undefined));
+      // Of the orders named by updates, or all: the fills of their symbols where an update says an
+      // order executed (or does not say) without bringing the trade (an update of a cancellation or
+      // of an order still resting reports none: its trades came in updates of their own), and the
+      // state of each order unless its update says it is still working.
+      const wantsFills = (id: string) => {
+        const update = said?.get(id);
+        return update?.fill === undefined && (update?.status === undefined || update.status === 'filled' || update.status === 'partially-filled');
+      };
+      const wantsState = (id: string) => {
+        const status = said?.get(id)?.status;
+        return status !== 'open' && status !== 'partially-filled';
+      };
+      const symbols = only === undefined ? undefined : new Set([...only].filter(wantsFills).map((id) => this.#liveOpen.get(id)).filter((symbol) => symbol !== undefined));
       if (exchange.fetchFills !== undefined) {
         // Asked symbol by symbol, from the oldest open order of each (Binance lists trades of one symbol at a time).
         const since = new Map<string, number>();
@@ -741,7 +768,7 @@ export class TradingEngine {
         }
       }
       for (const [clientOrderId, symbol] of [...this.#liveOpen]) {
-        if (only !== undefined && !only.has(clientOrderId)) continue;
+        if (only !== undefined && !(only.has(clientOrderId) && wantsState(clientOrderId))) continue;
         const order = await exchange.fetchOrderByClientId(clientOrderId, symbol);
         if (order !== undefined && order.status !== 'open' && order.status !== 'partially-filled') {
           this.#liveOpen.delete(clientOrderId);

@@ -2,9 +2,9 @@ import type { Balances, Candle, Fill, OcoRequest, Order, OrderBook, OrderRequest
 
 /**
  * Word from a venue's user-data stream that one of the account's orders changed (a fill, a
- * cancellation), or that the stream came back after a drop. It only wakes the reader: the order and
- * its fills are read through `fetchOrderByClientId` and `fetchFills`, so a lost update costs time,
- * never a fill.
+ * cancellation), or that the stream came back after a drop. It wakes the reader, which reads what
+ * the update does not say through `fetchOrderByClientId` and `fetchFills`, so a lost update costs
+ * time, never a fill.
  */
 export interface OrderUpdate {
   /** The order's client order id, when the update names one. */
@@ -13,6 +13,11 @@ export interface OrderUpdate {
   symbol?: string;
   /** Its status as the update tells it. */
   status?: OrderStatus;
+  /**
+   * The trade the update reports, when it reports one (Binance: an executionReport of a trade), as
+   * `fetchFills` would return it (the same id): recorded at once, without asking for the fills.
+   */
+  fill?: Fill;
   /** True on the first update after the stream reconnected: updates in between may be lost. */
   resumed: boolean;
 }

@@ -584,9 +584,30 @@ export class CcxtExchange implements Exchange {
       return pending;
     };
     for await (const orders of reconnectingWatch(this.client, 'watchOrders', '', watch, policy, options.signal)) {
-      if (orders === RESUMED) yield { resumed: true };
-      else for (const order of orders) yield { ...(order.clientOrderId === undefined ? {} : { clientOrderId: order.clientOrderId }), symbol: order.symbol, status: status(order), resumed: false };
+      if (orders === RESUMED) {
+        yield { resumed: true };
+        continue;
+      }
+      for (const order of orders) {
+        const update: OrderUpdate = { ...(order.clientOrderId === undefined ? {} : { clientOrderId: order.clientOrderId }), symbol: order.symbol, status: status(order), resumed: false };
+        const fill = await this.#tradeOf(order);
+        if (fill !== undefined) update.fill = fill;
+        yield update;
+      }
     }
+  }
+
+  /**
+   * The trade an order update reports, where the update carries one (Binance spot: an
+   * executionReport of a trade), parsed by ccxt as `fetchMyTrades` parses the same trade (the same
+   * id, price, amount and fee), so that the engine records it without asking for it.
+   */
+  async #tradeOf(order: CcxtOrder): Promise<Fill | undefined> {
+    const info = order.info as { e?: unknown; x?: unknown } | undefined;
+    const parse = (this.client as unknown as { parseWsTrade?: (raw: unknown) => CcxtTrade }).parseWsTrade;
+    if (info?.e !== 'executionReport' || info.x !== 'TRADE' || typeof parse !== 'function' || order.clientOrderId === undefined) return undefined;
+    const trade = parse.call(this.client, info);
+    return toFill(trade, order.clientOrderId, (await this.#market(order.symbol)).quote);
   }
 
   /**

@@ -37,7 +37,7 @@ const until = async (done: () => boolean) => {
 };
 
 describe('CcxtExchange.watchOrderUpdates (ccxt pro watchOrders, local Binance WebSocket API)', () => {
-  it('subscribes with a signed request and yields each change of the account orders: placed, filled, cancelled, with client order id, symbol and status', async () => {
+  it('subscribes with a signed request and yields each change of the account orders: placed, filled, cancelled, with client order id, symbol, status and the trade', async () => {
     const { binance, exchange, updates } = await connect();
     expect(exchange.supportsOrderUpdates).toBe(true);
     await binance.ws.userDataSubscribed();
@@ -45,8 +45,11 @@ describe('CcxtExchange.watchOrderUpdates (ccxt pro watchOrders, local Binance We
     const resting = await exchange.createOrder({ symbol: 'BTC/USDT', side: 'sell', type: 'limit', amount: 0.5, price: 120, clientOrderId: 'exit-o' });
     await exchange.cancelOrder(resting.id, 'BTC/USDT');
     await until(() => updates.length === 3);
+    // The trade comes with its update, as fetchFills returns it (the engine records it without asking).
+    const [bought] = await exchange.fetchFills('BTC/USDT');
+    expect(bought).toMatchObject({ clientOrderId: 'entry-o', side: 'buy', amount: 1, price: 100, fee: { cost: 0, currency: 'BTC' } });
     expect(updates).toEqual([
-      { clientOrderId: 'entry-o', symbol: 'BTC/USDT', status: 'filled', resumed: false },
+      { clientOrderId: 'entry-o', symbol: 'BTC/USDT', status: 'filled', fill: bought, resumed: false },
       { clientOrderId: 'exit-o', symbol: 'BTC/USDT', status: 'open', resumed: false },
       { clientOrderId: 'exit-o', symbol: 'BTC/USDT', status: 'cancelled', resumed: false },
     ]);
@@ -64,7 +67,7 @@ describe('CcxtExchange.watchOrderUpdates (ccxt pro watchOrders, local Binance We
     await binance.ws.userDataSubscribed(2);
     await exchange.createOrder({ symbol: 'BTC/USDT', side: 'buy', type: 'market', amount: 1, clientOrderId: 'after-o' });
     await until(() => updates.length === 2);
-    expect(updates[1]).toEqual({ clientOrderId: 'after-o', symbol: 'BTC/USDT', status: 'filled', resumed: false });
+    expect(updates[1]).toEqual({ clientOrderId: 'after-o', symbol: 'BTC/USDT', status: 'filled', fill: (await exchange.fetchFills('BTC/USDT'))[0], resumed: false });
     expect(binance.ws.requests.map((request) => request.connection)).toEqual([1, 2]);
   });
 

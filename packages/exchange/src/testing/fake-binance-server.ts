@@ -229,7 +229,7 @@ export class FakeBinance {
       trades.slice(0, limit).map((order) => {
         const qty = Number(order.executedQty);
         const quoteQty = Number(order.cummulativeQuoteQty);
-        return { symbol: order.symbol, id: order.orderId, orderId: order.orderId, orderListId: order.orderListId, price: (quoteQty / qty).toFixed(8), qty: order.executedQty, quoteQty: order.cummulativeQuoteQty, commission: '0.00000000', commissionAsset: order.side === 'BUY' ? 'BTC' : 'USDT', time: order.updateTime, isBuyer: order.side === 'BUY', isMaker: false, isBestMatch: true };
+        return { symbol: order.symbol, id: order.orderId, orderId: order.orderId, orderListId: order.orderListId, price: (quoteQty / qty).toFixed(8), qty: order.executedQty, quoteQty: order.cummulativeQuoteQty, commission: '0.00000000', commissionAsset: receivedAsset(order), time: order.updateTime, isBuyer: order.side === 'BUY', isMaker: false, isBestMatch: true };
       }),
     ];
   }
@@ -282,7 +282,7 @@ export class FakeBinance {
       if (side === 'BUY') { quote.free -= quantity * price; base.free += quantity; } else { base.free -= quantity; quote.free += quantity * price; }
     } else if (side === 'BUY') { quote.free -= quantity * price; quote.locked += quantity * price; } else { base.free -= quantity; base.locked += quantity; }
     this.onOrderUpdate?.(order, order.status === 'FILLED' ? 'TRADE' : 'NEW');
-    return [200, { ...order, transactTime: order.time, fills: order.status === 'FILLED' ? [{ price: price.toFixed(8), qty: order.origQty, commission: '0.00000000', commissionAsset: 'BTC', tradeId: order.orderId }] : [] }];
+    return [200, { ...order, transactTime: order.time, fills: order.status === 'FILLED' ? [{ price: price.toFixed(8), qty: order.origQty, commission: '0.00000000', commissionAsset: receivedAsset(order), tradeId: order.orderId }] : [] }];
   }
 
   /**
@@ -438,4 +438,9 @@ export class FakeBinance {
     if (order.side === 'BUY') { this.balances.USDT!.locked -= reserved; this.balances.USDT!.free += reserved; } else { this.balances.BTC!.locked -= amount; this.balances.BTC!.free += amount; }
     return [200, { ...order, origClientOrderId: order.clientOrderId }];
   }
+}
+
+/** The asset a fill of the order brings in, in which the fake charges its (zero) commission: the base for a buy, USDT for a sell. */
+export function receivedAsset(order: Pick<FakeOrder, 'symbol' | 'side'>): string {
+  return order.side === 'BUY' ? order.symbol.replace(/USDT$/, '') : 'USDT';
 }

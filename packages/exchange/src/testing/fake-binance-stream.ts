@@ -3,7 +3,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { timeframeToMs, type Candle, type Timeframe } from '@ia-agents/core';
-import type { FakeExecution, FakeOrder } from './fake-binance-server.js';
+import { receivedAsset, type FakeExecution, type FakeOrder } from './fake-binance-server.js';
 
 /** A request a client sent: SUBSCRIBE or UNSUBSCRIBE (its streams), or a WebSocket API method (no streams). */
 export interface StreamRequest {
@@ -53,7 +53,6 @@ export class FakeBinanceStream {
   #waiters: { ready: () => boolean; resolve: () => void }[] = [];
   #eventTime = 1;
   #nextSubscription = 0;
-  #tradeId = 5000;
 
   /** Starts on 127.0.0.1 with an ephemeral port and returns the base URL (`ws://127.0.0.1:port`). */
   async start(): Promise<string> {
@@ -93,7 +92,8 @@ export class FakeBinanceStream {
 
   /**
    * Pushes an executionReport of `order` (as the REST fake holds it, after the change) to every
-   * user-data subscription; a TRADE carries the whole order as its last fill, at its average price.
+   * user-data subscription; a TRADE carries the whole order as its last fill, at its average price,
+   * as the REST fake's `myTrades` lists it (trade id = order id, no commission, in the asset received).
    */
   executionReport(order: FakeOrder, execution: FakeExecution): void {
     const time = this.#nextEventTime(order.updateTime);
@@ -103,7 +103,7 @@ export class FakeBinanceStream {
     const event = {
       e: 'executionReport', E: time, s: order.symbol, c: order.clientOrderId, S: order.side, o: order.type, f: order.timeInForce, q: order.origQty, p: order.price, P: order.stopPrice,
       F: '0.00000000', g: order.orderListId, C: execution === 'CANCELED' ? order.clientOrderId : '', x: execution, X: order.status, r: 'NONE', i: order.orderId,
-      l: trade ? order.executedQty : '0.00000000', z: order.executedQty, L: lastPrice.toFixed(8), n: '0', N: null, T: order.updateTime, t: trade ? this.#tradeId++ : -1, v: 0, I: time,
+      l: trade ? order.executedQty : '0.00000000', z: order.executedQty, L: lastPrice.toFixed(8), n: trade ? '0.00000000' : '0', N: trade ? receivedAsset(order) : null, T: order.updateTime, t: trade ? order.orderId : -1, v: 0, I: time,
       w: order.isWorking, m: false, M: trade, O: order.time, Z: order.cummulativeQuoteQty, Y: trade ? order.cummulativeQuoteQty : '0.00000000', Q: '0.00000000', W: order.workingTime, V: order.selfTradePreventionMode,
     };
     for (const connection of this.#connections) if (connection.userData !== undefined) connection.socket.send(JSON.stringify({ subscriptionId: connection.userData, event }));
