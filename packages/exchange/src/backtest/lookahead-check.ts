@@ -1,4 +1,4 @@
-import { AbortError, ConfigError, createEventBus, timeframeToMs, type Assistant, type Candle, type Decision, type TriggerFactory } from '@ia-agents/core';
+import { AbortError, ConfigError, createEventBus, timeframeToMs, type Assistant, type Candle, type ConsensusOptionsInput, type Decision, type TriggerFactory } from '@ia-agents/core';
 import { defaultBundledCandles } from '../bundled-data.js';
 import { createReplayFeed } from '../feeds/replay-feed.js';
 import { backtestSources, runBacktest, type BacktestOptions } from './run-backtest.js';
@@ -15,9 +15,10 @@ export interface LookaheadCheckOptions extends Omit<BacktestOptions, 'bus' | 'on
    * the cut). Anything computed from the data before the run (features, a model's inputs, levels)
    * belongs here, computed from what it is given: a computation that uses the future then decides
    * differently once the future is cut off, and the check catches it. Also for an assistant or
-   * trigger that keeps state from one run to the next. @default the `assistants` and `trigger` given, reused
+   * trigger that keeps state from one run to the next. It may give the consensus options too.
+   * @default the `assistants` and `trigger` given, reused
    */
-  team?: (candles: ReadonlyMap<string, readonly Candle[]>) => { assistants: readonly Assistant[]; trigger?: TriggerFactory };
+  team?: (candles: ReadonlyMap<string, readonly Candle[]>) => { assistants: readonly Assistant[]; trigger?: TriggerFactory; consensus?: ConsensusOptionsInput };
   /** Stops the check (ABORTED): the run under way stops, and no report is made of it. */
   signal?: AbortSignal;
 }
@@ -108,7 +109,7 @@ async function decisionsOf(options: Omit<LookaheadCheckOptions, 'cuts' | 'team'>
   const made: DecisionDigest[] = [];
   bus.on('decision-make', ({ decision }) => void made.push(digest(decision)));
   const built = team?.(new Map([...replayed(options, to).series].map(([symbol, series]) => [symbol, series.candles])));
-  await runBacktest({ ...options, ...(built === undefined ? {} : { assistants: built.assistants, ...(built.trigger === undefined ? {} : { trigger: built.trigger }) }), ...(to === undefined ? {} : { to }), bus });
+  await runBacktest({ ...options, ...(built === undefined ? {} : { assistants: built.assistants, ...(built.trigger === undefined ? {} : { trigger: built.trigger }), ...(built.consensus === undefined ? {} : { consensus: built.consensus }) }), ...(to === undefined ? {} : { to }), bus });
   // A run stopped early decided less: compared, it would read as a look-ahead.
   if (options.signal?.aborted === true) throw new AbortError('The look-ahead check was aborted', { cause: options.signal.reason });
   return made;

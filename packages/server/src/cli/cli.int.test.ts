@@ -75,6 +75,32 @@ describe('ia-agents CLI (the built command in a child process)', () => {
     expect(failure).toMatchObject({ code: 1, stderr: 'CONFIG_INVALID: Invalid look-ahead check options: cuts: 1000 cuts need more than 1001 candles, the data has 585\n' });
   });
 
+  it('backtest and lookahead take the team from --team: a module of the user whose feature read the whole file is caught, and a module without a team is named', async () => {
+    // Beside the package, so that the module's import of @ia-agents/core resolves as in a user's project.
+    const modules = mkdtempSync(join(fileURLToPath(new URL('../..', import.meta.url)), '.team-'));
+    try {
+      const team = join(modules, 'team.mjs');
+      writeFileSync(team, [
+        "import { defineAssistant } from '@ia-agents/core';",
+        '// The highest high of the whole file: known only at its end.',
+        "export default (candles) => { const high = Math.max(...candles.get('BTC/USDT').map((c) => c.high));",
+        "  return { assistants: [defineAssistant({ id: 'peek', analyze: (s) => ({ assistantId: 'peek', action: s.candles.at(-1).close > high * 0.9 ? 'SELL' : 'BUY', confidence: 0.9, reasoning: 'near the high' }) })] }; };",
+      ].join('\n'));
+      const { stdout } = await run(process.execPath, [CLI, 'backtest', '--team', team, '--out', join(folder, 'team.html')]);
+      expect(stdout).toMatch(/Decisions +585/);
+      const caught = await run(process.execPath, [CLI, 'lookahead', '--team', team, '--cuts', '2']).catch((error: { code: number; stdout: string }) => error);
+      expect(caught).toMatchObject({ code: 1, stdout: expect.stringContaining('Look-ahead check: FOUND.') });
+      expect((caught as { stdout: string }).stdout).toContain('    opinions that changed: peek');
+      expect((caught as { stdout: string }).stdout).toContain('Warm-up check: the team has no trigger (it is convened every candle): nothing to warm up.');
+      const empty = join(modules, 'empty.mjs');
+      writeFileSync(empty, 'export default { assistants: [] };');
+      const failure = await run(process.execPath, [CLI, 'backtest', '--team', empty]).catch((error: { code: number; stderr: string }) => error);
+      expect(failure).toMatchObject({ code: 1, stderr: `CONFIG_INVALID: Invalid command line: team: ${empty} gave no assistants: expected a non-empty array under "assistants"\n` });
+    } finally {
+      rmSync(modules, { recursive: true, force: true });
+    }
+  });
+
   it('backtest names the bad --data when it is neither a bundled data set nor a file', async () => {
     const failure = await run(process.execPath, [CLI, 'backtest', '--data', 'binance_BTC-USDT_4h']).catch((error: { code: number; stderr: string }) => error);
     expect(failure).toMatchObject({ code: 1, stderr: 'CONFIG_INVALID: Invalid command line: data: "binance_BTC-USDT_4h" is neither a bundled data set (coinbase_BTC-USD_4h, coinbase_BTC-USD_1h, binance_BTC-USDT_1h) nor a file\n' });

@@ -1,7 +1,6 @@
 import { existsSync, writeFileSync } from 'node:fs';
-import { ConfigError, riskLimitsSchema, type Timeframe } from '@ia-agents/core';
-import { createDefaultTeam, marketMonitorTrigger } from '@ia-agents/assistants';
-import { backtestResultToJson, bundledCandles, checkLookahead, checkWarmup, createCcxtExchange, bundledCandlesPath, downloadCandles, formatBacktestSummary, formatLookaheadReport, formatWarmupReport, readCandlesCsv, runBacktest, writeBacktestReport, type BundledCandlesName } from '@ia-agents/exchange';
+import { ConfigError, riskLimitsSchema, type Candle, type Timeframe } from '@ia-agents/core';
+import { backtestResultToJson, bundledCandles, checkLookahead, checkWarmup, createCcxtExchange, createReplayFeed, bundledCandlesPath, downloadCandles, formatBacktestSummary, formatLookaheadReport, formatWarmupReport, readCandlesCsv, runBacktest, writeBacktestReport, type BundledCandlesName } from '@ia-agents/exchange';
 import { formatWalkForwardReport, trainAndEvaluate } from '@ia-agents/ml';
 import { loadConfig } from '../config/load-config.js';
 import type { ServerConfigInput } from '../config/server-config.js';
@@ -9,6 +8,7 @@ import { pushWorkflows } from '../n8n/push-workflows.js';
 import { buildWorkflows } from '../n8n/workflows.js';
 import { createServer } from '../system/create-server.js';
 import { progressBar } from './progress.js';
+import { loadTeam } from './team-module.js';
 
 /** Options of `ia-agents serve` and `ia-agents paper`. */
 export interface ServeOptions {
@@ -66,6 +66,8 @@ export interface BacktestCommandOptions {
   slippage?: string;
   fill?: string;
   buyFeeIn?: string;
+  /** An ES module giving the team (see `loadTeam`); the seven assistants without it. */
+  team?: string;
 }
 
 /** A flag that takes one of a few words, named in the error when it is something else. */
@@ -115,19 +117,19 @@ function resolveData(data: string | string[], symbol: string | string[] | undefi
 /** `ia-agents backtest`: the seven assistants on history, with a progress bar and an HTML report. */
 export async function backtest(options: BacktestCommandOptions): Promise<void> {
   const sources = resolveData(options.data, options.symbol);
-  const { assistants, consensus } = createDefaultTeam();
-  const bar = progressBar('backtest', 100);
   const from = date(options.from, 'from');
   const to = date(options.to, 'to');
   const initialCash = number(options.cash, 'cash');
   const seed = number(options.seed, 'seed');
   const exchange = exchangeFlags(options);
+  const team = (await loadTeam(options.team))(runCandles(sources, from, to));
+  const bar = progressBar('backtest', 100);
   const result = await runBacktest({
     data: sources,
     exchange,
-    assistants,
-    consensus,
-    trigger: marketMonitorTrigger(),
+    assistants: team.assistants,
+    ...(team.consensus === undefined ? {} : { consensus: team.consensus }),
+    ...(team.trigger === undefined ? {} : { trigger: team.trigger }),
     riskLimits: { minConfidence: number(options.minConfidence, 'min-confidence') ?? riskLimitsSchema.shape.minConfidence.parse(undefined) },
     ...(from === undefined ? {} : { from }),
     ...(to === undefined ? {} : { to }),
@@ -157,20 +159,28 @@ export async function lookahead(options: LookaheadCommandOptions): Promise<void>
   const from = date(options.from, 'from');
   const to = date(options.to, 'to');
   const cuts = number(options.cuts, 'cuts');
+  const warmup = number(options.warmup, 'warmup') ?? loadConfig({ environment: {} }).replayWarmup;
+  const team = await loadTeam(options.team);
   const report = await checkLookahead({
     data: sources,
     exchange: exchangeFlags(options),
-    consensus: createDefaultTeam().consensus,
-    team: () => ({ assistants: createDefaultTeam().assistants, trigger: marketMonitorTrigger() }),
+    team,
     riskLimits: { minConfidence: number(options.minConfidence, 'min-confidence') ?? riskLimitsSchema.shape.minConfidence.parse(undefined) },
     ...(from === undefined ? {} : { from }),
     ...(to === undefined ? {} : { to }),
     ...(cuts === undefined ? {} : { cuts }),
   });
-  const warmup = number(options.warmup, 'warmup') ?? loadConfig({ environment: {} }).replayWarmup;
-  const warm = checkWarmup({ data: sources, trigger: marketMonitorTrigger(), warmup, ...(from === undefined ? {} : { from }), ...(to === undefined ? {} : { to }) });
-  process.stdout.write(`${formatLookaheadReport(report)}\n${formatWarmupReport(warm)}\n`);
-  if (!report.ok || !warm.ok) process.exitCode = 1;
+  // The warm-up check of the team's trigger (one convening the team every candle has nothing to warm up).
+  const trigger = team(runCandles(sources, from, to)).trigger;
+  const warm = trigger === undefined ? undefined : checkWarmup({ data: sources, trigger, warmup, ...(from === undefined ? {} : { from }), ...(to === undefined ? {} : { to }) });
+  process.stdout.write(`${formatLookaheadReport(report)}\n${warm === undefined ? 'Warm-up check: the team has no trigger (it is convened every candle): nothing to warm up.' : formatWarmupReport(warm)}\n`);
+  if (!report.ok || warm?.ok === false) process.exitCode = 1;
+}
+
+/** The candles a run replays, by symbol (what a `--team` module builds its team from). */
+function runCandles(sources: { symbol: string; path: string }[], from: number | undefined, to: number | undefined): ReadonlyMap<string, readonly Candle[]> {
+  const feed = createReplayFeed({ sources, ...(from === undefined ? {} : { from }), ...(to === undefined ? {} : { to }) });
+  return new Map([...feed.series].map(([symbol, series]) => [symbol, series.candles]));
 }
 
 /** Options of `ia-agents train`. */

@@ -31,7 +31,8 @@ function backtestFlags(command: Command): Command {
     .option('--fee <rate>', 'maker and taker fee rate, e.g. 0.00075 (default 0.001)')
     .option('--slippage <bps>', 'slippage of taker fills in basis points (default 5)')
     .option('--fill <when>', "market orders fill at the next candle's open (next-open, the default) or at the signal candle's close (signal-close)")
-    .option('--buy-fee-in <asset>', "a buy's fee is paid in the cash (quote, the default) or in the asset bought (base, as on Binance)");
+    .option('--buy-fee-in <asset>', "a buy's fee is paid in the cash (quote, the default) or in the asset bought (base, as on Binance)")
+    .option('--team <module>', 'an ES module whose default export is (candles) => ({ assistants, trigger?, consensus? }) or such an object: your team instead of the seven assistants');
 }
 
 backtestFlags(program.command('backtest').description('Backtest the seven assistants on history, with a progress bar and an HTML report'))

@@ -1,0 +1,50 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { defaultTeam, loadTeam } from './team-module.js';
+
+const folder = mkdtempSync(join(tmpdir(), 'ia-agents-team-'));
+afterAll(() => rmSync(folder, { recursive: true, force: true }));
+const candles = new Map([['BTC/USDT', []]]);
+
+/** Writes a module and returns its path. */
+function module(name: string, source: string): string {
+  const path = join(folder, name);
+  writeFileSync(path, source);
+  return path;
+}
+
+describe('loadTeam (--team)', () => {
+  it('gives the seven assistants and the market monitor trigger without a module', async () => {
+    const team = (await loadTeam(undefined))(candles);
+    expect(team.assistants).toHaveLength(7);
+    expect(typeof team.trigger).toBe('function');
+    expect(await loadTeam(undefined)).toBe(defaultTeam);
+  });
+
+  it('builds the team from a default-exported function of the run\'s candles, or takes a default-exported object', async () => {
+    const seen: unknown[] = [];
+    (globalThis as { seenCandles?: unknown[] }).seenCandles = seen;
+    const fromFunction = await loadTeam(module('function.mjs', "export default (candles) => { globalThis.seenCandles.push(candles); return { assistants: [{ id: 'a', analyze: () => ({}) }], consensus: { maxRounds: 1 } }; };"));
+    expect(fromFunction(candles)).toMatchObject({ assistants: [{ id: 'a' }], consensus: { maxRounds: 1 } });
+    expect(seen).toEqual([candles]);
+    const fromObject = await loadTeam(module('object.mjs', "export default { assistants: [{ id: 'b', analyze: () => ({}) }], trigger: () => ({ update: () => false }) };"));
+    expect(fromObject(candles).assistants.map((assistant) => assistant.id)).toEqual(['b']);
+  });
+
+  it('names what is wrong with a module', async () => {
+    const refused = (message: string | RegExp) => expect.objectContaining({ code: 'CONFIG_INVALID', issues: [{ path: ['team'], message: typeof message === 'string' ? message : expect.stringMatching(message) }] });
+    await expect(loadTeam(join(folder, 'missing.mjs'))).rejects.toEqual(refused(`no file ${join(folder, 'missing.mjs')}`));
+    await expect(loadTeam(module('broken.mjs', 'export default {'))).rejects.toEqual(refused(/broken\.mjs could not be loaded: /));
+    await expect(loadTeam(module('none.mjs', 'export const team = 1;'))).rejects.toEqual(refused(/none\.mjs has no default export: export a function \(candles\) => /));
+    const bad = async (name: string, source: string) => {
+      const build = await loadTeam(module(name, source));
+      return () => build(candles);
+    };
+    expect(await bad('null.mjs', 'export default () => null;')).toThrow(refused(/null\.mjs gave null, not \{ assistants, trigger\?, consensus\? \}/));
+    expect(await bad('empty.mjs', 'export default { assistants: [] };')).toThrow(refused(/empty\.mjs gave no assistants/));
+    expect(await bad('shape.mjs', "export default { assistants: [{ id: 'a' }] };")).toThrow(refused(/shape\.mjs: assistants\[0\] is not an assistant/));
+    expect(await bad('trigger.mjs', "export default { assistants: [{ id: 'a', analyze: () => ({}) }], trigger: 'every candle' };")).toThrow(refused(/trigger\.mjs: trigger must be a function/));
+  });
+});
