@@ -91,6 +91,8 @@ export class TradingEngine {
   /** The latest order update of each order a poll is wanted for, and the fills updates brought (recorded by the next poll). */
   readonly #updates = new Map<string, OrderUpdate>();
   #updateFills: Fill[] = [];
+  /** During a poll, the orders its fills were recorded with, as just read: its state pass reads them no second time. */
+  #pollRead: Map<string, Order> | undefined;
   /** Escalations being answered right now. */
   readonly #resolving = new Set<string>();
   /**
@@ -735,6 +737,8 @@ export class TradingEngine {
     else for (const id of only) this.#updates.delete(id);
     const brought = this.#updateFills;
     this.#updateFills = [];
+    const read = new Map<string, Order>();
+    this.#pollRead = read;
     try {
       await this.#resolveUnknown();
       // The fills the updates brought, recorded without asking for them (repeats are dropped by fill id).
@@ -769,7 +773,7 @@ export class TradingEngine {
       }
       for (const [clientOrderId, symbol] of [...this.#liveOpen]) {
         if (only !== undefined && !(only.has(clientOrderId) && wantsState(clientOrderId))) continue;
-        const order = await exchange.fetchOrderByClientId(clientOrderId, symbol);
+        const order = read.get(clientOrderId) ?? (await exchange.fetchOrderByClientId(clientOrderId, symbol));
         if (order !== undefined && order.status !== 'open' && order.status !== 'partially-filled') {
           this.#liveOpen.delete(clientOrderId);
           this.#liveSince.delete(clientOrderId);
@@ -780,6 +784,8 @@ export class TradingEngine {
     } catch (error) {
       if (!(error instanceof IaAgentsError)) throw error;
       this.bus.emit('engine-error', { error, stage: 'fill-poll' });
+    } finally {
+      if (this.#pollRead === read) this.#pollRead = undefined;
     }
   }
 
@@ -1068,6 +1074,8 @@ export class TradingEngine {
   }
 
   *#cancelQuietly(clientOrderId: string, symbol: string): Steps<void> {
+    // Read afresh, and no longer as the poll read it: the order is about to change.
+    this.#pollRead?.delete(clientOrderId);
     const order = yield* this.#orderByClientId(clientOrderId, symbol);
     if (order?.status === 'cancelled') {
       // The exchange cancelled it itself (the other leg of a one-cancels-the-other pair filled): record that.
@@ -1141,6 +1149,7 @@ export class TradingEngine {
       this.#summary.fills += 1;
       if (store !== undefined) yield store.saveFill(fill);
       const order = known?.clientOrderId === fill.clientOrderId ? known : yield* this.#orderByClientId(fill.clientOrderId, fill.symbol);
+      if (order !== undefined) this.#pollRead?.set(order.clientOrderId, order);
       if (order !== undefined && store !== undefined) yield store.saveOrder(order);
       if (this.bus.wants('order-fill')) this.bus.emit('order-fill', order === undefined ? { fill } : { order, fill });
       // A closed order may bring protection; a protective leg's first fill, even a part, takes its sibling away.
