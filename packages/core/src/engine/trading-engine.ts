@@ -773,7 +773,10 @@ export class TradingEngine {
       }
       for (const [clientOrderId, symbol] of [...this.#liveOpen]) {
         if (only !== undefined && !(only.has(clientOrderId) && wantsState(clientOrderId))) continue;
-        const order = read.get(clientOrderId) ?? (await exchange.fetchOrderByClientId(clientOrderId, symbol));
+        // Read with a fill of this poll and closed then: final. Read still working (a later trade
+        // may have closed it since): read again.
+        const seen = read.get(clientOrderId);
+        const order = seen !== undefined && seen.status !== 'open' && seen.status !== 'partially-filled' ? seen : await exchange.fetchOrderByClientId(clientOrderId, symbol);
         if (order !== undefined && order.status !== 'open' && order.status !== 'partially-filled') {
           this.#liveOpen.delete(clientOrderId);
           this.#liveSince.delete(clientOrderId);
