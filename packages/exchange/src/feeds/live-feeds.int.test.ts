@@ -55,6 +55,17 @@ describe('createPollingFeed (CcxtExchange REST polling of a local Binance)', () 
     expect(starts.slice(0, 3)).toEqual([T0 + 2 * MINUTE, T0 + 5 * MINUTE, T0 + 6 * MINUTE]);
   });
 
+  it('warms up with the 200 closed candles before its start when no warm-up is given (the engine\'s default lookback)', async () => {
+    const { rest, clock, exchange } = await servers(T0 + 300 * MINUTE + 30_000);
+    rest.klines.set('BTCUSDT 1m', Array.from({ length: 310 }, (_, index) => candle(index)));
+    const feed = createPollingFeed({ exchange, symbols: ['BTC/USDT'], timeframe: '1m', until: T0 + 301 * MINUTE, pollDelayMs: 1_000, clock, sleep: async (milliseconds) => { clock.advance(milliseconds); rest.now = clock.now(); } });
+    const run = collect(feed);
+    await run.done;
+    const warm = run.events.flatMap((event) => (event.type === 'candles' && event.warmup === true ? event.candles : []));
+    expect(warm).toEqual(Array.from({ length: 200 }, (_, index) => candle(100 + index)));
+    expect(run.candles().slice(200)).toEqual([candle(300)]);
+  });
+
   it('retries a failed poll, tells onError, and loses nothing', async () => {
     const { rest, clock, exchange } = await servers(T0 + 3 * MINUTE + 10_000);
     rest.klines.set('BTCUSDT 1m', Array.from({ length: 10 }, (_, index) => candle(index)));

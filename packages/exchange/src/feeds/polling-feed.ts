@@ -9,8 +9,12 @@ export const pollingFeedOptionsSchema = z.object({
   symbols: z.array(z.string().min(1)).min(1),
   /** Timeframe of the candles. */
   timeframe: timeframeSchema,
-  /** Closed candles of history passed on first (so indicators have data at once). @default 0 */
-  warmup: z.number().int().min(0).max(10_000).default(0),
+  /**
+   * Closed candles of history passed on first, as warm-up (the engine learns from them and trades
+   * from the next). @default 200, the engine's default lookback: its first decisions then see the
+   * history a backtest's decisions see (`checkWarmup` shows what a trigger needs).
+   */
+  warmup: z.number().int().min(0).max(10_000).default(200),
   /** Open time of the first candle wanted, UTC ms (instead of `warmup`). */
   since: z.number().int().nonnegative().optional(),
   /** The feed ends once every candle opening before this time has been passed on, UTC ms. */

@@ -10,8 +10,12 @@ export const streamingFeedOptionsSchema = z.object({
   symbols: z.array(z.string().min(1)).min(1),
   /** Timeframe of the candles. */
   timeframe: timeframeSchema,
-  /** Closed candles of history fetched over REST and passed on first. @default 0 */
-  warmup: z.number().int().min(0).max(10_000).default(0),
+  /**
+   * Closed candles of history passed on first, as warm-up (the engine learns from them and trades
+   * from the next). @default 200, the engine's default lookback: its first decisions then see the
+   * history a backtest's decisions see (`checkWarmup` shows what a trigger needs).
+   */
+  warmup: z.number().int().min(0).max(10_000).default(200),
   /**
    * Also follow each symbol's order book (ccxt pro `watchOrderBook`) and pass it on as
    * `order-book` events: the `limit` best levels a side, at most one event per `intervalMs` (the
