@@ -112,6 +112,17 @@ describe('checkLookahead', () => {
     expect(seen).toBe(fullRun + 10);
   });
 
+  it('spreads its cuts over the candles that trade when the run begins with a warm-up (tradeFrom)', async () => {
+    const tradeFrom = candles[300]!.timestamp;
+    const report = await checkLookahead({ data, exchange, tradeFrom });
+    expect(report.ok).toBe(true);
+    for (const cut of report.cuts) {
+      expect(cut.cut).toBeGreaterThan(tradeFrom);
+      expect(cut.compared).toBeGreaterThan(0);
+    }
+    await expect(checkLookahead({ data, tradeFrom: candles[580]!.timestamp, cuts: 4 })).rejects.toMatchObject({ issues: [{ path: ['cuts'], message: '4 cuts need more than 5 candles, the data has 5 after its warm-up' }] });
+  });
+
   it('refuses cuts that cannot shorten the run, naming the option', async () => {
     const first = candles[0]!.timestamp;
     const last = candles.at(-1)!.timestamp;

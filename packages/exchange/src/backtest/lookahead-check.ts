@@ -6,8 +6,9 @@ import { backtestSources, runBacktest, type BacktestOptions } from './run-backte
 /** Options of `checkLookahead`: a backtest's, and where to cut it. */
 export interface LookaheadCheckOptions extends Omit<BacktestOptions, 'bus' | 'onProgress'> {
   /**
-   * Where the shortened runs end: a count of cuts spread evenly over the data (within `from` and
-   * `to`), or the times themselves (UTC ms; candles opening at or after a cut are left out). @default 4
+   * Where the shortened runs end: a count of cuts spread evenly over the candles that trade (within
+   * `from` and `to`, after `tradeFrom`), or the times themselves (UTC ms; candles opening at or
+   * after a cut are left out). @default 4
    */
   cuts?: number | number[];
   /**
@@ -181,10 +182,14 @@ function cutTimes(options: Omit<LookaheadCheckOptions, 'cuts' | 'team'>, cuts: n
   }
   const count = cuts ?? 4;
   if (!(Number.isInteger(count) && count >= 1)) throw new ConfigError('look-ahead check options', [{ path: ['cuts'], message: `expected a whole number of cuts (at least 1) or a list of times, received ${count}` }]);
-  const steps = Math.floor((last - first) / period);
-  if (steps < count + 1) throw new ConfigError('look-ahead check options', [{ path: ['cuts'], message: `${count} cuts need more than ${count + 1} candles, the data has ${steps + 1}` }]);
+  // Spread over the candles that trade: a cut within the warm-up (`tradeFrom`) would compare no decision.
+  const tradeFrom = options.tradeFrom ?? Number.NEGATIVE_INFINITY;
+  const trading = [...feed.series.values()].flatMap((series) => series.candles.filter((candle) => candle.timestamp + period > tradeFrom).slice(0, 1).map((candle) => candle.timestamp));
+  const start = trading.length === 0 ? last : Math.min(...trading);
+  const steps = Math.floor((last - start) / period);
+  if (steps < count + 1) throw new ConfigError('look-ahead check options', [{ path: ['cuts'], message: `${count} cuts need more than ${count + 1} candles, the data has ${steps + 1}${options.tradeFrom === undefined ? '' : ' after its warm-up'}` }]);
   // On the candle grid, so that each cut falls between two candles.
-  return Array.from({ length: count }, (_, index) => first + Math.round((steps * (index + 1)) / (count + 1)) * period);
+  return Array.from({ length: count }, (_, index) => start + Math.round((steps * (index + 1)) / (count + 1)) * period);
 }
 
 /** The checked candles a run replays (the same feed `runBacktest` builds). */
