@@ -63,7 +63,11 @@ describe('ia-agents CLI (the built command in a child process)', () => {
   });
 
   it('lookahead finds none in the seven assistants on the bundled data, and names a bad --cuts', async () => {
-    const { stdout } = await run(process.execPath, [CLI, 'lookahead', '--data', 'binance_BTC-USDT_1h', '--cuts', '3']);
+    const json = join(folder, 'checks.json');
+    const { stdout } = await run(process.execPath, [CLI, 'lookahead', '--data', 'binance_BTC-USDT_1h', '--cuts', '3', '--json', json]);
+    const written = JSON.parse(readFileSync(json, 'utf8')) as { lookahead: { ok: boolean; cuts: unknown[] }; warmup: { ok: boolean; warmup: number; starts: unknown[] } };
+    expect(written).toMatchObject({ lookahead: { ok: true }, warmup: { ok: true, warmup: 200 } });
+    expect([written.lookahead.cuts.length, written.warmup.starts.length]).toEqual([3, 4]);
     expect(stdout).toMatch(/^Look-ahead check: none found\. \d+ decisions in the full run; 3 shortened runs\.\n/);
     expect(stdout.match(/decisions before it are the same/g)).toHaveLength(3);
     expect(stdout).toContain('Warm-up check (200 candles before a live start): every start convenes the team where the backtest does.');

@@ -144,7 +144,7 @@ export async function backtest(options: BacktestCommandOptions): Promise<void> {
 }
 
 /** Options of `ia-agents lookahead`: a backtest's market and exchange flags, and the cuts. */
-export interface LookaheadCommandOptions extends Omit<BacktestCommandOptions, 'out' | 'json' | 'cash' | 'seed'> {
+export interface LookaheadCommandOptions extends Omit<BacktestCommandOptions, 'out' | 'cash' | 'seed'> {
   cuts?: string;
   warmup?: string;
 }
@@ -174,6 +174,7 @@ export async function lookahead(options: LookaheadCommandOptions): Promise<void>
   const trigger = team(runCandles(sources, from, to)).trigger;
   const warm = trigger === undefined ? undefined : checkWarmup({ data: sources, trigger, warmup, ...(from === undefined ? {} : { from }), ...(to === undefined ? {} : { to }) });
   process.stdout.write(`${formatLookaheadReport(report)}\n${warm === undefined ? 'Warm-up check: the team has no trigger (it is convened every candle): nothing to warm up.' : formatWarmupReport(warm)}\n`);
+  if (options.json !== undefined) writeFileSync(options.json, `${JSON.stringify({ lookahead: report, warmup: warm ?? null }, null, 2)}\n`);
   if (!report.ok || warm?.ok === false) process.exitCode = 1;
 }
 

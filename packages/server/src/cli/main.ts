@@ -45,6 +45,7 @@ backtestFlags(program.command('backtest').description('Backtest the seven assist
 backtestFlags(program.command('lookahead').description('Look for look-ahead bias and a too-short live warm-up: backtest the seven assistants on all the data, then cut short at several points (every decision before a cut must come out the same), and run their trigger from --warmup candles before several starts beside the one that saw everything (exit code 1 when either differs)'))
   .option('--cuts <n>', 'shortened runs, spread evenly over the data', '4')
   .option('--warmup <n>', "candles of history before a live start (the server's REPLAY_WARMUP, default 200)")
+  .option('--json <file>', 'also write both reports as JSON ({ lookahead, warmup })')
   .action((options) => lookahead(options));
 
 program
