@@ -1,7 +1,6 @@
 import { AbortError, ConfigError, createEventBus, timeframeToMs, type Assistant, type Candle, type ConsensusOptionsInput, type Decision, type TriggerFactory } from '@ia-agents/core';
-import { defaultBundledCandles } from '../bundled-data.js';
-import { createReplayFeed } from '../feeds/replay-feed.js';
-import { backtestSources, runBacktest, type BacktestOptions } from './run-backtest.js';
+import type { ReplayFeed } from '../feeds/replay-feed.js';
+import { backtestFeed, runBacktest, type BacktestOptions } from './run-backtest.js';
 
 /** Options of `checkLookahead`: a backtest's, and where to cut it. */
 export interface LookaheadCheckOptions extends Omit<BacktestOptions, 'bus' | 'onProgress'> {
@@ -91,13 +90,15 @@ export interface LookaheadReport {
  */
 export async function checkLookahead(options: LookaheadCheckOptions = {}): Promise<LookaheadReport> {
   const { cuts: cutOption, team, ...backtest } = options;
-  const cuts = cutTimes(backtest, cutOption);
-  const full = await decisionsOf(backtest, team, undefined);
+  // The data is read and checked once; each run replays its candles up to its cut.
+  const feed = backtestFeed(backtest);
+  const cuts = cutTimes(feed, backtest.tradeFrom, cutOption);
+  const full = await decisionsOf(backtest, feed, team, undefined);
   const results: LookaheadCut[] = [];
   for (const cut of cuts) {
     // A decision belongs before the cut when its candle closed by then (its time is that close).
     const expected = full.filter((decision) => decision.time <= cut);
-    const shortened = await decisionsOf(backtest, team, cut);
+    const shortened = await decisionsOf(backtest, feed, team, cut);
     const divergence = firstDivergence(expected, shortened);
     results.push(divergence === undefined ? { cut, compared: expected.length } : { cut, compared: expected.length, divergence });
   }
@@ -105,12 +106,14 @@ export async function checkLookahead(options: LookaheadCheckOptions = {}): Promi
 }
 
 /** The decisions of one backtest run, in the order they were made. */
-async function decisionsOf(options: Omit<LookaheadCheckOptions, 'cuts' | 'team'>, team: LookaheadCheckOptions['team'], to: number | undefined): Promise<DecisionDigest[]> {
+async function decisionsOf(options: Omit<LookaheadCheckOptions, 'cuts' | 'team'>, feed: ReplayFeed, team: LookaheadCheckOptions['team'], to: number | undefined): Promise<DecisionDigest[]> {
   const bus = createEventBus();
   const made: DecisionDigest[] = [];
   bus.on('decision-make', ({ decision }) => void made.push(digest(decision)));
-  const built = team?.(new Map([...replayed(options, to).series].map(([symbol, series]) => [symbol, series.candles])));
-  await runBacktest({ ...options, ...(built === undefined ? {} : { assistants: built.assistants, ...(built.trigger === undefined ? {} : { trigger: built.trigger }), ...(built.consensus === undefined ? {} : { consensus: built.consensus }) }), ...(to === undefined ? {} : { to }), bus });
+  const candles = new Map([...feed.series].map(([symbol, series]) => [symbol, series.candles.filter((candle) => to === undefined || candle.timestamp < to)]));
+  const built = team?.(candles);
+  const data = [...candles].map(([symbol, list]) => ({ symbol, candles: list, timeframe: feed.timeframe }));
+  await runBacktest({ ...options, data, ...(built === undefined ? {} : { assistants: built.assistants, ...(built.trigger === undefined ? {} : { trigger: built.trigger }), ...(built.consensus === undefined ? {} : { consensus: built.consensus }) }), bus });
   // A run stopped early decided less: compared, it would read as a look-ahead.
   if (options.signal?.aborted === true) throw new AbortError('The look-ahead check was aborted', { cause: options.signal.reason });
   return made;
@@ -164,8 +167,7 @@ function differingAssistants(full: readonly OpinionDigest[], shortened: readonly
 }
 
 /** The cut times: given ones checked against the data's span, or a count spread evenly over it on the candle grid. */
-function cutTimes(options: Omit<LookaheadCheckOptions, 'cuts' | 'team'>, cuts: number | number[] | undefined): number[] {
-  const feed = replayed(options, undefined);
+function cutTimes(feed: ReplayFeed, tradeFrom: number | undefined, cuts: number | number[] | undefined): number[] {
   const times = [...feed.series.values()].flatMap((series) => (series.candles.length === 0 ? [] : [series.candles[0]!.timestamp, series.candles.at(-1)!.timestamp]));
   if (times.length === 0) throw new ConfigError('look-ahead check options', [{ path: ['data'], message: 'no candles in the chosen range' }]);
   const first = Math.min(...times);
@@ -183,19 +185,12 @@ function cutTimes(options: Omit<LookaheadCheckOptions, 'cuts' | 'team'>, cuts: n
   const count = cuts ?? 4;
   if (!(Number.isInteger(count) && count >= 1)) throw new ConfigError('look-ahead check options', [{ path: ['cuts'], message: `expected a whole number of cuts (at least 1) or a list of times, received ${count}` }]);
   // Spread over the candles that trade: a cut within the warm-up (`tradeFrom`) would compare no decision.
-  const tradeFrom = options.tradeFrom ?? Number.NEGATIVE_INFINITY;
-  const trading = [...feed.series.values()].flatMap((series) => series.candles.filter((candle) => candle.timestamp + period > tradeFrom).slice(0, 1).map((candle) => candle.timestamp));
+  const trading = [...feed.series.values()].flatMap((series) => series.candles.filter((candle) => candle.timestamp + period > (tradeFrom ?? Number.NEGATIVE_INFINITY)).slice(0, 1).map((candle) => candle.timestamp));
   const start = trading.length === 0 ? last : Math.min(...trading);
   const steps = Math.floor((last - start) / period);
-  if (steps < count + 1) throw new ConfigError('look-ahead check options', [{ path: ['cuts'], message: `${count} cuts need more than ${count + 1} candles, the data has ${steps + 1}${options.tradeFrom === undefined ? '' : ' after its warm-up'}` }]);
+  if (steps < count + 1) throw new ConfigError('look-ahead check options', [{ path: ['cuts'], message: `${count} cuts need more than ${count + 1} candles, the data has ${steps + 1}${tradeFrom === undefined ? '' : ' after its warm-up'}` }]);
   // On the candle grid, so that each cut falls between two candles.
   return Array.from({ length: count }, (_, index) => start + Math.round((steps * (index + 1)) / (count + 1)) * period);
-}
-
-/** The checked candles a run replays (the same feed `runBacktest` builds). */
-function replayed(options: Omit<LookaheadCheckOptions, 'cuts' | 'team'>, to: number | undefined) {
-  const end = to ?? options.to;
-  return createReplayFeed({ sources: backtestSources(options.data ?? [{ bundled: defaultBundledCandles }]), ...(options.from === undefined ? {} : { from: options.from }), ...(end === undefined ? {} : { to: end }) });
 }
 
 /** The report as text: one line a cut, and the first difference spelled out. */

@@ -124,15 +124,23 @@ export interface BacktestResult {
   series: EquitySeries;
 }
 
-/** The replay feed's sources for a backtest's data (a bundled name becomes its file, symbol and timeframe). */
-export function backtestSources(data: readonly BacktestData[]) {
-  return data.map((entry) => {
-    if ('bundled' in entry) {
-      const info = bundledCandlesInfo(entry.bundled);
-      return { symbol: entry.symbol ?? info.symbol, path: bundledCandlesPath(entry.bundled), timeframe: entry.timeframe ?? info.timeframe };
-    }
-    return entry;
+/**
+ * The replay feed of a backtest's data (no `data`: the bundled default; a bundled name becomes its
+ * file, symbol and timeframe), within `from` and `to`: what `runBacktest` replays, and what the
+ * look-ahead and warm-up checks read.
+ */
+export function backtestFeed(options: { data?: readonly BacktestData[] | undefined; from?: number | undefined; to?: number | undefined; tradeFrom?: number | undefined }): ReplayFeed {
+  const sources = (options.data ?? [{ bundled: defaultBundledCandles }]).map((entry) => {
+    if (!('bundled' in entry)) return entry;
+    const info = bundledCandlesInfo(entry.bundled);
+    return { symbol: entry.symbol ?? info.symbol, path: bundledCandlesPath(entry.bundled), timeframe: entry.timeframe ?? info.timeframe };
   });
+  return createReplayFeed({ sources, ...(options.from === undefined ? {} : { from: options.from }), ...(options.to === undefined ? {} : { to: options.to }), ...(options.tradeFrom === undefined ? {} : { tradeFrom: options.tradeFrom }) });
+}
+
+/** The candles of a backtest's data by symbol, oldest first (what a look-ahead check's `team` is given). */
+export function backtestCandles(options: Parameters<typeof backtestFeed>[0]): Map<string, readonly Candle[]> {
+  return new Map([...backtestFeed(options).series].map(([symbol, series]) => [symbol, series.candles]));
 }
 
 function quoteOf(feed: ReplayFeed): string {
@@ -151,7 +159,7 @@ function quoteOf(feed: ReplayFeed): string {
  */
 export async function runBacktest(options: BacktestOptions = {}): Promise<BacktestResult> {
   const settings = parseWith(numbersSchema, pickNumbers(options), 'backtest options', 'CONFIG_INVALID');
-  const feed = createReplayFeed({ sources: backtestSources(options.data ?? [{ bundled: defaultBundledCandles }]), ...(settings.from === undefined ? {} : { from: settings.from }), ...(settings.to === undefined ? {} : { to: settings.to }), ...(settings.tradeFrom === undefined ? {} : { tradeFrom: settings.tradeFrom }) });
+  const feed = backtestFeed({ data: options.data, from: settings.from, to: settings.to, tradeFrom: settings.tradeFrom });
   const quoteCurrency = quoteOf(feed);
   const first = Math.min(...[...feed.series.values()].map((series) => series.candles[0]?.timestamp ?? Number.POSITIVE_INFINITY));
   if (!Number.isFinite(first)) throw new ConfigError('backtest options', [{ path: ['data'], message: 'no candles in the chosen range' }]);

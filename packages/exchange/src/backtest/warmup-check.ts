@@ -1,8 +1,6 @@
 import { ConfigError, type Candle, type TriggerFactory } from '@ia-agents/core';
-import { defaultBundledCandles } from '../bundled-data.js';
-import { createReplayFeed } from '../feeds/replay-feed.js';
 import { createSmaCrossover } from '../strategies/sma-crossover.js';
-import { backtestSources, type BacktestData } from './run-backtest.js';
+import { backtestFeed, type BacktestData } from './run-backtest.js';
 
 /** Options of `checkWarmup`. */
 export interface WarmupCheckOptions {
@@ -77,7 +75,7 @@ export function checkWarmup(options: WarmupCheckOptions = {}): WarmupReport {
   const warmup = options.warmup ?? 200;
   if (!(Number.isInteger(warmup) && warmup >= 0)) throw new ConfigError('warm-up check options', [{ path: ['warmup'], message: `expected a whole number of candles (0 or more), received ${warmup}` }]);
   const trigger = options.trigger ?? createSmaCrossover().trigger;
-  const feed = createReplayFeed({ sources: backtestSources(options.data ?? [{ bundled: defaultBundledCandles }]), ...(options.from === undefined ? {} : { from: options.from }), ...(options.to === undefined ? {} : { to: options.to }) });
+  const feed = backtestFeed(options);
   const starts: WarmupStart[] = [];
   for (const [symbol, series] of feed.series) {
     const candles = series.candles;

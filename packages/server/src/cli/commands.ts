@@ -1,6 +1,6 @@
 import { existsSync, writeFileSync } from 'node:fs';
-import { ConfigError, riskLimitsSchema, type Candle, type Timeframe } from '@ia-agents/core';
-import { backtestResultToJson, bundledCandles, checkLookahead, checkWarmup, createCcxtExchange, createReplayFeed, bundledCandlesPath, downloadCandles, formatBacktestSummary, formatLookaheadReport, formatWarmupReport, readCandlesCsv, runBacktest, writeBacktestReport, type BundledCandlesName } from '@ia-agents/exchange';
+import { ConfigError, riskLimitsSchema, type Timeframe } from '@ia-agents/core';
+import { backtestCandles, backtestResultToJson, bundledCandles, checkLookahead, checkWarmup, createCcxtExchange, bundledCandlesPath, downloadCandles, formatBacktestSummary, formatLookaheadReport, formatWarmupReport, readCandlesCsv, runBacktest, writeBacktestReport, type BundledCandlesName } from '@ia-agents/exchange';
 import { formatWalkForwardReport, trainAndEvaluate } from '@ia-agents/ml';
 import { loadConfig } from '../config/load-config.js';
 import type { ServerConfigInput } from '../config/server-config.js';
@@ -122,7 +122,7 @@ export async function backtest(options: BacktestCommandOptions): Promise<void> {
   const initialCash = number(options.cash, 'cash');
   const seed = number(options.seed, 'seed');
   const exchange = exchangeFlags(options);
-  const team = (await loadTeam(options.team))(runCandles(sources, from, to));
+  const team = (await loadTeam(options.team))(backtestCandles({ data: sources, from, to }));
   const bar = progressBar('backtest', 100);
   const result = await runBacktest({
     data: sources,
@@ -171,17 +171,11 @@ export async function lookahead(options: LookaheadCommandOptions): Promise<void>
     ...(cuts === undefined ? {} : { cuts }),
   });
   // The warm-up check of the team's trigger (one convening the team every candle has nothing to warm up).
-  const trigger = team(runCandles(sources, from, to)).trigger;
+  const trigger = team(backtestCandles({ data: sources, from, to })).trigger;
   const warm = trigger === undefined ? undefined : checkWarmup({ data: sources, trigger, warmup, ...(from === undefined ? {} : { from }), ...(to === undefined ? {} : { to }) });
   process.stdout.write(`${formatLookaheadReport(report)}\n${warm === undefined ? 'Warm-up check: the team has no trigger (it is convened every candle): nothing to warm up.' : formatWarmupReport(warm)}\n`);
   if (options.json !== undefined) writeFileSync(options.json, `${JSON.stringify({ lookahead: report, warmup: warm ?? null }, null, 2)}\n`);
   if (!report.ok || warm?.ok === false) process.exitCode = 1;
-}
-
-/** The candles a run replays, by symbol (what a `--team` module builds its team from). */
-function runCandles(sources: { symbol: string; path: string }[], from: number | undefined, to: number | undefined): ReadonlyMap<string, readonly Candle[]> {
-  const feed = createReplayFeed({ sources, ...(from === undefined ? {} : { from }), ...(to === undefined ? {} : { to }) });
-  return new Map([...feed.series].map(([symbol, series]) => [symbol, series.candles]));
 }
 
 /** Options of `ia-agents train`. */
