@@ -85,11 +85,11 @@ export class TradingEngine {
   #handling = false;
   /**
    * A poll asked for while the engine was busy, made as soon as it is not (see `#pollSoon`): of
-   * every live order (`'all'`), or of the orders that updates named (their client order ids).
+   * every live order (`'all'`), or of the orders that updates named (by client order id, with the
+   * latest update of each).
    */
-  #pollWanted: 'all' | Set<string> | undefined;
-  /** The latest order update of each order a poll is wanted for, and the fills updates brought (recorded by the next poll). */
-  readonly #updates = new Map<string, OrderUpdate>();
+  #pollWanted: 'all' | Map<string, OrderUpdate> | undefined;
+  /** The fills that order updates brought, recorded by the next poll. */
   #updateFills: Fill[] = [];
   /** During a poll, the orders its fills were recorded with, as just read: its state pass reads them no second time. */
   #pollRead: Map<string, Order> | undefined;
@@ -273,9 +273,8 @@ export class TradingEngine {
             // does not already say); after a drop, for all.
             if (update.resumed) this.#pollSoon();
             else if (id !== undefined && (this.#liveOpen.has(id) || this.#unresolved.has(id))) {
-              this.#updates.set(id, update);
               if (update.fill !== undefined) this.#updateFills.push(update.fill);
-              this.#pollSoon(id);
+              this.#pollSoon(id, update);
             }
           }
           return;
@@ -295,12 +294,11 @@ export class TradingEngine {
     };
   }
 
-  /** Polls the fills of one order (its client order id) or of all, now or once the event being handled or the poll running is done. */
-  #pollSoon(clientOrderId?: string): void {
+  /** Polls the order an update named (its client order id and the update) or all, now or once the event being handled or the poll running is done. */
+  #pollSoon(clientOrderId?: string, update?: OrderUpdate): void {
     const wanted = this.#pollWanted;
-    if (clientOrderId === undefined || wanted === 'all') this.#pollWanted = 'all';
-    else if (wanted === undefined) this.#pollWanted = new Set([clientOrderId]);
-    else wanted.add(clientOrderId);
+    if (clientOrderId === undefined || update === undefined || wanted === 'all') this.#pollWanted = 'all';
+    else (this.#pollWanted = wanted ?? new Map()).set(clientOrderId, update);
     this.#pollIfWanted();
   }
 
@@ -727,14 +725,10 @@ export class TradingEngine {
    * A live exchange fills resting orders (limits, stops) on its own time: ask it for the fills of
    * our open orders after each candle batch, record the new ones, and forget orders that closed.
    */
-  async #pollLiveFills(only?: ReadonlySet<string>): Promise<void> {
+  async #pollLiveFills(only?: ReadonlyMap<string, OrderUpdate>): Promise<void> {
     const exchange = this.#exchange;
     // What was asked for before a poll of every order began, it answers.
     if (only === undefined) this.#pollWanted = undefined;
-    // What the order updates said of the orders asked for (a full poll reads everything again).
-    const said = only === undefined ? undefined : new Map([...only].map((id) => [id, this.#updates.get(id)]));
-    if (only === undefined) this.#updates.clear();
-    else for (const id of only) this.#updates.delete(id);
     const brought = this.#updateFills;
     this.#updateFills = [];
     const read = new Map<string, Order>();
@@ -749,14 +743,14 @@ export class TradingEngine {
       // of an order still resting reports none: its trades came in updates of their own), and the
       // state of each order unless its update says it is still working.
       const wantsFills = (id: string) => {
-        const update = said?.get(id);
+        const update = only?.get(id);
         return update?.fill === undefined && (update?.status === undefined || update.status === 'filled' || update.status === 'partially-filled');
       };
       const wantsState = (id: string) => {
-        const status = said?.get(id)?.status;
+        const status = only?.get(id)?.status;
         return status !== 'open' && status !== 'partially-filled';
       };
-      const symbols = only === undefined ? undefined : new Set([...only].filter(wantsFills).map((id) => this.#liveOpen.get(id)).filter((symbol) => symbol !== undefined));
+      const symbols = only === undefined ? undefined : new Set([...only.keys()].filter(wantsFills).map((id) => this.#liveOpen.get(id)).filter((symbol) => symbol !== undefined));
       if (exchange.fetchFills !== undefined) {
         // Asked symbol by symbol, from the oldest open order of each (Binance lists trades of one symbol at a time).
         const since = new Map<string, number>();
