@@ -8,13 +8,15 @@ import { pushWorkflows } from '../n8n/push-workflows.js';
 import { buildWorkflows } from '../n8n/workflows.js';
 import { createServer } from '../system/create-server.js';
 import { progressBar } from './progress.js';
-import { loadTeam } from './team-module.js';
+import { loadTeam } from '../system/team-module.js';
 
 /** Options of `ia-agents serve` and `ia-agents paper`. */
 export interface ServeOptions {
   config?: string;
   port?: string;
   host?: string;
+  /** A team module (see `loadTeam`) instead of the seven assistants. */
+  team?: string;
 }
 
 function number(value: string | undefined, name: string): number | undefined {
@@ -34,7 +36,7 @@ function date(value: string | undefined, name: string): number | undefined {
 /** `ia-agents serve`: the API, dashboard, engine and scheduler until SIGINT/SIGTERM. */
 export async function serve(options: ServeOptions, overrides: ServerConfigInput = {}): Promise<void> {
   const port = number(options.port, 'port');
-  const config = loadConfig({ ...(options.config === undefined ? {} : { file: options.config }), overrides: { ...overrides, ...(port === undefined ? {} : { port }), ...(options.host === undefined ? {} : { host: options.host }) } });
+  const config = loadConfig({ ...(options.config === undefined ? {} : { file: options.config }), overrides: { ...overrides, ...(port === undefined ? {} : { port }), ...(options.host === undefined ? {} : { host: options.host }), ...(options.team === undefined ? {} : { team: options.team }) } });
   const server = await createServer(config);
   const url = (await server.listen()).replace('127.0.0.1', 'localhost');
   const token = server.owner.issuedToken;

@@ -11,6 +11,7 @@ program
   .option('-c, --config <file>', 'JSON config file (see the README for keys; env vars override it)')
   .option('-p, --port <port>', 'port to listen on (default 8000, env PORT)')
   .option('--host <host>', 'interface to listen on (default 127.0.0.1, env HOST)')
+  .option('--team <module>', 'your team instead of the seven assistants: the module `backtest --team` and `lookahead --team` take (env TEAM_MODULE)')
   .action((options) => serve(options));
 
 program
@@ -18,6 +19,7 @@ program
   .description('Paper trading on live exchange data: ccxt REST candles, simulated fills (needs internet)')
   .option('-c, --config <file>', 'JSON config file')
   .option('-p, --port <port>', 'port to listen on')
+  .option('--team <module>', 'your team instead of the seven assistants (env TEAM_MODULE)')
   .action((options) => serve(options, { mode: 'paper' }));
 
 /** The flags of a backtest's markets and paper exchange (`backtest` and `lookahead` share them). */

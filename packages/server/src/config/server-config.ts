@@ -60,8 +60,20 @@ export const serverConfigSchema = z
     replayWarmup: z.number().int().nonnegative().default(200),
     /** Starting paper balance in the quote currency. @default 10000 */
     initialCash: z.number().positive().default(10_000),
-    /** Besides the market monitor's alerts, convene the team every n closed candles (0: alerts only). @default 12 */
-    decideEvery: z.number().int().nonnegative().default(12),
+    /**
+     * The team: an ES module whose default export is `(candles) => ({ assistants, trigger?, consensus? })`
+     * or such an object, the same module `ia-agents backtest --team` and `ia-agents lookahead --team`
+     * run, so that what trades is what was tested. The function gets the candles by symbol: in
+     * replay mode the replay file's (as a backtest of that file does), in paper and live modes an
+     * empty list per symbol (a team reads its history from the snapshots). A relative path is taken
+     * from the working directory. The seven assistants with the market monitor's trigger when absent.
+     */
+    team: z.string().min(1).optional(),
+    /**
+     * Besides the trigger's alerts, convene the team every n closed candles (0: the trigger alone).
+     * @default 12 with the seven assistants; 0 with a `team` module (its trigger alone, as in its backtest)
+     */
+    decideEvery: z.number().int().nonnegative().optional(),
     /** 32-byte key (hex or base64) that encrypts exchange credentials; required in live mode. */
     encryptionKey: z.string().min(1).optional(),
     /** Bootstrap admin token; a random one is made and printed on the first start when absent. */

@@ -1,8 +1,11 @@
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import pg from 'pg';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
+import { backtestCandles, bundledCandlesPath, runBacktest } from '@ia-agents/exchange';
+import type { Fill } from '@ia-agents/core';
 import { loadConfig } from '../config/load-config.js';
 import { administer, dropDatabase, freshDatabase } from '../testing/postgres-databases.js';
 import { createServer } from './create-server.js';
@@ -11,6 +14,32 @@ function config(overrides: Record<string, unknown> = {}) {
   const folder = mkdtempSync(join(tmpdir(), 'ia-agents-server-'));
   return loadConfig({ environment: {}, overrides: { port: 0, sqliteFile: join(folder, 'db.sqlite'), replaySpeed: 2000, replayWarmup: 100, schedulerEnabled: false, logLevel: 'silent', ...overrides } });
 }
+
+// Beside the package, so that a module's import of @ia-agents/core resolves as in a user's project.
+const modules = mkdtempSync(join(fileURLToPath(new URL('../..', import.meta.url)), '.team-'));
+afterAll(() => rmSync(modules, { recursive: true, force: true }));
+
+/** A user's team module: a trend follower convened when the close crosses its 20-candle mean. */
+const TREND_TEAM = [
+  "import { defineAssistant } from '@ia-agents/core';",
+  'const mean = (closes) => closes.reduce((sum, close) => sum + close, 0) / closes.length;',
+  '// (It notes how many candles it was built from, for the test.)',
+  "export default (candles) => (globalThis.trendTeamCandles = candles.get('BTC/USDT').length, {",
+  "  assistants: [defineAssistant({ id: 'trend', analyze: (snapshot) => {",
+  '    const closes = snapshot.candles.slice(-20).map((candle) => candle.close);',
+  '    const up = closes.at(-1) > mean(closes);',
+  "    return { assistantId: 'trend', action: up ? 'BUY' : 'SELL', confidence: 0.8, reasoning: up ? 'above its 20-candle mean' : 'below its 20-candle mean' };",
+  '  } })],',
+  '  trigger: () => { const closes = []; let above; return { update(candle) {',
+  '    closes.push(candle.close); if (closes.length > 20) closes.shift(); if (closes.length < 20) return false;',
+  "    const now = candle.close > mean(closes); const crossed = above !== undefined && now !== above; above = now; return crossed ? 'crossed its mean' : false;",
+  '  } }; },',
+  '  consensus: { maxRounds: 1, weights: { trend: 2 } },',
+  '});',
+].join('\n');
+
+/** What a fill did, without the ids a run gives it. */
+const trade = (fill: Fill) => ({ side: fill.side, timestamp: fill.timestamp, price: fill.price, amount: fill.amount, fee: fill.fee });
 
 describe('createServer on the embedded defaults', () => {
   it('replays the bundled candles through the seven assistants into the API', async () => {
@@ -104,6 +133,51 @@ describe('createServer on the embedded defaults', () => {
       await other.end().catch(() => undefined);
       await dropDatabase(url);
     }
+  });
+
+  it('runs a team module (TEAM_MODULE, --team): in replay mode it trades what its backtest on the same candles traded', async () => {
+    const team = join(modules, 'trend.mjs');
+    writeFileSync(team, TREND_TEAM);
+    const settings = config({ team, adminToken: 'iaa_test-admin-token-team-0123' });
+    expect(loadConfig({ environment: { TEAM_MODULE: team } }).team).toBe(team);
+    const server = await createServer(settings);
+    expect(server.account.assistantIds).toEqual(['trend']);
+    // Built from the replay file's candles, as a backtest of that file builds it.
+    expect((globalThis as { trendTeamCandles?: number }).trendTeamCandles).toBe(backtestCandles({ data: [{ symbol: 'BTC/USDT', bundled: 'binance_BTC-USDT_1h' }] }).get('BTC/USDT')!.length);
+    // The module's recommended weight, times the owner's saved one once it is set.
+    expect(server.account.engine.consensus.options.weights).toEqual({ trend: 2 });
+    await server.listen();
+    for (let attempt = 0; attempt < 600 && server.account.status() !== 'finished'; attempt += 1) await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(server.account.status()).toBe('finished');
+    const store = server.store.forUser(server.owner.user.id);
+    const fills = (await store.listFills({ limit: 10_000 })).reverse();
+    const decisions = await store.listDecisions({ limit: 10_000 });
+    const put = await server.app.inject({ method: 'PUT', url: '/api/v1/config', headers: { authorization: 'Bearer iaa_test-admin-token-team-0123' }, payload: { assistantWeights: { trend: 1.5 } } });
+    expect(put.statusCode).toBe(200);
+    expect(server.account.engine.consensus.options.weights).toEqual({ trend: 3 });
+    await server.close();
+    // The same module backtested on the same candles, the server's warm-up as the backtest's.
+    const data = [{ symbol: 'BTC/USDT', path: bundledCandlesPath('binance_BTC-USDT_1h') }];
+    const candles = backtestCandles({ data }).get('BTC/USDT')!;
+    const { default: build } = (await import(team)) as { default: (candles: Map<string, unknown>) => { assistants: never[]; trigger: never; consensus: never } };
+    const backtest = await runBacktest({ data, ...build(backtestCandles({ data })), tradeFrom: candles[settings.replayWarmup - 1]!.timestamp + 3_600_000 });
+    expect(backtest.fills.length).toBeGreaterThan(4);
+    expect(fills.map(trade)).toEqual(backtest.fills.map(trade));
+    // Its trigger alone convened the team (no decideEvery by default with a module), the module's assistant decided.
+    expect(decisions).toHaveLength(backtest.engine.decisions);
+    expect(new Set(decisions.flatMap((decision) => decision.rounds.flatMap((round) => round.opinions.map((opinion) => opinion.assistantId))))).toEqual(new Set(['trend']));
+  });
+
+  it('names a team module that cannot be used, and leaves nothing open behind it', async () => {
+    const settings = config({ team: join(modules, 'missing.mjs') });
+    await expect(createServer(settings)).rejects.toThrow(`Invalid server configuration: team: no file ${join(modules, 'missing.mjs')}`);
+    const empty = join(modules, 'empty.mjs');
+    writeFileSync(empty, 'export default { assistants: [] };');
+    await expect(createServer({ ...settings, team: empty })).rejects.toThrow(`Invalid server configuration: team: ${empty} gave no assistants`);
+    // The account was not left held: a server on the same database starts.
+    const server = await createServer({ ...settings, team: undefined });
+    expect(server.account.assistantIds).toHaveLength(7);
+    await server.close();
   });
 
   it('refuses live trading without an encryption key, naming the key', async () => {

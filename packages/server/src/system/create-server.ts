@@ -1,6 +1,5 @@
-import { ConfigError, IaAgentsError, SimulatedClock, anyTrigger, createEventBus, everyNthCandle, sleep, systemClock, type Clock, type EventBus, type Logger } from '@ia-agents/core';
-import { createDefaultTeam, marketMonitorTrigger } from '@ia-agents/assistants';
-import { bundledCandlesPath, createCcxtExchange, createCcxtStream, createPaperExchange, createPollingFeed, createReplayFeed, createStreamingFeed, type CcxtClient, type CcxtExchange, type PaperExchange } from '@ia-agents/exchange';
+import { ConfigError, IaAgentsError, SimulatedClock, anyTrigger, createEventBus, everyNthCandle, sleep, systemClock, type Candle, type Clock, type EventBus, type Logger, type TriggerFactory } from '@ia-agents/core';
+import { backtestCandles, bundledCandlesPath, createCcxtExchange, createCcxtStream, createPaperExchange, createPollingFeed, createReplayFeed, createStreamingFeed, type CcxtClient, type CcxtExchange, type PaperExchange } from '@ia-agents/exchange';
 import type { FastifyInstance } from 'fastify';
 import { Redis } from 'ioredis';
 import type { AppContext, TradingAccount } from '../api/app-context.js';
@@ -17,6 +16,7 @@ import { pacedFeed } from './paced-feed.js';
 import { persistPaperAccount, type PaperPersistence } from './paper-persistence.js';
 import { createRedisMarketCache } from './redis-market-cache.js';
 import { startScheduler, type Scheduler } from './scheduler.js';
+import { loadTeam, type TeamBuilder, type TeamSetup } from './team-module.js';
 import { createTradingAccount, type RunnableAccount } from './trading-account.js';
 
 /** A built server: call `listen()` to serve and run, `close()` to stop everything. */
@@ -67,10 +67,16 @@ interface Venue {
 /** How a paper account started: from its saved snapshot, or fresh (and why). */
 type PaperStart = { restored: true; savedAt: number } | { restored: false; reason: 'none saved' | 'other quote currency'; savedQuote?: string };
 
-function replayVenue(config: ServerConfig, symbol: string, quote: string): Venue {
-  const path = config.replayFile ?? bundledCandlesPath('binance_BTC-USDT_1h');
+/** The candles replay mode replays (its one symbol's), checked against the configured symbols. */
+function replayPath(config: ServerConfig): string {
+  const symbol = config.symbols[0]!;
   if (config.replayFile === undefined && symbol !== 'BTC/USDT') throw new ConfigError('server configuration', [{ path: ['symbols'], message: `the bundled replay data is BTC/USDT; give replayFile for ${symbol}` }]);
   if (config.symbols.length !== 1) throw new ConfigError('server configuration', [{ path: ['symbols'], message: 'replay mode trades one symbol' }]);
+  return config.replayFile ?? bundledCandlesPath('binance_BTC-USDT_1h');
+}
+
+function replayVenue(config: ServerConfig, symbol: string, quote: string): Venue {
+  const path = replayPath(config);
   // The paper exchange stamps orders on the engine's clock (each candle's close), not on candle opens.
   const clock = new SimulatedClock(0);
   return {
@@ -166,16 +172,38 @@ async function liveVenue(config: ServerConfig, store: ServerStore, owner: Owner,
   return { exchange, feed: liveFeed(config, exchange), clock: systemClock, close: () => exchange.close() };
 }
 
-/** The team's recommended weights times the user's saved ones. */
-function teamWeights(ids: readonly string[], userWeights: Record<string, number>): Record<string, number> {
-  const recommended = (createDefaultTeam().consensus.weights ?? {}) as Record<string, number>;
+/** The team's recommended weights (its consensus options') times the user's saved ones. */
+function teamWeights(team: TeamSetup, ids: readonly string[], userWeights: Record<string, number>): Record<string, number> {
+  const recommended = (team.consensus?.weights ?? {}) as Record<string, number>;
   return Object.fromEntries(ids.map((id) => [id, (recommended[id] ?? 1) * (userWeights[id] ?? 1)]));
 }
 
-function buildAccount(config: ServerConfig, store: ServerStore, owner: Owner, metrics: ServerMetrics, saved: Saved, venue: Venue, beforeRecord: (() => Promise<void>) | undefined, bus: EventBus): RunnableAccount {
+/**
+ * The candles a team module is built from: in replay mode the replay file's (what a backtest of
+ * that file gives it), else none yet (an empty list per symbol). Read only for a module: the seven
+ * assistants take none.
+ */
+function teamCandles(config: ServerConfig): Map<string, readonly Candle[]> {
+  if (config.team === undefined || config.mode !== 'replay') return new Map(config.symbols.map((symbol) => [symbol, []]));
+  return backtestCandles({ data: [{ symbol: config.symbols[0]!, path: replayPath(config) }] });
+}
+
+/**
+ * When the team is convened: its trigger, and besides it every `decideEvery` candles (by default 12
+ * for the seven assistants, never for a team module: its trigger alone, as its backtest ran it). A
+ * team without a trigger is convened every candle.
+ */
+function teamTrigger(config: ServerConfig, trigger: TriggerFactory | undefined): TriggerFactory | undefined {
+  if (trigger === undefined) return undefined;
+  const every = config.decideEvery ?? (config.team === undefined ? 12 : 0);
+  return every > 0 ? anyTrigger(trigger, everyNthCandle(every)) : trigger;
+}
+
+function buildAccount(config: ServerConfig, store: ServerStore, owner: Owner, metrics: ServerMetrics, saved: Saved, venue: Venue, beforeRecord: (() => Promise<void>) | undefined, bus: EventBus, team: TeamSetup): RunnableAccount {
   const quote = config.symbols[0]!.split('/')[1]!;
-  const { assistants, consensus } = createDefaultTeam();
-  const weights = teamWeights(assistants.map((assistant) => assistant.id), saved.weights);
+  const { assistants, consensus } = team;
+  const weights = teamWeights(team, assistants.map((assistant) => assistant.id), saved.weights);
+  const trigger = teamTrigger(config, team.trigger);
   return createTradingAccount({
     userId: owner.user.id,
     store,
@@ -184,7 +212,7 @@ function buildAccount(config: ServerConfig, store: ServerStore, owner: Owner, me
     ...(venue.feed === undefined ? {} : { feed: venue.feed }),
     assistants,
     consensus: { ...consensus, ...config.consensus, weights },
-    trigger: config.decideEvery > 0 ? anyTrigger(marketMonitorTrigger(), everyNthCandle(config.decideEvery)) : marketMonitorTrigger(),
+    ...(trigger === undefined ? {} : { trigger }),
     clock: venue.clock,
     riskLimits: saved.riskLimits,
     quoteCurrency: quote,
@@ -222,7 +250,7 @@ export interface CreateServerOptions {
 
 /**
  * Assembles the system from a configuration: store, Redis, metrics, the owner's trading account
- * (PaperExchange + replay feed + the seven assistants + the engine), the API and the scheduler.
+ * (PaperExchange + replay feed + the seven assistants or the `team` module + the engine), the API and the scheduler.
  * @example
  * const server = await createServer(loadConfig());
  * console.log(await server.listen());
@@ -231,6 +259,8 @@ export async function createServer(config: ServerConfig, options: CreateServerOp
   const clock = options.clock ?? systemClock;
   const cipher = config.encryptionKey === undefined ? undefined : createCredentialCipher(config.encryptionKey);
   checkMode(config);
+  // Loaded before anything is opened: a module that cannot be loaded stops the start, naming why.
+  const buildTeam: TeamBuilder = await loadTeam(config.team, 'server configuration');
   const store = options.store ?? (await openStore({ ...(config.databaseUrl === undefined ? {} : { databaseUrl: config.databaseUrl }), sqliteFile: config.sqliteFile }));
   const redis = config.redisUrl === undefined ? undefined : new Redis(config.redisUrl, { maxRetriesPerRequest: 2, lazyConnect: false });
   const metrics = new ServerMetrics();
@@ -250,12 +280,13 @@ export async function createServer(config: ServerConfig, options: CreateServerOp
   }
   // One bus for every account built here: WebSocket clients go on streaming after a rebuild.
   const bus = createEventBus();
-  const openAccount = async (): Promise<{ account: RunnableAccount; venue: Venue }> => {
+  const openAccount = async (): Promise<{ account: RunnableAccount; venue: Venue; team: TeamSetup }> => {
+    const team = buildTeam(teamCandles(config));
     const venue = await venueFor(config, store, owner, cipher, options.ccxtClient, redis);
     const beforeRecord = venue.paper === undefined ? undefined : () => kept.paper?.saveNow() ?? Promise.resolve();
-    return { venue, account: buildAccount(config, store, owner, metrics, await ownerSettings(config, store, owner), venue, beforeRecord, bus) };
+    return { venue, team, account: buildAccount(config, store, owner, metrics, await ownerSettings(config, store, owner), venue, beforeRecord, bus, team) };
   };
-  let current: { account: RunnableAccount; venue: Venue };
+  let current: { account: RunnableAccount; venue: Venue; team: TeamSetup };
   try {
     current = await openAccount();
   } catch (error) {
@@ -279,7 +310,7 @@ export async function createServer(config: ServerConfig, options: CreateServerOp
       const running = accounts.get(userId);
       if (running === undefined) return;
       running.engine.setRiskLimits({ ...config.riskLimits, ...(saved.riskLimits as Record<string, number>) });
-      running.engine.consensus.setWeights(teamWeights(running.assistantIds, saved.assistantWeights));
+      running.engine.consensus.setWeights(teamWeights(current.team, running.assistantIds, saved.assistantWeights));
     },
     ...(cipher === undefined ? {} : { cipher }),
     ...(redis === undefined ? {} : { redis }),

@@ -7,6 +7,8 @@ import { defaultTeam, loadTeam } from './team-module.js';
 const folder = mkdtempSync(join(tmpdir(), 'ia-agents-team-'));
 afterAll(() => rmSync(folder, { recursive: true, force: true }));
 const candles = new Map([['BTC/USDT', []]]);
+/** An assistant as a module writes it without defineAssistant: every method the engine calls. */
+const assistant = (id: string) => `{ id: '${id}', analyze: () => ({}), debate: () => ({}), learnFromOutcome: () => undefined }`;
 
 /** Writes a module and returns its path. */
 function module(name: string, source: string): string {
@@ -26,10 +28,10 @@ describe('loadTeam (--team)', () => {
   it('builds the team from a default-exported function of the run\'s candles, or takes a default-exported object', async () => {
     const seen: unknown[] = [];
     (globalThis as { seenCandles?: unknown[] }).seenCandles = seen;
-    const fromFunction = await loadTeam(module('function.mjs', "export default (candles) => { globalThis.seenCandles.push(candles); return { assistants: [{ id: 'a', analyze: () => ({}) }], consensus: { maxRounds: 1 } }; };"));
+    const fromFunction = await loadTeam(module('function.mjs', `export default (candles) => { globalThis.seenCandles.push(candles); return { assistants: [${assistant('a')}], consensus: { maxRounds: 1 } }; };`));
     expect(fromFunction(candles)).toMatchObject({ assistants: [{ id: 'a' }], consensus: { maxRounds: 1 } });
     expect(seen).toEqual([candles]);
-    const fromObject = await loadTeam(module('object.mjs', "export default { assistants: [{ id: 'b', analyze: () => ({}) }], trigger: () => ({ update: () => false }) };"));
+    const fromObject = await loadTeam(module('object.mjs', `export default { assistants: [${assistant('b')}], trigger: () => ({ update: () => false }) };`));
     expect(fromObject(candles).assistants.map((assistant) => assistant.id)).toEqual(['b']);
   });
 
@@ -44,7 +46,13 @@ describe('loadTeam (--team)', () => {
     };
     expect(await bad('null.mjs', 'export default () => null;')).toThrow(refused(/null\.mjs gave null, not \{ assistants, trigger\?, consensus\? \}/));
     expect(await bad('empty.mjs', 'export default { assistants: [] };')).toThrow(refused(/empty\.mjs gave no assistants/));
-    expect(await bad('shape.mjs', "export default { assistants: [{ id: 'a' }] };")).toThrow(refused(/shape\.mjs: assistants\[0\] is not an assistant/));
-    expect(await bad('trigger.mjs', "export default { assistants: [{ id: 'a', analyze: () => ({}) }], trigger: 'every candle' };")).toThrow(refused(/trigger\.mjs: trigger must be a function/));
+    expect(await bad('shape.mjs', "export default { assistants: [{ id: 'a' }] };")).toThrow(refused(/shape\.mjs: assistants\[0\] is not an assistant \(no analyze, debate, learnFromOutcome function; defineAssistant/));
+    expect(await bad('half.mjs', "export default { assistants: [{ id: 'a', analyze: () => ({}) }] };")).toThrow(refused(/half\.mjs: assistants\[0\] is not an assistant \(no debate, learnFromOutcome function;/));
+    expect(await bad('id.mjs', "export default { assistants: [{ analyze: () => ({}) }] };")).toThrow(refused(/id\.mjs: assistants\[0\] is not an assistant \(no string id;/));
+    expect(await bad('trigger.mjs', `export default { assistants: [${assistant('a')}], trigger: 'every candle' };`)).toThrow(refused(/trigger\.mjs: trigger must be a function/));
+  });
+
+  it('names the configuration the module was given in', async () => {
+    await expect(loadTeam(join(folder, 'missing.mjs'), 'server configuration')).rejects.toMatchObject({ message: expect.stringMatching(/^Invalid server configuration: team: no file /) });
   });
 });

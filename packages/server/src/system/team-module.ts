@@ -1,0 +1,64 @@
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { ConfigError, type Assistant, type Candle, type ConsensusOptionsInput, type TriggerFactory } from '@ia-agents/core';
+import { createDefaultTeam, marketMonitorTrigger } from '@ia-agents/assistants';
+
+/** A team: its assistants, and optionally its trigger and consensus options (what a backtest, a look-ahead check and the server run). */
+export interface TeamSetup {
+  assistants: readonly Assistant[];
+  trigger?: TriggerFactory;
+  consensus?: ConsensusOptionsInput;
+}
+
+/**
+ * Builds a team for one run from the candles it replays, by symbol (a backtest's data; the replay
+ * file in the server's replay mode; no candles, an empty list per symbol, for a live start).
+ */
+export type TeamBuilder = (candles: ReadonlyMap<string, readonly Candle[]>) => TeamSetup;
+
+/** The seven assistants with the market monitor's trigger: the team when no module is given. */
+export const defaultTeam: TeamBuilder = () => {
+  const { assistants, consensus } = createDefaultTeam();
+  return { assistants, consensus, trigger: marketMonitorTrigger() };
+};
+
+/**
+ * A team module (`--team <module>` of the CLI, `team` / `TEAM_MODULE` of the server): an ES module
+ * whose default export is a function of the run's candles (a Map from symbol to candles, oldest
+ * first) returning `{ assistants, trigger?, consensus? }`, or such an object. Without a file, the
+ * seven assistants. Each team it builds is checked, and a module that cannot be loaded or builds
+ * no usable team is named with what is wrong, as an issue at `team` of `subject` (what the file
+ * was given in).
+ * @example
+ * const build = await loadTeam('./my-team.mjs');
+ * const { assistants, trigger } = build(new Map([['BTC/USDT', candles]]));
+ */
+export async function loadTeam(file: string | undefined, subject = 'command line'): Promise<TeamBuilder> {
+  if (file === undefined) return defaultTeam;
+  const problem = (message: string) => new ConfigError(subject, [{ path: ['team'], message }]);
+  const path = resolve(file);
+  if (!existsSync(path)) throw problem(`no file ${path}`);
+  let exported: unknown;
+  try {
+    exported = ((await import(pathToFileURL(path).href)) as { default?: unknown }).default;
+  } catch (error) {
+    throw problem(`${path} could not be loaded: ${(error as Error).message}`);
+  }
+  if (exported === undefined) throw problem(`${path} has no default export: export a function (candles) => ({ assistants, trigger?, consensus? }), or such an object`);
+  const build = typeof exported === 'function' ? (exported as (candles: ReadonlyMap<string, readonly Candle[]>) => unknown) : () => exported;
+  return (candles) => checkedTeam(build(candles), path, problem);
+}
+
+function checkedTeam(team: unknown, path: string, problem: (message: string) => ConfigError): TeamSetup {
+  const given = team as Partial<TeamSetup> | undefined;
+  if (typeof given !== 'object' || given === null) throw problem(`${path} gave ${String(team)}, not { assistants, trigger?, consensus? }`);
+  if (!Array.isArray(given.assistants) || given.assistants.length === 0) throw problem(`${path} gave no assistants: expected a non-empty array under "assistants"`);
+  given.assistants.forEach((assistant: Partial<Assistant> | undefined, index) => {
+    // debate (rounds after the first) and learnFromOutcome (a server's learning, a backtest with learning) are called too.
+    const missing = (['analyze', 'debate', 'learnFromOutcome'] as const).filter((method) => typeof assistant?.[method] !== 'function');
+    if (typeof assistant?.id !== 'string' || missing.length > 0) throw problem(`${path}: assistants[${index}] is not an assistant (${typeof assistant?.id !== 'string' ? 'no string id' : `no ${missing.join(', ')} function`}; defineAssistant from @ia-agents/core makes one from an id and an analyze function)`);
+  });
+  if (given.trigger !== undefined && typeof given.trigger !== 'function') throw problem(`${path}: trigger must be a function (symbol) => ({ update(candle) })`);
+  return given as TeamSetup;
+}
