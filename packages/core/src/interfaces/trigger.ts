@@ -1,4 +1,4 @@
-import type { Candle } from '../schemas/index.js';
+import { timeframeToMs, type Candle, type Timeframe } from '../schemas/index.js';
 
 /**
  * Decides, candle by candle, whether the assistants should be convened. Called once per closed
@@ -16,11 +16,25 @@ export type TriggerFactory = (symbol: string) => Trigger;
 /** Triggers on every candle. */
 export const everyCandle: TriggerFactory = () => ({ update: () => 'every candle' });
 
-/** Triggers every `n` candles. */
-export function everyNthCandle(n: number): TriggerFactory {
+/**
+ * Triggers every `n` candles. With the candles' `timeframe`, on the candles that close at a multiple
+ * of `n` candle lengths since the Unix epoch (with 1h candles and n = 12: those closing at 00:00 and
+ * 12:00 UTC), the same candles whenever it starts: a backtest, a server restarted at any candle and
+ * a live start after a warm-up convene the team together. Without it, every `n`-th candle it is
+ * given, counted from the first (so the candles depend on where it started).
+ * @example const twiceADay = everyNthCandle(12, '1h');
+ */
+export function everyNthCandle(n: number, timeframe?: Timeframe): TriggerFactory {
+  if (!(Number.isInteger(n) && n >= 1)) throw new RangeError(`everyNthCandle needs a whole number of candles, 1 or more, got ${n}`);
+  const reason = `every ${n} candles`;
+  if (timeframe !== undefined) {
+    const period = n * timeframeToMs(timeframe);
+    const length = timeframeToMs(timeframe);
+    return () => ({ update: (candle) => ((candle.timestamp + length) % period === 0 ? reason : false) });
+  }
   return () => {
     let count = 0;
-    return { update: () => ((count = (count + 1) % n) === 0 ? `every ${n} candles` : false) };
+    return { update: () => ((count = (count + 1) % n) === 0 ? reason : false) };
   };
 }
 

@@ -105,9 +105,11 @@ describe('ia-agents CLI (the built command in a child process)', () => {
     }
   });
 
-  it('backtest names the bad --data when it is neither a bundled data set nor a file', async () => {
+  it('backtest names the bad --data when it is neither a bundled data set nor a file, and a bad --decide-every', async () => {
     const failure = await run(process.execPath, [CLI, 'backtest', '--data', 'binance_BTC-USDT_4h']).catch((error: { code: number; stderr: string }) => error);
     expect(failure).toMatchObject({ code: 1, stderr: 'CONFIG_INVALID: Invalid command line: data: "binance_BTC-USDT_4h" is neither a bundled data set (coinbase_BTC-USD_4h, coinbase_BTC-USD_1h, binance_BTC-USDT_1h) nor a file\n' });
+    const every = await run(process.execPath, [CLI, 'backtest', '--decide-every', '1.5']).catch((error: { code: number; stderr: string }) => error);
+    expect(every).toMatchObject({ code: 1, stderr: 'CONFIG_INVALID: Invalid command line: decide-every: expected a whole number, 0 or more, received "1.5"\n' });
   });
 
   it('backtest draws a progress bar on a terminal and writes the HTML report and byte-identical JSON', async () => {

@@ -1,6 +1,6 @@
 import { existsSync, writeFileSync } from 'node:fs';
 import { ConfigError, riskLimitsSchema, type Timeframe } from '@ia-agents/core';
-import { backtestCandles, backtestResultToJson, bundledCandles, checkLookahead, checkWarmup, createCcxtExchange, bundledCandlesPath, downloadCandles, formatBacktestSummary, formatLookaheadReport, formatWarmupReport, readCandlesCsv, runBacktest, writeBacktestReport, type BundledCandlesName } from '@ia-agents/exchange';
+import { backtestCandles, backtestFeed, backtestResultToJson, bundledCandles, checkLookahead, checkWarmup, createCcxtExchange, bundledCandlesPath, downloadCandles, formatBacktestSummary, formatLookaheadReport, formatWarmupReport, readCandlesCsv, runBacktest, writeBacktestReport, type BundledCandlesName } from '@ia-agents/exchange';
 import { formatWalkForwardReport, trainAndEvaluate } from '@ia-agents/ml';
 import { loadConfig } from '../config/load-config.js';
 import type { ServerConfigInput } from '../config/server-config.js';
@@ -8,7 +8,7 @@ import { pushWorkflows } from '../n8n/push-workflows.js';
 import { buildWorkflows } from '../n8n/workflows.js';
 import { createServer } from '../system/create-server.js';
 import { progressBar } from './progress.js';
-import { loadTeam } from '../system/team-module.js';
+import { convenedTeam, loadTeam, type TeamBuilder } from '../system/team-module.js';
 
 /** Options of `ia-agents serve` and `ia-agents paper`. */
 export interface ServeOptions {
@@ -24,6 +24,23 @@ function number(value: string | undefined, name: string): number | undefined {
   const parsed = Number(value);
   if (!Number.isFinite(parsed)) throw new ConfigError('command line', [{ path: [name], message: `expected a number, received "${value}"` }]);
   return parsed;
+}
+
+/** A flag that counts candles: a whole number, 0 or more. */
+function count(value: string | undefined, name: string): number | undefined {
+  const parsed = number(value, name);
+  if (parsed !== undefined && !(Number.isInteger(parsed) && parsed >= 0)) throw new ConfigError('command line', [{ path: [name], message: `expected a whole number, 0 or more, received "${value}"` }]);
+  return parsed;
+}
+
+/**
+ * The team of a backtest or look-ahead check (`--team`, else the seven assistants), convened as the
+ * server convenes it (`--decide-every`, on the data's timeframe).
+ */
+async function commandTeam(options: { team?: string | undefined; decideEvery?: string | undefined }, data: Parameters<typeof backtestFeed>[0]): Promise<TeamBuilder> {
+  const decideEvery = count(options.decideEvery, 'decide-every');
+  const { timeframe } = backtestFeed(data).series.values().next().value!;
+  return convenedTeam(await loadTeam(options.team), { decideEvery, module: options.team !== undefined, timeframe });
 }
 
 function date(value: string | undefined, name: string): number | undefined {
@@ -70,6 +87,10 @@ export interface BacktestCommandOptions {
   buyFeeIn?: string;
   /** An ES module giving the team (see `loadTeam`); the seven assistants without it. */
   team?: string;
+  /** Convene the team every n candles besides its trigger (default 12 for the seven assistants, 0 for a module: as the server). */
+  decideEvery?: string;
+  /** Let the assistants learn from outcomes during the run, as the server's do. */
+  learning?: boolean;
 }
 
 /** A flag that takes one of a few words, named in the error when it is something else. */
@@ -124,7 +145,7 @@ export async function backtest(options: BacktestCommandOptions): Promise<void> {
   const initialCash = number(options.cash, 'cash');
   const seed = number(options.seed, 'seed');
   const exchange = exchangeFlags(options);
-  const team = (await loadTeam(options.team))(backtestCandles({ data: sources, from, to }));
+  const team = (await commandTeam(options, { data: sources, from, to }))(backtestCandles({ data: sources, from, to }));
   const bar = progressBar('backtest', 100);
   const result = await runBacktest({
     data: sources,
@@ -137,6 +158,7 @@ export async function backtest(options: BacktestCommandOptions): Promise<void> {
     ...(to === undefined ? {} : { to }),
     ...(initialCash === undefined ? {} : { initialCash }),
     ...(seed === undefined ? {} : { seed }),
+    learning: options.learning === true,
     onProgress: (progress) => bar.update(progress.processed, progress.total),
   });
   bar.stop();
@@ -146,7 +168,7 @@ export async function backtest(options: BacktestCommandOptions): Promise<void> {
 }
 
 /** Options of `ia-agents lookahead`: a backtest's market and exchange flags, and the cuts. */
-export interface LookaheadCommandOptions extends Omit<BacktestCommandOptions, 'out' | 'cash' | 'seed'> {
+export interface LookaheadCommandOptions extends Omit<BacktestCommandOptions, 'out' | 'cash' | 'seed' | 'learning'> {
   cuts?: string;
   warmup?: string;
 }
@@ -162,7 +184,7 @@ export async function lookahead(options: LookaheadCommandOptions): Promise<void>
   const to = date(options.to, 'to');
   const cuts = number(options.cuts, 'cuts');
   const warmup = number(options.warmup, 'warmup') ?? loadConfig({ environment: {} }).replayWarmup;
-  const team = await loadTeam(options.team);
+  const team = await commandTeam(options, { data: sources, from, to });
   const report = await checkLookahead({
     data: sources,
     exchange: exchangeFlags(options),

@@ -34,7 +34,8 @@ function backtestFlags(command: Command): Command {
     .option('--slippage <bps>', 'slippage of taker fills in basis points (default 5)')
     .option('--fill <when>', "market orders fill at the next candle's open (next-open, the default) or at the signal candle's close (signal-close)")
     .option('--buy-fee-in <asset>', "a buy's fee is paid in the cash (quote, the default) or in the asset bought (base, as on Binance)")
-    .option('--team <module>', 'an ES module whose default export is (candles) => ({ assistants, trigger?, consensus? }) or such an object: your team instead of the seven assistants');
+    .option('--team <module>', 'an ES module whose default export is (candles) => ({ assistants, trigger?, consensus? }) or such an object: your team instead of the seven assistants')
+    .option('--decide-every <n>', "besides the team's trigger, convene it every n candles, as the server's DECIDE_EVERY (default 12 for the seven assistants, 0 with --team)");
 }
 
 backtestFlags(program.command('backtest').description('Backtest the seven assistants on history, with a progress bar and an HTML report'))
@@ -42,6 +43,7 @@ backtestFlags(program.command('backtest').description('Backtest the seven assist
   .option('--seed <n>', 'seed of ids')
   .option('-o, --out <file>', 'HTML report', 'backtest-report.html')
   .option('--json <file>', 'also write the result as JSON')
+  .option('--learning', 'the assistants learn from outcomes during the run, as the server\'s do (a server replay of the same candles then trades what this backtest trades)')
   .action((options) => backtest(options));
 
 backtestFlags(program.command('lookahead').description('Look for look-ahead bias and a too-short live warm-up: backtest the seven assistants on all the data, then cut short at several points (every decision before a cut must come out the same), and run their trigger from --warmup candles before several starts beside the one that saw everything (exit code 1 when either differs)'))

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -6,6 +6,7 @@ import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
 import { backtestCandles, bundledCandlesPath, runBacktest } from '@ia-agents/exchange';
 import type { Fill } from '@ia-agents/core';
+import { convenedTeam, defaultTeam } from './team-module.js';
 import { loadConfig } from '../config/load-config.js';
 import { administer, dropDatabase, freshDatabase } from '../testing/postgres-databases.js';
 import { createServer } from './create-server.js';
@@ -166,6 +167,28 @@ describe('createServer on the embedded defaults', () => {
     // Its trigger alone convened the team (no decideEvery by default with a module), the module's assistant decided.
     expect(decisions).toHaveLength(backtest.engine.decisions);
     expect(new Set(decisions.flatMap((decision) => decision.rounds.flatMap((round) => round.opinions.map((opinion) => opinion.assistantId))))).toEqual(new Set(['trend']));
+  });
+
+  it('trades in its default replay what a backtest of the seven assistants, learning as the server does, trades on the same candles after the same warm-up', async () => {
+    // The first 2,500 bundled Coinbase 4h candles: long enough for outcomes to move the weights.
+    const path = join(modules, 'coinbase-4h.csv');
+    writeFileSync(path, readFileSync(bundledCandlesPath('coinbase_BTC-USD_4h'), 'utf8').split('\n').slice(0, 2501).join('\n'));
+    const data = [{ symbol: 'BTC/USD', path }];
+    const settings = config({ symbols: ['BTC/USD'], timeframe: '4h', replayFile: path, replaySpeed: 100_000 });
+    const server = await createServer(settings);
+    await server.listen();
+    for (let attempt = 0; attempt < 1200 && server.account.status() !== 'finished'; attempt += 1) await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(server.account.status()).toBe('finished');
+    const store = server.store.forUser(server.owner.user.id);
+    const fills = (await store.listFills({ limit: 100_000 })).reverse();
+    const decisions = await store.listDecisions({ limit: 100_000 });
+    await server.close();
+    const candles = backtestCandles({ data });
+    const { assistants, consensus, trigger } = convenedTeam(defaultTeam, { module: false, timeframe: '4h' })(candles);
+    const backtest = await runBacktest({ data, assistants, consensus: consensus!, trigger: trigger!, learning: true, tradeFrom: candles.get('BTC/USD')![settings.replayWarmup - 1]!.timestamp + 4 * 3_600_000 });
+    expect(backtest.fills.length).toBeGreaterThan(0);
+    expect(fills.map(trade)).toEqual(backtest.fills.map(trade));
+    expect(decisions).toHaveLength(backtest.engine.decisions);
   });
 
   it('names a team module that cannot be used, and leaves nothing open behind it', async () => {

@@ -1,4 +1,4 @@
-import { ConfigError, IaAgentsError, SimulatedClock, anyTrigger, createEventBus, everyNthCandle, sleep, systemClock, type Candle, type Clock, type EventBus, type Logger, type TriggerFactory } from '@ia-agents/core';
+import { ConfigError, IaAgentsError, SimulatedClock, createEventBus, sleep, systemClock, type Candle, type Clock, type EventBus, type Logger } from '@ia-agents/core';
 import { backtestCandles, bundledCandlesPath, createCcxtExchange, createCcxtStream, createPaperExchange, createPollingFeed, createReplayFeed, createStreamingFeed, type CcxtClient, type CcxtExchange, type PaperExchange } from '@ia-agents/exchange';
 import type { FastifyInstance } from 'fastify';
 import { Redis } from 'ioredis';
@@ -16,7 +16,7 @@ import { pacedFeed } from './paced-feed.js';
 import { persistPaperAccount, type PaperPersistence } from './paper-persistence.js';
 import { createRedisMarketCache } from './redis-market-cache.js';
 import { startScheduler, type Scheduler } from './scheduler.js';
-import { loadTeam, type TeamBuilder, type TeamSetup } from './team-module.js';
+import { convenedTeam, loadTeam, type TeamBuilder, type TeamSetup } from './team-module.js';
 import { createTradingAccount, type RunnableAccount } from './trading-account.js';
 
 /** A built server: call `listen()` to serve and run, `close()` to stop everything. */
@@ -188,22 +188,10 @@ function teamCandles(config: ServerConfig): Map<string, readonly Candle[]> {
   return backtestCandles({ data: [{ symbol: config.symbols[0]!, path: replayPath(config) }] });
 }
 
-/**
- * When the team is convened: its trigger, and besides it every `decideEvery` candles (by default 12
- * for the seven assistants, never for a team module: its trigger alone, as its backtest ran it). A
- * team without a trigger is convened every candle.
- */
-function teamTrigger(config: ServerConfig, trigger: TriggerFactory | undefined): TriggerFactory | undefined {
-  if (trigger === undefined) return undefined;
-  const every = config.decideEvery ?? (config.team === undefined ? 12 : 0);
-  return every > 0 ? anyTrigger(trigger, everyNthCandle(every)) : trigger;
-}
-
 function buildAccount(config: ServerConfig, store: ServerStore, owner: Owner, metrics: ServerMetrics, saved: Saved, venue: Venue, beforeRecord: (() => Promise<void>) | undefined, bus: EventBus, team: TeamSetup): RunnableAccount {
   const quote = config.symbols[0]!.split('/')[1]!;
   const { assistants, consensus } = team;
   const weights = teamWeights(team, assistants.map((assistant) => assistant.id), saved.weights);
-  const trigger = teamTrigger(config, team.trigger);
   return createTradingAccount({
     userId: owner.user.id,
     store,
@@ -212,7 +200,7 @@ function buildAccount(config: ServerConfig, store: ServerStore, owner: Owner, me
     ...(venue.feed === undefined ? {} : { feed: venue.feed }),
     assistants,
     consensus: { ...consensus, ...config.consensus, weights },
-    ...(trigger === undefined ? {} : { trigger }),
+    ...(team.trigger === undefined ? {} : { trigger: team.trigger }),
     clock: venue.clock,
     riskLimits: saved.riskLimits,
     quoteCurrency: quote,
@@ -260,7 +248,7 @@ export async function createServer(config: ServerConfig, options: CreateServerOp
   const cipher = config.encryptionKey === undefined ? undefined : createCredentialCipher(config.encryptionKey);
   checkMode(config);
   // Loaded before anything is opened: a module that cannot be loaded stops the start, naming why.
-  const buildTeam: TeamBuilder = await loadTeam(config.team, 'server configuration');
+  const buildTeam: TeamBuilder = convenedTeam(await loadTeam(config.team, 'server configuration'), { decideEvery: config.decideEvery, module: config.team !== undefined, timeframe: config.timeframe });
   const store = options.store ?? (await openStore({ ...(config.databaseUrl === undefined ? {} : { databaseUrl: config.databaseUrl }), sqliteFile: config.sqliteFile }));
   const redis = config.redisUrl === undefined ? undefined : new Redis(config.redisUrl, { maxRetriesPerRequest: 2, lazyConnect: false });
   const metrics = new ServerMetrics();

@@ -2,7 +2,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { defaultTeam, loadTeam } from './team-module.js';
+import { buildCandles } from '@ia-agents/core/testing';
+import { convenedTeam, defaultTeam, loadTeam } from './team-module.js';
 
 const folder = mkdtempSync(join(tmpdir(), 'ia-agents-team-'));
 afterAll(() => rmSync(folder, { recursive: true, force: true }));
@@ -54,5 +55,29 @@ describe('loadTeam (--team)', () => {
 
   it('names the configuration the module was given in', async () => {
     await expect(loadTeam(join(folder, 'missing.mjs'), 'server configuration')).rejects.toMatchObject({ message: expect.stringMatching(/^Invalid server configuration: team: no file /) });
+  });
+});
+
+describe('convenedTeam (decideEvery)', () => {
+  // 1h candles from 2024-01-01 05:00 UTC, flat: the triggers below never fire on their own.
+  const candles = buildCandles({ count: 48, start: Date.UTC(2024, 0, 1, 5), volatility: 0 });
+  const never = () => ({ update: () => false as const });
+  const team = { assistants: [], trigger: never };
+  const fired = (build: ReturnType<typeof convenedTeam>) => {
+    const trigger = build(new Map())!.trigger!('BTC/USDT');
+    return candles.filter((candle) => trigger.update(candle) !== false).map((candle) => new Date(candle.timestamp + 3_600_000).toISOString().slice(0, 16));
+  };
+
+  it('convenes the seven assistants every 12 candles besides their trigger, on the candles closing at 00:00 and 12:00 UTC for 1h', () => {
+    expect(fired(convenedTeam(() => team, { module: false, timeframe: '1h' }))).toEqual(['2024-01-01T12:00', '2024-01-02T00:00', '2024-01-02T12:00', '2024-01-03T00:00']);
+    expect(fired(convenedTeam(() => team, { module: false, decideEvery: 24, timeframe: '1h' }))).toEqual(['2024-01-02T00:00', '2024-01-03T00:00']);
+  });
+
+  it("leaves a module's team on its own trigger unless told, and a team without a trigger convened every candle", () => {
+    const build = () => team;
+    expect(convenedTeam(build, { module: true, timeframe: '1h' })).toBe(build);
+    expect(fired(convenedTeam(build, { module: true, decideEvery: 12, timeframe: '1h' }))).toHaveLength(4);
+    expect(convenedTeam(build, { module: false, decideEvery: 0, timeframe: '1h' })).toBe(build);
+    expect(convenedTeam(() => ({ assistants: [] }), { module: false, timeframe: '1h' })(new Map()).trigger).toBeUndefined();
   });
 });

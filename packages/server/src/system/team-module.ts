@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { ConfigError, type Assistant, type Candle, type ConsensusOptionsInput, type TriggerFactory } from '@ia-agents/core';
+import { ConfigError, anyTrigger, everyNthCandle, type Assistant, type Candle, type ConsensusOptionsInput, type Timeframe, type TriggerFactory } from '@ia-agents/core';
 import { createDefaultTeam, marketMonitorTrigger } from '@ia-agents/assistants';
 
 /** A team: its assistants, and optionally its trigger and consensus options (what a backtest, a look-ahead check and the server run). */
@@ -61,4 +61,25 @@ function checkedTeam(team: unknown, path: string, problem: (message: string) => 
   });
   if (given.trigger !== undefined && typeof given.trigger !== 'function') throw problem(`${path}: trigger must be a function (symbol) => ({ update(candle) })`);
   return given as TeamSetup;
+}
+
+/** The seven assistants are convened every this many candles besides the market monitor's alerts. */
+export const DEFAULT_DECIDE_EVERY = 12;
+
+/**
+ * Teams convened as the server convenes them, in a backtest and a look-ahead check as in the
+ * server: on their trigger and besides it every `decideEvery` candles of `timeframe`, at the candles
+ * closing at multiples of that period since the epoch (the same candles after any start: see
+ * everyNthCandle); by default every 12 for the seven assistants (whose trigger is the market
+ * monitor's alerts alone) and never for a team module (its trigger alone, as its author wrote it).
+ * A team without a trigger is convened every candle. `decideEvery` is a whole number, 0 or more
+ * (the server's configuration and the CLI check it).
+ */
+export function convenedTeam(build: TeamBuilder, options: { decideEvery?: number | undefined; module: boolean; timeframe: Timeframe }): TeamBuilder {
+  const every = options.decideEvery ?? (options.module ? 0 : DEFAULT_DECIDE_EVERY);
+  if (every === 0) return build;
+  return (candles) => {
+    const team = build(candles);
+    return team.trigger === undefined ? team : { ...team, trigger: anyTrigger(team.trigger, everyNthCandle(every, options.timeframe)) };
+  };
 }
