@@ -79,7 +79,7 @@ describe('ia-agents CLI (the built command in a child process)', () => {
     expect(failure).toMatchObject({ code: 1, stderr: 'CONFIG_INVALID: Invalid look-ahead check options: cuts: 1000 cuts need more than 1001 candles, the data has 585\n' });
   });
 
-  it('backtest and lookahead take the team from --team: a module of the user whose feature read the whole file is caught, and a module without a team is named', async () => {
+  it('backtest and lookahead take the team from --team (JavaScript or TypeScript): a module of the user whose feature read the whole file is caught, and a module without a team is named', async () => {
     // Beside the package, so that the module's import of @ia-agents/core resolves as in a user's project.
     const modules = mkdtempSync(join(fileURLToPath(new URL('../..', import.meta.url)), '.team-'));
     try {
@@ -96,6 +96,18 @@ describe('ia-agents CLI (the built command in a child process)', () => {
       expect(caught).toMatchObject({ code: 1, stdout: expect.stringContaining('Look-ahead check: FOUND.') });
       expect((caught as { stdout: string }).stdout).toContain('    opinions that changed: peek');
       expect((caught as { stdout: string }).stdout).toContain('Warm-up check: the team has no trigger (it is convened every candle): nothing to warm up.');
+      // The same team in TypeScript, loaded through tsx.
+      const typed = join(modules, 'team.ts');
+      writeFileSync(typed, [
+        "import { defineAssistant, type Assistant, type Candle } from '@ia-agents/core';",
+        'export default (candles: ReadonlyMap<string, readonly Candle[]>): { assistants: Assistant[] } => {',
+        "  const high: number = Math.max(...candles.get('BTC/USDT')!.map((c) => c.high));",
+        "  return { assistants: [defineAssistant({ id: 'peek', analyze: (s) => ({ assistantId: 'peek', action: s.candles.at(-1)!.close > high * 0.9 ? 'SELL' : 'BUY', confidence: 0.9, reasoning: 'near the high' }) })] };",
+        '};',
+      ].join('\n'));
+      const fromTypeScript = await run(process.execPath, [CLI, 'backtest', '--team', typed, '--out', join(folder, 'typed.html')]);
+      expect(fromTypeScript.stdout).toMatch(/Decisions +585/);
+      expect(fromTypeScript.stdout.split('\n').filter((line) => /^(Total return|Trades)/.test(line))).toEqual(stdout.split('\n').filter((line) => /^(Total return|Trades)/.test(line)));
       const empty = join(modules, 'empty.mjs');
       writeFileSync(empty, 'export default { assistants: [] };');
       const failure = await run(process.execPath, [CLI, 'backtest', '--team', empty]).catch((error: { code: number; stderr: string }) => error);

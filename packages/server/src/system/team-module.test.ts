@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, vi } from 'vitest';
 import { buildCandles } from '@ia-agents/core/testing';
 import { convenedTeam, defaultTeam, loadTeam } from './team-module.js';
 
@@ -51,6 +51,19 @@ describe('loadTeam (--team)', () => {
     expect(await bad('half.mjs', "export default { assistants: [{ id: 'a', analyze: () => ({}) }] };")).toThrow(refused(/half\.mjs: assistants\[0\] is not an assistant \(no debate, learnFromOutcome function;/));
     expect(await bad('id.mjs', "export default { assistants: [{ analyze: () => ({}) }] };")).toThrow(refused(/id\.mjs: assistants\[0\] is not an assistant \(no string id;/));
     expect(await bad('trigger.mjs', `export default { assistants: [${assistant('a')}], trigger: 'every candle' };`)).toThrow(refused(/trigger\.mjs: trigger must be a function/));
+  });
+
+  it('loads a TypeScript module through tsx, and says what to do when tsx is missing', async () => {
+    const typed = module('typed.ts', `interface Seen { count: number }\nconst seen: Seen = { count: 0 };\nexport default (candles: Map<string, unknown[]>) => { seen.count += candles.size; return { assistants: [${assistant('typed')}], consensus: { maxRounds: seen.count } }; };`);
+    expect((await loadTeam(typed))(candles)).toMatchObject({ assistants: [{ id: 'typed' }], consensus: { maxRounds: 1 } });
+    vi.doMock('tsx/esm/api', () => {
+      throw new Error('Cannot find package tsx');
+    });
+    try {
+      await expect(loadTeam(typed)).rejects.toMatchObject({ issues: [{ path: ['team'], message: `${typed} is TypeScript: install tsx beside @ia-agents/server to load it (npm install --save-dev tsx), or compile it to JavaScript` }] });
+    } finally {
+      vi.doUnmock('tsx/esm/api');
+    }
   });
 
   it('names the configuration the module was given in', async () => {

@@ -27,7 +27,8 @@ export const defaultTeam: TeamBuilder = () => {
  * A team module (`--team <module>` of the CLI, `team` / `TEAM_MODULE` of the server): an ES module
  * whose default export is a function of the run's candles (a Map from symbol to candles, oldest
  * first) returning `{ assistants, trigger?, consensus? }`, or such an object. Without a file, the
- * seven assistants. Each team it builds is checked, and a module that cannot be loaded or builds
+ * seven assistants. A TypeScript module (`.ts`, `.mts`, `.cts`) is loaded through tsx, when the
+ * project has it (an optional peer dependency). Each team it builds is checked, and a module that cannot be loaded or builds
  * no usable team is named with what is wrong, as an issue at `team` of `subject` (what the file
  * was given in).
  * @example
@@ -40,14 +41,30 @@ export async function loadTeam(file: string | undefined, subject = 'command line
   const path = resolve(file);
   if (!existsSync(path)) throw problem(`no file ${path}`);
   let exported: unknown;
+  const load = TYPESCRIPT.test(path) ? await typescriptImport(path, problem) : (url: string) => import(url);
   try {
-    exported = ((await import(pathToFileURL(path).href)) as { default?: unknown }).default;
+    exported = ((await load(pathToFileURL(path).href)) as { default?: unknown }).default;
+    // A module compiled as CommonJS (a .ts file outside a "type": "module" package) comes wrapped once more.
+    if (typeof exported === 'object' && exported !== null && 'default' in exported && !('assistants' in exported)) exported = (exported as { default: unknown }).default;
   } catch (error) {
     throw problem(`${path} could not be loaded: ${(error as Error).message}`);
   }
   if (exported === undefined) throw problem(`${path} has no default export: export a function (candles) => ({ assistants, trigger?, consensus? }), or such an object`);
   const build = typeof exported === 'function' ? (exported as (candles: ReadonlyMap<string, readonly Candle[]>) => unknown) : () => exported;
   return (candles) => checkedTeam(build(candles), path, problem);
+}
+
+const TYPESCRIPT = /\.[cm]?ts$/;
+
+/** Imports through tsx (`tsImport`: this import only, nothing registered for the process), named when tsx is missing. */
+async function typescriptImport(path: string, problem: (message: string) => ConfigError): Promise<(url: string) => Promise<unknown>> {
+  let tsx: { tsImport(specifier: string, parentURL: string): Promise<unknown> };
+  try {
+    tsx = (await import('tsx/esm/api')) as typeof tsx;
+  } catch {
+    throw problem(`${path} is TypeScript: install tsx beside @ia-agents/server to load it (npm install --save-dev tsx), or compile it to JavaScript`);
+  }
+  return (url) => tsx.tsImport(url, import.meta.url);
 }
 
 function checkedTeam(team: unknown, path: string, problem: (message: string) => ConfigError): TeamSetup {
