@@ -42,6 +42,15 @@ const TREND_TEAM = [
 /** What a fill did, without the ids a run gives it. */
 const trade = (fill: Fill) => ({ side: fill.side, timestamp: fill.timestamp, price: fill.price, amount: fill.amount, fee: fill.fee });
 
+/** Starts a replay server, waits until it has replayed every candle, and reads its fills (oldest first) and decisions. */
+async function replayed(server: Awaited<ReturnType<typeof createServer>>) {
+  await server.listen();
+  for (let attempt = 0; attempt < 1200 && server.account.status() !== 'finished'; attempt += 1) await new Promise((resolve) => setTimeout(resolve, 100));
+  expect(server.account.status()).toBe('finished');
+  const store = server.store.forUser(server.owner.user.id);
+  return { fills: (await store.listFills({ limit: 100_000 })).reverse(), decisions: await store.listDecisions({ limit: 100_000 }) };
+}
+
 describe('createServer on the embedded defaults', () => {
   it('replays the bundled candles through the seven assistants into the API', async () => {
     const server = await createServer(config());
@@ -147,12 +156,7 @@ describe('createServer on the embedded defaults', () => {
     expect((globalThis as { trendTeamCandles?: number }).trendTeamCandles).toBe(backtestCandles({ data: [{ symbol: 'BTC/USDT', bundled: 'binance_BTC-USDT_1h' }] }).get('BTC/USDT')!.length);
     // The module's recommended weight, times the owner's saved one once it is set.
     expect(server.account.engine.consensus.options.weights).toEqual({ trend: 2 });
-    await server.listen();
-    for (let attempt = 0; attempt < 600 && server.account.status() !== 'finished'; attempt += 1) await new Promise((resolve) => setTimeout(resolve, 100));
-    expect(server.account.status()).toBe('finished');
-    const store = server.store.forUser(server.owner.user.id);
-    const fills = (await store.listFills({ limit: 10_000 })).reverse();
-    const decisions = await store.listDecisions({ limit: 10_000 });
+    const { fills, decisions } = await replayed(server);
     const put = await server.app.inject({ method: 'PUT', url: '/api/v1/config', headers: { authorization: 'Bearer iaa_test-admin-token-team-0123' }, payload: { assistantWeights: { trend: 1.5 } } });
     expect(put.statusCode).toBe(200);
     expect(server.account.engine.consensus.options.weights).toEqual({ trend: 3 });
@@ -176,12 +180,7 @@ describe('createServer on the embedded defaults', () => {
     const data = [{ symbol: 'BTC/USD', path }];
     const settings = config({ symbols: ['BTC/USD'], timeframe: '4h', replayFile: path, replaySpeed: 100_000 });
     const server = await createServer(settings);
-    await server.listen();
-    for (let attempt = 0; attempt < 1200 && server.account.status() !== 'finished'; attempt += 1) await new Promise((resolve) => setTimeout(resolve, 100));
-    expect(server.account.status()).toBe('finished');
-    const store = server.store.forUser(server.owner.user.id);
-    const fills = (await store.listFills({ limit: 100_000 })).reverse();
-    const decisions = await store.listDecisions({ limit: 100_000 });
+    const { fills, decisions } = await replayed(server);
     await server.close();
     const candles = backtestCandles({ data });
     const { assistants, consensus, trigger } = convenedTeam(defaultTeam, { module: false, timeframe: '4h' })(candles);
