@@ -91,6 +91,8 @@ export class TradingEngine {
   #pollWanted: 'all' | Map<string, OrderUpdate> | undefined;
   /** The fills that order updates brought, recorded by the next poll. */
   #updateFills: Fill[] = [];
+  /** The orders as the latest update of each stated them (where updates state whole orders): the next poll reads them no second time. */
+  #updateOrders = new Map<string, Order>();
   /** During a poll, the orders its fills were recorded with, as just read: its state pass reads them no second time. */
   #pollRead: Map<string, Order> | undefined;
   /** Escalations being answered right now. */
@@ -274,6 +276,7 @@ export class TradingEngine {
             if (update.resumed) this.#pollSoon();
             else if (id !== undefined && (this.#liveOpen.has(id) || this.#unresolved.has(id))) {
               if (update.fill !== undefined) this.#updateFills.push(update.fill);
+              if (update.order !== undefined) this.#updateOrders.set(id, update.order);
               this.#pollSoon(id, update);
             }
           }
@@ -731,7 +734,10 @@ export class TradingEngine {
     if (only === undefined) this.#pollWanted = undefined;
     const brought = this.#updateFills;
     this.#updateFills = [];
-    const read = new Map<string, Order>();
+    // What the updates said of their orders counts as read by this poll: a closed one is final, and
+    // one still working is read again where that matters.
+    const read = this.#updateOrders;
+    this.#updateOrders = new Map();
     this.#pollRead = read;
     try {
       await this.#resolveUnknown();
@@ -1145,7 +1151,8 @@ export class TradingEngine {
       if (simulated === undefined && !this.#seenFills.add(fill.id)) continue;
       this.#summary.fills += 1;
       if (store !== undefined) yield store.saveFill(fill);
-      const order = known?.clientOrderId === fill.clientOrderId ? known : yield* this.#orderByClientId(fill.clientOrderId, fill.symbol);
+      // Its order as just returned, or closed as this poll read it or an update stated it (final), else asked for.
+      const order = known?.clientOrderId === fill.clientOrderId ? known : (this.#closedInPoll(fill.clientOrderId) ?? (yield* this.#orderByClientId(fill.clientOrderId, fill.symbol)));
       if (order !== undefined) this.#pollRead?.set(order.clientOrderId, order);
       if (order !== undefined && store !== undefined) yield store.saveOrder(order);
       if (this.bus.wants('order-fill')) this.bus.emit('order-fill', order === undefined ? { fill } : { order, fill });
@@ -1158,6 +1165,12 @@ export class TradingEngine {
       if (store !== undefined) yield store.savePortfolio(portfolio);
       this.bus.emit('portfolio-update', { portfolio });
     }
+  }
+
+  /** An order closed as the running poll read it or an update stated it (a closed order's state is final). */
+  #closedInPoll(clientOrderId: string): Order | undefined {
+    const read = this.#pollRead?.get(clientOrderId);
+    return read !== undefined && read.status !== 'open' && read.status !== 'partially-filled' ? read : undefined;
   }
 
   /**

@@ -18,6 +18,12 @@ export interface OrderUpdate {
    * `fetchFills` would return it (the same id): recorded at once, without asking for the fills.
    */
   fill?: Fill;
+  /**
+   * The order as the update tells it (Binance: the executionReport states the whole order), as
+   * `fetchOrderByClientId` would have returned it then: the engine uses it instead of reading the
+   * order again (a closed order's state is final; one still working is read again when it matters).
+   */
+  order?: Order;
   /** True on the first update after the stream reconnected: updates in between may be lost. */
   resumed: boolean;
 }

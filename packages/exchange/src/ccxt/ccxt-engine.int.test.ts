@@ -200,13 +200,14 @@ describe('TradingEngine live on CcxtExchange (real ccxt, local Binance)', () => 
     };
     const statuses = async (store: MemoryStore) => (await store.listOrders()).map((order: Order) => `${order.type} ${order.status}`).sort();
 
-    it('records a stop-loss Binance filled between candles from its executionReport, without asking for the trade, and its take-profit expired with it, with no poll timer', async () => {
+    it('records a stop-loss Binance filled between candles from its executionReport, without asking for the trade or reading the order, and its take-profit expired with it, with no poll timer', async () => {
       const binance = await venue();
       const exchange = new CcxtExchange({ client: binance.createClient(), attempts: 2, backoffMs: 0 });
       expect(exchange.supportsOrderUpdates).toBe(true);
       const { store, events, stop, running } = await tradeOnce(binance, exchange);
       expect(events).toEqual(['fill market buy 100']);
       const trades = binance.rest.sent('GET', '/api/v3/myTrades').length;
+      const reads = binance.rest.sent('GET', '/api/v3/order').length;
       // The market falls through the stop-loss while the next candle is still forming.
       binance.rest.tradeAt(89);
       await until(() => events.length === 2);
@@ -216,6 +217,10 @@ describe('TradingEngine live on CcxtExchange (real ccxt, local Binance)', () => 
       expect(store.fills.size).toBe(2);
       // The trade came with the executionReport: no request asked for it (only the orders' states were read).
       expect(binance.rest.sent('GET', '/api/v3/myTrades').length).toBe(trades);
+      // The executionReports stated the orders too: the stop-loss is not read again, only the
+      // take-profit, once, before it is cancelled (its own report of the expiry came after).
+      await settled(binance);
+      expect(binance.rest.sent('GET', '/api/v3/order').slice(reads).map((request) => String(request.params.origClientOrderId).slice(-3))).toEqual(['-tp']);
       stop.abort();
       await running;
     });

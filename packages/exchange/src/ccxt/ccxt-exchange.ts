@@ -592,6 +592,8 @@ export class CcxtExchange implements Exchange {
         const update: OrderUpdate = { ...(order.clientOrderId === undefined ? {} : { clientOrderId: order.clientOrderId }), symbol: order.symbol, status: status(order), resumed: false };
         const fill = await this.#tradeOf(order);
         if (fill !== undefined) update.fill = fill;
+        const reported = this.#orderOf(order);
+        if (reported !== undefined) update.order = reported;
         yield update;
       }
     }
@@ -608,6 +610,18 @@ export class CcxtExchange implements Exchange {
     if (info?.e !== 'executionReport' || info.x !== 'TRADE' || typeof parse !== 'function' || order.clientOrderId === undefined) return undefined;
     const trade = parse.call(this.client, info);
     return toFill(trade, order.clientOrderId, (await this.#market(order.symbol)).quote);
+  }
+
+  /**
+   * The order an update states whole (Binance spot: an executionReport), as fetchOrderByClientId
+   * returns it: the same mapping, without the fee (an executionReport states the last trade's
+   * commission, where the order read over REST states none).
+   */
+  #orderOf(order: CcxtOrder): Order | undefined {
+    const info = order.info as { e?: unknown } | undefined;
+    if (info?.e !== 'executionReport' || order.clientOrderId === undefined) return undefined;
+    const { fee: _fee, ...reported } = toOrder(order, this.#placed.get(order.clientOrderId) ?? {});
+    return reported;
   }
 
   /**

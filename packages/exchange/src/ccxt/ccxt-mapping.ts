@@ -67,13 +67,17 @@ const TYPES: Record<string, Order['type']> = { market: 'market', limit: 'limit',
  */
 function orderType(order: CcxtOrder, fallback: Order['type'] | undefined): Order['type'] {
   if (trailingFraction(order) !== undefined) return 'trailing-stop';
-  const raw = (order.info as { type?: unknown } | undefined)?.type;
+  // Binance's own type: `type` in a REST answer, `o` in an executionReport (ccxt reads a stop-loss's there as market).
+  const info = order.info as { type?: unknown; o?: unknown } | undefined;
+  const raw = info?.type ?? info?.o;
   return TYPES[String(raw).toLowerCase()] ?? TYPES[String(order.type).toLowerCase()] ?? fallback ?? 'market';
 }
 
 /** The trailing distance of a Binance trailing stop (its `trailingDelta`, BIPS) as a fraction, else undefined. */
 function trailingFraction(order: CcxtOrder): number | undefined {
-  const delta = Number((order.info as { trailingDelta?: unknown } | undefined)?.trailingDelta);
+  // `trailingDelta` in a REST answer, `d` in an executionReport.
+  const info = order.info as { trailingDelta?: unknown; d?: unknown } | undefined;
+  const delta = Number(info?.trailingDelta ?? info?.d);
   return delta > 0 ? delta / 10_000 : undefined;
 }
 

@@ -37,7 +37,7 @@ const until = async (done: () => boolean) => {
 };
 
 describe('CcxtExchange.watchOrderUpdates (ccxt pro watchOrders, local Binance WebSocket API)', () => {
-  it('subscribes with a signed request and yields each change of the account orders: placed, filled, cancelled, with client order id, symbol, status and the trade', async () => {
+  it('subscribes with a signed request and yields each change of the account orders: placed, filled, cancelled, with client order id, symbol, status, the trade and the order as a REST read gives it', async () => {
     const { binance, exchange, updates } = await connect();
     expect(exchange.supportsOrderUpdates).toBe(true);
     await binance.ws.userDataSubscribed();
@@ -45,15 +45,38 @@ describe('CcxtExchange.watchOrderUpdates (ccxt pro watchOrders, local Binance We
     const resting = await exchange.createOrder({ symbol: 'BTC/USDT', side: 'sell', type: 'limit', amount: 0.5, price: 120, clientOrderId: 'exit-o' });
     await exchange.cancelOrder(resting.id, 'BTC/USDT');
     await until(() => updates.length === 3);
-    // The trade comes with its update, as fetchFills returns it (the engine records it without asking).
+    // The trade comes with its update, as fetchFills returns it, and the order as fetchOrderByClientId
+    // reads it then (the engine records both without asking).
     const [bought] = await exchange.fetchFills('BTC/USDT');
     expect(bought).toMatchObject({ clientOrderId: 'entry-o', side: 'buy', amount: 1, price: 100, fee: { cost: 0, currency: 'BTC' } });
+    const read = (clientOrderId: string) => exchange.fetchOrderByClientId(clientOrderId, 'BTC/USDT');
     expect(updates).toEqual([
-      { clientOrderId: 'entry-o', symbol: 'BTC/USDT', status: 'filled', fill: bought, resumed: false },
-      { clientOrderId: 'exit-o', symbol: 'BTC/USDT', status: 'open', resumed: false },
-      { clientOrderId: 'exit-o', symbol: 'BTC/USDT', status: 'cancelled', resumed: false },
+      { clientOrderId: 'entry-o', symbol: 'BTC/USDT', status: 'filled', fill: bought, order: await read('entry-o'), resumed: false },
+      { clientOrderId: 'exit-o', symbol: 'BTC/USDT', status: 'open', order: resting, resumed: false },
+      { clientOrderId: 'exit-o', symbol: 'BTC/USDT', status: 'cancelled', order: await read('exit-o'), resumed: false },
     ]);
     expect(binance.ws.requests).toMatchObject([{ method: 'userDataStream.subscribe.signature', connection: 1 }]);
+  });
+
+  it('states stop-loss, take-profit and trailing-stop orders as a REST read does (their Binance type, the trailing distance), without the last trade\'s commission as the order\'s fee', async () => {
+    const { binance, exchange, updates } = await connect();
+    await binance.ws.userDataSubscribed();
+    await exchange.createOrder({ symbol: 'BTC/USDT', side: 'buy', type: 'market', amount: 3, clientOrderId: 'held-o' });
+    const placed = [
+      await exchange.createOrder({ symbol: 'BTC/USDT', side: 'sell', type: 'stop-loss', amount: 1, stopPrice: 90, clientOrderId: 'sl-o' }),
+      await exchange.createOrder({ symbol: 'BTC/USDT', side: 'sell', type: 'take-profit', amount: 1, stopPrice: 110, clientOrderId: 'tp-o' }),
+      await exchange.createOrder({ symbol: 'BTC/USDT', side: 'sell', type: 'trailing-stop', amount: 1, trailingPercent: 0.02, clientOrderId: 'ts-o' }),
+    ];
+    expect(placed.map((order) => order.type)).toEqual(['stop-loss', 'take-profit', 'trailing-stop']);
+    await until(() => updates.length === 4);
+    for (const order of placed) expect(updates.find((update) => update.clientOrderId === order.clientOrderId)!.order).toEqual(await exchange.fetchOrderByClientId(order.clientOrderId, 'BTC/USDT'));
+    // The market falls through the stop-loss: its update states the filled order, as read then.
+    binance.rest.tradeAt(89);
+    await until(() => updates.some((update) => update.clientOrderId === 'sl-o' && update.status === 'filled'));
+    const filled = updates.find((update) => update.clientOrderId === 'sl-o' && update.status === 'filled')!;
+    expect(filled.order).toEqual(await exchange.fetchOrderByClientId('sl-o', 'BTC/USDT'));
+    expect(filled.order).toMatchObject({ type: 'stop-loss', status: 'filled', filled: 1 });
+    expect(filled.order!.fee).toBeUndefined();
   });
 
   it('after the socket drops: reports the reconnection, yields resumed, subscribes again on a new connection and streams on', async () => {
@@ -67,7 +90,7 @@ describe('CcxtExchange.watchOrderUpdates (ccxt pro watchOrders, local Binance We
     await binance.ws.userDataSubscribed(2);
     await exchange.createOrder({ symbol: 'BTC/USDT', side: 'buy', type: 'market', amount: 1, clientOrderId: 'after-o' });
     await until(() => updates.length === 2);
-    expect(updates[1]).toEqual({ clientOrderId: 'after-o', symbol: 'BTC/USDT', status: 'filled', fill: (await exchange.fetchFills('BTC/USDT'))[0], resumed: false });
+    expect(updates[1]).toEqual({ clientOrderId: 'after-o', symbol: 'BTC/USDT', status: 'filled', fill: (await exchange.fetchFills('BTC/USDT'))[0], order: await exchange.fetchOrderByClientId('after-o', 'BTC/USDT'), resumed: false });
     expect(binance.ws.requests.map((request) => request.connection)).toEqual([1, 2]);
   });
 

@@ -105,6 +105,8 @@ export class FakeBinanceStream {
       F: '0.00000000', g: order.orderListId, C: execution === 'CANCELED' ? order.clientOrderId : '', x: execution, X: order.status, r: 'NONE', i: order.orderId,
       l: trade ? order.executedQty : '0.00000000', z: order.executedQty, L: lastPrice.toFixed(8), n: trade ? '0.00000000' : '0', N: trade ? receivedAsset(order) : null, T: order.updateTime, t: trade ? order.orderId : -1, v: 0, I: time,
       w: order.isWorking, m: false, M: trade, O: order.time, Z: order.cummulativeQuoteQty, Y: trade ? order.cummulativeQuoteQty : '0.00000000', Q: '0.00000000', W: order.workingTime, V: order.selfTradePreventionMode,
+      // A trailing stop's delta (BIPS), as Binance adds it to the reports of such orders.
+      ...(order.trailingDelta === undefined ? {} : { d: order.trailingDelta }),
     };
     for (const connection of this.#connections) if (connection.userData !== undefined) connection.socket.send(JSON.stringify({ subscriptionId: connection.userData, event }));
   }
