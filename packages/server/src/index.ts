@@ -26,6 +26,7 @@ export { runLearningLoop, type LearningResult } from './system/learning-loop.js'
 export { runMonitoring, type MonitoringCheck } from './system/monitoring.js';
 export { checkMarket, type MarketCheckOptions } from './system/market-check.js';
 export { pacedFeed, type PacedFeedOptions } from './system/paced-feed.js';
+export { loadModel } from './system/model-file.js';
 export { DEFAULT_DECIDE_EVERY, convenedTeam, defaultTeam, loadTeam, type TeamBuilder, type TeamSetup } from './system/team-module.js';
 export { startScheduler, type ScheduledJob, type Scheduler } from './system/scheduler.js';
 export { ensureOwner, type Owner } from './system/owner.js';

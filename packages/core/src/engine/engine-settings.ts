@@ -77,7 +77,12 @@ export interface TradingEngineSettings extends z.input<typeof engineOptionsSchem
   clock?: Clock;
   /** Hard limits. */
   riskLimits?: RiskLimitsInput;
-  /** ML forecaster whose prediction goes into snapshots. */
+  /**
+   * ML forecaster whose prediction goes into snapshots (`snapshot.prediction`, which the strategist
+   * weighs). The engine keeps the predictor's `lookback` of candles when it is longer than its own
+   * (the team still sees `lookback`), and asks for a prediction once it holds that many: before,
+   * snapshots have none.
+   */
   predictor?: Predictor;
   /** Model response cache. */
   cache?: ResponseCache;

@@ -128,6 +128,29 @@ describe('TradingEngine', () => {
     expect(portfolio.cash + portfolio.positions[0]!.amount * price + order!.fee!.cost).toBeCloseTo(10_000, 6);
   });
 
+  it("gives a predictor its own lookback of candles, longer than the team's, and a prediction goes into snapshots once the engine holds that many", async () => {
+    // A forecaster that needs 30 candles and says how many it was given, and which was the last.
+    const given: { count: number; last: number }[] = [];
+    const predictor = {
+      specificationVersion: 'v1' as const,
+      id: 'counting',
+      lookback: 30,
+      predict: (seen: readonly Candle[]) => {
+        given.push({ count: seen.length, last: seen.at(-1)!.timestamp });
+        return { action: 'BUY' as const, confidence: 0.7, probabilities: { up: 0.6, down: 0.2, flat: 0.2 }, expectedReturn: 0.01, risk: 0.02, horizon: 1, modelId: 'counting' };
+      },
+    };
+    const seen: { candles: number; prediction: string | undefined; last: number }[] = [];
+    const watcher = defineAssistant({ id: 'watcher', analyze: (snapshot) => (seen.push({ candles: snapshot.candles.length, prediction: snapshot.prediction?.modelId, last: snapshot.candles.at(-1)!.timestamp }), { assistantId: 'watcher', action: 'HOLD', confidence: 0.5, reasoning: 'watching' }) });
+    const engine = createTradingEngine({ exchange: new TestExchange({ cash: 10_000 }), feed: feedOf(candles.slice(0, 40)), assistants: [watcher], clock: new SimulatedClock(), trigger: everyNthCandle(5), lookback: 10, predictor, learning: false });
+    await engine.run();
+    // Convened at candles 5, 10, ..., 40: the team always sees its 10; the predictor is asked from the 30th on, with the last 30.
+    expect(seen.map((entry) => entry.candles)).toEqual([5, 10, 10, 10, 10, 10, 10, 10]);
+    expect(seen.map((entry) => entry.prediction)).toEqual([undefined, undefined, undefined, undefined, undefined, 'counting', 'counting', 'counting']);
+    expect(given).toEqual([30, 35, 40].map((end) => ({ count: 30, last: candles[end - 1]!.timestamp })));
+    expect(seen.map((entry) => entry.last)).toEqual([5, 10, 15, 20, 25, 30, 35, 40].map((end) => candles[end - 1]!.timestamp));
+  });
+
   it('lets the risk gate refuse a BUY in drawdown and a SELL with nothing held, whatever the assistants say', async () => {
     const crash = buildCandles({ closes: [100, 100, 60, 59, 58, 57] });
     const rejections: string[] = [];

@@ -149,7 +149,11 @@ export class TradingEngine {
     this.#createId = createIdGenerator(this.#options.seed, this.#clock.now());
     this.consensus = new ConsensusManager({ assistants, ...(consensus === undefined ? {} : { options: consensus }), bus: this.bus, clock: this.#clock, createId: () => this.#createId('dec'), ...(cache === undefined ? {} : { cache }), reliability: (id) => this.reliability.reliability(id) });
     this.#outcomes = new OutcomeTracker(this.#options.outcomeHorizon, this.#options.outcomeDeadBand);
+    this.#historyLength = Math.max(this.#options.lookback, predictor?.lookback ?? 0);
   }
+
+  /** Candles kept per symbol: the team's lookback, or the predictor's where it needs more. */
+  readonly #historyLength: number;
 
   /** Counts so far. */
   get summary(): EngineSummary {
@@ -820,7 +824,7 @@ export class TradingEngine {
   #state(symbol: string, timeframe: Timeframe): SymbolState {
     let state = this.#symbols.get(symbol);
     if (state === undefined) {
-      state = { symbol, timeframe, history: new RingBuffer<Candle>(this.#options.lookback), count: 0, trigger: (this.#settings.trigger ?? everyCandle)(symbol) };
+      state = { symbol, timeframe, history: new RingBuffer<Candle>(this.#historyLength), count: 0, trigger: (this.#settings.trigger ?? everyCandle)(symbol) };
       this.#symbols.set(symbol, state);
     }
     return state;
@@ -848,7 +852,7 @@ export class TradingEngine {
     if (state.history.size === 0) {
       // One more than the lookback: the latest is usually the candle still forming. A candle older
       // than one the exchange has begun is closed, whatever this clock says (it may run a little behind).
-      const candles = await this.#exchange.fetchOHLCV(symbol, state.timeframe, undefined, this.#options.lookback + 1);
+      const candles = await this.#exchange.fetchOHLCV(symbol, state.timeframe, undefined, this.#historyLength + 1);
       for (const candle of closedCandles(candles, state.timeframe, this.#clock.now())) state.history.push(candle);
       state.count = state.history.size;
       if (state.history.size === 0) throw new IaAgentsError('SNAPSHOT_INVALID', `No closed ${state.timeframe} candle of ${symbol} to decide on: the exchange returned none`, { details: { symbol, timeframe: state.timeframe } });
@@ -895,13 +899,17 @@ export class TradingEngine {
   *#snapshot(state: SymbolState): Steps<MarketSnapshot> {
     const snapshot = this.#snapshotWith(state, yield* wait(this.portfolio()));
     const predictor = this.#settings.predictor;
-    if (predictor !== undefined) snapshot.prediction = yield* wait(predictor.predict(snapshot.candles.slice(-predictor.lookback), { symbol: state.symbol, timeframe: state.timeframe, news: this.#news }));
+    // Once the engine holds the candles the predictor needs (a backtest's first ones, a live start
+    // with a shorter warm-up: no prediction, as the model could not make one).
+    if (predictor !== undefined && state.history.size >= predictor.lookback) snapshot.prediction = yield* wait(predictor.predict(state.history.toArray().slice(-predictor.lookback), { symbol: state.symbol, timeframe: state.timeframe, news: this.#news }));
     return snapshot;
   }
 
   /** What the team sees: the closed candles, news about the symbol, the portfolio, the limits. */
   #snapshotWith(state: SymbolState, portfolio: Portfolio): MarketSnapshot {
-    const candles = state.history.toArray();
+    const kept = state.history.toArray();
+    // A predictor that needs more history than the team sees keeps more: the team gets its lookback.
+    const candles = kept.length > this.#options.lookback ? kept.slice(-this.#options.lookback) : kept;
     const snapshot: MarketSnapshot = {
       symbol: state.symbol,
       timeframe: state.timeframe,

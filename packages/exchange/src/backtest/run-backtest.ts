@@ -12,6 +12,7 @@ import {
   type EngineSummary,
   type EventBus,
   type Fill,
+  type Predictor,
   type RiskLimitsInput,
   type Timeframe,
   type TriggerFactory,
@@ -72,6 +73,11 @@ export interface BacktestOptions extends z.input<typeof numbersSchema> {
   trigger?: TriggerFactory;
   /** Consensus options. */
   consensus?: ConsensusOptionsInput;
+  /**
+   * An ML forecaster (e.g. `createEnsemblePredictor` of @ia-agents/ml over a model `ia-agents train`
+   * saved): its prediction goes into each snapshot once the engine holds its lookback of candles.
+   */
+  predictor?: Predictor;
   /** Hard risk limits. @default core's defaults */
   riskLimits?: RiskLimitsInput;
   /** Paper exchange settings (fees, slippage, fill mode, volume share); balances come from `initialCash`. */
@@ -180,6 +186,7 @@ export async function runBacktest(options: BacktestOptions = {}): Promise<Backte
     ...(options.consensus === undefined ? {} : { consensus: options.consensus }),
     ...(options.riskLimits === undefined ? {} : { riskLimits: options.riskLimits }),
     ...(options.bus === undefined ? {} : { bus: options.bus }),
+    ...(options.predictor === undefined ? {} : { predictor: options.predictor }),
     quoteCurrency,
     feeRate: takerFee,
     lookback: settings.lookback,
@@ -196,7 +203,7 @@ export async function runBacktest(options: BacktestOptions = {}): Promise<Backte
 }
 
 function pickNumbers(options: BacktestOptions): Record<string, unknown> {
-  const { data: _data, assistants: _assistants, trigger: _trigger, consensus: _consensus, riskLimits: _riskLimits, exchange: _exchange, bus: _bus, onProgress: _onProgress, signal: _signal, ...numbers } = options;
+  const { data: _data, assistants: _assistants, trigger: _trigger, consensus: _consensus, predictor: _predictor, riskLimits: _riskLimits, exchange: _exchange, bus: _bus, onProgress: _onProgress, signal: _signal, ...numbers } = options;
   return numbers;
 }
 

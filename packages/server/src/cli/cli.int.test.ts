@@ -117,6 +117,25 @@ describe('ia-agents CLI (the built command in a child process)', () => {
     }
   });
 
+  it('train saves a model that backtest --model runs: its forecast changes what the seven assistants trade; a file that is no model is named', async () => {
+    const data = join(folder, 'coinbase-4h.csv');
+    writeFileSync(data, readFileSync(bundledCandlesPath('coinbase_BTC-USD_4h'), 'utf8').split('\n').slice(0, 1501).join('\n'));
+    const model = join(folder, 'model.json');
+    const trained = await run(process.execPath, [CLI, 'train', '--data', data, '--train-size', '1000', '--test-size', '400', '--out', model]);
+    expect(trained.stdout).toContain(`Model: ${model}`);
+    const year = ['backtest', '--data', 'coinbase_BTC-USD_4h', '--from', '2017-03-01', '--to', '2018-03-01', '--out', join(folder, 'year.html')];
+    await run(process.execPath, [CLI, ...year, '--json', join(folder, 'plain.json')]);
+    await run(process.execPath, [CLI, ...year, '--model', model, '--json', join(folder, 'model.json.result')]);
+    const plain = JSON.parse(readFileSync(join(folder, 'plain.json'), 'utf8')) as BacktestResult;
+    const withModel = JSON.parse(readFileSync(join(folder, 'model.json.result'), 'utf8')) as BacktestResult;
+    expect(withModel.engine.decisions).toBe(plain.engine.decisions);
+    expect(withModel.fills).not.toEqual(plain.fills);
+    const notModel = join(folder, 'not-a-model.json');
+    writeFileSync(notModel, '[1, 2, 3]');
+    const failure = await run(process.execPath, [CLI, ...year, '--model', notModel]).catch((error: { code: number; stderr: string }) => error);
+    expect(failure).toMatchObject({ code: 1, stderr: expect.stringContaining(`CONFIG_INVALID: Invalid command line: model: ${notModel} is not a model ia-agents train saved: `) });
+  });
+
   it('backtest names the bad --data when it is neither a bundled data set nor a file, and a bad --decide-every', async () => {
     const failure = await run(process.execPath, [CLI, 'backtest', '--data', 'binance_BTC-USDT_4h']).catch((error: { code: number; stderr: string }) => error);
     expect(failure).toMatchObject({ code: 1, stderr: 'CONFIG_INVALID: Invalid command line: data: "binance_BTC-USDT_4h" is neither a bundled data set (coinbase_BTC-USD_4h, coinbase_BTC-USD_1h, binance_BTC-USDT_1h) nor a file\n' });

@@ -8,6 +8,7 @@ import { pushWorkflows } from '../n8n/push-workflows.js';
 import { buildWorkflows } from '../n8n/workflows.js';
 import { createServer } from '../system/create-server.js';
 import { progressBar } from './progress.js';
+import { loadModel } from '../system/model-file.js';
 import { convenedTeam, loadTeam, type TeamBuilder } from '../system/team-module.js';
 
 /** Options of `ia-agents serve` and `ia-agents paper`. */
@@ -91,6 +92,8 @@ export interface BacktestCommandOptions {
   decideEvery?: string;
   /** Let the assistants learn from outcomes during the run, as the server's do. */
   learning?: boolean;
+  /** A model `ia-agents train` saved, whose forecast goes into every snapshot. */
+  model?: string;
 }
 
 /** A flag that takes one of a few words, named in the error when it is something else. */
@@ -158,6 +161,7 @@ export async function backtest(options: BacktestCommandOptions): Promise<void> {
     ...(to === undefined ? {} : { to }),
     ...(initialCash === undefined ? {} : { initialCash }),
     ...(seed === undefined ? {} : { seed }),
+    ...(options.model === undefined ? {} : { predictor: loadModel(options.model) }),
     learning: options.learning === true,
     onProgress: (progress) => bar.update(progress.processed, progress.total),
   });
@@ -193,6 +197,7 @@ export async function lookahead(options: LookaheadCommandOptions): Promise<void>
     ...(from === undefined ? {} : { from }),
     ...(to === undefined ? {} : { to }),
     ...(cuts === undefined ? {} : { cuts }),
+    ...(options.model === undefined ? {} : { predictor: loadModel(options.model) }),
   });
   // The warm-up check of the team's trigger (one convening the team every candle has nothing to warm up).
   const trigger = team(backtestCandles({ data: sources, from, to })).trigger;

@@ -35,6 +35,7 @@ function backtestFlags(command: Command): Command {
     .option('--fill <when>', "market orders fill at the next candle's open (next-open, the default) or at the signal candle's close (signal-close)")
     .option('--buy-fee-in <asset>', "a buy's fee is paid in the cash (quote, the default) or in the asset bought (base, as on Binance)")
     .option('--team <module>', 'an ES module whose default export is (candles) => ({ assistants, trigger?, consensus? }) or such an object: your team instead of the seven assistants')
+    .option('--model <file>', 'a model `ia-agents train` saved: its forecast goes into every snapshot (the strategist weighs it), as the server\'s MODEL_FILE')
     .option('--decide-every <n>', "besides the team's trigger, convene it every n candles, as the server's DECIDE_EVERY (default 12 for the seven assistants, 0 with --team)");
 }
 

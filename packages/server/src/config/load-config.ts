@@ -24,6 +24,7 @@ export const ENVIRONMENT_VARIABLES: Readonly<Record<string, readonly [keyof Serv
   REPLAY_WARMUP: ['replayWarmup', 'number'],
   INITIAL_CASH: ['initialCash', 'number'],
   TEAM_MODULE: ['team', 'string'],
+  MODEL_FILE: ['model', 'string'],
   DECIDE_EVERY: ['decideEvery', 'number'],
   ENCRYPTION_KEY: ['encryptionKey', 'string'],
   ADMIN_TOKEN: ['adminToken', 'string'],

@@ -70,6 +70,12 @@ export const serverConfigSchema = z
      */
     team: z.string().min(1).optional(),
     /**
+     * A model `ia-agents train` saved (JSON): its forecast goes into every snapshot, where the
+     * strategist weighs it, as `ia-agents backtest --model` runs it. The warm-up is raised to the
+     * candles the model needs (400 for the ensemble) where `replayWarmup` is shorter.
+     */
+    model: z.string().min(1).optional(),
+    /**
      * Besides the trigger's alerts, convene the team every n closed candles (0: the trigger alone).
      * @default 12 with the seven assistants; 0 with a `team` module (its trigger alone, as in its backtest)
      */

@@ -6,6 +6,8 @@ import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
 import { backtestCandles, bundledCandlesPath, runBacktest } from '@ia-agents/exchange';
 import type { Fill } from '@ia-agents/core';
+import { TradingEnsembleModel, buildTrainingSet, createFeatureEngineer, createTrainingPool } from '@ia-agents/ml';
+import { loadModel } from './model-file.js';
 import { convenedTeam, defaultTeam } from './team-module.js';
 import { loadConfig } from '../config/load-config.js';
 import { administer, dropDatabase, freshDatabase } from '../testing/postgres-databases.js';
@@ -188,6 +190,39 @@ describe('createServer on the embedded defaults', () => {
     expect(backtest.fills.length).toBeGreaterThan(0);
     expect(fills.map(trade)).toEqual(backtest.fills.map(trade));
     expect(decisions).toHaveLength(backtest.engine.decisions);
+  });
+
+  it('runs a model ia-agents train saved (MODEL_FILE): the strategist weighs its forecast, the warm-up covers what it needs, and it trades what the backtest with the model trades', async () => {
+    // A small ensemble trained on the first 1,200 bundled Coinbase 4h candles, saved as the CLI saves it.
+    const history = backtestCandles({ data: [{ bundled: 'coinbase_BTC-USD_4h' }] }).get('BTC/USD')!;
+    const featureEngineer = createFeatureEngineer();
+    const model = await new TradingEnsembleModel({ id: 'server-test', direction: { trees: 10 }, magnitude: { trees: 4 }, risk: { trees: 4 } }).train(buildTrainingSet(history.slice(0, 1200), { featureEngineer }), { pool: createTrainingPool({ threads: 1 }) });
+    const file = join(modules, 'model.json');
+    writeFileSync(file, JSON.stringify(model));
+    // The next 1,300 candles, replayed.
+    const path = join(modules, 'coinbase-4h-later.csv');
+    writeFileSync(path, ['timestamp_ms,open,high,low,close,volume', ...history.slice(1200, 2500).map((c) => [c.timestamp, c.open, c.high, c.low, c.close, c.volume].join(','))].join('\n'));
+    const settings = config({ symbols: ['BTC/USD'], timeframe: '4h', replayFile: path, replaySpeed: 100_000, model: file });
+    expect(loadConfig({ environment: { MODEL_FILE: file } }).model).toBe(file);
+    const server = await createServer(settings);
+    const { fills, decisions } = await replayed(server);
+    await server.close();
+    // The warm-up was raised from 100 to the model's 400 candles, and every decision after it carries the forecast.
+    const data = [{ symbol: 'BTC/USD', path }];
+    const candles = backtestCandles({ data });
+    expect(decisions.length).toBeGreaterThan(0);
+    expect(Math.min(...decisions.map((decision) => decision.createdAt))).toBeGreaterThan(candles.get('BTC/USD')![399]!.timestamp);
+    const strategist = decisions.map((decision) => decision.rounds[0]!.opinions.find((opinion) => opinion.assistantId === 'strategist')!);
+    expect(strategist.every((opinion) => opinion.evidence.some((evidence) => evidence.name === 'ml_prediction' && evidence.detail!.startsWith('server-test: ')))).toBe(true);
+    const { assistants, consensus, trigger } = convenedTeam(defaultTeam, { module: false, timeframe: '4h' })(candles);
+    const backtest = await runBacktest({ data, assistants, consensus: consensus!, trigger: trigger!, learning: true, predictor: loadModel(file), tradeFrom: candles.get('BTC/USD')![399]!.timestamp + 4 * 3_600_000 });
+    expect(backtest.fills.length).toBeGreaterThan(0);
+    expect(fills.map(trade)).toEqual(backtest.fills.map(trade));
+    expect(decisions).toHaveLength(backtest.engine.decisions);
+    // A file that is not a model stops the start, naming it.
+    const notModel = join(modules, 'not-a-model.json');
+    writeFileSync(notModel, '{"format":"something else"}');
+    await expect(createServer({ ...settings, model: notModel })).rejects.toThrow(`Invalid server configuration: model: ${notModel} is not a model ia-agents train saved: `);
   });
 
   it('names a team module that cannot be used, and leaves nothing open behind it', async () => {

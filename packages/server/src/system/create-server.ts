@@ -1,4 +1,4 @@
-import { ConfigError, IaAgentsError, SimulatedClock, createEventBus, sleep, systemClock, type Candle, type Clock, type EventBus, type Logger } from '@ia-agents/core';
+import { ConfigError, IaAgentsError, SimulatedClock, createEventBus, sleep, systemClock, type Candle, type Clock, type EventBus, type Logger, type Predictor } from '@ia-agents/core';
 import { backtestCandles, bundledCandlesPath, createCcxtExchange, createCcxtStream, createPaperExchange, createPollingFeed, createReplayFeed, createStreamingFeed, type CcxtClient, type CcxtExchange, type PaperExchange } from '@ia-agents/exchange';
 import type { FastifyInstance } from 'fastify';
 import { Redis } from 'ioredis';
@@ -16,6 +16,7 @@ import { pacedFeed } from './paced-feed.js';
 import { persistPaperAccount, type PaperPersistence } from './paper-persistence.js';
 import { createRedisMarketCache } from './redis-market-cache.js';
 import { startScheduler, type Scheduler } from './scheduler.js';
+import { loadModel } from './model-file.js';
 import { convenedTeam, loadTeam, type TeamBuilder, type TeamSetup } from './team-module.js';
 import { createTradingAccount, type RunnableAccount } from './trading-account.js';
 
@@ -188,7 +189,7 @@ function teamCandles(config: ServerConfig): Map<string, readonly Candle[]> {
   return backtestCandles({ data: [{ symbol: config.symbols[0]!, path: replayPath(config) }] });
 }
 
-function buildAccount(config: ServerConfig, store: ServerStore, owner: Owner, metrics: ServerMetrics, saved: Saved, venue: Venue, beforeRecord: (() => Promise<void>) | undefined, bus: EventBus, team: TeamSetup): RunnableAccount {
+function buildAccount(config: ServerConfig, store: ServerStore, owner: Owner, metrics: ServerMetrics, saved: Saved, venue: Venue, beforeRecord: (() => Promise<void>) | undefined, bus: EventBus, team: TeamSetup, predictor: Predictor | undefined): RunnableAccount {
   const quote = config.symbols[0]!.split('/')[1]!;
   const { assistants, consensus } = team;
   const weights = teamWeights(team, assistants.map((assistant) => assistant.id), saved.weights);
@@ -201,6 +202,7 @@ function buildAccount(config: ServerConfig, store: ServerStore, owner: Owner, me
     assistants,
     consensus: { ...consensus, ...config.consensus, weights },
     ...(team.trigger === undefined ? {} : { trigger: team.trigger }),
+    ...(predictor === undefined ? {} : { predictor }),
     clock: venue.clock,
     riskLimits: saved.riskLimits,
     quoteCurrency: quote,
@@ -243,11 +245,15 @@ export interface CreateServerOptions {
  * const server = await createServer(loadConfig());
  * console.log(await server.listen());
  */
-export async function createServer(config: ServerConfig, options: CreateServerOptions = {}): Promise<IaAgentsServer> {
+export async function createServer(given: ServerConfig, options: CreateServerOptions = {}): Promise<IaAgentsServer> {
+  let config = given;
   const clock = options.clock ?? systemClock;
   const cipher = config.encryptionKey === undefined ? undefined : createCredentialCipher(config.encryptionKey);
   checkMode(config);
-  // Loaded before anything is opened: a module that cannot be loaded stops the start, naming why.
+  // Loaded before anything is opened: a module or model that cannot be loaded stops the start, naming why.
+  const predictor = config.model === undefined ? undefined : loadModel(config.model, 'server configuration');
+  // The candles of history before trading: at least what the model needs.
+  if (predictor !== undefined && predictor.lookback > config.replayWarmup) config = { ...config, replayWarmup: predictor.lookback };
   const buildTeam: TeamBuilder = convenedTeam(await loadTeam(config.team, 'server configuration'), { decideEvery: config.decideEvery, module: config.team !== undefined, timeframe: config.timeframe });
   const store = options.store ?? (await openStore({ ...(config.databaseUrl === undefined ? {} : { databaseUrl: config.databaseUrl }), sqliteFile: config.sqliteFile }));
   const redis = config.redisUrl === undefined ? undefined : new Redis(config.redisUrl, { maxRetriesPerRequest: 2, lazyConnect: false });
@@ -272,7 +278,7 @@ export async function createServer(config: ServerConfig, options: CreateServerOp
     const team = buildTeam(teamCandles(config));
     const venue = await venueFor(config, store, owner, cipher, options.ccxtClient, redis);
     const beforeRecord = venue.paper === undefined ? undefined : () => kept.paper?.saveNow() ?? Promise.resolve();
-    return { venue, team, account: buildAccount(config, store, owner, metrics, await ownerSettings(config, store, owner), venue, beforeRecord, bus, team) };
+    return { venue, team, account: buildAccount(config, store, owner, metrics, await ownerSettings(config, store, owner), venue, beforeRecord, bus, team, predictor) };
   };
   let current: { account: RunnableAccount; venue: Venue; team: TeamSetup };
   try {
