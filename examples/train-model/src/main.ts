@@ -40,7 +40,8 @@ const file = join(directory, 'model.json');
 writeFileSync(file, JSON.stringify(model));
 console.log(`Saved the model to ${file}`);
 
-// What a server does at start-up: load the saved model and hand the engine a Predictor.
+// What the server does at start-up with MODEL_FILE=model.json (and `ia-agents backtest --model model.json`):
+// load the saved model and hand the engine a Predictor.
 const predictor = createEnsemblePredictor({ model: TradingEnsembleModel.fromJSON(JSON.parse(readFileSync(file, 'utf8'))) });
 const prediction = await predictor.predict(candles.slice(-predictor.lookback), { symbol: 'BTC/USD', timeframe: '4h' });
 console.log(`\nPrediction for the candle after ${new Date(candles.at(-1)!.timestamp).toISOString()}:`);
