@@ -7,6 +7,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { backtestCandles, bundledCandlesPath, runBacktest } from '@ia-agents/exchange';
 import type { Fill } from '@ia-agents/core';
 import { TradingEnsembleModel, buildTrainingSet, createFeatureEngineer, createTrainingPool } from '@ia-agents/ml';
+import { startFakeOllama } from '@ia-agents/assistants/testing';
 import { loadModel } from './model-file.js';
 import { convenedTeam, defaultTeam } from './team-module.js';
 import { loadConfig } from '../config/load-config.js';
@@ -223,6 +224,53 @@ describe('createServer on the embedded defaults', () => {
     const notModel = join(modules, 'not-a-model.json');
     writeFileSync(notModel, '{"format":"something else"}');
     await expect(createServer({ ...settings, model: notModel })).rejects.toThrow(`Invalid server configuration: model: ${notModel} is not a model ia-agents train saved: `);
+  });
+
+  it('lets the seven assistants reason with the model at OLLAMA_URL (a local server speaking Ollama\'s API), and by their rules when it fails', async () => {
+    // Agrees with each assistant's rule-based reading, quoted back from the prompt, and says so.
+    const ollama = await startFakeOllama({
+      models: ['qwen2.5:7b'],
+      reply: (request) => {
+        const [, action = 'HOLD', confidence = '0.5'] = /rule-based reading is (BUY|SELL|HOLD) with confidence ([\d.]+)/.exec(JSON.stringify(request.messages)) ?? [];
+        return { content: JSON.stringify({ action, confidence: Number(confidence), reasoning: `(local model) the evidence reads ${action}` }), promptEvalCount: 120, evalCount: 30 };
+      },
+    });
+    try {
+      const settings = config({ ollamaUrl: ollama.url, ollamaModel: 'qwen2.5:7b' });
+      expect(loadConfig({ environment: { OLLAMA_URL: ollama.url, OLLAMA_MODEL: 'qwen2.5:7b' } })).toMatchObject({ ollamaUrl: ollama.url, ollamaModel: 'qwen2.5:7b' });
+      const server = await createServer(settings);
+      await server.listen();
+      const store = server.store.forUser(server.owner.user.id);
+      let decisions = await store.listDecisions();
+      for (let attempt = 0; attempt < 300 && decisions.length === 0; attempt += 1) {
+        await new Promise((resolve) => setTimeout(resolve, 100));
+        decisions = await store.listDecisions();
+      }
+      await server.close();
+      const [first] = decisions.slice(-1);
+      expect(first!.usage.totalTokens).toBeGreaterThan(0);
+      const opinions = first!.rounds[0]!.opinions;
+      expect(opinions).toHaveLength(7);
+      expect(opinions.filter((opinion) => opinion.reasoning.includes('(local model) the evidence reads')).length).toBeGreaterThan(0);
+      expect(ollama.requests.length).toBeGreaterThan(0);
+      expect(ollama.requests.filter((request) => request.path === '/api/chat').every((request) => request.body?.model === 'qwen2.5:7b')).toBe(true);
+    } finally {
+      await ollama.close();
+    }
+    // The model server gone: the assistants decide by their rules, saying so (degraded).
+    const server = await createServer(config({ ollamaUrl: ollama.url, ollamaModel: 'qwen2.5:7b' }));
+    await server.listen();
+    const store = server.store.forUser(server.owner.user.id);
+    let decisions = await store.listDecisions();
+    for (let attempt = 0; attempt < 300 && decisions.length === 0; attempt += 1) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      decisions = await store.listDecisions();
+    }
+    await server.close();
+    const opinions = decisions.at(-1)!.rounds[0]!.opinions;
+    expect(opinions).toHaveLength(7);
+    expect(opinions.some((opinion) => opinion.degraded)).toBe(true);
+    expect(decisions.at(-1)!.usage.totalTokens).toBe(0);
   });
 
   it('names a team module that cannot be used, and leaves nothing open behind it', async () => {

@@ -1,3 +1,4 @@
+import { OllamaModel } from '@ia-agents/assistants';
 import { ConfigError, IaAgentsError, SimulatedClock, createEventBus, sleep, systemClock, type Candle, type Clock, type EventBus, type Logger, type Predictor } from '@ia-agents/core';
 import { backtestCandles, bundledCandlesPath, createCcxtExchange, createCcxtStream, createPaperExchange, createPollingFeed, createReplayFeed, createStreamingFeed, type CcxtClient, type CcxtExchange, type PaperExchange } from '@ia-agents/exchange';
 import type { FastifyInstance } from 'fastify';
@@ -17,7 +18,7 @@ import { persistPaperAccount, type PaperPersistence } from './paper-persistence.
 import { createRedisMarketCache } from './redis-market-cache.js';
 import { startScheduler, type Scheduler } from './scheduler.js';
 import { loadModel } from './model-file.js';
-import { convenedTeam, loadTeam, type TeamBuilder, type TeamSetup } from './team-module.js';
+import { convenedTeam, loadTeam, sevenAssistants, type TeamBuilder, type TeamSetup } from './team-module.js';
 import { createTradingAccount, type RunnableAccount } from './trading-account.js';
 
 /** A built server: call `listen()` to serve and run, `close()` to stop everything. */
@@ -254,7 +255,9 @@ export async function createServer(given: ServerConfig, options: CreateServerOpt
   const predictor = config.model === undefined ? undefined : loadModel(config.model, 'server configuration');
   // The candles of history before trading: at least what the model needs.
   if (predictor !== undefined && predictor.lookback > config.replayWarmup) config = { ...config, replayWarmup: predictor.lookback };
-  const buildTeam: TeamBuilder = convenedTeam(await loadTeam(config.team, 'server configuration'), { decideEvery: config.decideEvery, module: config.team !== undefined, timeframe: config.timeframe });
+  // OLLAMA_URL: the seven assistants interpret their evidence with the model there (each falls back to its rules when a call fails).
+  const language = config.ollamaUrl === undefined ? {} : { model: new OllamaModel({ host: config.ollamaUrl, model: config.ollamaModel }) };
+  const buildTeam: TeamBuilder = convenedTeam(await loadTeam(config.team, 'server configuration', sevenAssistants(language)), { decideEvery: config.decideEvery, module: config.team !== undefined, timeframe: config.timeframe });
   const store = options.store ?? (await openStore({ ...(config.databaseUrl === undefined ? {} : { databaseUrl: config.databaseUrl }), sqliteFile: config.sqliteFile }));
   const redis = config.redisUrl === undefined ? undefined : new Redis(config.redisUrl, { maxRetriesPerRequest: 2, lazyConnect: false });
   const metrics = new ServerMetrics();

@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { ConfigError, anyTrigger, everyNthCandle, type Assistant, type Candle, type ConsensusOptionsInput, type Timeframe, type TriggerFactory } from '@ia-agents/core';
-import { createDefaultTeam, marketMonitorTrigger } from '@ia-agents/assistants';
+import { createDefaultTeam, marketMonitorTrigger, type DefaultTeamSettings } from '@ia-agents/assistants';
 
 /** A team: its assistants, and optionally its trigger and consensus options (what a backtest, a look-ahead check and the server run). */
 export interface TeamSetup {
@@ -17,17 +17,25 @@ export interface TeamSetup {
  */
 export type TeamBuilder = (candles: ReadonlyMap<string, readonly Candle[]>) => TeamSetup;
 
-/** The seven assistants with the market monitor's trigger: the team when no module is given. */
-export const defaultTeam: TeamBuilder = () => {
-  const { assistants, consensus } = createDefaultTeam();
-  return { assistants, consensus, trigger: marketMonitorTrigger() };
-};
+/**
+ * The seven assistants with the market monitor's trigger (`settings`: createDefaultTeam's, e.g. the
+ * language model they interpret with): the team when no module is given.
+ */
+export function sevenAssistants(settings: DefaultTeamSettings = {}): TeamBuilder {
+  return () => {
+    const { assistants, consensus } = createDefaultTeam(settings);
+    return { assistants, consensus, trigger: marketMonitorTrigger() };
+  };
+}
+
+/** The seven assistants reasoning by rules, with the market monitor's trigger. */
+export const defaultTeam: TeamBuilder = sevenAssistants();
 
 /**
  * A team module (`--team <module>` of the CLI, `team` / `TEAM_MODULE` of the server): an ES module
  * whose default export is a function of the run's candles (a Map from symbol to candles, oldest
- * first) returning `{ assistants, trigger?, consensus? }`, or such an object. Without a file, the
- * seven assistants. A TypeScript module (`.ts`, `.mts`, `.cts`) is loaded through tsx, when the
+ * first) returning `{ assistants, trigger?, consensus? }`, or such an object. Without a file,
+ * `seven` (the seven assistants reasoning by rules unless given another). A TypeScript module (`.ts`, `.mts`, `.cts`) is loaded through tsx, when the
  * project has it (an optional peer dependency). Each team it builds is checked, and a module that cannot be loaded or builds
  * no usable team is named with what is wrong, as an issue at `team` of `subject` (what the file
  * was given in).
@@ -35,8 +43,8 @@ export const defaultTeam: TeamBuilder = () => {
  * const build = await loadTeam('./my-team.mjs');
  * const { assistants, trigger } = build(new Map([['BTC/USDT', candles]]));
  */
-export async function loadTeam(file: string | undefined, subject = 'command line'): Promise<TeamBuilder> {
-  if (file === undefined) return defaultTeam;
+export async function loadTeam(file: string | undefined, subject = 'command line', seven: TeamBuilder = defaultTeam): Promise<TeamBuilder> {
+  if (file === undefined) return seven;
   const problem = (message: string) => new ConfigError(subject, [{ path: ['team'], message }]);
   const path = resolve(file);
   if (!existsSync(path)) throw problem(`no file ${path}`);
