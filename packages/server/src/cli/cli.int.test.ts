@@ -3,7 +3,7 @@
  * build` first; `npm test` does). Downloads go to a local server speaking Binance's REST protocol
  * through the real ccxt client, via `--api-url`.
  */
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -20,6 +20,25 @@ const HOUR = 3_600_000;
 const T0 = Date.UTC(2024, 0, 1);
 // Binance sends 8-decimal strings; these survive the round trip exactly.
 const candle = (index: number): Candle => ({ timestamp: T0 + index * HOUR, open: 42_000 + index, high: 42_100.5 + index, low: 41_900.25 + index, close: 42_050.12345678 + index, volume: 12.5 + index });
+
+/** `ia-agents serve` in a child process, replaying at full speed into a fresh SQLite file: its URL, a GET with the admin token, and a stop. */
+async function serving(args: string[], folder: string) {
+  const token = 'iaa_cli-serve-admin-token-012345';
+  const child = spawn(process.execPath, [CLI, 'serve', '--port', '0', ...args], { env: { ...process.env, SQLITE_FILE: join(folder, 'serve.db'), ADMIN_TOKEN: token, REPLAY_SPEED: '100000', LOG_LEVEL: 'silent', SCHEDULER_ENABLED: 'false' } });
+  let output = '';
+  child.stdout.on('data', (chunk: Buffer) => void (output += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => void (output += chunk.toString()));
+  for (let attempt = 0; attempt < 200 && !/running at (\S+)/.test(output) && child.exitCode === null; attempt += 1) await new Promise((resolve) => setTimeout(resolve, 50));
+  const url = /running at (\S+)/.exec(output)?.[1];
+  if (url === undefined) throw new Error(`serve did not start: ${output}`);
+  const get = async <T>(path: string) => (await (await fetch(`${url}${path}`, { headers: { authorization: `Bearer ${token}` } })).json()) as T;
+  const stop = async () => {
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    child.kill('SIGTERM');
+    await exited;
+  };
+  return { get, stop };
+}
 
 describe('ia-agents CLI (the built command in a child process)', () => {
   let folder: string;
@@ -79,7 +98,7 @@ describe('ia-agents CLI (the built command in a child process)', () => {
     expect(failure).toMatchObject({ code: 1, stderr: 'CONFIG_INVALID: Invalid look-ahead check options: cuts: 1000 cuts need more than 1001 candles, the data has 585\n' });
   });
 
-  it('backtest and lookahead take the team from --team (JavaScript or TypeScript): a module of the user whose feature read the whole file is caught, and a module without a team is named', async () => {
+  it('backtest, lookahead and serve take the team from --team (JavaScript or TypeScript): a module of the user whose feature read the whole file is caught, and a module without a team is named', async () => {
     // Beside the package, so that the module's import of @ia-agents/core resolves as in a user's project.
     const modules = mkdtempSync(join(fileURLToPath(new URL('../..', import.meta.url)), '.team-'));
     try {
@@ -96,6 +115,14 @@ describe('ia-agents CLI (the built command in a child process)', () => {
       expect(caught).toMatchObject({ code: 1, stdout: expect.stringContaining('Look-ahead check: FOUND.') });
       expect((caught as { stdout: string }).stdout).toContain('    opinions that changed: peek');
       expect((caught as { stdout: string }).stdout).toContain('Warm-up check: the team has no trigger (it is convened every candle): nothing to warm up.');
+      // serve --team runs the same module.
+      const server = await serving(['--team', team], folder);
+      try {
+        const { assistants } = await server.get<{ assistants: { id: string }[] }>('/api/v1/assistants');
+        expect(assistants.map((assistant) => assistant.id)).toEqual(['peek']);
+      } finally {
+        await server.stop();
+      }
       // The same team in TypeScript, loaded through tsx.
       const typed = join(modules, 'team.ts');
       writeFileSync(typed, [
@@ -117,7 +144,7 @@ describe('ia-agents CLI (the built command in a child process)', () => {
     }
   });
 
-  it('train saves a model that backtest --model runs: its forecast changes what the seven assistants trade; a file that is no model is named', async () => {
+  it('train saves a model that backtest --model and serve --model run: its forecast changes what the seven assistants trade; a file that is no model is named', async () => {
     const data = join(folder, 'coinbase-4h.csv');
     writeFileSync(data, readFileSync(bundledCandlesPath('coinbase_BTC-USD_4h'), 'utf8').split('\n').slice(0, 1501).join('\n'));
     const model = join(folder, 'model.json');
@@ -130,6 +157,19 @@ describe('ia-agents CLI (the built command in a child process)', () => {
     const withModel = JSON.parse(readFileSync(join(folder, 'model.json.result'), 'utf8')) as BacktestResult;
     expect(withModel.engine.decisions).toBe(plain.engine.decisions);
     expect(withModel.fills).not.toEqual(plain.fills);
+    // serve --model: the server's strategist weighs the same model's forecast (after the 400 candles it needs).
+    const server = await serving(['--model', model], folder);
+    try {
+      let decisions: { rounds: { opinions: { assistantId: string; evidence: { name: string; detail?: string }[] }[] }[] }[] = [];
+      for (let attempt = 0; attempt < 200 && decisions.length === 0; attempt += 1) {
+        await new Promise((resolve) => setTimeout(resolve, 50));
+        decisions = (await server.get<{ decisions: typeof decisions }>('/api/v1/decisions')).decisions;
+      }
+      const strategist = decisions[0]!.rounds[0]!.opinions.find((opinion) => opinion.assistantId === 'strategist')!;
+      expect(strategist.evidence.find((evidence) => evidence.name === 'ml_prediction')?.detail).toMatch(/^trading-ensemble: (BUY|SELL|HOLD) p\(up\)/);
+    } finally {
+      await server.stop();
+    }
     const notModel = join(folder, 'not-a-model.json');
     writeFileSync(notModel, '[1, 2, 3]');
     const failure = await run(process.execPath, [CLI, ...year, '--model', notModel]).catch((error: { code: number; stderr: string }) => error);

@@ -18,6 +18,8 @@ export interface ServeOptions {
   host?: string;
   /** A team module (see `loadTeam`) instead of the seven assistants. */
   team?: string;
+  /** A model `ia-agents train` saved (see `loadModel`). */
+  model?: string;
 }
 
 function number(value: string | undefined, name: string): number | undefined {
@@ -54,7 +56,7 @@ function date(value: string | undefined, name: string): number | undefined {
 /** `ia-agents serve`: the API, dashboard, engine and scheduler until SIGINT/SIGTERM. */
 export async function serve(options: ServeOptions, overrides: ServerConfigInput = {}): Promise<void> {
   const port = number(options.port, 'port');
-  const config = loadConfig({ ...(options.config === undefined ? {} : { file: options.config }), overrides: { ...overrides, ...(port === undefined ? {} : { port }), ...(options.host === undefined ? {} : { host: options.host }), ...(options.team === undefined ? {} : { team: options.team }) } });
+  const config = loadConfig({ ...(options.config === undefined ? {} : { file: options.config }), overrides: { ...overrides, ...(port === undefined ? {} : { port }), ...(options.host === undefined ? {} : { host: options.host }), ...(options.team === undefined ? {} : { team: options.team }), ...(options.model === undefined ? {} : { model: options.model }) } });
   const server = await createServer(config);
   const url = (await server.listen()).replace('127.0.0.1', 'localhost');
   const token = server.owner.issuedToken;

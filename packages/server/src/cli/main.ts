@@ -12,6 +12,7 @@ program
   .option('-p, --port <port>', 'port to listen on (default 8000, env PORT)')
   .option('--host <host>', 'interface to listen on (default 127.0.0.1, env HOST)')
   .option('--team <module>', 'your team instead of the seven assistants: the module `backtest --team` and `lookahead --team` take (env TEAM_MODULE)')
+  .option('--model <file>', 'a model `ia-agents train` saved, its forecast in every snapshot, as `backtest --model` (env MODEL_FILE)')
   .action((options) => serve(options));
 
 program
@@ -20,6 +21,7 @@ program
   .option('-c, --config <file>', 'JSON config file')
   .option('-p, --port <port>', 'port to listen on')
   .option('--team <module>', 'your team instead of the seven assistants (env TEAM_MODULE)')
+  .option('--model <file>', 'a model `ia-agents train` saved (env MODEL_FILE)')
   .action((options) => serve(options, { mode: 'paper' }));
 
 /** The flags of a backtest's markets and paper exchange (`backtest` and `lookahead` share them). */
