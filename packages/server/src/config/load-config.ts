@@ -34,6 +34,7 @@ export const ENVIRONMENT_VARIABLES: Readonly<Record<string, readonly [keyof Serv
   SCHEDULER_ENABLED: ['schedulerEnabled', 'boolean'],
   MONITORING_CRON: ['monitoringCron', 'string'],
   LEARNING_CRON: ['learningCron', 'string'],
+  NEWS_FEEDS: ['newsFeeds', 'list'],
   OLLAMA_URL: ['ollamaUrl', 'string'],
   OLLAMA_MODEL: ['ollamaModel', 'string'],
   SEED: ['seed', 'number'],

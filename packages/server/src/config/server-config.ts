@@ -100,6 +100,12 @@ export const serverConfigSchema = z
     monitoringCron: cron.default('* * * * *'),
     /** Learning loop schedule (seed: daily). @default '0 3 * * *' */
     learningCron: cron.default('0 3 * * *'),
+    /**
+     * News feeds (RSS 2.0 or Atom URLs) the fundamental analyst of the seven assistants reads at each
+     * decision in paper and live modes (a replay of past candles would find no news of their time):
+     * items about the traded asset from the last day, scored for sentiment. @default []
+     */
+    newsFeeds: z.array(z.url()).default([]),
     /** Ollama server for model-backed reasoning; rule-based assistants when absent. */
     ollamaUrl: z.url().optional(),
     /** Ollama model name. @default 'llama3:8b' */

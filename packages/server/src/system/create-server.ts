@@ -1,4 +1,4 @@
-import { OllamaModel } from '@ia-agents/assistants';
+import { FeedSource, OllamaModel } from '@ia-agents/assistants';
 import { ConfigError, IaAgentsError, SimulatedClock, createEventBus, sleep, systemClock, type Candle, type Clock, type EventBus, type Logger, type Predictor } from '@ia-agents/core';
 import { backtestCandles, bundledCandlesPath, createCcxtExchange, createCcxtStream, createPaperExchange, createPollingFeed, createReplayFeed, createStreamingFeed, type CcxtClient, type CcxtExchange, type PaperExchange } from '@ia-agents/exchange';
 import type { FastifyInstance } from 'fastify';
@@ -257,7 +257,9 @@ export async function createServer(given: ServerConfig, options: CreateServerOpt
   if (predictor !== undefined && predictor.lookback > config.replayWarmup) config = { ...config, replayWarmup: predictor.lookback };
   // OLLAMA_URL: the seven assistants interpret their evidence with the model there (each falls back to its rules when a call fails).
   const language = config.ollamaUrl === undefined ? {} : { model: new OllamaModel({ host: config.ollamaUrl, model: config.ollamaModel }) };
-  const buildTeam: TeamBuilder = convenedTeam(await loadTeam(config.team, 'server configuration', sevenAssistants(language)), { decideEvery: config.decideEvery, module: config.team !== undefined, timeframe: config.timeframe });
+  // NEWS_FEEDS: read by the fundamental analyst where the news is of the candles' time (not in a replay).
+  const news = config.newsFeeds.length === 0 || config.mode === 'replay' ? {} : { newsSources: config.newsFeeds.map((url) => new FeedSource({ url })) };
+  const buildTeam: TeamBuilder = convenedTeam(await loadTeam(config.team, 'server configuration', sevenAssistants({ ...language, ...news })), { decideEvery: config.decideEvery, module: config.team !== undefined, timeframe: config.timeframe });
   const store = options.store ?? (await openStore({ ...(config.databaseUrl === undefined ? {} : { databaseUrl: config.databaseUrl }), sqliteFile: config.sqliteFile }));
   const redis = config.redisUrl === undefined ? undefined : new Redis(config.redisUrl, { maxRetriesPerRequest: 2, lazyConnect: false });
   const metrics = new ServerMetrics();

@@ -2,6 +2,8 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
+import { createServer as createHttpServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { buildCandles } from '@ia-agents/core/testing';
 import { createPaperExchange, type CcxtExchange, type PaperExchange } from '@ia-agents/exchange';
 import { startLocalBinance, type LocalBinance } from '@ia-agents/exchange/testing';
@@ -30,6 +32,36 @@ describe('paper and live modes against a local Binance (real ccxt client)', () =
   afterEach(() => binance.stop());
 
   const settings = (overrides: Record<string, unknown>) => loadConfig({ environment: {}, overrides: { port: 0, sqliteFile: join(folder, 'db.sqlite'), timeframe: '1m', replayWarmup: 100, schedulerEnabled: false, logLevel: 'silent', ...overrides } });
+
+  it('paper with NEWS_FEEDS: the fundamental analyst reads the feed (a local server speaking RSS) at each decision, items of the last day about the asset', async () => {
+    const hour = 3_600_000;
+    const item = (title: string, ago: number) => `<item><title>${title}</title><link>https://news.example/${ago}</link><guid>${ago}</guid><pubDate>${new Date(Date.now() - ago).toUTCString()}</pubDate></item>`;
+    const rss = `<?xml version="1.0"?><rss version="2.0"><channel><title>Local news</title>${item('Bitcoin rallies as ETF inflows surge to a record', 2 * hour)}${item('Bitcoin adoption grows, analysts bullish', 5 * hour)}${item('Ethereum upgrade delayed', hour)}${item('Bitcoin slumps', 3 * 24 * hour)}</channel></rss>`;
+    const requests: string[] = [];
+    const feed = createHttpServer((request, response) => {
+      requests.push(request.url ?? '');
+      response.writeHead(200, { 'content-type': 'application/rss+xml' }).end(rss);
+    });
+    await new Promise<void>((resolve) => feed.listen(0, '127.0.0.1', resolve));
+    const url = `http://127.0.0.1:${(feed.address() as AddressInfo).port}/rss`;
+    try {
+      expect(loadConfig({ environment: { NEWS_FEEDS: `${url}, https://other.example/atom` } }).newsFeeds).toEqual([url, 'https://other.example/atom']);
+      const token = 'iaa_paper-news-admin-token-0123';
+      const server = await createServer(settings({ mode: 'paper', newsFeeds: [url], adminToken: token }), { ccxtClient: binance.createClient() });
+      await server.listen();
+      for (let attempt = 0; attempt < 100 && server.account.engine.history('BTC/USDT').length < 100; attempt += 1) await new Promise((resolve) => setTimeout(resolve, 50));
+      const answer = await server.app.inject({ method: 'POST', url: '/api/v1/triggers/consensus', headers: { authorization: `Bearer ${token}` }, payload: { symbol: 'BTC/USDT' } });
+      await server.close();
+      expect(answer.statusCode).toBe(200);
+      const fundamental = (answer.json() as { decision: { rounds: { opinions: { assistantId: string; evidence: { name: string; value: unknown; stance: string; detail?: string }[] }[] }[] } }).decision.rounds[0]!.opinions.find((opinion) => opinion.assistantId === 'fundamental-analyst')!;
+      // The two Bitcoin items of the last day (not Ethereum's, not the three-day-old one), both bullish.
+      expect(fundamental.evidence.find((evidence) => evidence.name === 'news_count')).toMatchObject({ value: 2 });
+      expect(fundamental.evidence.find((evidence) => evidence.name === 'news_sentiment')).toMatchObject({ stance: 'bullish' });
+      expect(requests.length).toBeGreaterThan(0);
+    } finally {
+      await new Promise((resolve) => feed.close(resolve));
+    }
+  });
 
   it("paper: warms up from the exchange's REST klines and sends it no order", async () => {
     const server = await createServer(settings({ mode: 'paper' }), { ccxtClient: binance.createClient() });
