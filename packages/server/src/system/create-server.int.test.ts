@@ -45,6 +45,20 @@ const TREND_TEAM = [
 /** What a fill did, without the ids a run gives it. */
 const trade = (fill: Fill) => ({ side: fill.side, timestamp: fill.timestamp, price: fill.price, amount: fill.amount, fee: fill.fee });
 
+/** Starts a server and returns the first decision it stores (the oldest), then closes it. */
+async function firstDecision(server: Awaited<ReturnType<typeof createServer>>) {
+  await server.listen();
+  const store = server.store.forUser(server.owner.user.id);
+  let decisions = await store.listDecisions();
+  for (let attempt = 0; attempt < 300 && decisions.length === 0; attempt += 1) {
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    decisions = await store.listDecisions();
+  }
+  await server.close();
+  expect(decisions.length).toBeGreaterThan(0);
+  return decisions.at(-1)!;
+}
+
 /** Starts a replay server, waits until it has replayed every candle, and reads its fills (oldest first) and decisions. */
 async function replayed(server: Awaited<ReturnType<typeof createServer>>) {
   await server.listen();
@@ -238,18 +252,9 @@ describe('createServer on the embedded defaults', () => {
     try {
       const settings = config({ ollamaUrl: ollama.url, ollamaModel: 'qwen2.5:7b' });
       expect(loadConfig({ environment: { OLLAMA_URL: ollama.url, OLLAMA_MODEL: 'qwen2.5:7b' } })).toMatchObject({ ollamaUrl: ollama.url, ollamaModel: 'qwen2.5:7b' });
-      const server = await createServer(settings);
-      await server.listen();
-      const store = server.store.forUser(server.owner.user.id);
-      let decisions = await store.listDecisions();
-      for (let attempt = 0; attempt < 300 && decisions.length === 0; attempt += 1) {
-        await new Promise((resolve) => setTimeout(resolve, 100));
-        decisions = await store.listDecisions();
-      }
-      await server.close();
-      const [first] = decisions.slice(-1);
-      expect(first!.usage.totalTokens).toBeGreaterThan(0);
-      const opinions = first!.rounds[0]!.opinions;
+      const first = await firstDecision(await createServer(settings));
+      expect(first.usage.totalTokens).toBeGreaterThan(0);
+      const opinions = first.rounds[0]!.opinions;
       expect(opinions).toHaveLength(7);
       expect(opinions.filter((opinion) => opinion.reasoning.includes('(local model) the evidence reads')).length).toBeGreaterThan(0);
       expect(ollama.requests.length).toBeGreaterThan(0);
@@ -258,19 +263,10 @@ describe('createServer on the embedded defaults', () => {
       await ollama.close();
     }
     // The model server gone: the assistants decide by their rules, saying so (degraded).
-    const server = await createServer(config({ ollamaUrl: ollama.url, ollamaModel: 'qwen2.5:7b' }));
-    await server.listen();
-    const store = server.store.forUser(server.owner.user.id);
-    let decisions = await store.listDecisions();
-    for (let attempt = 0; attempt < 300 && decisions.length === 0; attempt += 1) {
-      await new Promise((resolve) => setTimeout(resolve, 100));
-      decisions = await store.listDecisions();
-    }
-    await server.close();
-    const opinions = decisions.at(-1)!.rounds[0]!.opinions;
-    expect(opinions).toHaveLength(7);
-    expect(opinions.some((opinion) => opinion.degraded)).toBe(true);
-    expect(decisions.at(-1)!.usage.totalTokens).toBe(0);
+    const unserved = await firstDecision(await createServer(config({ ollamaUrl: ollama.url, ollamaModel: 'qwen2.5:7b' })));
+    expect(unserved.rounds[0]!.opinions).toHaveLength(7);
+    expect(unserved.rounds[0]!.opinions.some((opinion) => opinion.degraded)).toBe(true);
+    expect(unserved.usage.totalTokens).toBe(0);
   });
 
   it('names a team module that cannot be used, and leaves nothing open behind it', async () => {
