@@ -52,6 +52,24 @@ async function ownerSettings(config: ServerConfig, store: ServerStore, owner: Ow
 
 type Saved = { weights: Record<string, number>; riskLimits: Record<string, number> };
 
+/**
+ * What the account trades with: the team (the `team` module, or the seven assistants with
+ * OLLAMA_URL's model and NEWS_FEEDS' news), convened as `decideEvery` says, and the `model`'s
+ * predictor, with the warm-up raised to what the model needs. Loaded before anything is opened: a
+ * module or model that cannot be loaded stops the start, naming why.
+ */
+async function tradingSetup(given: ServerConfig): Promise<{ config: ServerConfig; buildTeam: TeamBuilder; predictor: Predictor | undefined }> {
+  const predictor = given.model === undefined ? undefined : loadModel(given.model, 'server configuration');
+  const config = predictor !== undefined && predictor.lookback > given.replayWarmup ? { ...given, replayWarmup: predictor.lookback } : given;
+  // Each assistant falls back to its rules when a call to the model fails.
+  const language = config.ollamaUrl === undefined ? {} : { model: new OllamaModel({ host: config.ollamaUrl, model: config.ollamaModel }) };
+  // Only where the news is of the candles' time (not in a replay of past candles).
+  const news = config.newsFeeds.length === 0 || config.mode === 'replay' ? {} : { newsSources: config.newsFeeds.map((url) => new FeedSource({ url })) };
+  const seven = sevenAssistants({ ...language, ...news });
+  const buildTeam = convenedTeam(await loadTeam(config.team, 'server configuration', seven), { decideEvery: config.decideEvery, module: config.team !== undefined, timeframe: config.timeframe });
+  return { config, buildTeam, predictor };
+}
+
 /** Exchange, feed and clock of each mode. */
 interface Venue {
   exchange: Parameters<typeof createTradingAccount>[0]['exchange'];
@@ -247,19 +265,10 @@ export interface CreateServerOptions {
  * console.log(await server.listen());
  */
 export async function createServer(given: ServerConfig, options: CreateServerOptions = {}): Promise<IaAgentsServer> {
-  let config = given;
   const clock = options.clock ?? systemClock;
-  const cipher = config.encryptionKey === undefined ? undefined : createCredentialCipher(config.encryptionKey);
-  checkMode(config);
-  // Loaded before anything is opened: a module or model that cannot be loaded stops the start, naming why.
-  const predictor = config.model === undefined ? undefined : loadModel(config.model, 'server configuration');
-  // The candles of history before trading: at least what the model needs.
-  if (predictor !== undefined && predictor.lookback > config.replayWarmup) config = { ...config, replayWarmup: predictor.lookback };
-  // OLLAMA_URL: the seven assistants interpret their evidence with the model there (each falls back to its rules when a call fails).
-  const language = config.ollamaUrl === undefined ? {} : { model: new OllamaModel({ host: config.ollamaUrl, model: config.ollamaModel }) };
-  // NEWS_FEEDS: read by the fundamental analyst where the news is of the candles' time (not in a replay).
-  const news = config.newsFeeds.length === 0 || config.mode === 'replay' ? {} : { newsSources: config.newsFeeds.map((url) => new FeedSource({ url })) };
-  const buildTeam: TeamBuilder = convenedTeam(await loadTeam(config.team, 'server configuration', sevenAssistants({ ...language, ...news })), { decideEvery: config.decideEvery, module: config.team !== undefined, timeframe: config.timeframe });
+  const cipher = given.encryptionKey === undefined ? undefined : createCredentialCipher(given.encryptionKey);
+  checkMode(given);
+  const { config, buildTeam, predictor } = await tradingSetup(given);
   const store = options.store ?? (await openStore({ ...(config.databaseUrl === undefined ? {} : { databaseUrl: config.databaseUrl }), sqliteFile: config.sqliteFile }));
   const redis = config.redisUrl === undefined ? undefined : new Redis(config.redisUrl, { maxRetriesPerRequest: 2, lazyConnect: false });
   const metrics = new ServerMetrics();
