@@ -18,6 +18,9 @@ describe('createEnsemblePredictor', () => {
     // Loaded from JSON: the predictor rebuilds the feature engineer from the saved options.
     const predictor = createEnsemblePredictor({ model: TradingEnsembleModel.fromJSON(JSON.parse(JSON.stringify(model))) });
     expect(predictor).toMatchObject({ specificationVersion: 'v1', id: 'ensemble-test', lookback: 400 });
+    // What it learnt from, saved with it: the first and last training rows' candles and the label horizon.
+    expect(predictor.training).toEqual({ firstCandle: set.features.timestamps[0], lastCandle: set.features.timestamps[set.features.rowCount - 1], horizon: 2 });
+    expect(predictor.training!.lastCandle).toBe(candles[1200 - 1 - 2]!.timestamp);
     const recent = candles.slice(0, 1500);
     const prediction = await predictor.predict(recent.slice(-predictor.lookback), { symbol: 'BTC/USD', timeframe: '4h' });
     expect(predictionSchema.parse(prediction)).toEqual(prediction);

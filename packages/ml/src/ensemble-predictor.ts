@@ -24,10 +24,12 @@ export function createEnsemblePredictor(settings: EnsemblePredictorSettings): Pr
   // Fail now, not at the first candle, when model and engineer disagree.
   const names = featureEngineer.names;
   model.predict(new Float64Array(names.length).fill(Number.NaN), names);
+  const trainedOn = model.trainedOn;
   return {
     specificationVersion: 'v1',
     id: model.id,
     lookback: featureEngineer.lookback,
+    ...(trainedOn === undefined ? {} : { training: { firstCandle: trainedOn.first, lastCandle: trainedOn.last, horizon: model.horizon } }),
     predict(candles: readonly Candle[], context: PredictorContext): Prediction {
       const fundamentals = {
         ...(context.news === undefined ? {} : { news: context.news }),

@@ -23,6 +23,12 @@ export interface Predictor {
   readonly id: string;
   /** How many trailing candles it needs. */
   readonly lookback: number;
+  /**
+   * The candles it learnt from, when it knows: it learnt their future up to `lastCandle` plus
+   * `horizon` candles (the last training row's label). A backtest that trades a candle it learnt
+   * would look ahead: `runBacktest` refuses one.
+   */
+  readonly training?: { firstCandle: number; lastCandle: number; horizon: number };
   /** Forecast from the trailing candles. */
   predict(candles: readonly Candle[], context: PredictorContext): Promise<Prediction> | Prediction;
 }

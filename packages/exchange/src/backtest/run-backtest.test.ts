@@ -103,6 +103,22 @@ describe('runBacktest', () => {
     await expect(runBacktest({ data: [{ bundled: 'binance_ETH-USDT_1h' as 'binance_BTC-USDT_1h' }] })).rejects.toThrow(/name: unknown "binance_ETH-USDT_1h"; one of coinbase_BTC-USD_4h, coinbase_BTC-USD_1h, binance_BTC-USDT_1h/);
   });
 
+  it('refuses a model that learnt from the candles it would trade (or later ones), and runs one trained before them, its forecast in the snapshots', async () => {
+    const forecasts: (string | undefined)[] = [];
+    const reader = defineAssistant({ id: 'reader', analyze: (snapshot) => (forecasts.push(snapshot.prediction?.modelId), { assistantId: 'reader', action: 'HOLD', confidence: 0.5, reasoning: 'reads the forecast' }) });
+    // A model whose last training row is the candle opening at hour 99, labels 3 candles ahead: it knows up to hour 102.
+    const model = (lastCandle: number) => ({ specificationVersion: 'v1' as const, id: 'fixed', lookback: 5, training: { firstCandle: 0, lastCandle, horizon: 3 }, predict: () => ({ action: 'BUY' as const, confidence: 0.6, probabilities: { up: 0.5, down: 0.3, flat: 0.2 }, expectedReturn: 0.01, risk: 0.02, horizon: 3, modelId: 'fixed' }) });
+    const data = [{ symbol: 'W/USD', candles: wave(200) }];
+    await expect(runBacktest({ data, assistants: [reader], predictor: model(99 * HOUR) })).rejects.toMatchObject({ code: 'CONFIG_INVALID', issues: [{ path: ['predictor'], message: 'the model fixed learnt from the candles of 1970-01-01 00:00 to 1970-01-05 06:00 UTC (its last training row and 3 candle(s) of label), and this backtest trades from 1970-01-01 00:00: it would trade on a future the model has seen. Trade after 1970-01-05 06:00 (from, tradeFrom), or train on earlier candles' }] });
+    // Trading from the candle opening at hour 102 (it closes after tradeFrom): still a candle the model learnt.
+    await expect(runBacktest({ data, assistants: [reader], predictor: model(99 * HOUR), tradeFrom: 102 * HOUR })).rejects.toMatchObject({ code: 'CONFIG_INVALID' });
+    // From hour 103 on (the candles before are warm-up), or from a later start: the model has not seen them.
+    const after = await runBacktest({ data, assistants: [reader], predictor: model(99 * HOUR), tradeFrom: 103 * HOUR });
+    expect(after.engine.decisions).toBe(97);
+    expect(new Set(forecasts)).toEqual(new Set(['fixed']));
+    await expect(runBacktest({ data, assistants: [reader], predictor: model(99 * HOUR), from: 103 * HOUR })).resolves.toMatchObject({ candles: 97 });
+  });
+
   it('writes a self-contained HTML report with the chart library inlined', async () => {
     const result = await runBacktest({ data: [{ bundled: 'binance_BTC-USDT_1h' }] });
     const html = renderBacktestReport(result, { title: 'BTC <test>' });

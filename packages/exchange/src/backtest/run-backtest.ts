@@ -169,6 +169,7 @@ export async function runBacktest(options: BacktestOptions = {}): Promise<Backte
   const quoteCurrency = quoteOf(feed);
   const first = Math.min(...[...feed.series.values()].map((series) => series.candles[0]?.timestamp ?? Number.POSITIVE_INFINITY));
   if (!Number.isFinite(first)) throw new ConfigError('backtest options', [{ path: ['data'], message: 'no candles in the chosen range' }]);
+  refuseLearntCandles(options.predictor, feed, settings.tradeFrom);
   const clock = new SimulatedClock(first);
   const exchange = new PaperExchange({ ...options.exchange, balances: { [quoteCurrency]: settings.initialCash }, quoteCurrency, clock });
   const strategy = options.assistants === undefined ? createSmaCrossover() : undefined;
@@ -200,6 +201,23 @@ export async function runBacktest(options: BacktestOptions = {}): Promise<Backte
   });
   const summary = await engine.run(options.signal === undefined ? {} : { signal: options.signal });
   return summarize({ feed, exchange, recorder, summary, settings, quoteCurrency });
+}
+
+/**
+ * A model that learnt from candles this backtest trades (or from later ones) knows their future:
+ * its backtest would look ahead. Refused, naming when the model's knowledge ends and the trading
+ * starts. (A predictor that does not say what it learnt from is taken as it is.)
+ */
+function refuseLearntCandles(predictor: Predictor | undefined, feed: ReplayFeed, tradeFrom: number | undefined): void {
+  const training = predictor?.training;
+  if (training === undefined) return;
+  const length = timeframeToMs(feed.timeframe);
+  const traded = [...feed.series.values()].map((series) => series.candles.find((candle) => tradeFrom === undefined || candle.timestamp + length > tradeFrom)?.timestamp ?? Number.POSITIVE_INFINITY);
+  const firstTraded = Math.min(...traded);
+  const knownUntil = training.lastCandle + training.horizon * length;
+  if (firstTraded > knownUntil) return;
+  const iso = (time: number) => new Date(time).toISOString().slice(0, 16).replace('T', ' ');
+  throw new ConfigError('backtest options', [{ path: ['predictor'], message: `the model ${predictor!.id} learnt from the candles of ${iso(training.firstCandle)} to ${iso(knownUntil)} UTC (its last training row and ${training.horizon} candle(s) of label), and this backtest trades from ${iso(firstTraded)}: it would trade on a future the model has seen. Trade after ${iso(knownUntil)} (from, tradeFrom), or train on earlier candles` }]);
 }
 
 function pickNumbers(options: BacktestOptions): Record<string, unknown> {

@@ -28,6 +28,11 @@ export const tradingEnsembleJsonSchema = z.object({
   deadBand: z.number().nonnegative(),
   /** Training rows. */
   trainingRows: z.number().int().positive(),
+  /**
+   * Open times (UTC ms) of the first and last training rows' candles: the model learnt the candles
+   * up to `horizon` past the last (its labels). Absent in files saved before it was recorded.
+   */
+  trainedOn: z.object({ first: z.number().int(), last: z.number().int() }).optional(),
   /** Training rows per direction class (down, flat, up). */
   classCounts: z.tuple([z.number().int().nonnegative(), z.number().int().nonnegative(), z.number().int().nonnegative()]),
   /** The direction classifier. */

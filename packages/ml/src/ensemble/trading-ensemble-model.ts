@@ -53,6 +53,8 @@ interface Trained {
   horizon: number;
   deadBand: number;
   trainingRows: number;
+  /** Open times of the first and last training rows' candles, when known. */
+  trainedOn: { first: number; last: number } | undefined;
   classCounts: [number, number, number];
   direction: RandomForest;
   magnitude: RandomForest;
@@ -105,6 +107,14 @@ export class TradingEnsembleModel {
     return this.require().horizon;
   }
 
+  /**
+   * Open times of the first and last training rows' candles (it learnt up to `horizon` candles past
+   * the last), when known (not in files saved before they were recorded). Throws NOT_TRAINED before training.
+   */
+  get trainedOn(): { first: number; last: number } | undefined {
+    return this.require().trainedOn;
+  }
+
   /** Options of the feature engineer it was trained with, when known. */
   get featureEngineerOptions(): TrainingSet['featureEngineer'] {
     return this.require().featureEngineer;
@@ -127,6 +137,7 @@ export class TradingEnsembleModel {
     this.trained = {
       featureNames: [...set.features.names], featureEngineer: set.featureEngineer, horizon: set.horizon, deadBand: set.deadBand,
       trainingRows: set.features.rowCount, classCounts,
+      trainedOn: { first: set.features.timestamps[0]!, last: set.features.timestamps[set.features.rowCount - 1]! },
       direction: forests.direction!.forest, magnitude: forests.magnitude!.forest, risk: forests.risk!.forest, confidence,
       scratch: scratchFor(set.features.names.length),
     };
@@ -186,6 +197,7 @@ export class TradingEnsembleModel {
       horizon: trained.horizon,
       deadBand: trained.deadBand,
       trainingRows: trained.trainingRows,
+      ...(trained.trainedOn === undefined ? {} : { trainedOn: trained.trainedOn }),
       classCounts: trained.classCounts,
       direction: trained.direction.toJSON(),
       magnitude: trained.magnitude.toJSON(),
@@ -209,7 +221,7 @@ export class TradingEnsembleModel {
     if (confidence.featureCount !== width + 4) throw new IaAgentsError('MODEL_FORMAT_INVALID', `Invalid saved model at confidence.weights: expected ${width + 4} weights, received ${confidence.featureCount}`);
     model.trained = {
       featureNames: data.featureNames, featureEngineer: data.featureEngineer, horizon: data.horizon, deadBand: data.deadBand,
-      trainingRows: data.trainingRows, classCounts: data.classCounts,
+      trainingRows: data.trainingRows, trainedOn: data.trainedOn, classCounts: data.classCounts,
       direction: RandomForest.fromJSON(data.direction, 'direction'), magnitude: RandomForest.fromJSON(data.magnitude, 'magnitude'),
       risk: RandomForest.fromJSON(data.risk, 'risk'), confidence,
       scratch: scratchFor(width),
