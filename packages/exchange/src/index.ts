@@ -6,7 +6,7 @@ export { createReplayFeed, replayFeedOptionsSchema, type ReplayFeed, type Replay
 export { bundledCandles, bundledCandlesInfo, bundledCandlesPath, defaultBundledCandles, type BundledCandles, type BundledCandlesName } from './bundled-data.js';
 export { roundToStep } from './util/precision.js';
 export { createSmaCrossover, type SmaCrossover, type SmaCrossoverOptions } from './strategies/sma-crossover.js';
-export { backtestCandles, backtestFeed, backtestResultToJson, runBacktest, type BacktestData, type BacktestOptions, type BacktestProgress, type BacktestResult } from './backtest/run-backtest.js';
+export { backtestCandles, backtestFeed, backtestResultToJson, learntCandlesProblem, runBacktest, type BacktestData, type BacktestOptions, type BacktestProgress, type BacktestResult } from './backtest/run-backtest.js';
 export { checkLookahead, formatLookaheadReport, type DecisionDigest, type LookaheadCheckOptions, type LookaheadCut, type LookaheadDivergence, type LookaheadReport, type OpinionDigest } from './backtest/lookahead-check.js';
 export { checkWarmup, formatWarmupReport, type WarmupCheckOptions, type WarmupDifference, type WarmupReport, type WarmupStart } from './backtest/warmup-check.js';
 export { drawdownSeries, maxDrawdown, performanceMetrics, roundTrips, tradeMetrics, type PerformanceMetrics, type RoundTrip, type TradeMetrics } from './backtest/metrics.js';

@@ -204,20 +204,27 @@ export async function runBacktest(options: BacktestOptions = {}): Promise<Backte
 }
 
 /**
- * A model that learnt from candles this backtest trades (or from later ones) knows their future:
- * its backtest would look ahead. Refused, naming when the model's knowledge ends and the trading
- * starts. (A predictor that does not say what it learnt from is taken as it is.)
+ * What is wrong with trading from `firstTraded` (an open time) on `predictor`'s forecasts, when its
+ * model learnt from that candle or later ones (their future is in it): a message naming when the
+ * model's knowledge ends and the trading starts; undefined when it is fine or the predictor does not
+ * say what it learnt from. `runBacktest` refuses such a predictor, the server's replay mode too.
  */
-function refuseLearntCandles(predictor: Predictor | undefined, feed: ReplayFeed, tradeFrom: number | undefined): void {
+export function learntCandlesProblem(predictor: Predictor | undefined, firstTraded: number, candleLength: number): string | undefined {
   const training = predictor?.training;
-  if (training === undefined) return;
-  const length = timeframeToMs(feed.timeframe);
-  const traded = [...feed.series.values()].map((series) => series.candles.find((candle) => tradeFrom === undefined || candle.timestamp + length > tradeFrom)?.timestamp ?? Number.POSITIVE_INFINITY);
-  const firstTraded = Math.min(...traded);
-  const knownUntil = training.lastCandle + training.horizon * length;
-  if (firstTraded > knownUntil) return;
+  if (training === undefined) return undefined;
+  const knownUntil = training.lastCandle + training.horizon * candleLength;
+  if (firstTraded > knownUntil) return undefined;
   const iso = (time: number) => new Date(time).toISOString().slice(0, 16).replace('T', ' ');
-  throw new ConfigError('backtest options', [{ path: ['predictor'], message: `the model ${predictor!.id} learnt from the candles of ${iso(training.firstCandle)} to ${iso(knownUntil)} UTC (its last training row and ${training.horizon} candle(s) of label), and this backtest trades from ${iso(firstTraded)}: it would trade on a future the model has seen. Trade after ${iso(knownUntil)} (from, tradeFrom), or train on earlier candles` }]);
+  return `the model ${predictor!.id} learnt from the candles of ${iso(training.firstCandle)} to ${iso(knownUntil)} UTC (its last training row and ${training.horizon} candle(s) of label), and trading starts at ${iso(firstTraded)}: it would trade on a future the model has seen. Trade after ${iso(knownUntil)} (from, tradeFrom), or train on earlier candles`;
+}
+
+/** A model that learnt from candles this backtest trades (or from later ones) knows their future: refused. */
+function refuseLearntCandles(predictor: Predictor | undefined, feed: ReplayFeed, tradeFrom: number | undefined): void {
+  if (predictor?.training === undefined) return;
+  const length = timeframeToMs(feed.timeframe);
+  const firstTraded = Math.min(...[...feed.series.values()].map((series) => series.candles.find((candle) => tradeFrom === undefined || candle.timestamp + length > tradeFrom)?.timestamp ?? Number.POSITIVE_INFINITY));
+  const problem = learntCandlesProblem(predictor, firstTraded, length);
+  if (problem !== undefined) throw new ConfigError('backtest options', [{ path: ['predictor'], message: problem }]);
 }
 
 function pickNumbers(options: BacktestOptions): Record<string, unknown> {

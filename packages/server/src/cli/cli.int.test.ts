@@ -159,7 +159,7 @@ describe('ia-agents CLI (the built command in a child process)', () => {
     expect(withModel.fills).not.toEqual(plain.fills);
     // Over the candles the model learnt from, the backtest would look ahead: refused, naming the dates.
     const overlap = await run(process.execPath, [CLI, 'backtest', '--data', 'coinbase_BTC-USD_4h', '--to', '2017-03-01', '--model', model]).catch((error: { code: number; stderr: string }) => error);
-    expect(overlap).toMatchObject({ code: 1, stderr: expect.stringMatching(/^CONFIG_INVALID: Invalid backtest options: predictor: the model trading-ensemble learnt from the candles of 2016-\S+ \S+ to 2017-\S+ \S+ UTC .*this backtest trades from 2016-05-18 \S+: it would trade on a future the model has seen/) });
+    expect(overlap).toMatchObject({ code: 1, stderr: expect.stringMatching(/^CONFIG_INVALID: Invalid backtest options: predictor: the model trading-ensemble learnt from the candles of 2016-\S+ \S+ to 2017-\S+ \S+ UTC .*trading starts at 2016-05-18 \S+: it would trade on a future the model has seen/) });
     // serve --model: the server's strategist weighs the same model's forecast (after the 400 candles it needs).
     const server = await serving(['--model', model], folder);
     try {

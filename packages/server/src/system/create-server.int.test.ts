@@ -234,6 +234,10 @@ describe('createServer on the embedded defaults', () => {
     expect(backtest.fills.length).toBeGreaterThan(0);
     expect(fills.map(trade)).toEqual(backtest.fills.map(trade));
     expect(decisions).toHaveLength(backtest.engine.decisions);
+    // A replay of the candles the model learnt from would trade a future it has seen: refused.
+    const learnt = join(modules, 'coinbase-4h-learnt.csv');
+    writeFileSync(learnt, ['timestamp_ms,open,high,low,close,volume', ...history.slice(0, 1300).map((c) => [c.timestamp, c.open, c.high, c.low, c.close, c.volume].join(','))].join('\n'));
+    await expect(createServer({ ...settings, replayFile: learnt })).rejects.toThrow(/^Invalid server configuration: model: the model server-test learnt from the candles of 2016-\S+ \S+ to 2016-\S+ \S+ UTC .* and trading starts at 2016-\S+ \S+: it would trade on a future the model has seen.* \(replayFile\)$/);
     // A file that is not a model stops the start, naming it.
     const notModel = join(modules, 'not-a-model.json');
     writeFileSync(notModel, '{"format":"something else"}');

@@ -1,6 +1,6 @@
 import { FeedSource, OllamaModel } from '@ia-agents/assistants';
-import { ConfigError, IaAgentsError, SimulatedClock, createEventBus, sleep, systemClock, type Candle, type Clock, type EventBus, type Logger, type Predictor } from '@ia-agents/core';
-import { backtestCandles, bundledCandlesPath, createCcxtExchange, createCcxtStream, createPaperExchange, createPollingFeed, createReplayFeed, createStreamingFeed, type CcxtClient, type CcxtExchange, type PaperExchange } from '@ia-agents/exchange';
+import { ConfigError, IaAgentsError, SimulatedClock, createEventBus, sleep, systemClock, timeframeToMs, type Candle, type Clock, type EventBus, type Logger, type Predictor } from '@ia-agents/core';
+import { backtestCandles, bundledCandlesPath, learntCandlesProblem, createCcxtExchange, createCcxtStream, createPaperExchange, createPollingFeed, createReplayFeed, createStreamingFeed, type CcxtClient, type CcxtExchange, type PaperExchange } from '@ia-agents/exchange';
 import type { FastifyInstance } from 'fastify';
 import { Redis } from 'ioredis';
 import type { AppContext, TradingAccount } from '../api/app-context.js';
@@ -61,6 +61,13 @@ type Saved = { weights: Record<string, number>; riskLimits: Record<string, numbe
 async function tradingSetup(given: ServerConfig): Promise<{ config: ServerConfig; buildTeam: TeamBuilder; predictor: Predictor | undefined }> {
   const predictor = given.model === undefined ? undefined : loadModel(given.model, 'server configuration');
   const config = predictor !== undefined && predictor.lookback > given.replayWarmup ? { ...given, replayWarmup: predictor.lookback } : given;
+  // A replay trades candles after its warm-up: a model that learnt from them would trade a future it has seen.
+  if (predictor?.training !== undefined && config.mode === 'replay') {
+    const replayed = backtestCandles({ data: [{ symbol: config.symbols[0]!, path: replayPath(config) }] }).get(config.symbols[0]!)!;
+    const firstTraded = replayed[config.replayWarmup]?.timestamp ?? Number.POSITIVE_INFINITY;
+    const problem = learntCandlesProblem(predictor, firstTraded, timeframeToMs(config.timeframe));
+    if (problem !== undefined) throw new ConfigError('server configuration', [{ path: ['model'], message: `${problem} (replayFile)` }]);
+  }
   // Each assistant falls back to its rules when a call to the model fails.
   const language = config.ollamaUrl === undefined ? {} : { model: new OllamaModel({ host: config.ollamaUrl, model: config.ollamaModel }) };
   // Only where the news is of the candles' time (not in a replay of past candles).
