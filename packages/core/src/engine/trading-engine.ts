@@ -114,6 +114,8 @@ export class TradingEngine {
   readonly #settableClock: (Clock & { set(time: number): void }) | undefined;
   /** Reused by the candle loop to say what a candle brought (one object, not one per event). */
   readonly #candleEvent: CandleEvent = { fills: NO_FILLS, outcomesDue: false, reason: false, index: 0 };
+  /** Candles kept per symbol: the team's lookback, or the predictor's where it needs more. */
+  readonly #historyLength: number;
   #reliability = new ReliabilityTracker();
   #riskLimits: RiskLimits;
   /** Taking over the open orders of an earlier process (once, before the first event or decision; retried after a failure). */
@@ -151,9 +153,6 @@ export class TradingEngine {
     this.#outcomes = new OutcomeTracker(this.#options.outcomeHorizon, this.#options.outcomeDeadBand);
     this.#historyLength = Math.max(this.#options.lookback, predictor?.lookback ?? 0);
   }
-
-  /** Candles kept per symbol: the team's lookback, or the predictor's where it needs more. */
-  readonly #historyLength: number;
 
   /** Counts so far. */
   get summary(): EngineSummary {

@@ -144,9 +144,13 @@ export function backtestFeed(options: { data?: readonly BacktestData[] | undefin
   return createReplayFeed({ sources, ...(options.from === undefined ? {} : { from: options.from }), ...(options.to === undefined ? {} : { to: options.to }), ...(options.tradeFrom === undefined ? {} : { tradeFrom: options.tradeFrom }) });
 }
 
-/** The candles of a backtest's data by symbol, oldest first (what a look-ahead check's `team` is given). */
-export function backtestCandles(options: Parameters<typeof backtestFeed>[0]): Map<string, readonly Candle[]> {
-  return new Map([...backtestFeed(options).series].map(([symbol, series]) => [symbol, series.candles]));
+/**
+ * The candles of a backtest's data by symbol, oldest first (what a look-ahead check's `team` is
+ * given), read from the data, or from its feed when the caller has built it already.
+ */
+export function backtestCandles(source: Parameters<typeof backtestFeed>[0] | ReplayFeed): Map<string, readonly Candle[]> {
+  const feed = 'series' in source ? source : backtestFeed(source);
+  return new Map([...feed.series].map(([symbol, series]) => [symbol, series.candles]));
 }
 
 function quoteOf(feed: ReplayFeed): string {

@@ -40,9 +40,8 @@ function count(value: string | undefined, name: string): number | undefined {
  * The team of a backtest or look-ahead check (`--team`, else the seven assistants), convened as the
  * server convenes it (`--decide-every`, on the data's timeframe).
  */
-async function commandTeam(options: { team?: string | undefined; decideEvery?: string | undefined }, data: Parameters<typeof backtestFeed>[0]): Promise<TeamBuilder> {
+async function commandTeam(options: { team?: string | undefined; decideEvery?: string | undefined }, timeframe: Timeframe): Promise<TeamBuilder> {
   const decideEvery = count(options.decideEvery, 'decide-every');
-  const { timeframe } = backtestFeed(data).series.values().next().value!;
   return convenedTeam(await loadTeam(options.team), { decideEvery, module: options.team !== undefined, timeframe });
 }
 
@@ -150,7 +149,9 @@ export async function backtest(options: BacktestCommandOptions): Promise<void> {
   const initialCash = number(options.cash, 'cash');
   const seed = number(options.seed, 'seed');
   const exchange = exchangeFlags(options);
-  const team = (await commandTeam(options, { data: sources, from, to }))(backtestCandles({ data: sources, from, to }));
+  // The data read once here for the team (the backtest reads it again as it runs).
+  const feed = backtestFeed({ data: sources, from, to });
+  const team = (await commandTeam(options, feed.timeframe))(backtestCandles(feed));
   const bar = progressBar('backtest', 100);
   const result = await runBacktest({
     data: sources,
@@ -190,7 +191,8 @@ export async function lookahead(options: LookaheadCommandOptions): Promise<void>
   const to = date(options.to, 'to');
   const cuts = number(options.cuts, 'cuts');
   const warmup = number(options.warmup, 'warmup') ?? loadConfig({ environment: {} }).replayWarmup;
-  const team = await commandTeam(options, { data: sources, from, to });
+  const feed = backtestFeed({ data: sources, from, to });
+  const team = await commandTeam(options, feed.timeframe);
   const report = await checkLookahead({
     data: sources,
     exchange: exchangeFlags(options),
@@ -202,7 +204,7 @@ export async function lookahead(options: LookaheadCommandOptions): Promise<void>
     ...(options.model === undefined ? {} : { predictor: loadModel(options.model) }),
   });
   // The warm-up check of the team's trigger (one convening the team every candle has nothing to warm up).
-  const trigger = team(backtestCandles({ data: sources, from, to })).trigger;
+  const trigger = team(backtestCandles(feed)).trigger;
   const warm = trigger === undefined ? undefined : checkWarmup({ data: sources, trigger, warmup, ...(from === undefined ? {} : { from }), ...(to === undefined ? {} : { to }) });
   process.stdout.write(`${formatLookaheadReport(report)}\n${warm === undefined ? 'Warm-up check: the team has no trigger (it is convened every candle): nothing to warm up.' : formatWarmupReport(warm)}\n`);
   if (options.json !== undefined) writeFileSync(options.json, `${JSON.stringify({ lookahead: report, warmup: warm ?? null }, null, 2)}\n`);
